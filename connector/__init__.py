@@ -1,0 +1,1 @@
+"""Baton's domain core: events, store, rules, worker. No HTTP framework in here."""

@@ -1,0 +1,1 @@
+"""Stand-ins for HubSpot and Salesforce served over real HTTP on loopback."""

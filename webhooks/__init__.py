@@ -1,0 +1,1 @@
+"""Flask receivers: verify, normalize, store durably, then acknowledge."""
