@@ -1,0 +1,129 @@
+"""The durable inbox: every verified request is stored here in one transaction, then acknowledged.
+
+Receivers and pollers call :func:`append` and nothing else. Dedupe is the database's job (unique
+``(source, event_id)`` with ``ON CONFLICT DO NOTHING``), so a redelivered batch is harmless on
+either engine and under any number of web processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from connector.events import ChangeEvent, utcnow
+from connector.store.models import InboxEvent, RawRequest
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRequest:
+    """A verified request as the receiver saw it. ``headers`` must already be free of secrets."""
+
+    source: str
+    path: str
+    body: bytes
+    content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """How many events were new and how many were already in the inbox."""
+
+    raw_request_id: int | None
+    accepted: int
+    duplicates: int
+
+
+def append(
+    session: Session, events: Sequence[ChangeEvent], request: IncomingRequest | None = None
+) -> AppendResult:
+    """Store one request's events (and the raw request, if given) in the caller's transaction.
+
+    The caller commits; only after the commit may it acknowledge the sender. Events already in
+    the inbox (same source and event id) are skipped, not updated: the first copy wins.
+    """
+    raw_id = _store_raw(session, request, len(events)) if request is not None else None
+    unique = _unique_by_key(events)
+    if not unique:
+        return AppendResult(raw_id, 0, len(events))
+    rows = [_row(event, raw_id) for event in unique]
+    statement = _insert_ignoring_duplicates(session, rows)
+    # RETURNING counts the inserted rows on both engines (psycopg's rowcount does not).
+    accepted = len(session.execute(statement).all())
+    return AppendResult(raw_id, accepted, len(events) - accepted)
+
+
+def pending_count(session: Session) -> int:
+    """Events not yet processed (for /readyz and metrics)."""
+    return session.scalar(select(func.count()).where(InboxEvent.status == "pending")) or 0
+
+
+def _store_raw(session: Session, request: IncomingRequest, event_count: int) -> int:
+    raw = RawRequest(
+        source=request.source,
+        path=request.path[:512],
+        content_type=(request.content_type or "")[:128] or None,
+        headers=dict(request.headers),
+        body=request.body,
+        body_sha256=hashlib.sha256(request.body).hexdigest(),
+        event_count=event_count,
+        received_at=utcnow(),
+    )
+    session.add(raw)
+    session.flush()
+    return raw.id
+
+
+def _unique_by_key(events: Sequence[ChangeEvent]) -> list[ChangeEvent]:
+    seen: set[tuple[str, str]] = set()
+    unique: list[ChangeEvent] = []
+    for event in events:
+        key = (event.source.value, event.event_id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(event)
+    return unique
+
+
+def _row(event: ChangeEvent, raw_id: int | None) -> dict[str, Any]:
+    return {
+        "source": event.source.value,
+        "event_id": event.event_id,
+        "account_id": event.account_id,
+        "kind": event.kind.value,
+        "provider_type": event.provider_type,
+        "object_type": event.object_type.value,
+        "object_id": event.object_id,
+        "record_key": event.record_key,
+        "occurred_at": event.occurred_at,
+        "received_at": utcnow(),
+        "changes": dict(event.changes),
+        "is_snapshot": event.is_snapshot,
+        "actor": event.actor,
+        "is_echo": event.is_echo,
+        "related_ids": list(event.related_ids),
+        "raw_request_id": raw_id,
+        "status": "pending",
+        "attempts": 0,
+    }
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        insert = postgresql.insert(InboxEvent)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(InboxEvent)
+    else:  # pragma: no cover - only the two supported engines reach here
+        raise RuntimeError(f"unsupported database engine: {dialect}")
+    return (
+        insert.values(rows)
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(InboxEvent.id)
+    )

@@ -1,0 +1,242 @@
+"""The store's tables: one schema for SQLite (embedded default) and PostgreSQL (many workers).
+
+Each table serves one job named in ARCHITECTURE.md. Later features (SLA cases, touchpoints,
+credit ledger) arrive as their own Alembic revisions; the shapes here leave room for them:
+commands and timers are generic (kind + JSON payload + idempotency key), and every write and
+decision lands in ``audit`` keyed by record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from connector.events import utcnow
+from connector.store.types import UTCDateTime
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for busy tables.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a JSON type that works on both engines."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class RawRequest(Base):
+    """A verified webhook request exactly as received (body bytes kept for replay and audits).
+
+    Headers are stored without signatures or tokens; bodies are dropped after the configured
+    retention (privacy), the normalized events stay.
+    """
+
+    __tablename__ = "raw_requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    path: Mapped[str] = mapped_column(String(512))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InboxEvent(Base):
+    """One normalized change, unique per (source, event_id): the durable inbox.
+
+    Status: ``pending`` → ``done`` | ``skipped`` (echo, stale, unknown) | ``failed`` (after
+    retries; kept for ``baton explain``). Workers take whole records (see ``RecordLease``) so
+    per-record order holds across processes.
+    """
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (
+        UniqueConstraint("source", "event_id", name="uq_inbox_source_event"),
+        Index("ix_inbox_pending", "status", "record_key", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(255))
+    account_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    provider_type: Mapped[str | None] = mapped_column(String(128))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    record_key: Mapped[str] = mapped_column(String(160), index=True)
+    occurred_at: Mapped[datetime] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    is_snapshot: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str | None] = mapped_column(String(128))
+    is_echo: Mapped[bool] = mapped_column(Boolean, default=False)
+    related_ids: Mapped[list[Any]] = mapped_column(default=list)
+    raw_request_id: Mapped[int | None] = mapped_column(ForeignKey("raw_requests.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    processed_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordLease(Base):
+    """Who is working on a record right now; a lease that expires frees a killed worker's record.
+
+    Taking a lease is one conditional UPDATE/INSERT, so it is atomic on SQLite and PostgreSQL
+    alike and needs no engine-specific locking.
+    """
+
+    __tablename__ = "record_leases"
+
+    record_key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    lease_until: Mapped[datetime] = mapped_column()
+
+
+class RecordLink(Base):
+    """One person across both CRMs: HubSpot contact ⇄ Salesforce Lead and/or Contact.
+
+    ``email_hash`` (SHA-256 of the normalized address) is the fallback match key; Baton keeps no
+    plain e-mail address.
+    """
+
+    __tablename__ = "record_links"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    hubspot_contact_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    salesforce_lead_id: Mapped[str | None] = mapped_column(String(18), unique=True)
+    salesforce_contact_id: Mapped[str | None] = mapped_column(String(18), unique=True)
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RecordState(Base):
+    """The last known lifecycle state of one record in one system (what the rules compare to)."""
+
+    __tablename__ = "record_states"
+
+    record_key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    stage: Mapped[str | None] = mapped_column(String(128))
+    stage_changed_at: Mapped[datetime | None] = mapped_column()
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OwnWrite(Base):
+    """A value Baton wrote, remembered until it echoes back (or expires), to stop ping-pong."""
+
+    __tablename__ = "own_writes"
+    __table_args__ = (Index("ix_own_writes_lookup", "record_key", "field"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    record_key: Mapped[str] = mapped_column(String(160))
+    field: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str | None] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class OutboxCommand(Base):
+    """A command the rules decided (SetStage, CreateLead, AddToList …) waiting to be written.
+
+    ``idempotency_key`` makes a replayed event produce the same command once; ``record_key``
+    keeps writes for one record in order.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "system", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    system: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(64))
+    record_key: Mapped[str] = mapped_column(String(160), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    cause_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column()
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeadLetter(Base):
+    """A command a CRM refused for good, with the CRM's own error text, for an admin to act on."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    command_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    system: Mapped[str] = mapped_column(String(32))
+    error_code: Mapped[str | None] = mapped_column(String(128))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    resolution: Mapped[str | None] = mapped_column(String(16))  # retried | dropped
+
+
+class Timer(Base):
+    """A future action (SLA deadline, escalation step, re-activation date), fired by the worker."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    record_key: Mapped[str] = mapped_column(String(160), index=True)
+    due_at: Mapped[datetime] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|fired|cancelled
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fired_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEntry(Base):
+    """Every event, rule decision and write that touched a record: what ``baton explain`` prints."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_record", "record_key", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    record_key: Mapped[str] = mapped_column(String(160))
+    step: Mapped[str] = mapped_column(String(16))  # event | rule | write | error
+    summary: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    command_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+
+
+class Cursor(Base):
+    """A reconciliation poller's high-water mark, persisted so a restart resumes where it was."""
+
+    __tablename__ = "cursors"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
