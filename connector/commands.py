@@ -1,0 +1,141 @@
+"""Commands: what the pure rules decide and the adapters carry out.
+
+A rule never performs I/O; it returns commands. Each command has a deterministic
+``idempotency_key`` (derived from the event that caused it), so a replayed event produces the same
+key and the outbox stores it once. Commands serialize to a JSON payload for the outbox and come
+back with :func:`command_from_payload`.
+
+Later features add kinds here (``WriteCredit``, ``CreateTask``, ``Notify``); the outbox, the
+dispatcher and the dead-letter handling treat every kind alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class System(StrEnum):
+    """The outside system a command is written to."""
+
+    HUBSPOT = "hubspot"
+    SALESFORCE = "salesforce"
+    NOTIFY = "notify"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """Base of every command. Subclasses set ``kind`` and add their fields."""
+
+    kind: ClassVar[str] = "command"
+    system: System
+    #: record in the TARGET system, e.g. "salesforce:lead:00Q…"; orders writes per record
+    record_key: str
+    idempotency_key: str
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON-safe fields stored in the outbox row."""
+        data = asdict(self)
+        data["system"] = self.system.value
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFields(Command):
+    """Set fields on an existing record (HubSpot properties / Salesforce fields).
+
+    ``object_type`` is the provider's own name: "contacts"/"deals" for HubSpot, "Lead"/"Contact"/
+    "Opportunity" for Salesforce.
+    """
+
+    kind: ClassVar[str] = "update_fields"
+    object_type: str = ""
+    object_id: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SetStage(Command):
+    """Move a record's lifecycle field to ``value``.
+
+    ``backwards`` is decided by the rule from the stage order: HubSpot ignores a backwards
+    ``lifecyclestage`` write, so the adapter clears the field first in a separate request and
+    reads back to verify. ``extra_fields`` travel in the same write (e.g. hs_lead_status).
+    """
+
+    kind: ClassVar[str] = "set_stage"
+    object_type: str = ""
+    object_id: str = ""
+    field_name: str = ""
+    value: str = ""
+    backwards: bool = False
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateLead(Command):
+    """Create a Salesforce Lead for a HubSpot contact handed to sales (or update the linked one).
+
+    ``hubspot_contact_id`` lets the dispatcher store the new link when Salesforce answers.
+    ``owner_id`` is the routed owner (user 005… or queue 00G…); None leaves ownership to
+    Salesforce's assignment rules when the admin chose them.
+    """
+
+    kind: ClassVar[str] = "create_lead"
+    hubspot_contact_id: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    owner_id: str | None = None
+    use_assignment_rules: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddToList(Command):
+    """Add HubSpot contacts to a MANUAL/SNAPSHOT list (recycling into nurture)."""
+
+    kind: ClassVar[str] = "add_to_list"
+    list_id: str = ""
+    object_ids: tuple[str, ...] = ()
+
+
+COMMAND_TYPES: dict[str, type[Command]] = {
+    cls.kind: cls for cls in (UpdateFields, SetStage, CreateLead, AddToList)
+}
+
+
+def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
+    """Rebuild a command from its outbox row."""
+    try:
+        cls = COMMAND_TYPES[kind]
+    except KeyError:
+        raise ValueError(f"unknown command kind {kind!r}") from None
+    data = dict(payload)
+    data["system"] = System(data["system"])
+    if "object_ids" in data:
+        data["object_ids"] = tuple(data["object_ids"])
+    return cls(**data)
+
+
+class Outcome(StrEnum):
+    """How one command ended in one attempt."""
+
+    DONE = "done"
+    RETRY = "retry"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """The adapter's verdict for one command in a batch.
+
+    DONE may carry ``data`` (e.g. ``{"id": "00Q…"}`` for a created lead). RETRY carries the
+    earliest sensible retry time in seconds (``Retry-After`` honoured). DEAD carries the CRM's
+    own error code and message for the dead-letter table.
+    """
+
+    idempotency_key: str
+    outcome: Outcome
+    data: dict[str, Any] = field(default_factory=dict)
+    retry_after_s: float | None = None
+    error_code: str | None = None
+    message: str | None = None
