@@ -90,6 +90,8 @@ class InboxEvent(Base):
     related_ids: Mapped[list[Any]] = mapped_column(default=list)
     raw_request_id: Mapped[int | None] = mapped_column(ForeignKey("raw_requests.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: a deferred event (e.g. waiting for the lead it belongs to be created) waits until then
+    available_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-23 16:54:47.389224
+Create Date: 2026-11-23 16:58:31.335302
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ def upgrade() -> None:
             "raw_request_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("available_at", connector.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("processed_at", connector.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=True),

@@ -1,0 +1,44 @@
+"""The audit trail: every event, rule decision and write that touched a record, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.store.models import AuditEntry
+
+
+def record(
+    session: Session,
+    record_key: str,
+    step: str,
+    summary: str,
+    *,
+    event_id: int | None = None,
+    command_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """Append one line to a record's history (``step``: event, rule, write or error)."""
+    session.add(
+        AuditEntry(
+            record_key=record_key,
+            step=step,
+            summary=summary,
+            detail=detail,
+            event_id=event_id,
+            command_id=command_id,
+        )
+    )
+
+
+def history(session: Session, record_keys: list[str]) -> list[AuditEntry]:
+    """All audit lines of the given records, oldest first (what ``baton explain`` prints)."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.record_key.in_(record_keys))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )

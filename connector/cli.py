@@ -1,0 +1,121 @@
+"""The ``baton`` command: serve, work, migrate, check the config, and the admin tools."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from connector.logs import configure_logging
+
+
+def _load(config_path: str | None):  # type: ignore[no-untyped-def]
+    """Load the admin config, or the built-in sandbox default when none is given."""
+    from connector.config import ConfigError, default_config, load_config
+
+    path = config_path or os.environ.get("BATON_CONFIG")
+    if not path:
+        return default_config()
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Admin config file (default: $BATON_CONFIG, else the built-in sandbox config).",
+)
+
+
+@click.group()
+@click.version_option(package_name="baton")
+def main() -> None:
+    """Baton: one revenue loop for marketing and sales, beside HubSpot and Salesforce."""
+
+
+@main.command("check-config")
+@click.argument("file", type=click.Path(dir_okay=False))
+def check_config(file: str) -> None:
+    """Validate FILE; print every error with file, line and key; exit 1 on errors."""
+    from connector.config import check_config_command
+
+    sys.exit(check_config_command(file))
+
+
+@main.command()
+@config_option
+def migrate(config_path: str | None) -> None:
+    """Bring the store's schema up to date (serve and worker do this on start too)."""
+    from connector.store import resolve_database_url, upgrade
+
+    config = _load(config_path)
+    url = resolve_database_url(config.store.database_url)
+    upgrade(url)
+    click.echo(f"schema up to date ({url.split('://', 1)[0]})")
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--web-workers", default=1, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Web receivers only; run `baton worker` apart.")
+def serve(
+    config_path: str | None, host: str, port: int, web_workers: int, threads: int, no_worker: bool
+) -> None:
+    """Run the webhook receivers (gunicorn) and the worker."""
+    from connector.runtime import Runtime
+    from connector.serve import serve as run_server
+
+    config = _load(config_path)
+    configure_logging(config.service.log_level, config.service.log_format)
+    runtime = Runtime.open(config)
+    run_server(
+        runtime,
+        host=host,
+        port=port,
+        web_workers=web_workers,
+        threads=threads,
+        with_worker=not no_worker,
+    )
+
+
+@main.command()
+@config_option
+def worker(config_path: str | None) -> None:
+    """Run the event worker only (any number of these may run against PostgreSQL)."""
+    from connector.runtime import Runtime
+    from connector.worker import Worker
+
+    config = _load(config_path)
+    configure_logging(config.service.log_level, config.service.log_format)
+    runtime = Runtime.open(config)
+    Worker.from_runtime(runtime).run_forever()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Play the week, print the summary and exit.")
+@click.option("--seed", default=7, show_default=True, type=int, help="Seed for the simulated week.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Dashboard port.")
+@click.option(
+    "--database",
+    default=None,
+    help="SQLAlchemy URL (default: a fresh SQLite file under var/demo/).",
+)
+def demo(once: bool, seed: int, port: int, database: str | None) -> None:
+    """Start the sandbox CRMs and Baton on SQLite and play a week of a revenue team."""
+    from connector.demo import run_demo
+
+    configure_logging("WARNING", "text")
+    sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=Path("var/demo")))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

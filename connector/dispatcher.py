@@ -1,0 +1,207 @@
+"""Carry out due outbox commands through the adapters and record what each one caused.
+
+CRM calls happen outside any database transaction (a lease protects the claimed commands), so
+a slow CRM never holds the store's write lock. Results are applied in one transaction: DONE
+commands leave their footprint (own-write memory for echo suppression, known state, links),
+RETRY commands are rescheduled with backoff, DEAD ones land in ``dead_letters`` with the CRM's
+own words.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from connector import audit
+from connector.commands import (
+    Command,
+    CommandResult,
+    CreateLead,
+    Outcome,
+    SetStage,
+    System,
+    UpdateFields,
+    command_from_payload,
+)
+from connector.events import ObjectType, Source, record_key
+from connector.leases import claim_due_commands
+from connector.metrics import Metrics
+from connector.ports import CrmWriter
+from connector.store import Store
+from connector.store.models import DeadLetter, OutboxCommand, OwnWrite
+from connector.sync import knowledge
+
+log = logging.getLogger(__name__)
+
+#: how long a written value is remembered to recognise its echo
+OWN_WRITE_TTL = timedelta(hours=2)
+
+
+@dataclass
+class Dispatcher:
+    """Runs batches of commands per system and applies their results."""
+
+    store: Store
+    writers: Mapping[System, CrmWriter]
+    owner: str
+    metrics: Metrics | None = None
+    max_attempts: int = 10
+    lease_ttl: timedelta = timedelta(minutes=2)
+
+    def dispatch(self, now: datetime, limit: int = 500) -> int:
+        """Run up to ``limit`` due commands; return how many were attempted."""
+        with self.store.session() as session:
+            rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit)
+            claimed = [(row.id, command_from_payload(row.kind, row.payload)) for row in rows]
+        if not claimed:
+            return 0
+        by_system: dict[str, list[tuple[int, Command]]] = defaultdict(list)
+        for row_id, command in claimed:
+            by_system[command.system.value].append((row_id, command))
+        results: dict[str, CommandResult] = {}
+        for system, batch in by_system.items():
+            results.update(self._execute(System(system), [command for _, command in batch]))
+        with self.store.session() as session:
+            for row_id, command in claimed:
+                result = results.get(command.idempotency_key) or CommandResult(
+                    command.idempotency_key, Outcome.RETRY, message="no result from adapter"
+                )
+                self._apply(session, row_id, command, result, now)
+        return len(claimed)
+
+    def _execute(self, system: System, commands: list[Command]) -> dict[str, CommandResult]:
+        writer = self.writers.get(system)
+        if writer is None:
+            return {
+                c.idempotency_key: CommandResult(
+                    c.idempotency_key,
+                    Outcome.DEAD,
+                    error_code="NOT_CONFIGURED",
+                    message=f"{system} is not enabled in this Baton",
+                )
+                for c in commands
+            }
+        try:
+            return {result.idempotency_key: result for result in writer.execute(commands)}
+        except Exception:  # an adapter bug must not lose the batch: retry it later
+            log.exception("adapter failed", extra={"system": system.value, "count": len(commands)})
+            return {}
+
+    def _apply(
+        self, session: Session, row_id: int, command: Command, result: CommandResult, now: datetime
+    ) -> None:
+        row = session.get(OutboxCommand, row_id)
+        if row is None or row.status != "pending":
+            return
+        row.attempts += 1
+        row.lease_owner = None
+        row.lease_until = None
+        outcome = result.outcome
+        if outcome is Outcome.RETRY and row.attempts >= self.max_attempts:
+            outcome = Outcome.DEAD
+        if outcome is Outcome.DONE:
+            row.status, row.done_at, row.result = "done", now, dict(result.data)
+            self._leave_footprint(session, command, result, now)
+            audit.record(
+                session, command.record_key, "write", _describe(command), command_id=row_id
+            )
+        elif outcome is Outcome.RETRY:
+            delay = max(result.retry_after_s or 0.0, _backoff(row.attempts))
+            row.next_attempt_at = now + timedelta(seconds=delay)
+            row.last_error = result.message
+        else:
+            row.status, row.last_error = "dead", result.message
+            session.add(
+                DeadLetter(
+                    command_id=row_id,
+                    system=command.system.value,
+                    error_code=result.error_code,
+                    message=result.message or "refused",
+                )
+            )
+            audit.record(
+                session,
+                command.record_key,
+                "error",
+                f"dead letter: {_describe(command)}: {result.error_code}: {result.message}",
+                command_id=row_id,
+            )
+        if self.metrics is not None:
+            self.metrics.commands.labels(command.system.value, command.kind, outcome.value).inc()
+
+    def _leave_footprint(
+        self, session: Session, command: Command, result: CommandResult, now: datetime
+    ) -> None:
+        """Remember what Baton wrote (echo suppression, known state) and new links."""
+        if isinstance(command, CreateLead):
+            lead_id = str(result.data.get("id", ""))
+            if not lead_id:
+                return
+            knowledge.upsert_link(
+                session,
+                hubspot_contact_id=command.hubspot_contact_id,
+                salesforce_lead_id=lead_id,
+                email=command.fields.get("Email"),
+            )
+            target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
+            self._remember_written(session, target, dict(command.fields), now)
+            return
+        if isinstance(command, SetStage):
+            fields = {command.field_name: command.value, **command.extra_fields}
+            if command.backwards:
+                _remember_own(session, command.record_key, command.field_name, "", now)
+        elif isinstance(command, UpdateFields):
+            fields = dict(command.fields)
+        else:
+            return
+        target = command.record_key
+        redirected = result.data.get("redirected_to")
+        if redirected:
+            link = knowledge.link_for_salesforce(session, getattr(command, "object_id", ""))
+            if link is not None:
+                link.salesforce_contact_id = str(redirected)
+            target = record_key(Source.SALESFORCE, ObjectType.CONTACT, str(redirected))
+        self._remember_written(session, target, fields, now)
+
+    def _remember_written(self, session: Session, target: str, fields: dict, now: datetime) -> None:  # type: ignore[type-arg]
+        for name, value in fields.items():
+            _remember_own(session, target, name, value, now)
+        knowledge.remember(session, target, fields, now, genuine=False)
+
+
+def _remember_own(session: Session, target: str, name: str, value: object, now: datetime) -> None:
+    session.add(
+        OwnWrite(
+            record_key=target,
+            field=name,
+            value=None if value is None else str(value),
+            written_at=now,
+            expires_at=now + OWN_WRITE_TTL,
+        )
+    )
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter, capped at 10 minutes."""
+    return random.uniform(0, min(600.0, 2.0 ** min(attempt, 10)))
+
+
+def _describe(command: Command) -> str:
+    """One line for the audit trail."""
+    if isinstance(command, SetStage):
+        way = " (backwards: clear then set)" if command.backwards else ""
+        target = f"{command.system} {command.object_type} {command.object_id}"
+        return f"{target}: {command.field_name}={command.value!r}{way}"
+    if isinstance(command, UpdateFields):
+        target = f"{command.system} {command.object_type} {command.object_id}"
+        return f"{target}: set {sorted(command.fields)}"
+    if isinstance(command, CreateLead):
+        owner = command.owner_id or "assignment rules / org default"
+        return f"salesforce: create lead for HubSpot contact {command.hubspot_contact_id} ({owner})"
+    return f"{command.system} {command.kind}"

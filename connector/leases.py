@@ -1,0 +1,114 @@
+"""Claiming work across processes with expiring leases (same SQL on SQLite and PostgreSQL).
+
+A killed worker's lease simply runs out and another worker takes the record over. Claims are
+single conditional statements, so two workers can never both win the same record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connector.store.models import InboxEvent, OutboxCommand, RecordLease
+
+
+def records_with_pending_events(session: Session, now: datetime, limit: int) -> list[str]:
+    """Record keys that have unprocessed events due now, oldest first."""
+    rows = session.execute(
+        select(InboxEvent.record_key)
+        .where(InboxEvent.status == "pending")
+        .where(or_(InboxEvent.available_at.is_(None), InboxEvent.available_at <= now))
+        .group_by(InboxEvent.record_key)
+        # the record whose oldest pending event arrived first goes first
+        .order_by(func.min(InboxEvent.id))
+        .limit(limit)
+    )
+    return [row[0] for row in rows]
+
+
+def try_lease_record(
+    session: Session, record_key: str, owner: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take the lease on ``record_key`` if nobody holds a live one. Commit before relying on it."""
+    until = now + ttl
+    taken = session.execute(
+        update(RecordLease)
+        .where(RecordLease.record_key == record_key)
+        .where(or_(RecordLease.lease_until < now, RecordLease.owner == owner))
+        .values(owner=owner, lease_until=until)
+    ).rowcount
+    if taken:
+        return True
+    exists = session.scalar(
+        select(RecordLease.record_key).where(RecordLease.record_key == record_key)
+    )
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(RecordLease).values(record_key=record_key, owner=owner, lease_until=until)
+            )
+    except IntegrityError:  # another worker inserted it first
+        return False
+    return True
+
+
+def release_record(session: Session, record_key: str, owner: str) -> None:
+    """Give the record back (only if we still hold it)."""
+    session.execute(
+        delete(RecordLease)
+        .where(RecordLease.record_key == record_key)
+        .where(RecordLease.owner == owner)
+    )
+
+
+def claim_due_commands(
+    session: Session, owner: str, now: datetime, ttl: timedelta, limit: int
+) -> list[OutboxCommand]:
+    """Lease up to ``limit`` due commands, at most the OLDEST open one per record.
+
+    A record whose oldest open command is leased elsewhere or waiting for its retry time is
+    skipped entirely, so writes to one record never overtake each other.
+    """
+    candidates = session.scalars(
+        select(OutboxCommand)
+        .where(OutboxCommand.status == "pending")
+        .order_by(OutboxCommand.id)
+        .limit(limit * 20)
+    ).all()
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for command in candidates:
+        if command.record_key in seen:
+            continue
+        seen.add(command.record_key)
+        leased_elsewhere = command.lease_until is not None and command.lease_until > now
+        if leased_elsewhere or command.next_attempt_at > now:
+            continue
+        chosen.append(command.id)
+        if len(chosen) >= limit:
+            break
+    if not chosen:
+        return []
+    won = session.scalars(
+        update(OutboxCommand)
+        .where(OutboxCommand.id.in_(chosen))
+        .where(OutboxCommand.status == "pending")
+        .where(or_(OutboxCommand.lease_until.is_(None), OutboxCommand.lease_until <= now))
+        .values(lease_owner=owner, lease_until=now + ttl)
+        .returning(OutboxCommand.id)
+    ).all()
+    if not won:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxCommand)
+            .where(OutboxCommand.id.in_(won))
+            .order_by(OutboxCommand.id)
+            .execution_options(populate_existing=True)
+        )
+    )

@@ -1,0 +1,80 @@
+"""Run the web receivers (under gunicorn) and, optionally, the worker in the same process.
+
+On SQLite one process does everything: gunicorn with one worker process and several threads,
+plus the Baton worker loop in a background thread. On PostgreSQL, run several web processes with
+``--web-workers N`` and as many ``baton worker`` processes as the load needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from connector.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class _GunicornApp(BaseApplication):  # type: ignore[misc]
+    """Embed gunicorn so ``baton serve`` needs no separate gunicorn command line."""
+
+    def __init__(self, app_factory: Any, options: dict[str, Any]) -> None:
+        self._factory = app_factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._factory()
+
+
+def serve(
+    runtime: Runtime,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    web_workers: int = 1,
+    threads: int = 8,
+    with_worker: bool = True,
+) -> None:
+    """Serve until stopped. ``with_worker`` runs the event worker inside each web process."""
+    if runtime.store.dialect == "sqlite" and web_workers > 1:
+        raise SystemExit("SQLite supports one web process; use PostgreSQL for --web-workers > 1")
+
+    def factory() -> Any:
+        from webhooks.app import create_app
+
+        if with_worker:
+            start_worker_thread(runtime)
+        return create_app(runtime)
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": web_workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": None,
+    }
+    _GunicornApp(factory, options).run()
+
+
+def start_worker_thread(runtime: Runtime) -> threading.Event:
+    """Start the event worker in a daemon thread; set the returned event to stop it."""
+    from connector.worker import Worker
+
+    stop = threading.Event()
+    worker = Worker.from_runtime(runtime)
+    thread = threading.Thread(
+        target=worker.run_forever, args=(stop,), name="baton-worker", daemon=True
+    )
+    thread.start()
+    log.info("worker thread started")
+    return stop

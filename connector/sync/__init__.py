@@ -1,0 +1,1 @@
+"""Lifecycle sync and hand-off: pure rules (mapping, rules, handoff) plus their I/O (processor)."""

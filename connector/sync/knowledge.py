@@ -1,0 +1,130 @@
+"""What Baton knows: per-record synced values and the links between the two CRMs (store I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from connector.store.models import OwnWrite, RecordLink, RecordState
+from connector.sync.rules import SideState
+
+
+def email_hash(email: str | None) -> str | None:
+    """SHA-256 of the normalized address: a match key that stores no personal data in clear."""
+    if not email or "@" not in email:
+        return None
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def load_side(session: Session, record_key: str) -> SideState:
+    """The known synced values of one record (empty when Baton has never seen it)."""
+    row = session.get(RecordState, record_key)
+    if row is None:
+        return SideState()
+    genuine = row.fields.get("genuine_at")
+    return SideState(
+        values=dict(row.fields.get("values", {})),
+        changed_at=row.stage_changed_at,
+        genuine_at=datetime.fromisoformat(genuine) if genuine else None,
+    )
+
+
+def remember(
+    session: Session,
+    record_key: str,
+    values: dict[str, Any],
+    at: datetime,
+    *,
+    genuine: bool,
+) -> None:
+    """Record new known values of a record; ``genuine`` is False for Baton's own writes."""
+    row = session.get(RecordState, record_key)
+    if row is None:
+        row = RecordState(record_key=record_key, fields={"values": {}})
+        session.add(row)
+    fields = dict(row.fields)
+    fields["values"] = {**fields.get("values", {}), **values}
+    if genuine:
+        fields["genuine_at"] = at.isoformat()
+    row.fields = fields
+    if row.stage_changed_at is None or at > row.stage_changed_at:
+        row.stage_changed_at = at
+    if "lifecyclestage" in values or "Status" in values:
+        row.stage = values.get("lifecyclestage") or values.get("Status")
+
+
+def consume_own_write(
+    session: Session, record_key: str, field: str, value: Any, now: datetime
+) -> bool:
+    """True (and forget it) when ``field=value`` on the record is Baton's own unexpired write."""
+    match = session.scalars(
+        select(OwnWrite)
+        .where(OwnWrite.record_key == record_key, OwnWrite.field == field)
+        .where(OwnWrite.value == _as_text(value), OwnWrite.expires_at > now)
+        .limit(1)
+    ).first()
+    if match is None:
+        return False
+    session.delete(match)
+    return True
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def link_for_hubspot(session: Session, contact_id: str) -> RecordLink | None:
+    """The link of a HubSpot contact, if any."""
+    return session.scalars(
+        select(RecordLink).where(RecordLink.hubspot_contact_id == contact_id)
+    ).first()
+
+
+def link_for_salesforce(session: Session, record_id: str) -> RecordLink | None:
+    """The link holding a Salesforce Lead or Contact id, if any."""
+    return session.scalars(
+        select(RecordLink).where(
+            or_(
+                RecordLink.salesforce_lead_id == record_id,
+                RecordLink.salesforce_contact_id == record_id,
+            )
+        )
+    ).first()
+
+
+def link_for_email(session: Session, email: str | None) -> RecordLink | None:
+    """The link whose person has this e-mail address (by hash), if exactly one exists."""
+    digest = email_hash(email)
+    if digest is None:
+        return None
+    links = session.scalars(select(RecordLink).where(RecordLink.email_hash == digest)).all()
+    return links[0] if len(links) == 1 else None
+
+
+def upsert_link(
+    session: Session,
+    *,
+    hubspot_contact_id: str | None = None,
+    salesforce_lead_id: str | None = None,
+    salesforce_contact_id: str | None = None,
+    email: str | None = None,
+) -> RecordLink:
+    """Create or complete the link that holds any of the given ids."""
+    link = None
+    if hubspot_contact_id:
+        link = link_for_hubspot(session, hubspot_contact_id)
+    if link is None and (salesforce_lead_id or salesforce_contact_id):
+        link = link_for_salesforce(session, salesforce_lead_id or salesforce_contact_id or "")
+    if link is None:
+        link = RecordLink()
+        session.add(link)
+    link.hubspot_contact_id = hubspot_contact_id or link.hubspot_contact_id
+    link.salesforce_lead_id = salesforce_lead_id or link.salesforce_lead_id
+    link.salesforce_contact_id = salesforce_contact_id or link.salesforce_contact_id
+    link.email_hash = email_hash(email) or link.email_hash
+    session.flush()
+    return link

@@ -1,0 +1,399 @@
+"""Apply one inbox event: load what Baton knows, ask the pure rules, enqueue commands, audit.
+
+This is the only sync module that reads the store or the CRMs. Every outcome is written to the
+audit trail so ``baton explain`` can say why a record moved, or why it did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector import audit
+from connector.commands import Command, CreateLead, SetStage, System, UpdateFields
+from connector.config import BatonConfig
+from connector.events import EventKind, ObjectType, Source, record_key
+from connector.outbox import enqueue
+from connector.ports import CrmReader
+from connector.store.models import Cursor, InboxEvent, OutboxCommand, RecordLink, RecordState
+from connector.sync import knowledge
+from connector.sync.handoff import mql_hold_reasons, route
+from connector.sync.mapping import LIFECYCLE, StageMap
+from connector.sync.rules import HUBSPOT, SALESFORCE, Change, Write, decide
+
+#: HubSpot contact property where a held-back MQL's reason is shown to marketing.
+HOLD_REASON_PROPERTY = "baton_hold_reason"
+_BASE_CONTACT_PROPERTIES = ("email", "firstname", "lastname", "company", HOLD_REASON_PROPERTY)
+_DEFER = timedelta(seconds=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How one event ended: ``done``, ``skipped`` (echo, stale, irrelevant) or ``deferred``."""
+
+    status: str
+    summary: str
+    commands: int = 0
+
+
+@dataclass
+class SyncProcessor:
+    """Turns inbox events into commands using the admin's config and the CRMs' current data."""
+
+    config: BatonConfig
+    stage_map: StageMap
+    readers: Mapping[System, CrmReader] = field(default_factory=dict)
+
+    def handle(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        """Process one event inside the caller's transaction."""
+        if event.kind == EventKind.UNKNOWN:
+            return Result("skipped", f"event type {event.provider_type!r} is not used by Baton")
+        if event.is_echo:
+            return Result("skipped", "echo of Baton's own write")
+        if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
+            return self._hubspot_contact(session, event, now)
+        if event.source == Source.SALESFORCE and event.object_type in (
+            ObjectType.LEAD,
+            ObjectType.CONTACT,
+        ):
+            return self._salesforce_person(session, event, now)
+        return Result("skipped", f"{event.source} {event.object_type} is not synced")
+
+    # -- HubSpot contacts ---------------------------------------------------------------------
+
+    def _hubspot_contact(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        contact_id = event.object_id
+        if event.kind == EventKind.MERGED:
+            return self._merge(session, contact_id, event.related_ids)
+        if event.kind in (EventKind.DELETED, EventKind.PRIVACY_DELETED):
+            return self._forget_hubspot(session, event)
+        changes = {k: v for k, v in event.changes.items() if k in self.stage_map.hubspot_fields}
+        if event.kind == EventKind.CREATED and not changes:
+            changes = self._read_hubspot_stage(contact_id)
+        if not changes:
+            return Result("skipped", "no synced property changed")
+        key = event.record_key
+        genuine = {
+            name: value
+            for name, value in changes.items()
+            if not knowledge.consume_own_write(session, key, name, value, now)
+        }
+        if not genuine:
+            return Result("skipped", "echo of Baton's own write (remembered value)")
+        link = knowledge.link_for_hubspot(session, contact_id)
+        if link is None or not (link.salesforce_lead_id or link.salesforce_contact_id):
+            if self._create_lead_pending(session, contact_id):
+                return Result("deferred", "waiting for the Salesforce lead being created")
+            if genuine.get(LIFECYCLE) == self.stage_map.handoff_stage:
+                return self._handoff(session, event, contact_id, now)
+            knowledge.remember(session, key, genuine, event.occurred_at, genuine=True)
+            return Result("done", "not linked to Salesforce and not a hand-off; state recorded")
+        return self._sync_changes(session, event, link, HUBSPOT, genuine)
+
+    def _read_hubspot_stage(self, contact_id: str) -> dict[str, Any]:
+        reader = self.readers.get(System.HUBSPOT)
+        if reader is None:
+            return {}
+        fields = sorted(self.stage_map.hubspot_fields)
+        found = reader.read("contacts", [contact_id], fields).get(contact_id)
+        return {k: v for k, v in (found.fields if found else {}).items() if k in fields and v}
+
+    def _create_lead_pending(self, session: Session, contact_id: str) -> bool:
+        return (
+            session.scalar(
+                select(OutboxCommand.id)
+                .where(OutboxCommand.idempotency_key == f"create_lead:{contact_id}")
+                .where(OutboxCommand.status == "pending")
+            )
+            is not None
+        )
+
+    def _handoff(
+        self, session: Session, event: InboxEvent, contact_id: str, now: datetime
+    ) -> Result:
+        handoff = self.config.handoff
+        key = event.record_key
+        knowledge.remember(
+            session, key, {LIFECYCLE: handoff.stage}, event.occurred_at, genuine=True
+        )
+        properties = self._contact_properties(contact_id)
+        if properties is None:
+            return Result("skipped", "contact no longer exists in HubSpot")
+        existing = self._find_salesforce_person(properties.get("email"))
+        if existing is not None:
+            sf_object, sf_id = existing
+            link = knowledge.upsert_link(
+                session,
+                hubspot_contact_id=contact_id,
+                email=properties.get("email"),
+                **{"salesforce_lead_id" if sf_object == "Lead" else "salesforce_contact_id": sf_id},
+            )
+            audit.record(
+                session, key, "rule", f"linked by e-mail to Salesforce {sf_object} {sf_id}"
+            )
+            return self._sync_changes(session, event, link, HUBSPOT, {LIFECYCLE: handoff.stage})
+        reasons = mql_hold_reasons(handoff.mql_definition, properties)
+        if reasons:
+            reason = "; ".join(reasons)
+            held = self._command_hubspot_fields(event, contact_id, {HOLD_REASON_PROPERTY: reason})
+            enqueue(session, held, event.id)
+            audit.record(session, key, "rule", f"MQL held back: {reason}", event_id=event.id)
+            return Result("done", f"MQL held back: {reason}", 1)
+        return self._create_lead(session, event, contact_id, properties)
+
+    def _contact_properties(self, contact_id: str) -> dict[str, Any] | None:
+        reader = self.readers.get(System.HUBSPOT)
+        if reader is None:
+            return {}
+        handoff = self.config.handoff
+        wanted = set(_BASE_CONTACT_PROPERTIES) | set(handoff.mql_definition.required_properties)
+        wanted |= {c.property for c in handoff.mql_definition.criteria}
+        wanted |= {t.property for t in handoff.mql_definition.behaviour}
+        wanted |= set(handoff.context_fields)
+        for rule in self.config.routing.rules:
+            wanted |= {c.property for c in rule.when}
+        found = reader.read("contacts", [contact_id], sorted(wanted)).get(contact_id)
+        return dict(found.fields) if found else None
+
+    def _find_salesforce_person(self, email: str | None) -> tuple[str, str] | None:
+        reader = self.readers.get(System.SALESFORCE)
+        if reader is None or not email:
+            return None
+        for sf_object in ("Contact", "Lead"):
+            matches = reader.find_by_email(sf_object, email, ["Id"])
+            if sf_object == "Lead":
+                matches = [m for m in matches if not m.fields.get("IsConverted")]
+            if matches:
+                return sf_object, matches[0].object_id
+        return None
+
+    def _create_lead(
+        self, session: Session, event: InboxEvent, contact_id: str, properties: dict[str, Any]
+    ) -> Result:
+        handoff = self.config.handoff
+        entry = self.stage_map.to_salesforce(LIFECYCLE, handoff.stage, "Lead")
+        counters = _round_robin_counters(session)
+        chosen = route(self.config.routing, properties, counters)
+        if chosen.team is not None and chosen.next_counter is not None:
+            _save_counter(session, chosen.team, chosen.next_counter)
+        fields: dict[str, Any] = {
+            "LastName": properties.get("lastname") or "(unknown)",
+            "FirstName": properties.get("firstname") or None,
+            "Company": properties.get("company") or "(unknown)",
+            "Email": properties.get("email") or None,
+            self.config.salesforce.hubspot_id_field: contact_id,
+        }
+        if entry is not None:
+            fields[entry.salesforce_field] = entry.salesforce_value
+        for hs_property, sf_field in handoff.context_fields.items():
+            value = properties.get(hs_property)
+            if value not in (None, ""):
+                fields[sf_field] = value
+        use_rules = self.config.salesforce.use_assignment_rules
+        command = CreateLead(
+            System.SALESFORCE,
+            record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
+            f"create_lead:{contact_id}",
+            hubspot_contact_id=contact_id,
+            fields={k: v for k, v in fields.items() if v is not None},
+            owner_id=None if use_rules else chosen.owner_id,
+            use_assignment_rules=use_rules,
+        )
+        enqueue(session, command, event.id)
+        commands = 1
+        if properties.get(HOLD_REASON_PROPERTY):
+            clear = self._command_hubspot_fields(event, contact_id, {HOLD_REASON_PROPERTY: ""})
+            enqueue(session, clear, event.id)
+            commands += 1
+        why = f"rule {chosen.rule} → team {chosen.team}" if chosen.rule else "no rule matched"
+        summary = (
+            f"hand-off: create Salesforce lead, owner {chosen.owner_id or 'org default'} ({why})"
+        )
+        audit.record(session, event.record_key, "rule", summary, event_id=event.id)
+        return Result("done", summary, commands)
+
+    def _command_hubspot_fields(
+        self, event: InboxEvent, contact_id: str, fields: dict[str, Any]
+    ) -> UpdateFields:
+        names = ",".join(sorted(fields))
+        return UpdateFields(
+            System.HUBSPOT,
+            record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
+            f"{event.source}:{event.event_id}:hubspot:{contact_id}:{names}",
+            object_type="contacts",
+            object_id=contact_id,
+            fields=fields,
+        )
+
+    def _merge(self, session: Session, primary: str, merged_ids: list[Any]) -> Result:
+        """HubSpot merged contacts: the losers' ids stop resolving, so links move to the winner."""
+        moved = 0
+        for merged in (str(m) for m in merged_ids):
+            link = knowledge.link_for_hubspot(session, merged)
+            if link is None or merged == primary:
+                continue
+            if knowledge.link_for_hubspot(session, primary) is None:
+                link.hubspot_contact_id = primary
+                moved += 1
+            else:
+                link.hubspot_contact_id = None
+        return Result("done", f"merge into {primary}: {moved} link(s) re-pointed")
+
+    def _forget_hubspot(self, session: Session, event: InboxEvent) -> Result:
+        link = knowledge.link_for_hubspot(session, event.object_id)
+        state = session.get(RecordState, event.record_key)
+        if (
+            event.kind == EventKind.PRIVACY_DELETED
+            and self.config.privacy.erase_on_privacy_deletion
+        ):
+            if link is not None:
+                link.hubspot_contact_id = None
+                link.email_hash = None
+            if state is not None:
+                session.delete(state)
+            return Result("done", "privacy deletion: link and known state erased")
+        if state is not None:
+            state.deleted = True
+        return Result("done", "contact deleted in HubSpot; nothing synced")
+
+    # -- Salesforce leads and contacts --------------------------------------------------------
+
+    def _salesforce_person(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        sf_object = "Lead" if event.object_type == ObjectType.LEAD else "Contact"
+        snapshot = dict(event.changes)
+        link = knowledge.link_for_salesforce(session, event.object_id)
+        if sf_object == "Lead" and _is_true(snapshot.get("IsConverted")):
+            contact_id = snapshot.get("ConvertedContactId")
+            if contact_id and link is not None:
+                link.salesforce_contact_id = str(contact_id)
+                audit.record(
+                    session, event.record_key, "rule", f"lead converted: re-linked to {contact_id}"
+                )
+                return Result("done", f"lead converted; link now follows Contact {contact_id}")
+        if link is None:
+            link = self._link_salesforce(session, event, sf_object, snapshot)
+        synced = self.stage_map.salesforce_fields(sf_object)
+        changes = {k: v for k, v in snapshot.items() if k in synced}
+        if not changes:
+            return Result("skipped", "no synced field in the notification")
+        known = knowledge.load_side(session, event.record_key)
+        changes = {k: v for k, v in changes.items() if known.values.get(k) != v}
+        changes = {
+            k: v
+            for k, v in changes.items()
+            if not knowledge.consume_own_write(session, event.record_key, k, v, now)
+        }
+        if not changes:
+            return Result("skipped", "synced fields unchanged (or Baton's own write)")
+        if link is None or not link.hubspot_contact_id:
+            knowledge.remember(session, event.record_key, changes, event.occurred_at, genuine=True)
+            return Result("done", "no linked HubSpot contact; state recorded")
+        return self._sync_changes(session, event, link, SALESFORCE, changes, sf_object)
+
+    def _link_salesforce(
+        self, session: Session, event: InboxEvent, sf_object: str, snapshot: dict[str, Any]
+    ) -> RecordLink | None:
+        hubspot_id = snapshot.get(self.config.salesforce.hubspot_id_field)
+        link = knowledge.link_for_hubspot(session, str(hubspot_id)) if hubspot_id else None
+        link = link or knowledge.link_for_email(session, snapshot.get("Email"))
+        if link is None and not hubspot_id:
+            return None
+        ids = {
+            "salesforce_lead_id"
+            if sf_object == "Lead"
+            else "salesforce_contact_id": event.object_id
+        }
+        return knowledge.upsert_link(
+            session,
+            hubspot_contact_id=str(hubspot_id) if hubspot_id else link.hubspot_contact_id,  # type: ignore[union-attr]
+            email=snapshot.get("Email"),
+            **ids,
+        )
+
+    # -- both directions ------------------------------------------------------------------------
+
+    def _sync_changes(
+        self,
+        session: Session,
+        event: InboxEvent,
+        link: RecordLink,
+        source: str,
+        changes: dict[str, Any],
+        sf_object: str | None = None,
+    ) -> Result:
+        hs_key = record_key(Source.HUBSPOT, ObjectType.CONTACT, link.hubspot_contact_id or "")
+        sf_id = link.salesforce_contact_id or link.salesforce_lead_id or ""
+        person_object = "Contact" if link.salesforce_contact_id else "Lead"
+        sf_type = ObjectType.CONTACT if link.salesforce_contact_id else ObjectType.LEAD
+        sf_key = record_key(Source.SALESFORCE, sf_type, sf_id)
+        own_key, other_key = (hs_key, sf_key) if source == HUBSPOT else (event.record_key, hs_key)
+        other_object = person_object if source == HUBSPOT else "contacts"
+        summaries: list[str] = []
+        commands = 0
+        for name, value in changes.items():
+            own = knowledge.load_side(session, own_key)
+            other = knowledge.load_side(session, other_key)
+            change = Change(source, name, value, event.occurred_at, sf_object or person_object)
+            decision = decide(change, own, other, self.stage_map, other_object)
+            if decision.record:
+                knowledge.remember(session, own_key, {name: value}, event.occurred_at, genuine=True)
+            for write in decision.writes:
+                target_key = sf_key if write.side == SALESFORCE else hs_key
+                target_id = sf_id if write.side == SALESFORCE else link.hubspot_contact_id or ""
+                target_object = person_object if write.side == SALESFORCE else "contacts"
+                command = _command_for(write, event, target_key, target_object, target_id)
+                if enqueue(session, command, event.id):
+                    commands += 1
+            line = f"{source} {name}={value!r}: {decision.reason}"
+            summaries.append(line)
+            audit.record(session, event.record_key, "rule", line, event_id=event.id)
+        return Result("done", "; ".join(summaries), commands)
+
+
+def _command_for(
+    write: Write, event: InboxEvent, target_key: str, target_object: str, target_id: str
+) -> Command:
+    names = ",".join(sorted(write.fields))
+    key = f"{event.source}:{event.event_id}:{write.side}:{target_id}:{names}"
+    system = System(write.side)
+    fields = dict(write.fields)
+    stage_field = LIFECYCLE if write.side == HUBSPOT else next(iter(fields))
+    if stage_field in fields:
+        value = fields.pop(stage_field)
+        return SetStage(
+            system,
+            target_key,
+            key,
+            object_type=target_object,
+            object_id=target_id,
+            field_name=stage_field,
+            value=value,
+            backwards=write.backwards,
+            extra_fields=fields,
+        )
+    return UpdateFields(
+        system, target_key, key, object_type=target_object, object_id=target_id, fields=fields
+    )
+
+
+def _round_robin_counters(session: Session) -> dict[str, int]:
+    rows = session.scalars(select(Cursor).where(Cursor.name.like("routing:rr:%")))
+    return {row.name.removeprefix("routing:rr:"): int(row.value) for row in rows}
+
+
+def _save_counter(session: Session, team: str, value: int) -> None:
+    name = f"routing:rr:{team}"
+    row = session.get(Cursor, name)
+    if row is None:
+        session.add(Cursor(name=name, value=str(value)))
+    else:
+        row.value = str(value)
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"

@@ -1,0 +1,166 @@
+"""Pure lifecycle-sync rules: given one change and what Baton knows of both sides, decide writes.
+
+No I/O. The processor loads the known state, calls :func:`decide`, and turns the decision into
+outbox commands and audit entries. Convergence comes from three checks, in order:
+
+1. *stale on its own side* — a change older than the last change Baton knows on that side
+   (a late delivery, or one Baton already overwrote) changes nothing;
+2. *policy* — under newest-wins a change older than the other side's latest genuine change does
+   not cross (that newer change crosses, or already did); under a source-of-truth policy a change
+   on the other side does not cross, and the truth is written back over it;
+3. *agreement* — no write when the target already holds an equivalent value (idempotent, and the
+   reason an echo can never ping-pong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from connector.sync.mapping import LIFECYCLE, StageEntry, StageMap
+
+HUBSPOT = "hubspot"
+SALESFORCE = "salesforce"
+
+
+@dataclass(frozen=True, slots=True)
+class SideState:
+    """What Baton knows of one side's synced fields.
+
+    ``changed_at`` is the last change of any origin (including Baton's own writes);
+    ``genuine_at`` the last change a person or another system made.
+    """
+
+    values: Mapping[str, str | None] = field(default_factory=dict)
+    changed_at: datetime | None = None
+    genuine_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One genuine change of one synced field."""
+
+    source: str  # "hubspot" | "salesforce"
+    field: str
+    value: str | None
+    occurred_at: datetime
+    salesforce_object: str = "Lead"
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A field update decided for one side."""
+
+    side: str
+    fields: Mapping[str, str]
+    backwards: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome: whether the change is recorded as known, what to write, and why."""
+
+    record: bool
+    writes: tuple[Write, ...]
+    reason: str
+
+    @property
+    def is_noop(self) -> bool:
+        """Nothing to write."""
+        return not self.writes
+
+
+def decide(
+    change: Change, own: SideState, other: SideState, stage_map: StageMap, other_object: str
+) -> Decision:
+    """Decide what one genuine change means for the other side (and maybe its own side).
+
+    Args:
+        change: the change, from ``change.source``.
+        own: known state of the side the change happened on.
+        other: known state of the other side.
+        stage_map: the admin's mapping.
+        other_object: the other side's object (``contacts`` for HubSpot; ``Lead``/``Contact``
+            for Salesforce) — a converted person is synced on its Contact.
+    """
+    if own.changed_at is not None and change.occurred_at < own.changed_at:
+        return Decision(False, (), "stale: older than the last known change on its own side")
+    if change.value in (None, ""):
+        return Decision(True, (), f"{change.field} cleared; nothing to carry across")
+    entries = _entries_for(change, stage_map, other_object)
+    if not entries:
+        return Decision(True, (), _unmapped_reason(change, stage_map))
+    policy = entries[0].policy
+    truth = policy.source_of_truth()
+    if truth is not None and truth != change.source:
+        writes = _reassert(truth, other, stage_map, change, other_object)
+        return Decision(True, writes, f"{truth} is the source of truth")
+    if truth is None and other.genuine_at is not None and other.genuine_at > change.occurred_at:
+        return Decision(True, (), "the other side changed later; newest change wins")
+    write = _write_for(change, entries, other, stage_map)
+    if write is None:
+        return Decision(True, (), "already in agreement")
+    return Decision(True, (write,), "carried across")
+
+
+def _entries_for(change: Change, stage_map: StageMap, other_object: str) -> list[StageEntry]:
+    if change.source == HUBSPOT:
+        entry = stage_map.to_salesforce(change.field, change.value or "", other_object)
+        return [entry] if entry else []
+    return stage_map.to_hubspot(change.salesforce_object, change.field, change.value or "")
+
+
+def _unmapped_reason(change: Change, stage_map: StageMap) -> str:
+    if change.source == HUBSPOT and not stage_map.knows_hubspot(change.field, change.value or ""):
+        return f"unknown {change.field} value {change.value!r}: reported, not synced"
+    if change.source == SALESFORCE and not any(
+        e.salesforce_value == change.value for e in stage_map.entries
+    ):
+        return f"unknown Salesforce {change.field} value {change.value!r}: reported, not synced"
+    return f"mapping for {change.value!r} does not carry changes from {change.source}"
+
+
+def _write_for(
+    change: Change, entries: list[StageEntry], other: SideState, stage_map: StageMap
+) -> Write | None:
+    if change.source == HUBSPOT:
+        entry = entries[0]
+        if other.values.get(entry.salesforce_field) == entry.salesforce_value:
+            return None
+        return Write(SALESFORCE, {entry.salesforce_field: entry.salesforce_value})
+    fields = {
+        e.hubspot_field: e.hubspot_value
+        for e in entries
+        if other.values.get(e.hubspot_field) != e.hubspot_value
+    }
+    if not fields:
+        return None
+    target_stage = fields.get(LIFECYCLE)
+    backwards = bool(target_stage) and stage_map.is_backwards(
+        other.values.get(LIFECYCLE), target_stage or ""
+    )
+    return Write(HUBSPOT, fields, backwards)
+
+
+def _reassert(
+    truth: str, other: SideState, stage_map: StageMap, change: Change, other_object: str
+) -> tuple[Write, ...]:
+    """Write the source of truth's known value back over the side that changed."""
+    if truth == HUBSPOT:
+        stage = other.values.get(LIFECYCLE) or ""
+        entry = stage_map.to_salesforce(LIFECYCLE, stage, change.salesforce_object)
+        if entry is None or entry.salesforce_value == change.value:
+            return ()
+        return (Write(SALESFORCE, {entry.salesforce_field: entry.salesforce_value}),)
+    status = other.values.get("Status")
+    if not status:
+        return ()
+    entries = stage_map.to_hubspot(other_object, "Status", status)
+    fields = {e.hubspot_field: e.hubspot_value for e in entries if e.hubspot_field == change.field}
+    if not fields or fields.get(change.field) == change.value:
+        return ()
+    backwards = change.field == LIFECYCLE and stage_map.is_backwards(
+        change.value, fields[change.field]
+    )
+    return (Write(HUBSPOT, fields, backwards),)

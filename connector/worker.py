@@ -1,0 +1,176 @@
+"""The worker: process inbox events per record, in order, then dispatch the outbox.
+
+Any number of workers may run against PostgreSQL: a record's events are taken under an expiring
+lease (``connector.leases``), so one record is handled by one worker at a time and a killed
+worker's records are picked up when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from connector import audit
+from connector.dispatcher import Dispatcher
+from connector.events import utcnow
+from connector.leases import records_with_pending_events, release_record, try_lease_record
+from connector.metrics import Metrics
+from connector.runtime import Runtime
+from connector.store import Store
+from connector.store.models import InboxEvent, OutboxCommand
+from connector.sync.processor import Result, SyncProcessor
+
+log = logging.getLogger(__name__)
+
+#: an event that keeps failing is parked after this many tries (kept for `baton explain`)
+MAX_EVENT_ATTEMPTS = 5
+DEFER = timedelta(seconds=2)
+
+
+@dataclass
+class Worker:
+    """One worker loop; construct with :meth:`from_runtime` or directly in tests."""
+
+    store: Store
+    processor: SyncProcessor
+    dispatcher: Dispatcher
+    metrics: Metrics | None = None
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    lease_ttl: timedelta = timedelta(seconds=60)
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> Worker:
+        """Wire adapters, the stage map and the processor from the runtime's config."""
+        from adapters.registry import build_readers, build_writers
+
+        from connector.sync.setup import build_stage_map
+
+        readers = build_readers(runtime.config, runtime.metrics)
+        writers = build_writers(runtime.config, runtime.metrics)
+        owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        stage_map = build_stage_map(runtime.config, readers)
+        processor = SyncProcessor(runtime.config, stage_map, readers)
+        dispatcher = Dispatcher(runtime.store, writers, owner, runtime.metrics)
+        return cls(runtime.store, processor, dispatcher, runtime.metrics, owner)
+
+    def process_events(self, limit: int = 100) -> int:
+        """Handle due events of up to ``limit`` records; return how many events were handled."""
+        now = self.clock()
+        with self.store.session() as session:
+            keys = records_with_pending_events(session, now, limit)
+            leased = [
+                k for k in keys if try_lease_record(session, k, self.owner, now, self.lease_ttl)
+            ]
+        handled = 0
+        for key in leased:
+            try:
+                with self.store.session() as session:
+                    handled += self._process_record(session, key)
+            finally:
+                with self.store.session() as session:
+                    release_record(session, key, self.owner)
+        return handled
+
+    def _process_record(self, session: Session, key: str) -> int:
+        now = self.clock()
+        events = session.scalars(
+            select(InboxEvent)
+            .where(InboxEvent.record_key == key, InboxEvent.status == "pending")
+            .where(or_(InboxEvent.available_at.is_(None), InboxEvent.available_at <= now))
+            .order_by(InboxEvent.occurred_at, InboxEvent.id)
+        ).all()
+        handled = 0
+        for event in events:
+            event.attempts += 1
+            try:
+                with session.begin_nested():
+                    result = self.processor.handle(session, event, now)
+            except Exception as exc:  # keep order: stop this record, try again later
+                log.exception("event failed", extra={"event": event.id, "record": key})
+                self._fail(session, event, exc, now)
+                return handled
+            if result.status == "deferred":
+                event.available_at = now + DEFER
+                return handled
+            self._finish(session, event, result, now)
+            handled += 1
+        return handled
+
+    def _finish(self, session: Session, event: InboxEvent, result: Result, now: datetime) -> None:
+        event.status = result.status
+        event.processed_at = now
+        event.outcome = result.summary[:2000]
+        audit.record(
+            session,
+            event.record_key,
+            "event",
+            f"{event.source} {event.provider_type or event.kind} -> {result.status}: "
+            f"{result.summary}",
+            event_id=event.id,
+        )
+        if self.metrics is not None:
+            self.metrics.events_processed.labels(result.status).inc()
+
+    def _fail(self, session: Session, event: InboxEvent, exc: Exception, now: datetime) -> None:
+        message = f"{type(exc).__name__}: {exc}"[:2000]
+        if event.attempts >= MAX_EVENT_ATTEMPTS:
+            event.status = "failed"
+            event.processed_at = now
+        else:
+            event.available_at = now + DEFER * event.attempts
+        event.outcome = message
+        audit.record(
+            session, event.record_key, "error", f"event failed: {message}", event_id=event.id
+        )
+        if self.metrics is not None:
+            self.metrics.events_processed.labels("error").inc()
+
+    def run_once(self) -> int:
+        """One pass: events, then due commands. Returns the amount of work done."""
+        work = self.process_events()
+        work += self.dispatcher.dispatch(self.clock())
+        return work
+
+    def has_open_work(self) -> bool:
+        """True while any event or command is still pending (due now or later)."""
+        with self.store.session() as session:
+            event = session.scalar(
+                select(InboxEvent.id).where(InboxEvent.status == "pending").limit(1)
+            )
+            command = session.scalar(
+                select(OutboxCommand.id).where(OutboxCommand.status == "pending").limit(1)
+            )
+        return event is not None or command is not None
+
+    def run_until_idle(self, timeout: float = 30.0, poll: float = 0.05) -> bool:
+        """Work until nothing is pending (True) or ``timeout`` seconds pass (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.run_once() == 0:
+                if not self.has_open_work():
+                    return True
+                time.sleep(poll)
+        return False
+
+    def run_forever(self, stop: threading.Event | None = None, idle_sleep: float = 0.25) -> None:
+        """Work until ``stop`` is set; sleep briefly when there is nothing to do."""
+        stop = stop or threading.Event()
+        log.info("worker started", extra={"owner": self.owner})
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # the store was briefly unavailable, etc.: keep the loop alive
+                log.exception("worker pass failed")
+                busy = 0
+            if not busy:
+                stop.wait(idle_sleep)
