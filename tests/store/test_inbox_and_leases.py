@@ -1,0 +1,103 @@
+"""The store's guarantees, on both engines: dedupe, per-record leases, ordered command claims."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from connector.commands import SetStage, System
+from connector.events import ChangeEvent, EventKind, ObjectType, Source
+from connector.inbox import IncomingRequest, append
+from connector.leases import claim_due_commands, release_record, try_lease_record
+from connector.outbox import enqueue
+from connector.store.models import InboxEvent, OutboxCommand
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _event(event_id: str, object_id: str = "1") -> ChangeEvent:
+    return ChangeEvent(
+        Source.HUBSPOT,
+        EventKind.UPDATED,
+        ObjectType.CONTACT,
+        object_id,
+        event_id,
+        T0,
+        {"lifecyclestage": "lead"},
+    )
+
+
+def test_append_stores_each_event_once_across_redeliveries(store):
+    batch = [_event("a"), _event("b"), _event("a")]
+    with store.session() as s:
+        first = append(s, batch, IncomingRequest("hubspot", "/webhooks/hubspot", b"[...]"))
+    with store.session() as s:
+        second = append(s, batch, IncomingRequest("hubspot", "/webhooks/hubspot", b"[...]"))
+    assert (first.accepted, first.duplicates) == (2, 1)
+    assert (second.accepted, second.duplicates) == (0, 3)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(InboxEvent)) == 2
+        row = s.scalars(select(InboxEvent).where(InboxEvent.event_id == "a")).one()
+        assert row.occurred_at == T0  # aware UTC round trip on both engines
+        assert row.record_key == "hubspot:contact:1"
+
+
+def test_same_event_id_from_two_sources_is_two_events(store):
+    sf = ChangeEvent(Source.SALESFORCE, EventKind.UPDATED, ObjectType.LEAD, "00Q", "a", T0)
+    with store.session() as s:
+        result = append(s, [_event("a"), sf])
+    assert result.accepted == 2
+
+
+def test_record_lease_is_exclusive_until_it_expires(store):
+    ttl = timedelta(seconds=30)
+    with store.session() as s:
+        assert try_lease_record(s, "hubspot:contact:1", "w1", T0, ttl)
+    with store.session() as s:
+        assert not try_lease_record(s, "hubspot:contact:1", "w2", T0 + timedelta(seconds=5), ttl)
+    with store.session() as s:  # w1 died: its lease runs out and w2 takes over
+        assert try_lease_record(s, "hubspot:contact:1", "w2", T0 + timedelta(seconds=31), ttl)
+    with store.session() as s:
+        release_record(s, "hubspot:contact:1", "w2")
+    with store.session() as s:
+        assert try_lease_record(s, "hubspot:contact:1", "w3", T0 + timedelta(seconds=32), ttl)
+
+
+def _stage(key: str, record: str, value: str) -> SetStage:
+    return SetStage(
+        System.SALESFORCE,
+        record,
+        key,
+        object_type="Lead",
+        object_id=record,
+        field_name="Status",
+        value=value,
+    )
+
+
+def test_enqueue_is_idempotent(store):
+    with store.session() as s:
+        assert enqueue(s, _stage("k1", "r1", "Open"))
+        assert not enqueue(s, _stage("k1", "r1", "Open"))
+        assert s.scalar(select(func.count()).select_from(OutboxCommand)) == 1
+
+
+def test_claims_take_only_the_oldest_open_command_per_record(store):
+    with store.session() as s:
+        for key, record in [("k1", "r1"), ("k2", "r1"), ("k3", "r2")]:
+            enqueue(s, _stage(key, record, "Open"))
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    ttl = timedelta(seconds=60)
+    with store.session() as s:
+        first = [c.idempotency_key for c in claim_due_commands(s, "w1", now, ttl, 10)]
+    with store.session() as s:  # r1's k2 must wait behind k1, which w1 still holds
+        second = [c.idempotency_key for c in claim_due_commands(s, "w2", now, ttl, 10)]
+    assert first == ["k1", "k3"]
+    assert second == []
+    with store.session() as s:
+        row = s.scalars(select(OutboxCommand).where(OutboxCommand.idempotency_key == "k1")).one()
+        row.status = "done"
+    with store.session() as s:
+        third = [c.idempotency_key for c in claim_due_commands(s, "w2", now, ttl, 10)]
+    assert third == ["k2"]
