@@ -1,0 +1,62 @@
+"""`baton check-config FILE`: validate the admin's file; say what it will do, or what is wrong."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+from connector.config.issues import ConfigError
+from connector.config.loader import load_config
+from connector.config.models import BatonConfig
+
+
+def summarize(config: BatonConfig) -> list[str]:
+    """A few lines an admin can compare with their intent (never includes secrets)."""
+    hubspot, salesforce = config.hubspot, config.salesforce
+    lines = [
+        f"hubspot: enabled, portal {hubspot.portal_id}, {hubspot.base_url}"
+        if hubspot.enabled
+        else "hubspot: disabled",
+        f"salesforce: enabled, {salesforce.instance_url} (API {salesforce.api_version})"
+        if salesforce.enabled
+        else "salesforce: disabled",
+        f"store: {config.store.safe_database_url}",
+        f"lifecycle: {len(config.lifecycle.stages)} stage, "
+        f"{len(config.lifecycle.lead_status)} lead-status and "
+        f"{len(config.lifecycle.opportunity_stages)} opportunity mappings; "
+        f"conflicts: {config.lifecycle.conflict_policy}",
+        f"hand-off at {config.handoff.stage}; routing: {len(config.routing.rules)} rules, "
+        f"{len(config.routing.teams)} teams",
+        f"recycle to {config.recycle.hubspot_stage}; reasons: {', '.join(config.recycle.reasons)}",
+        f"credit: {', '.join(m.name for m in config.credit.models)} "
+        f"(primary {config.credit.primary_model}, {config.credit.currency})",
+        f"sla: {len(config.sla.policies)} policies, calendar {config.sla.calendar.timezone}; "
+        f"escalation: {len(config.escalation.ladder)} steps",
+    ]
+    return lines
+
+
+def check_config_command(
+    path: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Validate the file at ``path``: print a summary (exit code 0) or every error (1)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        config = load_config(path, env=os.environ if env is None else env)
+    except ConfigError as error:
+        for issue in error.errors:
+            print(issue, file=err)
+        count = len(error.errors)
+        print(f"{path}: {count} error{'s' if count != 1 else ''}", file=err)
+        return 1
+    print(f"{path}: OK", file=out)
+    for line in summarize(config):
+        print(f"  {line}", file=out)
+    return 0

@@ -1,0 +1,86 @@
+"""The recycle section: sales says "not now", and the lead goes back to marketing intact."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from connector.config.models.base import ConfigModel
+from connector.config.models.fields import (
+    HubSpotName,
+    Identifier,
+    SalesforceField,
+    SalesforceQueueId,
+)
+
+DEFAULT_REASONS: dict[str, str] = {
+    "bad_timing": "Bad timing",
+    "no_budget": "No budget",
+    "call_back_later": "Call back later",
+}
+
+
+class RecycleTriggers(ConfigModel):
+    """Status values that mean "not now"; either CRM may say it."""
+
+    salesforce: tuple[str, ...] = Field(
+        default=("Recycled",), description="Lead.Status API values that trigger a recycle."
+    )
+    hubspot: tuple[str, ...] = Field(
+        default=("BAD_TIMING",), description="hs_lead_status values that trigger a recycle."
+    )
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> RecycleTriggers:
+        if not self.salesforce and not self.hubspot:
+            raise ValueError("list at least one Salesforce or HubSpot status that means 'not now'")
+        return self
+
+
+class RecycleConfig(ConfigModel):
+    """How a lead is handed back to marketing: stage, status, owner, nurture list, re-activation."""
+
+    trigger_statuses: RecycleTriggers = Field(
+        default_factory=RecycleTriggers, description="Statuses that mean 'not now'."
+    )
+    reasons: dict[Identifier, str] = Field(
+        default_factory=lambda: dict(DEFAULT_REASONS),
+        min_length=1,
+        description="Allowed reason codes (values of reason_field) → labels.",
+    )
+    reason_field: SalesforceField = Field(
+        default="Recycle_Reason__c", description="Lead field where sales picks the reason code."
+    )
+    hubspot_stage: HubSpotName = Field(
+        default="lead", description="lifecyclestage the contact goes back to (cleared first)."
+    )
+    hubspot_lead_status: str | None = Field(
+        default=None, description="hs_lead_status set on recycle; none = leave as is."
+    )
+    hubspot_reason_property: HubSpotName = Field(
+        default="baton_recycle_reason", description="Contact property recording the reason."
+    )
+    hubspot_count_property: HubSpotName = Field(
+        default="baton_recycle_count", description="Contact property counting recycles."
+    )
+    hubspot_reactivation_property: HubSpotName = Field(
+        default="baton_reactivation_date", description="Contact property: re-activation date."
+    )
+    nurture_list_id: str | None = Field(
+        default=None, description="HubSpot list (MANUAL or SNAPSHOT) recycled contacts join."
+    )
+    marketing_queue_id: SalesforceQueueId | None = Field(
+        default=None, description="Salesforce queue (00G…) that becomes the Lead owner."
+    )
+    reactivation_after_days: int = Field(
+        default=90, ge=1, description="Days until a recycled lead is offered to marketing again."
+    )
+    max_recycles: int = Field(
+        default=3, ge=1, description="More recycles than this are reported instead of done."
+    )
+
+    @field_validator("nurture_list_id")
+    @classmethod
+    def _list_id_digits(cls, value: str | None) -> str | None:
+        if value is not None and not value.isdigit():
+            raise ValueError(f"{value!r} is not a HubSpot list id (digits only)")
+        return value

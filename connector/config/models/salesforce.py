@@ -1,0 +1,149 @@
+"""The Salesforce section: which org, how to log in, how inbound messages are authenticated."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from connector.config.issues import ProblemCollector
+from connector.config.models.base import ConfigModel
+from connector.config.models.fields import (
+    HttpsUrl,
+    SalesforceField,
+    SalesforceOrgId,
+    SalesforceUserId,
+    find_duplicates,
+)
+from connector.config.secrets import EnvSecret
+
+_API_VERSION = re.compile(r"[1-9][0-9]\.0|[1-9][0-9]{2}\.0")
+_PATH_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+class JwtAuth(ConfigModel):
+    """OAuth 2.0 JWT bearer flow: a connected app, a certificate and a pre-authorised user."""
+
+    username: str = Field(min_length=3, description="Salesforce username of the integration user.")
+    consumer_key: str = Field(min_length=10, description="Connected app consumer key.")
+    private_key_path: Path = Field(
+        description="PEM private key file; relative paths start at the config file."
+    )
+    domain: Literal["login", "test"] = Field(
+        default="login", description="login for production, test for sandboxes."
+    )
+
+    @field_validator("private_key_path")
+    @classmethod
+    def _key_file_exists(cls, value: Path, info: ValidationInfo) -> Path:
+        base_dir = (info.context or {}).get("base_dir")
+        if base_dir is not None and not value.is_absolute():
+            value = Path(base_dir) / value  # relative to the config file, not the cwd
+        if not value.is_file():
+            raise ValueError(f"private key file {str(value)!r} does not exist")
+        return value
+
+
+class SalesforceAuth(ConfigModel):
+    """How Baton logs in: give exactly one of session_id or jwt."""
+
+    session_id: EnvSecret | None = Field(
+        default=None, description="A session id / access token (no refresh). Secret."
+    )
+    jwt: JwtAuth | None = Field(default=None, description="JWT bearer flow settings.")
+
+    @model_validator(mode="after")
+    def _exactly_one_method(self) -> SalesforceAuth:
+        if (self.session_id is None) == (self.jwt is None):
+            raise ValueError("give exactly one of session_id or jwt")
+        return self
+
+
+class SalesforceRateLimit(ConfigModel):
+    """Baton's share of the org's rolling 24-hour API allocation."""
+
+    daily_limit: int = Field(
+        default=100_000, gt=0, description="The org's API requests per 24 hours."
+    )
+    share: float = Field(default=0.5, gt=0, le=1, description="Fraction Baton may use (0-1].")
+
+
+class SalesforceConfig(ConfigModel):
+    """Connection to one Salesforce org."""
+
+    enabled: bool = Field(default=True, description="Sync with Salesforce at all.")
+    instance_url: HttpsUrl | None = Field(
+        default=None, description="The org's My Domain URL, e.g. https://acme.my.salesforce.com."
+    )
+    api_version: str = Field(default="59.0", description="REST API version, e.g. 59.0.")
+    auth: SalesforceAuth | None = Field(default=None, description="How Baton logs in.")
+    organization_ids: tuple[SalesforceOrgId, ...] = Field(
+        default=(), description="Org ids (00D…) whose outbound messages are accepted."
+    )
+    outbound_path_token: EnvSecret | None = Field(
+        default=None, description="Secret path segment of the outbound-message endpoint. Secret."
+    )
+    json_webhook_secret: EnvSecret | None = Field(
+        default=None, description="HMAC key of Flow/Apex JSON callouts. Secret."
+    )
+    integration_user_id: SalesforceUserId | None = Field(
+        default=None, description="User Baton writes as; its changes are our own echoes."
+    )
+    rate_limit: SalesforceRateLimit = Field(
+        default_factory=SalesforceRateLimit, description="Share of the API allocation."
+    )
+    hubspot_id_field: SalesforceField = Field(
+        default="HubSpot_Contact_Id__c", description="Lead/Contact field holding the HubSpot id."
+    )
+    poll_interval_s: int = Field(
+        default=300, ge=0, description="Seconds between SystemModstamp reconciliation (0 = off)."
+    )
+    use_assignment_rules: bool = Field(
+        default=False, description="Let Lead writes run assignment rules (Sforce-Auto-Assign)."
+    )
+
+    @field_validator("api_version", mode="before")
+    @classmethod
+    def _version_text(cls, value: object) -> object:
+        if isinstance(value, float):  # YAML reads 59.0 as a number
+            return f"{value:.1f}"
+        return value
+
+    @field_validator("api_version")
+    @classmethod
+    def _version_shape(cls, value: str) -> str:
+        if not _API_VERSION.fullmatch(value):
+            raise ValueError(f"{value!r} is not a REST API version such as 59.0")
+        return value
+
+    @field_validator("outbound_path_token")
+    @classmethod
+    def _token_fits_a_path(cls, value: object) -> object:
+        token = getattr(value, "get_secret_value", lambda: None)()
+        if token is not None and not _PATH_TOKEN.fullmatch(token):
+            raise ValueError(
+                "the token must be at least 16 characters of A-Z, a-z, 0-9, '-' or '_' "
+                "(it is part of a URL path)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _enabled_needs_connection(self) -> SalesforceConfig:
+        problems = ProblemCollector()
+        for index, first in find_duplicates(list(self.organization_ids)).items():
+            problems.add(("organization_ids", index), f"same org as organization_ids[{first}]")
+        if self.enabled:
+            for name in ("instance_url", "auth"):
+                if getattr(self, name) is None:
+                    problems.add((name,), "required when salesforce is enabled")
+            if not self.organization_ids:
+                problems.add(("organization_ids",), "list at least your org's id (00D…)")
+            if self.outbound_path_token is None and self.json_webhook_secret is None:
+                problems.add(
+                    ("outbound_path_token",),
+                    "set outbound_path_token or json_webhook_secret so Salesforce can reach Baton",
+                )
+        problems.raise_if_any()
+        return self

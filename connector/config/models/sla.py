@@ -1,0 +1,95 @@
+"""The SLA section: the business calendar and the promises sales makes on handed-off leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from connector.config.issues import ProblemCollector
+from connector.config.models.base import ConfigModel
+from connector.config.models.calendar import BusinessCalendar
+from connector.config.models.fields import Identifier, find_duplicates
+
+ALL_TEAMS = "all"
+
+
+class SlaPolicy(ConfigModel):
+    """What sales promises on leads of the named teams (or of every team)."""
+
+    name: Identifier = Field(description="Short name shown on the scorecard.")
+    applies_to: tuple[Identifier, ...] = Field(
+        default=(ALL_TEAMS,), description='Team names from routing.teams, or "all".'
+    )
+    first_response_business_hours: float = Field(
+        default=4, gt=0, le=1000, description="Business hours until the first logged touch."
+    )
+    min_touches_before_disqualify: int = Field(
+        default=3, ge=0, description="Touches required before a lead may be disqualified."
+    )
+    require_disqualification_reason: bool = Field(
+        default=True, description="A disqualification without a reason is a breach."
+    )
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _one_name_is_a_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("applies_to")
+    @classmethod
+    def _all_stands_alone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError('name at least one team, or "all"')
+        if ALL_TEAMS in value and len(value) > 1:
+            raise ValueError('"all" already covers every team; list teams or "all", not both')
+        repeats = sorted({value[i] for i in find_duplicates(list(value))})
+        if repeats:
+            raise ValueError(f"listed twice: {', '.join(repeats)}")
+        return value
+
+    @property
+    def applies_to_all(self) -> bool:
+        """True for the catch-all policy."""
+        return self.applies_to == (ALL_TEAMS,)
+
+
+class SlaConfig(ConfigModel):
+    """Business calendar plus SLA policies; a team's own policy beats the "all" policy."""
+
+    calendar: BusinessCalendar = Field(
+        default_factory=BusinessCalendar, description="When the SLA clock runs."
+    )
+    policies: tuple[SlaPolicy, ...] = Field(
+        default=(SlaPolicy(name="default"),), description="SLA policies, at most one per team."
+    )
+
+    @model_validator(mode="after")
+    def _one_policy_per_team(self) -> SlaConfig:
+        problems = ProblemCollector()
+        names = [policy.name for policy in self.policies]
+        for index, first in find_duplicates(names).items():
+            problems.add(("policies", index, "name"), f"name also used by policies[{first}]")
+        claimed: dict[str, int] = {}
+        for index, policy in enumerate(self.policies):
+            for team_index, team in enumerate(policy.applies_to):
+                if team in claimed:
+                    what = "a catch-all" if team == ALL_TEAMS else f"team {team!r}"
+                    problems.add(
+                        ("policies", index, "applies_to", team_index),
+                        f"{what} already has policies[{claimed[team]}]",
+                    )
+                else:
+                    claimed[team] = index
+        problems.raise_if_any()
+        return self
+
+    def policy_for(self, team: str | None) -> SlaPolicy | None:
+        """The policy for ``team``: its own, else the catch-all, else None (no SLA)."""
+        fallback = None
+        for policy in self.policies:
+            if team is not None and team in policy.applies_to:
+                return policy
+            if policy.applies_to_all:
+                fallback = policy
+        return fallback
