@@ -1,0 +1,128 @@
+"""The in-call retry policy (tenacity): a few quick retries, then hand the rest to the outbox.
+
+A worker thread must never sleep for minutes inside one command batch, and must never hot-loop
+against a CRM that said "come back tomorrow". So a call is retried only for transient verdicts
+(RETRY), with exponential backoff and jitter, never sooner than the CRM asked (``Retry-After``,
+HubSpot's 2 s lock), for at most ``max_attempts`` attempts and ``max_total_sleep_s`` of sleep.
+Whatever is still failing after that becomes a :class:`CallFailed` whose outcome is RETRY with
+the earliest sensible ``retry_after_s``; the outbox reschedules it. DEFER verdicts (a daily
+limit) and the limiter's :class:`BudgetExhausted` stop at once; DEAD verdicts never retry.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception
+
+from adapters.errors import BudgetExhausted, CrmCallError, ErrorAction, Verdict
+from connector.commands import CommandResult, Outcome
+
+T = TypeVar("T")
+
+Classifier = Callable[[CrmCallError], ErrorAction]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one call is retried before the outbox takes over."""
+
+    max_attempts: int = 4
+    max_total_sleep_s: float = 20.0
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 8.0
+    #: retry_after_s reported when giving up without any hint from the CRM
+    min_retry_after_s: float = 5.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    random: Callable[[], float] = field(default=random.random, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.max_total_sleep_s < 0 or self.initial_backoff_s < 0 or self.max_backoff_s < 0:
+            raise ValueError("sleep and backoff bounds must be >= 0")
+
+    def backoff_s(self, attempt: int) -> float:
+        """Exponential backoff with "equal jitter": half fixed, half random, capped."""
+        base = min(self.max_backoff_s, self.initial_backoff_s * (2 ** max(0, attempt - 1)))
+        return base / 2 + self.random() * base / 2
+
+    def wait_s(self, action: ErrorAction, attempt: int) -> float:
+        """Sleep before the next attempt: the backoff, but never less than the CRM asked."""
+        return max(action.wait_s or 0.0, self.backoff_s(attempt))
+
+
+class CallFailed(Exception):
+    """A call that did not succeed in this attempt: RETRY later or DEAD, with the CRM's words."""
+
+    def __init__(
+        self,
+        outcome: Outcome,
+        retry_after_s: float | None,
+        error_code: str | None,
+        message: str | None,
+    ) -> None:
+        self.outcome = outcome
+        self.retry_after_s = retry_after_s
+        self.error_code = error_code
+        self.message = message
+        super().__init__(f"{outcome.value}: {error_code}: {message}")
+
+    def result_for(self, idempotency_key: str) -> CommandResult:
+        """This failure as the result of one command."""
+        return CommandResult(
+            idempotency_key,
+            self.outcome,
+            retry_after_s=self.retry_after_s,
+            error_code=self.error_code,
+            message=self.message,
+        )
+
+    @classmethod
+    def from_action(cls, action: ErrorAction, policy: RetryPolicy, attempt: int) -> CallFailed:
+        """The failure the outbox sees after the in-call retries stopped on ``action``."""
+        if action.verdict is Verdict.DEAD:
+            return cls(Outcome.DEAD, None, action.error_code, action.message)
+        hinted = action.wait_s or 0.0
+        retry_after = max(hinted, policy.backoff_s(attempt + 1), policy.min_retry_after_s)
+        return cls(Outcome.RETRY, retry_after, action.error_code, action.message)
+
+
+def call_with_retries(fn: Callable[[], T], classify: Classifier, policy: RetryPolicy) -> T:
+    """Run ``fn`` (one CRM call), retrying transient failures within ``policy``'s bounds.
+
+    Raises:
+        CallFailed: the call failed for good in this attempt (DEAD) or should be tried again
+            later by the outbox (RETRY with ``retry_after_s``).
+    """
+
+    def transient(exc: BaseException) -> bool:
+        return isinstance(exc, CrmCallError) and classify(exc).verdict is Verdict.RETRY
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        assert isinstance(exc, CrmCallError)
+        return policy.wait_s(classify(exc), state.attempt_number)
+
+    def stop(state: RetryCallState) -> bool:
+        too_long = state.idle_for + state.upcoming_sleep > policy.max_total_sleep_s
+        return state.attempt_number >= policy.max_attempts or too_long
+
+    retrying = Retrying(
+        retry=retry_if_exception(transient),
+        wait=wait,
+        stop=stop,
+        sleep=policy.sleep,
+        reraise=True,
+    )
+    try:
+        return retrying(fn)
+    except CrmCallError as exc:
+        attempts = retrying.statistics.get("attempt_number", 1)
+        raise CallFailed.from_action(classify(exc), policy, attempts) from exc
+    except BudgetExhausted as exc:
+        raise CallFailed(Outcome.RETRY, exc.retry_after_s, "BUDGET_EXHAUSTED", str(exc)) from exc
