@@ -83,10 +83,20 @@ def _message(error: Any, path: Path) -> str:
     return message
 
 
+def _is_echo(item: Any, path: Path, all_paths: list[Path]) -> bool:
+    """A length error counted after dropping invalid items repeats those items' own errors."""
+    return item["type"] == "too_short" and any(
+        len(other) > len(path) and other[: len(path)] == path for other in all_paths
+    )
+
+
 def located_problems(error: ValidationError) -> Iterator[tuple[Path, str, bool]]:
     """Yield (path, message, at_key) for every problem in ``error``, expanding LocatedProblems."""
-    for item in error.errors():
-        path = _clean_loc(item["loc"])
+    items = error.errors()
+    all_paths = [_clean_loc(item["loc"]) for item in items]
+    for item, path in zip(items, all_paths, strict=True):
+        if _is_echo(item, path, all_paths):
+            continue
         raised = (item.get("ctx") or {}).get("error")
         if isinstance(raised, LocatedProblems):
             for sub_path, message in raised.problems:

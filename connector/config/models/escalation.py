@@ -67,10 +67,7 @@ class EscalationConfig(ConfigModel):
     """The ladder walked after a breach; it stops as soon as the rep acts."""
 
     ladder: tuple[EscalationStep, ...] = Field(
-        default=(
-            EscalationStep(after_business_hours=0, notify="owner", channels=("crm_task",)),
-            EscalationStep(after_business_hours=4, notify="manager", channels=("crm_task",)),
-        ),
+        default=(EscalationStep(after_business_hours=0, notify="owner", channels=("crm_task",)),),
         description="Steps in strictly increasing after_business_hours.",
     )
     managers: dict[str, str] = Field(

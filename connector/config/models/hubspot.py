@@ -70,6 +70,6 @@ class HubSpotConfig(ConfigModel):
         problems = ProblemCollector()
         for name in ("portal_id", "access_token", "client_secret"):
             if getattr(self, name) is None:
-                problems.add((name,), "required when hubspot is enabled")
+                problems.add((name,), "required when hubspot is enabled (or set enabled: false)")
         problems.raise_if_any()
         return self

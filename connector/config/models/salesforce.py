@@ -137,7 +137,9 @@ class SalesforceConfig(ConfigModel):
         if self.enabled:
             for name in ("instance_url", "auth"):
                 if getattr(self, name) is None:
-                    problems.add((name,), "required when salesforce is enabled")
+                    problems.add(
+                        (name,), "required when salesforce is enabled (or set enabled: false)"
+                    )
             if not self.organization_ids:
                 problems.add(("organization_ids",), "list at least your org's id (00D…)")
             if self.outbound_path_token is None and self.json_webhook_secret is None:
