@@ -12,6 +12,10 @@ from connector.config.loader import load_config
 from connector.config.models import BatonConfig
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def summarize(config: BatonConfig) -> list[str]:
     """A few lines an admin can compare with their intent (never includes secrets)."""
     hubspot, salesforce = config.hubspot, config.salesforce
@@ -23,17 +27,18 @@ def summarize(config: BatonConfig) -> list[str]:
         if salesforce.enabled
         else "salesforce: disabled",
         f"store: {config.store.safe_database_url}",
-        f"lifecycle: {len(config.lifecycle.stages)} stage, "
-        f"{len(config.lifecycle.lead_status)} lead-status and "
-        f"{len(config.lifecycle.opportunity_stages)} opportunity mappings; "
+        f"lifecycle: {_count(len(config.lifecycle.stages), 'stage mapping')}, "
+        f"{_count(len(config.lifecycle.lead_status), 'lead-status mapping')}, "
+        f"{_count(len(config.lifecycle.opportunity_stages), 'opportunity mapping')}; "
         f"conflicts: {config.lifecycle.conflict_policy}",
-        f"hand-off at {config.handoff.stage}; routing: {len(config.routing.rules)} rules, "
-        f"{len(config.routing.teams)} teams",
+        f"hand-off at {config.handoff.stage}; routing: "
+        f"{_count(len(config.routing.rules), 'rule')}, {_count(len(config.routing.teams), 'team')}",
         f"recycle to {config.recycle.hubspot_stage}; reasons: {', '.join(config.recycle.reasons)}",
         f"credit: {', '.join(m.name for m in config.credit.models)} "
         f"(primary {config.credit.primary_model}, {config.credit.currency})",
-        f"sla: {len(config.sla.policies)} policies, calendar {config.sla.calendar.timezone}; "
-        f"escalation: {len(config.escalation.ladder)} steps",
+        f"sla: {_count(len(config.sla.policies), 'policy').replace('policys', 'policies')}, "
+        f"calendar {config.sla.calendar.timezone}; "
+        f"escalation: {_count(len(config.escalation.ladder), 'step')}",
     ]
     return lines
 
