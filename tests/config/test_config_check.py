@@ -1,0 +1,82 @@
+"""`check_config_command`: the exit code and output behind `baton check-config FILE`."""
+
+from __future__ import annotations
+
+import io
+
+from config_testing import EXAMPLE, EXAMPLE_ENV, FIXTURES
+
+from connector.config import check_config_command
+
+
+def test_valid_file_exits_0_with_a_summary(example_env, capsys):
+    code = check_config_command(str(EXAMPLE))
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert err == ""
+    assert out.startswith(f"{EXAMPLE}: OK\n")
+    assert "salesforce: enabled, https://voorbeeld.my.salesforce.com (API 59.0)" in out
+    assert "calendar Europe/Amsterdam" in out
+    assert "primary w_shaped, EUR" in out
+
+
+def test_summary_never_prints_secrets(example_env, capsys):
+    check_config_command(str(EXAMPLE))
+
+    out, _ = capsys.readouterr()
+    assert not any(value in out for value in EXAMPLE_ENV.values())
+
+
+def test_summary_hides_the_database_password(example_env, monkeypatch, capsys):
+    monkeypatch.setenv("BATON_DATABASE_URL", "postgresql+psycopg://baton:hunter2@db/baton")
+
+    assert check_config_command(str(EXAMPLE)) == 0
+
+    out, _ = capsys.readouterr()
+    assert "hunter2" not in out
+    assert "postgresql+psycopg://baton:***@db/baton" in out
+
+
+def test_broken_file_exits_1_and_lists_every_error(example_env, capsys):
+    path = FIXTURES / "many_errors.yaml"
+
+    code = check_config_command(str(path))
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{path}:3:15 service.log_format: ")
+    assert len(lines) == 7
+    assert lines[-1] == f"{path}: 6 errors"
+
+
+def test_single_error_is_singular(example_env, capsys):
+    assert check_config_command(str(FIXTURES / "unknown_key.yaml")) == 1
+
+    _, err = capsys.readouterr()
+    assert err.splitlines()[-1].endswith(": 1 error")
+
+
+def test_missing_file_exits_1(tmp_path, capsys):
+    assert check_config_command(str(tmp_path / "absent.yaml")) == 1
+
+    _, err = capsys.readouterr()
+    assert "absent.yaml: file not found" in err
+
+
+def test_streams_and_environment_can_be_given(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+
+    code = check_config_command(
+        str(FIXTURES / "valid_minimal.yaml"),
+        env={"HUBSPOT_ACCESS_TOKEN": "a", "HUBSPOT_CLIENT_SECRET": "b"},
+        stdout=out,
+        stderr=err,
+    )
+
+    assert code == 0
+    assert "hubspot: enabled, portal 26451234" in out.getvalue()
+    assert "salesforce: disabled" in out.getvalue()
+    assert err.getvalue() == ""
