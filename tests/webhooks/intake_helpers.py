@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from hubspot.utils.signature import Signature
@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from connector.config import BatonConfig, default_config, with_changes
 from connector.runtime import Runtime
 from connector.store.models import InboxEvent, RawRequest
 
@@ -35,7 +36,7 @@ HUBSPOT_APP_ID = "54321"
 HUBSPOT_PORTAL_ID = "62515"
 ORG_ID = "00D000000000001EAA"
 OTHER_ORG_ID = "00D000000000002EAA"
-OM_TOKEN = "om-token-3f9a1c"
+OM_TOKEN = "om-token-3f9a1c7d2e5b"
 JSON_SECRET = "json-callout-secret"
 INTEGRATION_USER_ID = "005000000000001AAA"
 
@@ -45,27 +46,23 @@ _V3_DECODE = {
 }  # fmt: skip
 
 
-def stand_in_config(database_url: str, **sections: Any) -> SimpleNamespace:
-    """An object with the config attributes the receivers read (the real models may differ)."""
-    config = SimpleNamespace(
-        service=SimpleNamespace(public_base_url=PUBLIC_BASE_URL, max_body_bytes=64 * 1024),
-        store=SimpleNamespace(database_url=database_url),
-        hubspot=SimpleNamespace(
-            client_secret=SecretStr(HUBSPOT_SECRET),
-            app_id=HUBSPOT_APP_ID,
-            portal_id=HUBSPOT_PORTAL_ID,
-        ),
-        salesforce=SimpleNamespace(
-            organization_ids=[ORG_ID],
-            outbound_path_token=SecretStr(OM_TOKEN),
-            json_webhook_secret=SecretStr(JSON_SECRET),
-            integration_user_id=INTEGRATION_USER_ID,
-        ),
+def make_config(database_url: str, changes: Mapping[str, Any] | None = None) -> BatonConfig:
+    """The sandbox default config with this suite's secrets and ids (dotted ``changes`` last)."""
+    config = default_config(public_base_url=PUBLIC_BASE_URL, database_url=database_url)
+    return with_changes(
+        config,
+        {
+            "service.max_body_bytes": 64 * 1024,
+            "hubspot.client_secret": SecretStr(HUBSPOT_SECRET),
+            "hubspot.app_id": int(HUBSPOT_APP_ID),
+            "hubspot.portal_id": int(HUBSPOT_PORTAL_ID),
+            "salesforce.organization_ids": [ORG_ID],
+            "salesforce.outbound_path_token": SecretStr(OM_TOKEN),
+            "salesforce.json_webhook_secret": SecretStr(JSON_SECRET),
+            "salesforce.integration_user_id": INTEGRATION_USER_ID,
+            **(changes or {}),
+        },
     )
-    for name, values in sections.items():
-        for key, value in values.items():
-            setattr(getattr(config, name), key, value)
-    return config
 
 
 def hubspot_decode(uri: str) -> str:

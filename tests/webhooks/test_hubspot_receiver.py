@@ -15,8 +15,8 @@ from intake_helpers import (
     hubspot_legacy_headers,
     hubspot_v3_headers,
     inbox,
+    make_config,
     raw_requests,
-    stand_in_config,
 )
 from security_cases import WebhookSecurityCases
 from werkzeug.test import TestResponse
@@ -170,11 +170,11 @@ class TestHubSpotV3:
         assert client.post(reordered, data=body, headers=headers).status_code == 401
 
     def test_public_base_url_with_a_path_prefix(self, runtime: Runtime) -> None:
-        config = stand_in_config(
-            runtime.store.url, service={"public_base_url": "https://edge.example.com/baton/"}
+        config = make_config(
+            runtime.store.url, {"service.public_base_url": "https://edge.example.com/baton/"}
         )
         app = create_app(
-            Runtime(config=config, store=runtime.store),  # type: ignore[arg-type]
+            Runtime(config=config, store=runtime.store),
             {"TESTING": True, "BATON_CLOCK": lambda: NOW_MS / 1000},
         )
         body = hubspot_body(hubspot_event(1, 501))
