@@ -65,11 +65,15 @@ class CallFailed(Exception):
         retry_after_s: float | None,
         error_code: str | None,
         message: str | None,
+        *,
+        status: int | None = None,
     ) -> None:
         self.outcome = outcome
         self.retry_after_s = retry_after_s
         self.error_code = error_code
         self.message = message
+        #: HTTP status of the whole request, when the failure came from one
+        self.status = status
         super().__init__(f"{outcome.value}: {error_code}: {message}")
 
     def result_for(self, idempotency_key: str) -> CommandResult:
@@ -83,13 +87,20 @@ class CallFailed(Exception):
         )
 
     @classmethod
-    def from_action(cls, action: ErrorAction, policy: RetryPolicy, attempt: int) -> CallFailed:
+    def from_action(
+        cls,
+        action: ErrorAction,
+        policy: RetryPolicy,
+        attempt: int,
+        *,
+        status: int | None = None,
+    ) -> CallFailed:
         """The failure the outbox sees after the in-call retries stopped on ``action``."""
         if action.verdict is Verdict.DEAD:
-            return cls(Outcome.DEAD, None, action.error_code, action.message)
+            return cls(Outcome.DEAD, None, action.error_code, action.message, status=status)
         hinted = action.wait_s or 0.0
         retry_after = max(hinted, policy.backoff_s(attempt + 1), policy.min_retry_after_s)
-        return cls(Outcome.RETRY, retry_after, action.error_code, action.message)
+        return cls(Outcome.RETRY, retry_after, action.error_code, action.message, status=status)
 
 
 def call_with_retries(fn: Callable[[], T], classify: Classifier, policy: RetryPolicy) -> T:
@@ -123,6 +134,6 @@ def call_with_retries(fn: Callable[[], T], classify: Classifier, policy: RetryPo
         return retrying(fn)
     except CrmCallError as exc:
         attempts = retrying.statistics.get("attempt_number", 1)
-        raise CallFailed.from_action(classify(exc), policy, attempts) from exc
+        raise CallFailed.from_action(classify(exc), policy, attempts, status=exc.status) from exc
     except BudgetExhausted as exc:
         raise CallFailed(Outcome.RETRY, exc.retry_after_s, "BUDGET_EXHAUSTED", str(exc)) from exc

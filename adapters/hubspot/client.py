@@ -1,0 +1,283 @@
+"""A thin layer over hubspot-api-client: the few calls Baton makes, in plain dicts, metered.
+
+Every call goes through :meth:`HubSpotClient._call`, which takes a slot from the rate limiter,
+sets a timeout (the SDK has none by default), counts ``crm_calls{system,status}``, feeds the
+``X-HubSpot-RateLimit-*`` headers back to the limiter, and turns the SDK's per-package
+``ApiException`` (or a network failure) into :class:`~adapters.errors.CrmCallError` with the
+status, headers and parsed body. Writers and readers never import the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+from hubspot import HubSpot
+from hubspot.crm.lists.exceptions import ApiException as ListsApiException
+from hubspot.crm.objects import (
+    BatchInputSimplePublicObjectBatchInput,
+    BatchReadInputSimplePublicObjectId,
+    Filter,
+    FilterGroup,
+    PublicObjectSearchRequest,
+    SimplePublicObjectBatchInput,
+    SimplePublicObjectId,
+)
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from urllib3.util.retry import Retry
+
+from adapters.errors import CrmCallError
+from adapters.ratelimit import DEFAULT_KIND, SEARCH_KIND, RateLimiter
+from connector.metrics import Metrics
+
+SYSTEM = "hubspot"
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+#: HubSpot object batch endpoints take at most 100 inputs (hubspot.md §4.1).
+BATCH_LIMIT = 100
+#: Lists memberships/add: Baton keeps to the same 100 per call.
+LIST_BATCH_LIMIT = 100
+
+_API_EXCEPTIONS = (ObjectsApiException, ListsApiException, PropertiesApiException)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAnswer:
+    """A batch endpoint's answer: the records it returned and its per-input errors (207)."""
+
+    status: int
+    results: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+class HubSpotClient:
+    """The HubSpot calls Baton needs, over the official client, metered and rate-limited."""
+
+    system = SYSTEM
+
+    def __init__(
+        self,
+        access_token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        limiter: RateLimiter | None = None,
+        metrics: Metrics | None = None,
+        timeout_s: tuple[float, float] = (5.0, 30.0),
+    ) -> None:
+        if not access_token:
+            raise ValueError("HubSpot access token is empty")
+        # No SDK-level retries: tenacity in the writer decides, with HubSpot's own rules.
+        sdk = HubSpot(
+            access_token=access_token,
+            host=base_url.rstrip("/"),
+            retry=Retry(total=0, connect=0, read=0, status=0, redirect=0, raise_on_status=False),
+        )
+        # Each discovery attribute access builds a new ApiClient (and connection pool): keep one.
+        self._batch = sdk.crm.objects.batch_api
+        self._search = sdk.crm.objects.search_api
+        self._lists = sdk.crm.lists.memberships_api
+        self._properties = sdk.crm.properties.core_api
+        self.limiter = limiter
+        self.metrics = metrics
+        self.timeout_s = timeout_s
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def batch_update(self, object_type: str, inputs: Sequence[Mapping[str, Any]]) -> BatchAnswer:
+        """POST /crm/v3/objects/{type}/batch/update; ``inputs`` hold ``id``, ``properties`` and
+        optionally ``objectWriteTraceId``. Per-input failures come back in ``errors`` (207)."""
+        _check_batch(inputs)
+        body = BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                SimplePublicObjectBatchInput(
+                    id=str(item["id"]),
+                    properties={k: _as_text(v) for k, v in item["properties"].items()},
+                    object_write_trace_id=item.get("objectWriteTraceId"),
+                )
+                for item in inputs
+            ]
+        )
+        data, status = self._call(
+            DEFAULT_KIND, self._batch.update_with_http_info, object_type, body
+        )
+        return _batch_answer(data, status)
+
+    def batch_read(
+        self,
+        object_type: str,
+        ids: Sequence[str],
+        properties: Sequence[str],
+        *,
+        id_property: str | None = None,
+    ) -> BatchAnswer:
+        """POST /crm/v3/objects/{type}/batch/read (by record id, or by ``id_property`` such as
+        email). Ids that do not resolve come back as an OBJECT_NOT_FOUND error (207)."""
+        _check_batch(ids)
+        body = BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=str(i)) for i in ids],
+            properties=list(properties),
+            properties_with_history=[],
+            id_property=id_property,
+        )
+        data, status = self._call(DEFAULT_KIND, self._batch.read_with_http_info, object_type, body)
+        return _batch_answer(data, status)
+
+    def search_equals(
+        self, object_type: str, property_name: str, value: str, properties: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Search records whose ``property_name`` equals ``value`` (first 200 hits).
+
+        Search is eventually consistent and limited to 5 requests/s per portal: the limiter's
+        separate search window applies. Never use it to read back Baton's own write.
+        """
+        request = PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(
+                    filters=[Filter(property_name=property_name, operator="EQ", value=value)]
+                )
+            ],
+            properties=list(properties),
+            limit=200,
+            after="0",
+            sorts=[],
+        )
+        data, _ = self._call(
+            SEARCH_KIND, self._search.do_search_with_http_info, object_type, request
+        )
+        return [_record(r) for r in data.results or []]
+
+    def add_to_list(self, list_id: str, record_ids: Sequence[str]) -> dict[str, list[str]]:
+        """PUT /crm/v3/lists/{listId}/memberships/add (MANUAL or SNAPSHOT lists only).
+
+        Returns ``{"added": [...], "missing": [...]}``; ids already in the list are in neither.
+        """
+        if not record_ids or len(record_ids) > LIST_BATCH_LIMIT:
+            raise ValueError(f"add_to_list takes 1..{LIST_BATCH_LIMIT} ids, got {len(record_ids)}")
+        data, _ = self._call(
+            DEFAULT_KIND, self._lists.add_with_http_info, str(list_id), [str(i) for i in record_ids]
+        )
+        return {
+            "added": [str(i) for i in (data.records_ids_added or [])],
+            "missing": [str(i) for i in (data.record_ids_missing or [])],
+        }
+
+    def get_property(self, object_type: str, name: str) -> dict[str, Any]:
+        """GET /crm/v3/properties/{type}/{name}: the definition, with options and displayOrder."""
+        data, _ = self._call(
+            DEFAULT_KIND, self._properties.get_by_name_with_http_info, object_type, name
+        )
+        return {
+            "name": data.name,
+            "type": data.type,
+            "options": [
+                {
+                    "value": o.value,
+                    "label": o.label,
+                    "displayOrder": o.display_order,
+                    "hidden": bool(o.hidden),
+                }
+                for o in data.options or []
+            ],
+        }
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _call(self, kind: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """One HTTP exchange: limiter slot, timeout, metrics, header hints, error translation."""
+        if self.limiter is not None:
+            self.limiter.acquire(kind)
+        try:
+            data, status, headers = method(*args, _request_timeout=self.timeout_s, **kwargs)
+        except _API_EXCEPTIONS as exc:
+            if exc.status is None or exc.status == 0:
+                raise self._network_error(str(exc)) from exc
+            headers = _lower(exc.headers)
+            self._observe(exc.status, headers)
+            raise _api_error(exc.status, headers, exc.body) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise self._network_error(f"{type(exc).__name__}: {exc}") from exc
+        self._observe(status, _lower(headers))
+        return data, status
+
+    def _network_error(self, message: str) -> CrmCallError:
+        self._count("network")
+        return CrmCallError(SYSTEM, None, message=message)
+
+    def _observe(self, status: int, headers: Mapping[str, str]) -> None:
+        self._count(status_class(status))
+        if self.limiter is not None:
+            self.limiter.observe_hubspot_headers(headers)
+
+    def _count(self, status: str) -> None:
+        if self.metrics is not None:
+            self.metrics.crm_calls.labels(system=SYSTEM, status=status).inc()
+
+
+def status_class(status: int) -> str:
+    """The ``status`` label of ``crm_calls``: 2xx/3xx/4xx/5xx, with 429 kept apart."""
+    return "429" if status == 429 else f"{status // 100}xx"
+
+
+def _api_error(status: int, headers: Mapping[str, str], raw_body: Any) -> CrmCallError:
+    body = _parse_body(raw_body)
+    fields = body if isinstance(body, dict) else {}
+    code = fields.get("policyName") or fields.get("category") or fields.get("errorType")
+    message = fields.get("message") or (body if isinstance(body, str) else "") or f"HTTP {status}"
+    return CrmCallError(
+        SYSTEM, status, headers=headers, body=body, error_code=code, message=str(message)[:2000]
+    )
+
+
+def _parse_body(raw: Any) -> Any:
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else str(raw)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _lower(headers: Any) -> dict[str, str]:
+    if not headers:
+        return {}
+    return {str(k).lower(): str(v) for k, v in dict(headers).items()}
+
+
+def _batch_answer(data: Any, status: int) -> BatchAnswer:
+    errors = [_error(e) for e in (getattr(data, "errors", None) or [])]
+    return BatchAnswer(status, [_record(r) for r in data.results or []], errors)
+
+
+def _record(result: Any) -> dict[str, Any]:
+    return {
+        "id": str(result.id),
+        "properties": dict(result.properties or {}),
+        "objectWriteTraceId": getattr(result, "object_write_trace_id", None),
+    }
+
+
+def _error(error: Any) -> dict[str, Any]:
+    return {
+        "status": error.status,
+        "category": error.category,
+        "message": error.message,
+        "context": {k: list(v) for k, v in (error.context or {}).items()},
+    }
+
+
+def _as_text(value: Any) -> str:
+    """HubSpot property values are strings on the wire; None clears like ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_batch(items: Sequence[Any]) -> None:
+    if not items or len(items) > BATCH_LIMIT:
+        raise ValueError(f"a HubSpot batch takes 1..{BATCH_LIMIT} inputs, got {len(items)}")

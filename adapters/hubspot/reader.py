@@ -1,0 +1,110 @@
+"""HubSpotReader: current records for the rules, in batches, plus the lifecycle stage order.
+
+Reads go through the same limiter and retry policy as writes. A read that still fails raises
+:class:`~adapters.retrying.CallFailed` (outcome RETRY or DEAD, with ``retry_after_s``): the
+worker then leaves the event for later instead of deciding on missing data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from adapters.batching import chunked
+from adapters.hubspot.batch_ops import classify
+from adapters.hubspot.client import BATCH_LIMIT, HubSpotClient
+from adapters.retrying import RetryPolicy, call_with_retries
+from connector.commands import System
+from connector.ports import CrmRecord
+
+LIFECYCLE_PROPERTY = "lifecyclestage"
+
+
+class HubSpotReader:
+    """CrmReader for HubSpot: batch read by id (≤100 a call), e-mail lookup, stage order."""
+
+    system = System.HUBSPOT
+
+    def __init__(self, client: HubSpotClient, *, policy: RetryPolicy | None = None) -> None:
+        self.client = client
+        self.policy = policy or RetryPolicy()
+
+    def read(
+        self, object_type: str, object_ids: Sequence[str], fields: Sequence[str]
+    ) -> dict[str, CrmRecord]:
+        """The records that exist, keyed by id; unknown or deleted ids are simply absent."""
+        _require_type(object_type)
+        ids = list(dict.fromkeys(str(i) for i in object_ids if str(i).strip()))
+        found: dict[str, CrmRecord] = {}
+        for chunk in chunked(ids, BATCH_LIMIT):
+            answer = self._call(partial(self.client.batch_read, object_type, chunk, list(fields)))
+            for result in answer.results:
+                found[result["id"]] = CrmRecord(object_type, result["id"], result["properties"])
+        return found
+
+    def find_by_email(self, object_type: str, email: str, fields: Sequence[str]) -> list[CrmRecord]:
+        """Records whose ``email`` matches, case-insensitively.
+
+        Contacts use a batch read with ``idProperty=email``: consistent (a just-created contact
+        is found) and outside the 5/s search limit. Other object types use search.
+        """
+        _require_type(object_type)
+        wanted = normalize_email(email)
+        properties = list(dict.fromkeys([*fields, "email"]))
+        if object_type in ("contacts", "contact", "0-1"):
+            answer = self._call(
+                partial(
+                    self.client.batch_read, object_type, [wanted], properties, id_property="email"
+                )
+            )
+            hits = answer.results
+        else:
+            search = partial(self.client.search_equals, object_type, "email", wanted, properties)
+            hits = self._call(search)
+        return [
+            CrmRecord(object_type, hit["id"], hit["properties"])
+            for hit in hits
+            if normalize_email(hit["properties"].get("email") or "", strict=False) == wanted
+        ]
+
+    def lifecycle_stage_order(self, object_type: str = "contacts") -> list[str]:
+        """The ``lifecyclestage`` values in HubSpot's own order (``displayOrder``).
+
+        Custom stages have numeric internal values, so the order is read, never hard-coded.
+        """
+        definition = self._call(partial(self.client.get_property, object_type, LIFECYCLE_PROPERTY))
+        return options_in_order(definition["options"])
+
+    def _call(self, fn: Any) -> Any:
+        return call_with_retries(fn, classify, self.policy)
+
+
+def options_in_order(options: Sequence[dict[str, Any]]) -> list[str]:
+    """Option values sorted by ``displayOrder`` (ties keep HubSpot's listing order).
+
+    HubSpot uses ``displayOrder: -1`` for "no explicit order"; those go last.
+    """
+    indexed = list(enumerate(options))
+
+    def position(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int]:
+        index, option = item
+        order = option.get("displayOrder")
+        if not isinstance(order, int) or order < 0:
+            return (1, 0, index)
+        return (0, order, index)
+
+    return [option["value"] for _, option in sorted(indexed, key=position)]
+
+
+def normalize_email(email: str, *, strict: bool = True) -> str:
+    """Lower-cased, trimmed e-mail; with ``strict`` an obviously invalid one is a ValueError."""
+    value = (email or "").strip().lower()
+    if strict and (value.count("@") != 1 or value.startswith("@") or value.endswith("@")):
+        raise ValueError(f"not an e-mail address: {email!r}")
+    return value
+
+
+def _require_type(object_type: str) -> None:
+    if not object_type:
+        raise ValueError("object_type is required")
