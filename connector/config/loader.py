@@ -17,6 +17,7 @@ from connector.config.yaml_source import YamlDocument, parse_yaml, to_plain
 
 DATABASE_URL_VARIABLE = "BATON_DATABASE_URL"
 _DATABASE_URL_PATH: Path = ("store", "database_url")
+_SCRATCH_PREFIX = "x-"
 
 
 def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> BatonConfig:
@@ -64,6 +65,8 @@ def load_config_text(
         raise ConfigError(
             [ConfigIssue(file, 1, 1, "", f"expected a mapping of sections, found a {found}")]
         )
+    for key in [key for key in data if isinstance(key, str) and key.startswith(_SCRATCH_PREFIX)]:
+        del data[key]  # `x-defaults: &anchor` blocks exist only to be merged elsewhere
     overridden = _apply_database_override(data, environment)
     context = {"base_dir": str(base_dir) if base_dir is not None else None}
     try:

@@ -105,6 +105,16 @@ def _find_key(mapping: CommentedMap, part: str | int) -> Any:
 _MISSING = object()
 
 
+def _owner_of(mapping: CommentedMap, key: Any) -> CommentedMap | None:
+    """The mapping that actually holds ``key``: itself, or a ``<<:`` merge source."""
+    if key in mapping.lc.data:
+        return mapping
+    for source in getattr(mapping, "merge", None) or ():
+        if isinstance(source, CommentedMap) and (owner := _owner_of(source, key)) is not None:
+            return owner
+    return None
+
+
 def locate(tree: Any, path: Path, *, at_key: bool = False) -> tuple[int, int]:
     """Return the 1-based (line, column) of ``path`` in ``tree``.
 
@@ -122,10 +132,13 @@ def locate(tree: Any, path: Path, *, at_key: bool = False) -> tuple[int, int]:
                 continue
             child = node[key]
             scalar = not isinstance(child, CommentedMap | CommentedSeq)
-            if is_last and scalar and not at_key:
-                line, column = node.lc.value(key)
+            owner = _owner_of(node, key)
+            if owner is None:  # cannot happen for keys ruamel read; stay at the mapping
+                line, column = node.lc.line, node.lc.col
+            elif is_last and scalar and not at_key:
+                line, column = owner.lc.value(key)
             else:
-                line, column = node.lc.key(key)
+                line, column = owner.lc.key(key)
             node = child
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             line, column = node.lc.item(part)

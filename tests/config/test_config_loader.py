@@ -174,6 +174,37 @@ def test_relative_key_path_is_resolved_next_to_the_config_file(tmp_path):
     assert config.salesforce.organization_ids == ("00D7Q000004KxYzUAK",)
 
 
+def test_merged_values_are_located_where_they_are_written():
+    text = VALID + (
+        "x-policy: &policy\n"
+        "  first_response_business_hours: 4\n"
+        "  min_touches_before_disqualify: -1\n"
+        "sla:\n"
+        "  policies:\n"
+        "    - <<: *policy\n"
+        "      name: standard\n"
+    )
+
+    (issue,) = errors(text)
+
+    assert (issue.line, issue.key_path) == (8, "sla.policies[0].min_touches_before_disqualify")
+
+
+def test_x_keys_hold_anchors_and_are_otherwise_ignored():
+    text = VALID + (
+        "x-policy: &policy\n"
+        "  first_response_business_hours: 2\n"
+        "sla:\n"
+        "  policies:\n"
+        "    - <<: *policy\n"
+        "      name: standard\n"
+    )
+
+    (policy,) = load_config_text(text, env=ENV).sla.policies
+
+    assert (policy.name, policy.first_response_business_hours) == ("standard", 2)
+
+
 def test_config_error_formats_one_issue_per_line():
     error = ConfigError(
         [
