@@ -103,5 +103,7 @@ def _issues(
             continue  # the unset variable behind it is reported already
         if overridden and path == _DATABASE_URL_PATH:
             message += f" (value from {DATABASE_URL_VARIABLE})"
-        issues.append(document.issue(path, message, at_key=at_key))
+        issue = document.issue(path, message, at_key=at_key)
+        if issue not in issues:  # a bad key and its value can fail the same way
+            issues.append(issue)
     return issues

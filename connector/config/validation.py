@@ -14,6 +14,13 @@ from connector.config.models import BatonConfig
 from connector.config.secrets import LITERAL_SECRET, suggested_variable
 
 _SHOULD = re.compile(r"^(Input|List|Tuple|Dictionary|String|Value) should ")
+# Map pydantic's Python vocabulary: the words an admin editing YAML would use.
+_PLAIN_WORDS = (
+    (re.compile(r"a valid (dictionary|mapping)( or instance of \w+)?"), "a mapping (key: value)"),
+    (re.compile(r"a valid (tuple|list)"), "a list"),
+    (re.compile(r" after validation, not \d+$"), ""),
+    (re.compile(r"^Keys should be strings$"), "keys must be text"),
+)
 
 
 def _clean_loc(loc: tuple[str | int, ...]) -> Path:
@@ -78,6 +85,8 @@ def _message(error: Any, path: Path) -> str:
         )
     message = str(error["msg"]).removeprefix("Value error, ")
     message = _SHOULD.sub("must ", message)
+    for pattern, replacement in _PLAIN_WORDS:
+        message = pattern.sub(replacement, message)
     if kind in ("literal_error", "enum") and isinstance(error.get("input"), str | int | float):
         message += f", not {error['input']!r}"
     return message

@@ -110,6 +110,22 @@ def test_files_that_are_not_a_config(text, words):
     assert words in issue.message
 
 
+@pytest.mark.parametrize(
+    ("extra", "key_path", "message"),
+    [
+        ("sla: [1]\n", "sla", "must be a mapping (key: value)"),
+        ("lifecycle:\n  stages: {lead: x}\n", "lifecycle.stages", "must be a list"),
+        ("recycle:\n  reasons: {}\n", "recycle.reasons", "must have at least 1 item"),
+        ("credit:\n  models: [{}]\n", "credit.models[0].model", "required key is missing"),
+        ("escalation:\n  managers: {~: ~}\n", "escalation.managers.None", "must be a valid string"),
+    ],
+)
+def test_wrong_shapes_get_one_plain_message(extra, key_path, message):
+    (issue,) = errors(VALID + extra)
+
+    assert (issue.key_path, issue.message) == (key_path, message)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "nope.yaml")

@@ -54,7 +54,10 @@ class CreditModel(ConfigModel):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        data.setdefault("name", data.get("model"))
+        model = data.get("model")
+        # The name defaults to the model; a bad model is reported once, not again via its name.
+        usable = isinstance(model, str) and model.isidentifier() and model.islower()
+        data.setdefault("name", model if usable else "unnamed")
         if data.get("model") == "time_decay":
             data.setdefault("half_life_days", DEFAULT_HALF_LIFE_DAYS)
         if data.get("model") in DEFAULT_WEIGHTS:
