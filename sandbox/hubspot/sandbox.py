@@ -30,6 +30,8 @@ class HubSpotSandbox:
 
     Use as a context manager or call `start()` / `stop()`. The `ui_*` methods act as a person in
     the HubSpot UI (webhooks say CRM_UI); `get`/`all` read state directly, outside rate limits.
+    `clock` (seconds since the epoch) drives timestamps, the search index delay and the rate
+    limits, so tests can step time instead of sleeping.
     """
 
     def __init__(
@@ -49,7 +51,7 @@ class HubSpotSandbox:
             burst_window_ms=self.config.burst_window_ms,
             daily_limit=self.config.daily_limit,
             search_rps=self.config.search_rps,
-            clock=time.monotonic,
+            clock=clock,
         )
         self.faults = FaultInjector()
         self.request_log = RequestLog()

@@ -268,15 +268,19 @@ class WebhookDispatcher:
     def _deliver(self, url: str, batch: list[_Pending]) -> None:
         events = [{**p.payload, "attemptNumber": p.attempt} for p in batch]
         body = json.dumps(events, separators=(",", ":"))
-        timestamp_ms = int(time.time() * 1000)
-        headers = {"Content-Type": "application/json", "User-Agent": _USER_AGENT}
-        headers.update(signature_headers(self.config.client_secret, url, body, timestamp_ms))
         status: int | None = None
         error: str | None = None
         try:
-            response = self._session().post(
-                url, data=body.encode(), headers=headers, timeout=self.config.webhook_timeout_s
+            prepared = requests.Request("POST", url, data=body.encode()).prepare()
+            # Sign exactly the URL that goes on the wire, as the receiver will rebuild it.
+            timestamp_ms = int(time.time() * 1000)
+            prepared.headers.update({"Content-Type": "application/json", "User-Agent": _USER_AGENT})
+            prepared.headers.update(
+                signature_headers(
+                    self.config.client_secret, prepared.url or url, body, timestamp_ms
+                )
             )
+            response = self._session().send(prepared, timeout=self.config.webhook_timeout_s)
             status = response.status_code
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"
