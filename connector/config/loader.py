@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from connector.config.issues import ConfigError, ConfigIssue, Path
 from connector.config.models import BatonConfig
 from connector.config.secrets import EnvValue
-from connector.config.validation import located_problems
+from connector.config.validation import located_problems, problems_beside_broken_sections
 from connector.config.yaml_source import YamlDocument, parse_yaml, to_plain
 
 DATABASE_URL_VARIABLE = "BATON_DATABASE_URL"
@@ -72,7 +72,12 @@ def load_config_text(
     try:
         config = BatonConfig.model_validate(data, context=context)
     except ValidationError as error:
-        document.issues.extend(_issues(document, error, unresolved, overridden))
+        found = [*located_problems(error)]
+        found += [
+            (path, message, False)
+            for path, message in problems_beside_broken_sections(data, context)
+        ]
+        document.issues.extend(_issues(document, found, unresolved, overridden))
         raise ConfigError(document.issues) from None
     if document.issues:
         raise ConfigError(document.issues)
@@ -95,10 +100,13 @@ def _apply_database_override(data: dict[str, Any], env: Mapping[str, str]) -> bo
 
 
 def _issues(
-    document: YamlDocument, error: ValidationError, unresolved: list[Path], overridden: bool
+    document: YamlDocument,
+    found: list[tuple[Path, str, bool]],
+    unresolved: list[Path],
+    overridden: bool,
 ) -> list[ConfigIssue]:
-    issues = []
-    for path, message, at_key in located_problems(error):
+    issues: list[ConfigIssue] = []
+    for path, message, at_key in found:
         if any(path[: len(skip)] == skip for skip in unresolved):
             continue  # the unset variable behind it is reported already
         if overridden and path == _DATABASE_URL_PATH:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from connector.config.issues import LocatedProblems, Path, did_you_mean
 from connector.config.models import BatonConfig
+from connector.config.models.cross_checks import cross_section_problems
 from connector.config.secrets import LITERAL_SECRET, suggested_variable
 
 _SHOULD = re.compile(r"^(Input|List|Tuple|Dictionary|String|Value) should ")
@@ -112,3 +113,29 @@ def located_problems(error: ValidationError) -> Iterator[tuple[Path, str, bool]]
                 yield (*path, *sub_path), message, False
         else:
             yield path, _message(item, path), item["type"] == "extra_forbidden"
+
+
+def problems_beside_broken_sections(
+    data: dict[str, Any], context: dict[str, Any]
+) -> list[tuple[Path, str]]:
+    """Run the cross-section checks over every section that validates on its own.
+
+    BatonConfig only runs them when all sections are valid; this keeps a typo in one section
+    from hiding, say, an SLA policy that names an unknown team.
+    """
+    sections: dict[str, Any] = {}
+    for name, field in BatonConfig.model_fields.items():
+        models = [m for m in _unwrap(field.annotation) if isinstance(m, type)]
+        model = next((m for m in models if issubclass(m, BaseModel)), None)
+        if model is None:
+            continue
+        raw = data.get(name)
+        try:
+            sections[name] = (
+                field.get_default(call_default_factory=True)
+                if raw is None
+                else model.model_validate(raw, context=context)
+            )
+        except ValidationError:
+            continue
+    return cross_section_problems(sections)

@@ -34,6 +34,11 @@ EXPECTED = {
         (20, "escalation.ladder[0].channels[0]", "needs notifiers.email"),
         (22, "recycle.hubspot_stage", "must move the contact back"),
     ],
+    "typo_and_cross_section.yaml": [
+        (3, "service.log_format", "not 'xml'"),
+        (15, "sla.policies[0].applies_to[0]", "unknown team 'salse'"),
+        (20, "escalation.ladder[0].channels[0]", "needs notifiers.slack"),
+    ],
     "bad_salesforce.yaml": [
         (3, "salesforce.instance_url", "https://"),
         (4, "salesforce.api_version", "59.0"),

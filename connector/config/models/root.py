@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from connector.config.issues import ProblemCollector, did_you_mean
+from connector.config.issues import LocatedProblems
 from connector.config.models.base import ConfigModel
 from connector.config.models.credit import CreditConfig
+from connector.config.models.cross_checks import cross_section_problems
 from connector.config.models.escalation import EscalationConfig
 from connector.config.models.handoff import HandoffConfig
 from connector.config.models.hubspot import HubSpotConfig
@@ -19,7 +20,7 @@ from connector.config.models.routing import RoutingConfig
 from connector.config.models.salesforce import SalesforceConfig
 from connector.config.models.scorecard import ScorecardConfig
 from connector.config.models.service import PrivacyConfig, ServiceConfig, StoreConfig
-from connector.config.models.sla import ALL_TEAMS, SlaConfig
+from connector.config.models.sla import SlaConfig
 
 
 class BatonConfig(ConfigModel):
@@ -61,66 +62,8 @@ class BatonConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _sections_agree(self) -> BatonConfig:
-        problems = ProblemCollector()
-        if not self.hubspot.enabled and not self.salesforce.enabled:
-            problems.add((), "enable hubspot, salesforce or both (each section has `enabled`)")
-        self._check_stages(problems)
-        self._check_teams(problems)
-        self._check_notifiers(problems)
-        if self.privacy.keep_raw_bodies_days > self.store.inbox_retention_days:
-            problems.add(
-                ("privacy", "keep_raw_bodies_days"),
-                "raw bodies live in inbox rows: this cannot exceed "
-                f"store.inbox_retention_days ({self.store.inbox_retention_days})",
-            )
-        problems.raise_if_any()
+        sections = {name: getattr(self, name) for name in type(self).model_fields}
+        problems = cross_section_problems(sections)
+        if problems:
+            raise LocatedProblems(problems)
         return self
-
-    def _check_stages(self, problems: ProblemCollector) -> None:
-        lifecycle = self.lifecycle
-        for path, stage in (
-            (("handoff", "stage"), self.handoff.stage),
-            (("recycle", "hubspot_stage"), self.recycle.hubspot_stage),
-        ):
-            if not lifecycle.is_known_stage(stage):
-                problems.add(path, lifecycle.unknown_stage_message(stage))
-        back, forward = (
-            lifecycle.stage_rank(self.recycle.hubspot_stage),
-            lifecycle.stage_rank(self.handoff.stage),
-        )
-        if back is not None and forward is not None and back >= forward:
-            problems.add(
-                ("recycle", "hubspot_stage"),
-                f"recycling must move the contact back: {self.recycle.hubspot_stage!r} is not "
-                f"before the hand-off stage {self.handoff.stage!r}",
-            )
-
-    def _check_teams(self, problems: ProblemCollector) -> None:
-        teams = list(self.routing.teams)
-        for index, policy in enumerate(self.sla.policies):
-            for team_index, team in enumerate(policy.applies_to):
-                if team != ALL_TEAMS and team not in self.routing.teams:
-                    problems.add(
-                        ("sla", "policies", index, "applies_to", team_index),
-                        f"unknown team {team!r}{did_you_mean(team, teams)}: "
-                        "teams are defined under routing.teams",
-                    )
-
-    def _check_notifiers(self, problems: ProblemCollector) -> None:
-        notifiers = self.notifiers
-        for index, step in enumerate(self.escalation.ladder):
-            for channel_index, channel in enumerate(step.channels):
-                if channel in ("email", "slack") and getattr(notifiers, channel) is None:
-                    problems.add(
-                        ("escalation", "ladder", index, "channels", channel_index),
-                        f"channel {channel!r} needs notifiers.{channel} to be configured",
-                    )
-            hubspot_only = self.hubspot.enabled and not self.salesforce.enabled
-            needs_hierarchy = step.notify in ("manager", "director")
-            if needs_hierarchy and hubspot_only and not self.escalation.managers:
-                problems.add(
-                    ("escalation", "ladder", index, "notify"),
-                    "HubSpot owners have no manager: list them under escalation.managers",
-                )
-        if self.scorecard.recipients and notifiers.email is None:
-            problems.add(("scorecard", "recipients"), "sending the digest needs notifiers.email")
