@@ -62,9 +62,8 @@ def load_config_text(
     data, unresolved = to_plain(document, environment)
     if not isinstance(data, dict):
         found = type(data).__name__
-        raise ConfigError(
-            [ConfigIssue(file, 1, 1, "", f"expected a mapping of sections, found a {found}")]
-        )
+        message = f"expected a mapping of sections, found a {found}"
+        raise ConfigError([*document.issues, ConfigIssue(file, 1, 1, "", message)])
     for key in [key for key in data if isinstance(key, str) and key.startswith(_SCRATCH_PREFIX)]:
         del data[key]  # `x-defaults: &anchor` blocks exist only to be merged elsewhere
     overridden = _apply_database_override(data, environment)

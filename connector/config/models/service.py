@@ -13,7 +13,7 @@ from connector.config.models.fields import HttpUrl
 from connector.config.secrets import EnvValue
 
 DEFAULT_DATABASE_URL = "sqlite:///var/baton.db"
-SUPPORTED_DATABASES = ("sqlite", "postgresql")
+SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")  # postgres:// as Heroku writes it
 MIB = 1024 * 1024
 
 
