@@ -31,6 +31,7 @@ from hubspot.crm.properties.exceptions import ApiException as PropertiesApiExcep
 from urllib3.util.retry import Retry
 
 from adapters.errors import CrmCallError
+from adapters.metering import count_call
 from adapters.ratelimit import DEFAULT_KIND, SEARCH_KIND, RateLimiter
 from connector.metrics import Metrics
 
@@ -203,22 +204,13 @@ class HubSpotClient:
         return data, status
 
     def _network_error(self, message: str) -> CrmCallError:
-        self._count("network")
+        count_call(self.metrics, SYSTEM, "network")
         return CrmCallError(SYSTEM, None, message=message)
 
     def _observe(self, status: int, headers: Mapping[str, str]) -> None:
-        self._count(status_class(status))
+        count_call(self.metrics, SYSTEM, status)
         if self.limiter is not None:
             self.limiter.observe_hubspot_headers(headers)
-
-    def _count(self, status: str) -> None:
-        if self.metrics is not None:
-            self.metrics.crm_calls.labels(system=SYSTEM, status=status).inc()
-
-
-def status_class(status: int) -> str:
-    """The ``status`` label of ``crm_calls``: 2xx/3xx/4xx/5xx, with 429 kept apart."""
-    return "429" if status == 429 else f"{status // 100}xx"
 
 
 def _api_error(status: int, headers: Mapping[str, str], raw_body: Any) -> CrmCallError:

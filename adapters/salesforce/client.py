@@ -1,0 +1,213 @@
+"""A thin layer over simple-salesforce: the few calls Baton makes, metered and rate-limited.
+
+simple-salesforce sends every request through one ``requests.Session``; Baton passes a
+:class:`MeteredSession` that takes a limiter slot, sets a timeout, counts
+``crm_calls{system,status}``, reads ``Sforce-Limit-Info`` and stamps
+``Sforce-Call-Options: client=baton`` (it shows in CDC ``changeOrigin``, so our own writes are
+recognisable). ``SalesforceError`` subclasses carry no headers, so the session keeps the last
+response per thread for :class:`~adapters.errors.CrmCallError`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError
+
+from adapters.errors import CrmCallError
+from adapters.metering import count_call
+from adapters.ratelimit import RateLimiter
+from connector.metrics import Metrics
+
+SYSTEM = "salesforce"
+#: sObject Collections take at most 200 records per request (salesforce.md §6.3).
+COLLECTION_LIMIT = 200
+DEFAULT_API_VERSION = "59.0"
+
+
+class MeteredSession(requests.Session):
+    """The session simple-salesforce uses: every HTTP exchange passes through ``request``."""
+
+    def __init__(
+        self,
+        *,
+        limiter: RateLimiter | None,
+        metrics: Metrics | None,
+        timeout_s: tuple[float, float],
+        call_options_client: str,
+        verify: bool | str,
+    ) -> None:
+        super().__init__()
+        self.limiter = limiter
+        self.metrics = metrics
+        self.timeout_s = timeout_s
+        self.verify = verify
+        # A CA bundle given here must win over REQUESTS_CA_BUNDLE and proxy variables.
+        self.trust_env = verify is True
+        self.headers["Sforce-Call-Options"] = f"client={call_options_client}"
+        self._last = threading.local()
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        """Send one request: limiter slot first, then metrics and limit headers after."""
+        if self.limiter is not None:
+            self.limiter.acquire()
+        kwargs.setdefault("timeout", self.timeout_s)
+        self._last.headers = {}
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException:
+            count_call(self.metrics, SYSTEM, "network")
+            raise
+        self._last.headers = {k.lower(): v for k, v in response.headers.items()}
+        count_call(self.metrics, SYSTEM, response.status_code)
+        if self.limiter is not None:
+            self.limiter.observe_salesforce_limit_info(response.headers.get("Sforce-Limit-Info"))
+        return response
+
+    def last_headers(self) -> dict[str, str]:
+        """Lower-cased headers of this thread's last response."""
+        return dict(getattr(self._last, "headers", {}) or {})
+
+
+class SalesforceClient:
+    """The Salesforce calls Baton needs, over simple-salesforce.
+
+    Log in with ``session_id`` (+ ``instance_url``), or with the JWT bearer flow (``jwt`` =
+    ``{"username", "consumer_key", "private_key_path", "domain"}``), which simple-salesforce
+    refreshes by itself on ``INVALID_SESSION_ID``.
+    """
+
+    system = SYSTEM
+
+    def __init__(
+        self,
+        instance_url: str | None = None,
+        *,
+        session_id: str | None = None,
+        jwt: Mapping[str, Any] | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        verify: bool | str = True,
+        limiter: RateLimiter | None = None,
+        metrics: Metrics | None = None,
+        timeout_s: tuple[float, float] = (5.0, 60.0),
+        call_options_client: str = "baton",
+    ) -> None:
+        self.session = MeteredSession(
+            limiter=limiter,
+            metrics=metrics,
+            timeout_s=timeout_s,
+            call_options_client=call_options_client,
+            verify=verify,
+        )
+        self.limiter = limiter
+        if (session_id is None) == (jwt is None):
+            raise ValueError("give exactly one of session_id or jwt")
+        if session_id is not None:
+            if not instance_url:
+                raise ValueError("instance_url is required with session_id")
+            self._sf_factory: Callable[[], Salesforce] = lambda: Salesforce(
+                instance_url=instance_url,
+                session_id=session_id,
+                session=self.session,
+                version=api_version,
+            )
+        else:
+            assert jwt is not None
+            self._sf_factory = lambda: Salesforce(
+                username=jwt["username"],
+                consumer_key=jwt["consumer_key"],
+                privatekey_file=str(Path(jwt["private_key_path"])),
+                domain=jwt.get("domain", "login"),
+                session=self.session,
+                version=api_version,
+            )
+        self._sf: Salesforce | None = None
+        self._sf_lock = threading.Lock()
+
+    @property
+    def sf(self) -> Salesforce:
+        """The simple-salesforce client (the JWT login happens on first use, not at start-up)."""
+        with self._sf_lock:
+            if self._sf is None:
+                self._sf = self._call(self._sf_factory)
+            return self._sf
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def collection_update(
+        self, records: Sequence[Mapping[str, Any]], *, auto_assign: bool = False
+    ) -> list[dict[str, Any]]:
+        """PATCH composite/sobjects (allOrNone false): one row result per record, in order.
+
+        Each record needs ``attributes.type`` and ``id``.
+        """
+        return self._collection("PATCH", records, auto_assign)
+
+    def collection_create(
+        self, records: Sequence[Mapping[str, Any]], *, auto_assign: bool = False
+    ) -> list[dict[str, Any]]:
+        """POST composite/sobjects (allOrNone false): one row result (with ``id``) per record."""
+        return self._collection("POST", records, auto_assign)
+
+    def query_all(self, soql: str) -> list[dict[str, Any]]:
+        """Run a SOQL query and follow ``nextRecordsUrl``; records without ``attributes``."""
+        sf = self.sf
+        answer = self._call(lambda: sf.query_all(soql))
+        return [
+            {k: v for k, v in dict(row).items() if k != "attributes"}
+            for row in answer.get("records", [])
+        ]
+
+    def _collection(
+        self, method: str, records: Sequence[Mapping[str, Any]], auto_assign: bool
+    ) -> list[dict[str, Any]]:
+        if not records or len(records) > COLLECTION_LIMIT:
+            raise ValueError(
+                f"a collection takes 1..{COLLECTION_LIMIT} records, got {len(records)}"
+            )
+        sf = self.sf
+        headers = {"Sforce-Auto-Assign": "TRUE" if auto_assign else "FALSE"}
+        body = {"allOrNone": False, "records": [dict(r) for r in records]}
+        rows = self._call(
+            lambda: sf.restful("composite/sobjects", method=method, json=body, headers=headers)
+        )
+        if not isinstance(rows, list) or len(rows) != len(records):
+            raise CrmCallError(
+                SYSTEM,
+                200,
+                body=rows,
+                error_code="UNEXPECTED_RESPONSE",
+                message=f"expected {len(records)} row results, got {rows!r:.200}",
+            )
+        return [dict(row) for row in rows]
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        """Run one simple-salesforce call; translate its failures into CrmCallError."""
+        try:
+            return fn()
+        except SalesforceError as exc:
+            raise _api_error(exc, self.session.last_headers()) from exc
+        except requests.RequestException as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            raise CrmCallError(SYSTEM, None, message=message[:2000]) from exc
+
+
+def _api_error(exc: SalesforceError, headers: Mapping[str, str]) -> CrmCallError:
+    """Salesforce's error list ``[{"errorCode", "message", "fields"}]`` → CrmCallError."""
+    content = exc.content
+    first = content[0] if isinstance(content, list) and content else {}
+    first = first if isinstance(first, Mapping) else {}
+    code = first.get("errorCode") or first.get("error")
+    message = first.get("message") or first.get("error_description")
+    if not message:
+        message = content if isinstance(content, str) else f"HTTP {exc.status}"
+    return CrmCallError(
+        SYSTEM, exc.status, headers=headers, body=content, error_code=code, message=str(message)
+    )

@@ -1,0 +1,86 @@
+"""SalesforceReader: current records for the rules via SOQL, plus the org's LeadStatus values.
+
+Ids are read in chunks (``WHERE Id IN (...)``, 200 a query); e-mail lookups use SOQL equality,
+which Salesforce compares case-insensitively. Every value is validated or quoted (``soql.py``).
+A read that still fails after the in-call retries raises
+:class:`~adapters.retrying.CallFailed`, so the worker retries the event instead of deciding on
+missing data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.batching import chunked
+from adapters.retrying import RetryPolicy, call_with_retries
+from adapters.salesforce import soql
+from adapters.salesforce.client import SalesforceClient
+from adapters.salesforce.sobject_collections import classify
+from connector.commands import System
+from connector.ports import CrmRecord
+
+
+@dataclass(frozen=True, slots=True)
+class LeadStatusValue:
+    """One value of the org's Lead Status picklist (customisable and localisable per org)."""
+
+    api_name: str
+    label: str
+    is_converted: bool
+    is_default: bool
+    sort_order: int
+
+
+class SalesforceReader:
+    """CrmReader for Salesforce."""
+
+    system = System.SALESFORCE
+
+    def __init__(self, client: SalesforceClient, *, policy: RetryPolicy | None = None) -> None:
+        self.client = client
+        self.policy = policy or RetryPolicy()
+
+    def read(
+        self, object_type: str, object_ids: Sequence[str], fields: Sequence[str]
+    ) -> dict[str, CrmRecord]:
+        """Records that exist, keyed by the id as asked (15- or 18-character form)."""
+        asked = list(dict.fromkeys(soql.record_id(i) for i in object_ids))
+        by_prefix = {i[:15]: i for i in asked}
+        found: dict[str, CrmRecord] = {}
+        for chunk in chunked(asked, soql.IDS_PER_QUERY):
+            query = soql.select(object_type, fields, soql.in_list("Id", chunk))
+            for row in self._query(query):
+                key = by_prefix.get(str(row["Id"])[:15])
+                if key is not None:
+                    found[key] = CrmRecord(object_type, key, row)
+        return found
+
+    def find_by_email(self, object_type: str, email: str, fields: Sequence[str]) -> list[CrmRecord]:
+        """Records whose ``Email`` equals ``email`` (Salesforce compares case-insensitively)."""
+        value = (email or "").strip()
+        if value.count("@") != 1 or value.startswith("@") or value.endswith("@"):
+            raise ValueError(f"not an e-mail address: {email!r}")
+        query = soql.select(object_type, [*fields, "Email"], f"Email = {soql.quote(value)}")
+        return [CrmRecord(object_type, str(row["Id"]), row) for row in self._query(query)]
+
+    def lead_statuses(self) -> list[LeadStatusValue]:
+        """The org's Lead Status values in picklist order (they are customisable per org)."""
+        rows = self._query(
+            "SELECT Id, ApiName, MasterLabel, IsConverted, IsDefault, SortOrder "
+            "FROM LeadStatus ORDER BY SortOrder"
+        )
+        return [
+            LeadStatusValue(
+                api_name=str(row.get("ApiName") or row.get("MasterLabel")),
+                label=str(row.get("MasterLabel") or row.get("ApiName")),
+                is_converted=bool(row.get("IsConverted")),
+                is_default=bool(row.get("IsDefault")),
+                sort_order=int(row.get("SortOrder") or 0),
+            )
+            for row in rows
+        ]
+
+    def _query(self, query: str) -> list[dict[str, Any]]:
+        return call_with_retries(lambda: self.client.query_all(query), classify, self.policy)

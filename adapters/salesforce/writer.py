@@ -1,0 +1,173 @@
+"""SalesforceWriter: carries out commands with sObject Collections, one result per command.
+
+- UpdateFields and SetStage (Salesforce has no forward-only rule, so ``backwards`` changes
+  nothing) are merged per record, in order, into PATCH collections of ≤ 200 records.
+- A write refused with ``CANNOT_UPDATE_CONVERTED_LEAD`` is sent to the Lead's
+  ``ConvertedContactId`` instead (converted leads are read-only); the result says
+  ``{"redirected_to": "003…"}``.
+- CreateLead: POST collections; DONE carries ``{"id": "00Q…"}``. With ``hubspot_id_field`` set,
+  the HubSpot id is written on the Lead and looked up first, so a retried create updates the
+  Lead an earlier attempt made instead of creating a twin.
+- Every write sends ``Sforce-Auto-Assign: FALSE`` (a plain API update would otherwise re-run
+  the lead assignment rule and change the owner), except a CreateLead that asks for the
+  assignment rules (``use_assignment_rules``, or the admin's default for leads with no owner).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.batching import RecordWrite, invalid_record_command, plan_record_writes
+from adapters.retrying import CallFailed, RetryPolicy
+from adapters.salesforce import soql
+from adapters.salesforce.client import SalesforceClient
+from adapters.salesforce.creates import LeadCreator
+from adapters.salesforce.sobject_collections import CollectionSender, RowOutcome
+from connector.commands import (
+    Command,
+    CommandResult,
+    CreateLead,
+    Outcome,
+    SetStage,
+    System,
+    UpdateFields,
+)
+
+CONVERTED = "CANNOT_UPDATE_CONVERTED_LEAD"
+Results = dict[int, CommandResult]
+
+
+class SalesforceWriter:
+    """CrmWriter for Salesforce (see the module docstring for what each command becomes)."""
+
+    system = System.SALESFORCE
+
+    def __init__(
+        self,
+        client: SalesforceClient,
+        *,
+        policy: RetryPolicy | None = None,
+        hubspot_id_field: str | None = None,
+        use_assignment_rules: bool = False,
+    ) -> None:
+        self.client = client
+        self.policy = policy or RetryPolicy()
+        self.sender = CollectionSender(client, self.policy)
+        self.creator = LeadCreator(
+            self.sender,
+            hubspot_id_field=soql.identifier(hubspot_id_field) if hubspot_id_field else None,
+            use_assignment_rules=use_assignment_rules,
+        )
+
+    def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
+        """Run ``commands``; one result per command, in the order given.
+
+        Raises:
+            ValueError: a command for another system (a programming error).
+        """
+        results: Results = {}
+        updates: list[UpdateFields | SetStage] = []
+        creates: list[CreateLead] = []
+        for command in commands:
+            if command.system is not System.SALESFORCE:
+                raise ValueError(f"SalesforceWriter got a {command.system} command: {command!r}")
+            if isinstance(command, UpdateFields | SetStage):
+                problem = invalid_record_command(command) or _bad_id(command.object_id)
+                if problem:
+                    results[id(command)] = _dead(command, "INVALID_COMMAND", problem)
+                else:
+                    updates.append(command)
+            elif isinstance(command, CreateLead):
+                creates.append(command)
+            else:
+                message = f"Salesforce cannot carry out {command.kind} commands"
+                results[id(command)] = _dead(command, "UNSUPPORTED_COMMAND", message)
+        self._run_updates(updates, results)
+        results.update(self.creator.run(creates))
+        return [results[id(command)] for command in commands]
+
+    def _run_updates(self, commands: list[UpdateFields | SetStage], results: Results) -> None:
+        phases = plan_record_writes(commands, split_on_backwards=False)
+        if not phases:
+            return
+        (writes,) = phases
+        writes = sorted(writes, key=lambda w: w.object_type)  # fewer type chunks per request
+        records = [_record(w.object_type, w.object_id, w.fields) for w in writes]
+        outcomes = self.sender.update(records, auto_assign=False)
+        converted = [
+            i
+            for i, outcome in enumerate(outcomes)
+            if isinstance(outcome, CallFailed)
+            and outcome.error_code == CONVERTED
+            and writes[i].object_type == "Lead"
+        ]
+        redirected = self._redirect_converted([writes[i] for i in converted])
+        for index, write in enumerate(writes):
+            outcome, data = redirected.get(write.object_id, (outcomes[index], {}))
+            for command in write.commands:
+                results[id(command)] = _result(command, outcome, data)
+
+    def _redirect_converted(
+        self, writes: list[RecordWrite]
+    ) -> dict[str, tuple[RowOutcome, dict[str, Any]]]:
+        """Write converted leads' fields to their contacts; per lead id the outcome and data."""
+        if not writes:
+            return {}
+        lead_ids = [w.object_id for w in writes]
+        try:
+            rows = self.sender.call(
+                lambda: self.client.query_all(
+                    soql.select("Lead", ["ConvertedContactId"], soql.in_list("Id", lead_ids))
+                )
+            )
+        except CallFailed as exc:
+            return {lead: (exc, {}) for lead in lead_ids}
+        contact_of = {_id15(r["Id"]): r.get("ConvertedContactId") for r in rows}
+        targets = [(w, contact_of.get(_id15(w.object_id))) for w in writes]
+        movable = [(w, contact) for w, contact in targets if contact]
+        outcomes = (
+            self.sender.update(
+                [_record("Contact", contact, w.fields) for w, contact in movable], auto_assign=False
+            )
+            if movable
+            else []
+        )
+        redirected: dict[str, tuple[RowOutcome, dict[str, Any]]] = {
+            w.object_id: (outcome, {"redirected_to": contact})
+            for (w, contact), outcome in zip(movable, outcomes, strict=True)
+        }
+        return redirected
+
+
+def _record(object_type: str, object_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {**fields, "attributes": {"type": object_type}, "id": object_id}
+
+
+def _result(command: Command, outcome: RowOutcome, data: dict[str, Any]) -> CommandResult:
+    if isinstance(outcome, CallFailed):
+        return CommandResult(
+            command.idempotency_key,
+            outcome.outcome,
+            data,
+            retry_after_s=outcome.retry_after_s,
+            error_code=outcome.error_code,
+            message=outcome.message,
+        )
+    return CommandResult(command.idempotency_key, Outcome.DONE, data)
+
+
+def _bad_id(object_id: str) -> str | None:
+    try:
+        soql.record_id(object_id)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _id15(record_id: str) -> str:
+    return record_id[:15]
+
+
+def _dead(command: Command, code: str, message: str) -> CommandResult:
+    return CommandResult(command.idempotency_key, Outcome.DEAD, error_code=code, message=message)
