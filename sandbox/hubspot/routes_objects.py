@@ -34,12 +34,11 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
     state: CrmState = sandbox.state
     api = WriteSource.integration(sandbox.config.app_id)
 
-    def answer(record: CrmRecord, *, all_set: bool = False) -> dict[str, Any]:
+    def answer(record: CrmRecord) -> dict[str, Any]:
         return record_to_api(
             record,
-            properties=multi("properties"),
-            all_set=all_set,
-            with_history=multi("propertiesWithHistory"),
+            properties=state.known_properties(record.object_type, multi("properties")),
+            with_history=state.known_properties(record.object_type, multi("propertiesWithHistory")),
             associations=state.association_map(record, multi("associations") or []),
         )
 
@@ -130,8 +129,10 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
                 results.append(
                     record_to_api(
                         record,
-                        properties=body.get("properties") or None,
-                        with_history=body.get("propertiesWithHistory") or None,
+                        properties=state.known_properties(otype, body.get("properties") or None),
+                        with_history=state.known_properties(
+                            otype, body.get("propertiesWithHistory") or None
+                        ),
                     )
                 )
         errors = []
@@ -220,6 +221,7 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
         _reject_duplicate_ids(inputs)
         with state.lock:
             work: list[tuple[CrmRecord | None, dict[str, str]]] = []
+            targets: set[str] = set()
             for item in inputs:
                 item = item or {}
                 id_property = item.get("idProperty")
@@ -227,6 +229,13 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
                     raise validation_error("idProperty is required for upsert.")
                 key = str(item.get("id", ""))
                 record = state.find(otype, key, id_property=id_property)
+                target = f"id:{record.id}" if record else f"{id_property}:{key.strip().lower()}"
+                if target in targets:
+                    raise validation_error(
+                        f"Duplicate IDs found in batch input: two inputs resolve to {key}. "
+                        "IDs must be unique"
+                    )
+                targets.add(target)
                 props = dict(item.get("properties") or {})
                 if record is None:
                     props.setdefault(id_property, key)
@@ -269,9 +278,10 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
         )
         visible = state.index.visible(otype.name)
         total, page = run_search(visible, search_request, property_type, otype.name)
+        wanted = state.known_properties(otype, search_request.properties)
         result: dict[str, Any] = {
             "total": total,
-            "results": [record_to_api(r, properties=search_request.properties) for r in page],
+            "results": [record_to_api(r, properties=wanted) for r in page],
         }
         next_after = search_request.after + len(page)
         if page and next_after < total:

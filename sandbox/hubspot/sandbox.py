@@ -142,6 +142,25 @@ class HubSpotSandbox:
 
         self._ui_call(act)
 
+    def system_update(
+        self,
+        object_type: str,
+        object_id: str,
+        properties: dict[str, Any],
+        change_source: str = "ANALYTICS",
+        source_id: str = "",
+    ) -> None:
+        """A write by HubSpot itself or another integration (forms, analytics, workflows, the
+        Salesforce connector): webhooks carry `change_source`/`source_id`; read-only allowed."""
+        otype = resolve_type(object_type)
+
+        def act() -> None:
+            record = self.state.require(otype, str(object_id))
+            values = self.state.prepare(otype, properties, record=record, allow_read_only=True)
+            self.state.update(record, values, WriteSource(change_source, source_id))
+
+        self._ui_call(act)
+
     def ui_merge_contacts(self, primary_id: str, merged_id: str, user_id: int = 1) -> None:
         """Merge two contacts in the UI; the merged id stops resolving."""
         contacts = resolve_type("contacts")

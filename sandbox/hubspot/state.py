@@ -19,7 +19,6 @@ from .events import CrmChange
 from .lifecycle import (
     StageDecision,
     decide_stage_write,
-    furthest_stage,
     stage_date_updates,
     stage_property_names,
 )
@@ -29,14 +28,15 @@ from .pipelines import Pipeline, default_sales_pipeline
 from .properties import Option, Problem, PropertyDef
 from .properties import iso_from_ms as _iso
 from .records import CrmRecord, HistoryEntry, WriteSource
-from .schema import ACTIVITY_TYPES, OBJECT_TYPES, ObjectType, association_label, resolve_type
+from .relations import RelationsMixin
+from .schema import ACTIVITY_TYPES, OBJECT_TYPES, ObjectType
 from .search import SearchIndex
 
 LIFECYCLE_TYPES = ("contacts", "companies")
 LEGACY_PREFIX = "hs_lifecyclestage_"
 
 
-class CrmState:
+class CrmState(RelationsMixin):
     """Records, properties, associations, owners, lists and pipelines of one portal."""
 
     def __init__(
@@ -56,6 +56,8 @@ class CrmState:
         self.registry = build_default_registry(self.now_ms())
         self.records: dict[str, dict[str, CrmRecord]] = {t.name: {} for t in OBJECT_TYPES}
         self.gone: dict[tuple[str, str], str] = {}  # (type, id) -> "merged" | "gdpr"
+        self._email_owner: dict[str, str] = {}  # email (also additional ones) -> live contact id
+        self._emails_of: dict[str, set[str]] = {}
         self._next_id: dict[str, int] = {t.name: 1001 for t in OBJECT_TYPES}
         self.associations = AssociationStore()
         self.owners: dict[str, Owner] = {}
@@ -161,16 +163,32 @@ class CrmState:
 
     def contact_by_email(self, email: str) -> CrmRecord | None:
         """The live contact whose email (or one of its additional emails) is `email`."""
-        wanted = email.strip().lower()
-        if not wanted:
+        contact_id = self._email_owner.get(email.strip().lower())
+        return self.records["contacts"].get(contact_id) if contact_id else None
+
+    def _index_emails(self, record: CrmRecord) -> None:
+        self.forget_email(record)
+        if record.archived:
+            return
+        emails = {record.value("email")} | set(record.value("hs_additional_emails").split(";"))
+        emails.discard("")
+        self._emails_of[record.id] = emails
+        for email in emails:
+            self._email_owner[email] = record.id
+
+    def forget_email(self, record: CrmRecord) -> None:
+        """Drop a contact's emails from the uniqueness index (archived, merged, deleted)."""
+        for email in self._emails_of.pop(record.id, set()):
+            if self._email_owner.get(email) == record.id:
+                del self._email_owner[email]
+
+    def known_properties(
+        self, object_type: ObjectType, names: list[str] | None
+    ) -> list[str] | None:
+        """Requested property names that exist (HubSpot ignores unknown ones in reads)."""
+        if names is None:
             return None
-        for record in self.records["contacts"].values():
-            if record.archived:
-                continue
-            extra = [e for e in record.value("hs_additional_emails").split(";") if e]
-            if record.value("email") == wanted or wanted in extra:
-                return record
-        return None
+        return [n for n in names if self.registry.get(object_type.name, n) is not None]
 
     # ----------------------------------------------------------------- validation
     def prepare(
@@ -274,6 +292,10 @@ class CrmState:
         modified = {"hs_lastmodifieddate", record.object_type.modified_property}
         for name in modified:
             record.properties[name] = _iso(now)
+        if record.object_type.name == "contacts" and (
+            {"email", "hs_additional_emails"} & changes.keys()
+        ):
+            self._index_emails(record)
         self.index.record(record)
         for name, value in changes.items():
             self.emit(
@@ -323,142 +345,9 @@ class CrmState:
         record.archived = True
         record.archived_at_ms = now
         record.updated_at_ms = now
+        self.forget_email(record)
         self.index.record(record)
         self.emit(self._change("deletion", record, source, now, changeFlag="DELETED"))
-
-    def forget(self, record: CrmRecord, reason: str) -> None:
-        """Remove a record for good (GDPR delete, merged away): its id stops resolving."""
-        key = (record.object_type.name, record.id)
-        self.records[record.object_type.name].pop(record.id, None)
-        self.gone[key] = reason
-        self.associations.drop_record(key)
-        type_id = record.object_type.type_id
-        for hs_list in self.lists.values():
-            if hs_list.object_type_id == type_id:
-                hs_list.members.pop(record.id, None)
-        self.index.record(record, gone=True)
-
-    def gdpr_delete(self, record: CrmRecord, source: WriteSource) -> None:
-        """Permanent delete: fires contact.privacyDeletion and contact.deletion."""
-        now = self.now_ms()
-        self.forget(record, "gdpr")
-        self.emit(self._change("privacyDeletion", record, source, now))
-        self.emit(self._change("deletion", record, source, now, changeFlag="DELETED"))
-
-    def merge_contacts(self, primary: CrmRecord, merged: CrmRecord, source: WriteSource) -> None:
-        """Merge `merged` into `primary`: blanks filled, furthest stage kept, id retired."""
-        if primary.id == merged.id:
-            raise ApiError(400, "Cannot merge a contact with itself.", "VALIDATION_ERROR")
-        now = self.now_ms()
-        skip = {
-            "hs_object_id",
-            "createdate",
-            "hs_createdate",
-            "email",
-            "lastmodifieddate",
-            "hs_lastmodifieddate",
-            "lifecyclestage",
-            "hs_merged_object_ids",
-            "hs_additional_emails",
-        }
-        values = {
-            name: value
-            for name, value in merged.properties.items()
-            if value
-            and name not in skip
-            and not primary.value(name)
-            and not name.startswith("hs_v2_")
-        }
-        order = self.stage_order("contacts")
-        best = furthest_stage(
-            primary.value("lifecyclestage"), merged.value("lifecyclestage"), order
-        )
-        if best != primary.value("lifecyclestage"):
-            values["lifecyclestage"] = best
-        extra = [e for e in primary.value("hs_additional_emails").split(";") if e]
-        extra += [
-            e
-            for e in [merged.value("email"), *merged.value("hs_additional_emails").split(";")]
-            if e
-        ]
-        merged_ids = [i for i in primary.value("hs_merged_object_ids").split(";") if i]
-        merged_ids += [
-            merged.id,
-            *[i for i in merged.value("hs_merged_object_ids").split(";") if i],
-        ]
-        moved = len(values)
-        moved_edges = self.associations.move(("contacts", merged.id), ("contacts", primary.id))
-        for hs_list in self.lists.values():
-            if hs_list.object_type_id == "0-1" and merged.id in hs_list.members:
-                hs_list.members.setdefault(primary.id, hs_list.members.pop(merged.id))
-        self.forget(merged, "merged")
-        values["hs_additional_emails"] = ";".join(dict.fromkeys(extra))
-        values["hs_merged_object_ids"] = ";".join(dict.fromkeys(merged_ids))
-        self._apply(primary, values, source, now, force_touch=True)
-        self.emit(
-            self._change(
-                "merge",
-                primary,
-                source,
-                now,
-                primaryObjectId=int(primary.id),
-                mergedObjectIds=[int(merged.id)],
-                newObjectId=int(primary.id),
-                numberOfPropertiesMoved=moved,
-            )
-        )
-        for other, type_id in moved_edges:
-            self._emit_association(("contacts", primary.id), other, type_id, False, source, now)
-
-    def associate(
-        self, from_rec: CrmRecord, to_rec: CrmRecord, type_id: int, source: WriteSource
-    ) -> bool:
-        """Add one association (both directions); fires one event per side when new."""
-        from_key = (from_rec.object_type.name, from_rec.id)
-        to_key = (to_rec.object_type.name, to_rec.id)
-        added = self.associations.add(from_key, to_key, type_id)
-        if added:
-            self._emit_association(from_key, to_key, type_id, False, source, self.now_ms())
-        return added
-
-    def unassociate(self, from_rec: CrmRecord, to_rec: CrmRecord, source: WriteSource) -> bool:
-        """Remove all associations between two records; fires one event per side."""
-        from_key = (from_rec.object_type.name, from_rec.id)
-        to_key = (to_rec.object_type.name, to_rec.id)
-        removed = self.associations.remove(from_key, to_key)
-        if removed:
-            self._emit_association(from_key, to_key, 0, True, source, self.now_ms())
-        return removed
-
-    def _emit_association(
-        self,
-        a: tuple[str, str],
-        b: tuple[str, str],
-        type_id: int,
-        removed: bool,
-        source: WriteSource,
-        now: int,
-    ) -> None:
-        primary = type_id in (1, 2, 5, 6)
-        for left, right in ((a, b), (b, a)):
-            self.emit(
-                CrmChange(
-                    "associationChange",
-                    left[0],
-                    int(left[1]),
-                    now,
-                    source.change_source,
-                    source.source_id,
-                    extra={
-                        "associationType": association_label(left[0], right[0]),
-                        "fromObjectId": int(left[1]),
-                        "toObjectId": int(right[1]),
-                        "associationRemoved": removed,
-                        "isPrimaryAssociation": primary,
-                        "otherObjectType": right[0],
-                    },
-                )
-            )
 
     def _change(
         self, kind: str, record: CrmRecord, source: WriteSource, now: int, **extra: Any
@@ -476,15 +365,3 @@ class CrmState:
             value,
             extra,
         )
-
-    def association_map(
-        self, record: CrmRecord, to_types: list[str]
-    ) -> dict[str, list[dict[str, str]]]:
-        """`associations` for a v3 read: {"deals": [{"id": "...", "type": "contact_to_deal"}]}."""
-        result: dict[str, list[dict[str, str]]] = {}
-        for name in to_types:
-            to_type = resolve_type(name)
-            label = f"{record.object_type.singular}_to_{to_type.singular}"
-            targets = self.associations.targets((record.object_type.name, record.id), to_type.name)
-            result[to_type.name] = [{"id": t, "type": label} for t, _ in targets]
-        return result

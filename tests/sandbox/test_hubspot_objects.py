@@ -225,6 +225,22 @@ def test_batch_update_refuses_duplicate_ids(hubspot_client: HubSpot):
     assert "Duplicate IDs" in json.loads(error.value.body)["message"]
 
 
+def test_batch_upsert_refuses_two_inputs_for_one_record(hubspot_client: HubSpot):
+    _create_contact(hubspot_client, email="twice@example.com")
+    with pytest.raises(ApiException) as error:
+        hubspot_client.crm.contacts.batch_api.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(
+                inputs=[
+                    SimplePublicObjectBatchInputUpsert(
+                        id=email, id_property="email", properties={"firstname": "x"}
+                    )
+                    for email in ("twice@example.com", "TWICE@example.com")
+                ]
+            )
+        )
+    assert error.value.status == 400
+
+
 def test_unknown_property_error_body(hubspot_client: HubSpot):
     with pytest.raises(ApiException) as error:
         _create_contact(hubspot_client, email="u@example.com", favourite_colour="blue")
@@ -358,3 +374,26 @@ def test_deal_stage_sets_closed_won_flags(hubspot_client: HubSpot, hubspot_sandb
     pipelines = hubspot_client.crm.pipelines.pipelines_api.get_all("deals").results
     won_stage = next(s for s in pipelines[0].stages if s.id == "closedwon")
     assert won_stage.metadata == {"isClosed": "true", "probability": "1.0"}
+
+
+def test_unknown_requested_properties_are_left_out(hubspot_client: HubSpot):
+    contact_id = _create_contact(hubspot_client, email="k@example.com")
+    read = hubspot_client.crm.contacts.basic_api.get_by_id(
+        contact_id, properties=["email", "no_such_thing"]
+    )
+    assert read.properties["email"] == "k@example.com"
+    assert "no_such_thing" not in read.properties
+
+
+def test_concurrent_clients_get_distinct_records(hubspot_sandbox: HubSpotSandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create_many(worker: int) -> list[str]:
+        client = hubspot_sandbox.client()
+        return [_create_contact(client, email=f"w{worker}-{i}@example.com") for i in range(10)]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = [i for batch in pool.map(create_many, range(6)) for i in batch]
+    assert len(set(ids)) == 60
+    assert len(hubspot_sandbox.all("contacts")) == 60
+    assert {r.status for r in hubspot_sandbox.requests} == {201}

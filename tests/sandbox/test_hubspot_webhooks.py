@@ -155,6 +155,24 @@ def test_api_and_ui_changes_carry_their_change_source(hubspot_receiver: Receiver
     assert "propertyName" not in api_event
 
 
+def test_system_writes_report_their_own_source(hubspot_receiver: Receiver):
+    with _sandbox() as hs:
+        subscription = ("contact.propertyChange", "recent_conversion_date")
+        hs.subscribe(hubspot_receiver.base_url, [subscription])
+        contact_id = hs.ui_create("contacts", {"email": "form@example.com"})
+        hs.system_update(
+            "contacts",
+            contact_id,
+            {"recent_conversion_date": "2026-05-01T10:00:00Z"},
+            change_source="FORM",
+            source_id="form-123",
+        )
+        assert hs.flush_webhooks(timeout=10)
+    (event,) = hubspot_receiver.events()
+    assert (event["changeSource"], event["sourceId"]) == ("FORM", "form-123")
+    assert event["propertyValue"] == "2026-05-01T10:00:00.000Z"
+
+
 def test_signatures_verify_with_the_sdk_and_independently(hubspot_receiver: Receiver):
     target = f"{hubspot_receiver.base_url}/hooks/hub%3Aspot?tenant=a%40b&x=%20y"
     with _sandbox() as hs:
