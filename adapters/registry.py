@@ -1,0 +1,138 @@
+"""Build the CRM adapters from the admin's config: one client (and rate budget) per CRM.
+
+A CRM whose section is disabled gets no client, no writer and no reader, so single-CRM mode
+needs no special case downstream. Writers and readers built from the same :class:`CrmClients`
+share one limiter per CRM, which is what keeps Baton inside its configured share; build the
+clients once and pass them to both ``build_writers`` and ``build_readers``.
+
+Tests that point the adapters at a sandbox without a config file use the constructors directly
+(``HubSpotClient(token, base_url)``, ``SalesforceClient(instance_url, session_id=...)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.hubspot.client import HubSpotClient
+from adapters.hubspot.reader import HubSpotReader
+from adapters.hubspot.writer import HubSpotWriter
+from adapters.ratelimit import hubspot_limiter, salesforce_limiter
+from adapters.retrying import RetryPolicy
+from adapters.salesforce.client import SalesforceClient
+from adapters.salesforce.reader import SalesforceReader
+from adapters.salesforce.writer import SalesforceWriter
+from connector.commands import System
+from connector.config.secrets import reveal
+from connector.metrics import Metrics
+from connector.ports import CrmReader, CrmWriter
+
+
+@dataclass(frozen=True, slots=True)
+class CrmClients:
+    """The metered clients of the enabled CRMs (None for a disabled one)."""
+
+    hubspot: HubSpotClient | None = None
+    salesforce: SalesforceClient | None = None
+
+
+def build_clients(
+    config: Any, metrics: Metrics | None = None, *, salesforce_verify: bool | str = True
+) -> CrmClients:
+    """Clients for ``config.hubspot`` / ``config.salesforce`` (a BatonConfig or look-alike).
+
+    Args:
+        salesforce_verify: TLS verification for Salesforce: True (system CAs, or
+            ``REQUESTS_CA_BUNDLE``) or a CA bundle path, e.g. the sandbox's.
+    """
+    return CrmClients(
+        hubspot=_hubspot_client(config.hubspot, metrics),
+        salesforce=_salesforce_client(config.salesforce, metrics, salesforce_verify),
+    )
+
+
+def build_writers(
+    config: Any,
+    metrics: Metrics | None = None,
+    *,
+    clients: CrmClients | None = None,
+    policy: RetryPolicy | None = None,
+) -> dict[System, CrmWriter]:
+    """One CrmWriter per enabled CRM, keyed by System."""
+    clients = clients or build_clients(config, metrics)
+    writers: dict[System, CrmWriter] = {}
+    if clients.hubspot is not None:
+        writers[System.HUBSPOT] = HubSpotWriter(clients.hubspot, policy=policy)
+    if clients.salesforce is not None:
+        section = config.salesforce
+        writers[System.SALESFORCE] = SalesforceWriter(
+            clients.salesforce,
+            policy=policy,
+            hubspot_id_field=section.hubspot_id_field,
+            use_assignment_rules=section.use_assignment_rules,
+        )
+    return writers
+
+
+def build_readers(
+    config: Any,
+    metrics: Metrics | None = None,
+    *,
+    clients: CrmClients | None = None,
+    policy: RetryPolicy | None = None,
+) -> dict[System, CrmReader]:
+    """One CrmReader per enabled CRM, keyed by System (HubSpotReader / SalesforceReader)."""
+    clients = clients or build_clients(config, metrics)
+    readers: dict[System, CrmReader] = {}
+    if clients.hubspot is not None:
+        readers[System.HUBSPOT] = HubSpotReader(clients.hubspot, policy=policy)
+    if clients.salesforce is not None:
+        readers[System.SALESFORCE] = SalesforceReader(clients.salesforce, policy=policy)
+    return readers
+
+
+def _hubspot_client(section: Any, metrics: Metrics | None) -> HubSpotClient | None:
+    if section is None or not section.enabled:
+        return None
+    token = reveal(section.access_token)
+    if not token:
+        raise ValueError("hubspot.access_token is required when hubspot is enabled")
+    limits = section.rate_limit
+    limiter = hubspot_limiter(
+        burst_limit=limits.burst_limit,
+        burst_window_ms=limits.burst_window_ms,
+        daily_limit=limits.daily_limit,
+        share=limits.share,
+        search_rps=limits.search_rps,
+    )
+    return HubSpotClient(token, str(section.base_url), limiter=limiter, metrics=metrics)
+
+
+def _salesforce_client(
+    section: Any, metrics: Metrics | None, verify: bool | str
+) -> SalesforceClient | None:
+    if section is None or not section.enabled:
+        return None
+    auth = section.auth
+    if auth is None or section.instance_url is None:
+        raise ValueError("salesforce.instance_url and salesforce.auth are required when enabled")
+    limiter = salesforce_limiter(
+        daily_limit=section.rate_limit.daily_limit, share=section.rate_limit.share
+    )
+    common: dict[str, Any] = {
+        "api_version": section.api_version,
+        "verify": verify,
+        "limiter": limiter,
+        "metrics": metrics,
+    }
+    if auth.session_id is not None:
+        return SalesforceClient(
+            str(section.instance_url), session_id=reveal(auth.session_id), **common
+        )
+    jwt = {
+        "username": auth.jwt.username,
+        "consumer_key": auth.jwt.consumer_key,
+        "private_key_path": str(auth.jwt.private_key_path),
+        "domain": auth.jwt.domain,
+    }
+    return SalesforceClient(str(section.instance_url), jwt=jwt, **common)
