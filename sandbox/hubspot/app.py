@@ -45,6 +45,7 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
 
     @app.before_request
     def gate() -> None:
+        """Auth, then injected faults, then the rate limits: the order HubSpot answers in."""
         g.is_search = _is_search(request.path, request.method)
         g.n_inputs = _count_inputs()
         g.decision = None
@@ -64,6 +65,7 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
 
     @app.after_request
     def stamp(response: Response) -> Response:
+        """Rate-limit headers on every answer but search; log the call."""
         if not getattr(g, "is_search", False):
             burst_remaining, daily_remaining = sandbox.limiter.peek()
             decision = getattr(g, "decision", None)

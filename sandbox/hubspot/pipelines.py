@@ -20,9 +20,11 @@ class Stage:
 
     @property
     def is_won(self) -> bool:
+        """Closed-won is a closed stage at probability 1.0 (ids differ per pipeline)."""
         return self.is_closed and self.probability >= 1.0
 
     def to_api(self, created_ms: int) -> dict[str, Any]:
+        """The PipelineStage JSON; metadata values are strings, as HubSpot sends them."""
         iso = iso_from_ms(created_ms)
         return {
             "id": self.id,
@@ -50,9 +52,11 @@ class Pipeline:
     created_at_ms: int = 0
 
     def stage(self, stage_id: str) -> Stage | None:
+        """The stage with this id, or None if it is not in this pipeline."""
         return next((s for s in self.stages if s.id == stage_id), None)
 
     def to_api(self) -> dict[str, Any]:
+        """The Pipeline JSON."""
         iso = iso_from_ms(self.created_at_ms)
         return {
             "id": self.id,

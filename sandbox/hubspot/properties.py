@@ -36,6 +36,7 @@ class Option:
     description: str = ""
 
     def to_api(self) -> dict[str, Any]:
+        """The Option JSON."""
         return {
             "label": self.label,
             "value": self.value,
@@ -137,6 +138,7 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict[str, str]:
+        """The pieces `errors.property_problems` embeds in the error message."""
         return {"name": self.name, "error": self.error, "message": self.message}
 
 
@@ -154,12 +156,15 @@ class PropertyRegistry:
         return prop
 
     def get(self, object_type: str, name: str) -> PropertyDef | None:
+        """One definition, or None if the portal has no such property."""
         return self._defs.get(object_type, {}).get(name)
 
     def all(self, object_type: str) -> list[PropertyDef]:
+        """Every definition of one object type."""
         return list(self._defs.get(object_type, {}).values())
 
     def remove(self, object_type: str, name: str) -> bool:
+        """Archive a custom property; True if it existed."""
         return self._defs.get(object_type, {}).pop(name, None) is not None
 
     def check(

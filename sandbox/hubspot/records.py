@@ -38,6 +38,7 @@ class HistoryEntry:
     source: WriteSource
 
     def to_api(self) -> dict[str, Any]:
+        """The ValueWithTimestamp JSON."""
         entry: dict[str, Any] = {
             "value": self.value,
             "timestamp": iso_from_ms(self.timestamp_ms),

@@ -24,6 +24,7 @@ class ServerThread:
 
     @property
     def base_url(self) -> str:
+        """http://127.0.0.1:<port> of the running server."""
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 

@@ -79,6 +79,7 @@ class CrmState(RelationsMixin):
 
     # ----------------------------------------------------------------- basics
     def now_ms(self) -> int:
+        """The sandbox clock in milliseconds (HubSpot timestamps are ms)."""
         return int(self.clock() * 1000)
 
     def next_counter(self) -> int:

@@ -24,14 +24,17 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def append(self, record: RequestRecord) -> None:
+        """Log one answered request."""
         with self._lock:
             self._records.append(record)
 
     def snapshot(self) -> list[RequestRecord]:
+        """A copy of the log so far."""
         with self._lock:
             return list(self._records)
 
     def clear(self) -> None:
+        """Forget everything logged."""
         with self._lock:
             self._records.clear()
 
@@ -54,6 +57,7 @@ class FaultInjector:
     def add(
         self, status: int, count: int, path_prefix: str | None, retry_after_s: float | None
     ) -> None:
+        """Queue `count` answers of `status` for paths starting with `path_prefix` (or any)."""
         if not 400 <= status <= 599:
             raise ValueError(f"an injected fault is a 4xx/5xx status, got {status}")
         if count < 1:
@@ -73,5 +77,6 @@ class FaultInjector:
         return None
 
     def clear(self) -> None:
+        """Drop every queued fault."""
         with self._lock:
             self._faults.clear()

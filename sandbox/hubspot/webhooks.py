@@ -23,6 +23,7 @@ from .signing import signature_headers
 log = logging.getLogger(__name__)
 
 _LINGER_S = 0.02  # events are held this long so one operation's events share a batch
+_LEGACY_PREFIXES = frozenset({"contact", "company", "deal"})
 _NOT_SUBSCRIBABLE = {"hs_lastmodifieddate", "num_unique_conversion_events"}
 _USER_AGENT = "HubSpot Connect 2.0 (http://dev.hubspot.com/) - WebhooksExecutorDaemon-executor"
 
@@ -92,8 +93,11 @@ def _parse_spec(spec: Any) -> tuple[str, str | None]:
         "associationChange",
         "privacyDeletion",
     }
-    if kind not in kinds or (prefix != "object" and find_type(prefix) is None):
-        raise ValueError(f"unknown subscription type {subscription_type!r}")
+    if kind not in kinds or prefix not in _LEGACY_PREFIXES | {"object"}:
+        raise ValueError(
+            f"unknown subscription type {subscription_type!r}: legacy types exist for "
+            f"{sorted(_LEGACY_PREFIXES)}; other objects use object.<kind>"
+        )
     if kind == "privacyDeletion" and prefix != "contact":
         raise ValueError("privacyDeletion exists only as contact.privacyDeletion")
     if (kind == "propertyChange") != (prop is not None):

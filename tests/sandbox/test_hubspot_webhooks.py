@@ -334,6 +334,16 @@ def test_duplicates_and_reordering_when_configured(hubspot_receiver: Receiver):
     assert first_seen != sorted(first_seen)
 
 
+def test_generic_object_subscriptions_cover_activities(hubspot_receiver: Receiver):
+    with _sandbox() as hs:
+        hs.subscribe(hubspot_receiver.base_url, ["object.creation"])
+        task_id = hs.ui_create("tasks", {"hs_timestamp": "2026-01-01T00:00:00Z"})
+        assert hs.flush_webhooks(timeout=10)
+    (event,) = hubspot_receiver.events()
+    assert event["subscriptionType"] == "object.creation"
+    assert (event["objectId"], event["objectTypeId"]) == (int(task_id), "0-27")
+
+
 def test_property_change_subscription_needs_one_property():
     with HubSpotSandbox(HubSpotSandboxConfig()) as hs:
         with pytest.raises(ValueError):
@@ -344,3 +354,5 @@ def test_property_change_subscription_needs_one_property():
             )
         with pytest.raises(ValueError):
             hs.subscribe("http://127.0.0.1:1/x", ["deal.privacyDeletion"])
+        with pytest.raises(ValueError):  # tasks only have generic object.* subscriptions
+            hs.subscribe("http://127.0.0.1:1/x", ["task.creation"])
