@@ -103,8 +103,17 @@ class CallFailed(Exception):
         return cls(Outcome.RETRY, retry_after, action.error_code, action.message, status=status)
 
 
-def call_with_retries(fn: Callable[[], T], classify: Classifier, policy: RetryPolicy) -> T:
+def call_with_retries(
+    fn: Callable[[], T],
+    classify: Classifier,
+    policy: RetryPolicy,
+    *,
+    on_defer: Callable[[float], None] | None = None,
+) -> T:
     """Run ``fn`` (one CRM call), retrying transient failures within ``policy``'s bounds.
+
+    ``on_defer(seconds)`` is told when the CRM said to stay away (a daily limit), so the rate
+    limiter can stop every other call too instead of each batch spending one more refusal.
 
     Raises:
         CallFailed: the call failed for good in this attempt (DEAD) or should be tried again
@@ -134,6 +143,9 @@ def call_with_retries(fn: Callable[[], T], classify: Classifier, policy: RetryPo
         return retrying(fn)
     except CrmCallError as exc:
         attempts = retrying.statistics.get("attempt_number", 1)
-        raise CallFailed.from_action(classify(exc), policy, attempts, status=exc.status) from exc
+        action = classify(exc)
+        if action.verdict is Verdict.DEFER and action.wait_s and on_defer is not None:
+            on_defer(action.wait_s)
+        raise CallFailed.from_action(action, policy, attempts, status=exc.status) from exc
     except BudgetExhausted as exc:
         raise CallFailed(Outcome.RETRY, exc.retry_after_s, "BUDGET_EXHAUSTED", str(exc)) from exc

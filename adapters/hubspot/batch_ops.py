@@ -65,6 +65,14 @@ def blocked_by(earlier: CallFailed, min_retry_after_s: float) -> CallFailed:
     )
 
 
+def hubspot_call(client: HubSpotClient, policy: RetryPolicy, fn: Any) -> Any:
+    """``fn`` under the retry policy; a daily-limit refusal pauses the client's limiter."""
+    limiter = client.limiter
+    return call_with_retries(
+        fn, classify, policy, on_defer=limiter.pause if limiter is not None else None
+    )
+
+
 class HubSpotBatchOps:
     """Batch update/read with in-call retries and per-input outcomes."""
 
@@ -74,7 +82,7 @@ class HubSpotBatchOps:
 
     def call(self, fn: Any) -> Any:
         """One HubSpot call under the retry policy (raises CallFailed)."""
-        return call_with_retries(fn, classify, self.policy)
+        return hubspot_call(self.client, self.policy, fn)
 
     def update(
         self, object_type: str, items: Sequence[tuple[str, dict[str, Any]]]

@@ -12,9 +12,9 @@ from functools import partial
 from typing import Any
 
 from adapters.batching import chunked
-from adapters.hubspot.batch_ops import classify
+from adapters.hubspot.batch_ops import hubspot_call
 from adapters.hubspot.client import BATCH_LIMIT, HubSpotClient
-from adapters.retrying import RetryPolicy, call_with_retries
+from adapters.retrying import RetryPolicy
 from connector.commands import System
 from connector.ports import CrmRecord
 
@@ -77,7 +77,7 @@ class HubSpotReader:
         return options_in_order(definition["options"])
 
     def _call(self, fn: Any) -> Any:
-        return call_with_retries(fn, classify, self.policy)
+        return hubspot_call(self.client, self.policy, fn)
 
 
 def options_in_order(options: Sequence[dict[str, Any]]) -> list[str]:

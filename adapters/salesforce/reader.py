@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.batching import chunked
-from adapters.retrying import RetryPolicy, call_with_retries
+from adapters.retrying import RetryPolicy
 from adapters.salesforce import soql
 from adapters.salesforce.client import SalesforceClient
-from adapters.salesforce.sobject_collections import classify
+from adapters.salesforce.sobject_collections import salesforce_call
 from connector.commands import System
 from connector.ports import CrmRecord
 
@@ -83,4 +83,4 @@ class SalesforceReader:
         ]
 
     def _query(self, query: str) -> list[dict[str, Any]]:
-        return call_with_retries(lambda: self.client.query_all(query), classify, self.policy)
+        return salesforce_call(self.client, self.policy, lambda: self.client.query_all(query))

@@ -44,6 +44,16 @@ def classify_create(exc: CrmCallError) -> ErrorAction:
     return action
 
 
+def salesforce_call(
+    client: SalesforceClient, policy: RetryPolicy, fn: Any, classifier: Any = classify
+) -> Any:
+    """``fn`` under the retry policy; a daily-limit refusal pauses the client's limiter."""
+    limiter = client.limiter
+    return call_with_retries(
+        fn, classifier, policy, on_defer=limiter.pause if limiter is not None else None
+    )
+
+
 class CollectionSender:
     """Sends records through sObject Collections with the retry policy."""
 
@@ -53,7 +63,7 @@ class CollectionSender:
 
     def call(self, fn: Any) -> Any:
         """One Salesforce call under the retry policy (raises CallFailed)."""
-        return call_with_retries(fn, classify, self.policy)
+        return salesforce_call(self.client, self.policy, fn)
 
     def update(
         self, records: Sequence[Mapping[str, Any]], *, auto_assign: bool
@@ -84,8 +94,11 @@ class CollectionSender:
             for chunk in chunked(pending, COLLECTION_LIMIT):
                 batch = [records[i] for i in chunk]
                 try:
-                    rows = call_with_retries(
-                        partial(method, batch, auto_assign=auto_assign), classifier, self.policy
+                    rows = salesforce_call(
+                        self.client,
+                        self.policy,
+                        partial(method, batch, auto_assign=auto_assign),
+                        classifier,
                     )
                 except CallFailed as exc:
                     for index in chunk:

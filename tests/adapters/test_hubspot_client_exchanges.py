@@ -129,6 +129,10 @@ def test_daily_429_stops_at_once_with_a_long_retry(hs: Harness) -> None:
     assert len(hs.server.seen) == 1
     assert hs.slept == []
     assert hs.calls("429") == 1
+    # Every later batch stays away too, instead of spending one more refusal each.
+    (later,) = hs.writer.execute([update("b", "2", firstname="Bo")])
+    assert (later.outcome, later.error_code) == (Outcome.RETRY, "BUDGET_EXHAUSTED")
+    assert len(hs.server.seen) == 1
 
 
 def test_burst_429_honours_retry_after_then_succeeds(hs: Harness) -> None:

@@ -213,6 +213,9 @@ def test_request_limit_exceeded_stops_with_a_long_retry(sf: Harness) -> None:
     assert result.retry_after_s >= 3600
     assert len(sf.rsps.calls) == 1
     assert sf.slept == []
+    (later,) = sf.writer.execute([update(LEAD_B, "b", Rating="Hot")])
+    assert (later.outcome, later.error_code) == (Outcome.RETRY, "BUDGET_EXHAUSTED")
+    assert len(sf.rsps.calls) == 1
 
 
 def test_server_unavailable_is_retried(sf: Harness) -> None:
