@@ -1,0 +1,295 @@
+"""Ingest benchmark: signed HubSpot batches posted concurrently to Baton under gunicorn.
+
+Baton's app (the real receivers, store and migrations, from ``webhooks.wsgi``) plus one no-op
+Flask endpoint run in the same gunicorn server. The same signed batches are posted first to the
+no-op endpoint (the ceiling: HTTP + Flask + the client on this machine) and then to
+``/webhooks/hubspot`` (verify, parse, store in one transaction, acknowledge). Bounded in count
+and time. Prints one table row per endpoint: accepted events/s and p50/p99 acknowledgement
+latency as seen by the sender.
+
+    python bench/ingest.py                       # SQLite, gunicorn gthread 1 x 8 (baton serve)
+    python bench/ingest.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench --workers 2
+
+Run from the repository root. The client shares the machine with the server, so both figures
+include its CPU use; compare the two rows, not absolute numbers across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from webhooks.signatures import sign_hubspot_v3  # noqa: E402
+
+SECRET = "bench-client-secret"
+PORTAL_ID = 62515
+NOOP_PATH = "/bench/noop"
+HUBSPOT_PATH = "/webhooks/hubspot"
+
+
+def __getattr__(name: str) -> Any:
+    """``bench.ingest:app`` for gunicorn: Baton's app plus the no-op endpoint."""
+    if name != "app":
+        raise AttributeError(name)
+    from flask import jsonify, request
+
+    from webhooks.wsgi import build_app
+
+    app = build_app()
+    if os.environ.get("BENCH_PROPOSED_INBOX") == "1":
+        import webhooks.base
+
+        webhooks.base.append = _executemany_append  # type: ignore[assignment]
+
+    def noop() -> Any:
+        request.get_data()
+        return jsonify(status="stored", accepted=0, duplicates=0)
+
+    app.add_url_rule(NOOP_PATH, "bench_noop", noop, methods=["POST"])
+    globals()["app"] = app
+    return app
+
+
+def _executemany_append(session: Any, events: Any, request: Any = None) -> Any:
+    """The change proposed for ``connector.inbox.append`` (measured with --proposed-inbox).
+
+    Same semantics, but one cached INSERT ... ON CONFLICT DO NOTHING RETURNING executed with a
+    list of parameter sets (SQLAlchemy's insertmanyvalues) instead of a multi-VALUES statement
+    that SQLAlchemy compiles afresh for every request.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from connector.inbox import AppendResult, _row, _store_raw, _unique_by_key
+    from connector.store.models import InboxEvent
+
+    raw_id = _store_raw(session, request, len(events)) if request is not None else None
+    unique = _unique_by_key(events)
+    if not unique:
+        return AppendResult(raw_id, 0, len(events))
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    table = InboxEvent.__table__
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(table.c.id)
+    )
+    rows = [_row(event, raw_id) for event in unique]
+    accepted = len(session.connection().execute(statement, rows).all())
+    return AppendResult(raw_id, accepted, len(events) - accepted)
+
+
+@dataclass
+class Result:
+    """One endpoint's run."""
+
+    name: str
+    requests: int
+    events: int
+    failures: int
+    stored: int | None
+    seconds: float
+    latencies: list[float]
+
+    def row(self) -> str:
+        lat = sorted(self.latencies) or [0.0]
+        p50 = statistics.median(lat) * 1000
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+        rate = self.events / self.seconds if self.seconds else 0.0
+        stored = "-" if self.stored is None else str(self.stored)
+        return (
+            f"| {self.name:<23} | {self.requests:>8} | {self.failures:>8} | {stored:>7} "
+            f"| {rate:>14.0f} | {p50:>8.1f} | {p99:>8.1f} |"
+        )
+
+
+def make_batches(count: int, size: int, salt: int) -> list[bytes]:
+    """``count`` distinct HubSpot batches of ``size`` property-change events each."""
+    batches = []
+    for b in range(count):
+        events = [
+            {
+                "eventId": salt * 100_000_000 + b * size + i,
+                "subscriptionId": 686627,
+                "portalId": PORTAL_ID,
+                "appId": 54321,
+                "occurredAt": 1_700_000_000_000 + i,
+                "subscriptionType": "contact.propertyChange",
+                "attemptNumber": 0,
+                "objectId": 100_000 + b * size + i,
+                "propertyName": "lifecyclestage",
+                "propertyValue": "marketingqualifiedlead",
+                "changeSource": "CRM_UI",
+                "sourceId": "userId:1",
+            }
+            for i in range(size)
+        ]
+        batches.append(json.dumps(events, separators=(",", ":")).encode())
+    return batches
+
+
+def run(name: str, url: str, batches: list[bytes], size: int, concurrency: int, budget: float):
+    """Post every batch (or until ``budget`` seconds pass) with ``concurrency`` senders."""
+    local = threading.local()
+    deadline = time.monotonic() + budget
+    latencies: list[float] = []
+    failures = 0
+    sent = 0
+    stored = 0
+    lock = threading.Lock()
+
+    def post(body: bytes) -> None:
+        nonlocal failures, sent, stored
+        if time.monotonic() > deadline:
+            return
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        timestamp = str(int(time.time() * 1000))
+        headers = {
+            "Content-Type": "application/json",
+            "X-HubSpot-Request-Timestamp": timestamp,
+            "X-HubSpot-Signature-v3": sign_hubspot_v3(SECRET, "POST", url, body, timestamp),
+        }
+        started = time.perf_counter()
+        try:
+            response = session.post(url, data=body, headers=headers, timeout=30)
+            ok = response.status_code == 200
+            accepted = response.json().get("accepted", 0) if ok else 0
+        except requests.RequestException:
+            ok, accepted = False, 0
+        elapsed = time.perf_counter() - started
+        with lock:
+            sent += 1
+            stored += accepted
+            latencies.append(elapsed)
+            failures += 0 if ok else 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(post, batches))
+    seconds = time.perf_counter() - started
+    counted = stored if name.startswith("Baton") else None
+    return Result(name, sent, (sent - failures) * size, failures, counted, seconds, latencies)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(args: argparse.Namespace, workdir: Path, port: int) -> subprocess.Popen[bytes]:
+    """gunicorn with Baton's serving options (gthread), on loopback; waits for /healthz."""
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    config = workdir / "baton.yaml"
+    config.write_text(
+        "version: 1\n"
+        f'service: {{public_base_url: "http://127.0.0.1:{port}", log_level: WARNING}}\n'
+        f'store: {{database_url: "{database_url}"}}\n'
+        f"hubspot: {{portal_id: {PORTAL_ID}, app_id: 54321, access_token: '${{BENCH_TOKEN}}', "
+        "client_secret: '${BENCH_SECRET}'}\n"
+        "salesforce: {enabled: false}\n"
+    )
+    env = {**os.environ, "BATON_CONFIG": str(config), "BENCH_TOKEN": "x", "BENCH_SECRET": SECRET}
+    env["BENCH_PROPOSED_INBOX"] = "1" if args.proposed_inbox else "0"
+    env.pop("BATON_DATABASE_URL", None)
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", str(args.workers),
+        "--threads", str(args.threads), "--preload", "--log-level", "warning",
+        "bench.ingest:app",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=REPO, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return server
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=400, help="batches per endpoint")
+    parser.add_argument("--events-per-batch", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=10, help="HubSpot sends <= 10")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per process")
+    parser.add_argument("--max-seconds", type=float, default=60, help="time budget per endpoint")
+    parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
+    parser.add_argument(
+        "--proposed-inbox",
+        action="store_true",
+        help="measure the executemany inbox insert proposed for connector.inbox.append",
+    )
+    args = parser.parse_args(argv)
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as workdir:
+        server = start_server(args, Path(workdir), port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            size = args.events_per_batch
+            salt = int(time.time()) % 100_000  # fresh event ids on every run (reused databases)
+            run("warm-up", base + NOOP_PATH, make_batches(20, size, 9), size, 2, 10)
+            noop = run(
+                "no-op Flask (ceiling)",
+                base + NOOP_PATH,
+                make_batches(args.batches, size, salt * 2),
+                size,
+                args.concurrency,
+                args.max_seconds,
+            )
+            baton = run(
+                "Baton /webhooks/hubspot",
+                base + HUBSPOT_PATH,
+                make_batches(args.batches, size, salt * 2 + 1),
+                size,
+                args.concurrency,
+                args.max_seconds,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"\ningest: {args.batches} batches x {args.events_per_batch} events, concurrency "
+        f"{args.concurrency}, gunicorn gthread {args.workers}x{args.threads}, {engine}, "
+        f"{os.cpu_count()} CPUs{', proposed inbox insert' if args.proposed_inbox else ''}\n"
+    )
+    print(
+        "| endpoint                | requests | failures |  stored | acked events/s "
+        "| p50 (ms) | p99 (ms) |"
+    )
+    print(
+        "|-------------------------|---------:|---------:|--------:|---------------:"
+        "|---------:|---------:|"
+    )
+    print(noop.row())
+    print(baton.row())
+
+
+if __name__ == "__main__":
+    main()
