@@ -9,6 +9,7 @@ per-input errors of a 207 answer are mapped to the ids they name.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -30,7 +31,10 @@ Results = dict[int, CommandResult]
 
 def classify(exc: CrmCallError) -> ErrorAction:
     """The HubSpot decision table applied to one failed call."""
-    return classify_hubspot_error(exc.status, exc.body, exc.headers)
+    action = classify_hubspot_error(exc.status, exc.body, exc.headers)
+    if exc.status is None and exc.error_code:
+        return replace(action, error_code=exc.error_code)  # e.g. UNREADABLE_RESPONSE
+    return action
 
 
 def input_specific(failure: CallFailed) -> bool:

@@ -200,6 +200,12 @@ class HubSpotClient:
             raise _api_error(exc.status, headers, exc.body) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise self._network_error(f"{type(exc).__name__}: {exc}") from exc
+        except (ValueError, TypeError) as exc:
+            # The SDK could not read the answer into its models: HubSpot answered (the write may
+            # have happened), so this is retried like a lost answer, under its own code.
+            raise CrmCallError(
+                SYSTEM, None, error_code="UNREADABLE_RESPONSE", message=str(exc)[:500]
+            ) from exc
         self._observe(status, _lower(headers))
         return data, status
 

@@ -30,6 +30,8 @@ _TRANSIENT_CODES = frozenset(
         "ALL_OR_NONE_OPERATION_ROLLED_BACK",
         "QUERY_TIMEOUT",
         "REQUEST_RUNNING_TOO_LONG",
+        # Baton's own: Salesforce answered in a shape we could not read; the outcome is unknown.
+        "UNEXPECTED_RESPONSE",
     }
 )
 

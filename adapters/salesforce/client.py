@@ -179,7 +179,7 @@ class SalesforceClient:
         if not isinstance(rows, list) or len(rows) != len(records):
             raise CrmCallError(
                 SYSTEM,
-                200,
+                None,
                 body=rows,
                 error_code="UNEXPECTED_RESPONSE",
                 message=f"expected {len(records)} row results, got {rows!r:.200}",

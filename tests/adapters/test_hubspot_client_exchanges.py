@@ -309,3 +309,10 @@ def test_reader_rejects_a_non_email() -> None:
     reader = HubSpotReader(HubSpotClient("pat", "http://127.0.0.1:9"))
     with pytest.raises(ValueError, match="not an e-mail"):
         reader.find_by_email("contacts", "nobody", [])
+
+
+def test_an_unreadable_answer_is_retried_not_a_crash(hs: Harness) -> None:
+    hs.server.script(Reply(200, "<html>maintenance</html>"))
+    (result,) = hs.writer.execute([update("a", "1", city="A")])
+    assert result.outcome is Outcome.RETRY
+    assert result.error_code == "MISSING_FROM_RESPONSE"

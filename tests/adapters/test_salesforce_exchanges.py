@@ -405,3 +405,10 @@ def test_reader_lists_lead_statuses_in_order(sf: Harness) -> None:
         ("Abierto", True, False),
         ("Convertido", False, True),
     ]
+
+
+def test_an_answer_without_row_results_is_retried(sf: Harness) -> None:
+    for _ in range(4):
+        sf.rsps.patch(COLLECTIONS, status=204)
+    (result,) = sf.writer.execute([update(LEAD_A, "a", Rating="Hot")])
+    assert (result.outcome, result.error_code) == (Outcome.RETRY, "UNEXPECTED_RESPONSE")
