@@ -6,6 +6,7 @@ values or the list of problems HubSpot reports (PROPERTY_DOESNT_EXIST, INVALID_O
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -104,6 +105,7 @@ class PropertyDef:
         }
 
 
+@functools.lru_cache(maxsize=8192)
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
         f"{ms % 1000:03d}Z"

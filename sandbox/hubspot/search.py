@@ -3,7 +3,6 @@ consistent index. The filter logic is pure; `SearchIndex` only adds the indexing
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import re
 import threading
@@ -275,7 +274,15 @@ class SearchIndex:
 
     def record(self, record: CrmRecord, *, gone: bool = False) -> None:
         """Index the record's current state (or its disappearance) as of now."""
-        snapshot = None if gone or record.archived else copy.deepcopy(record)
+        snapshot = None
+        if not (gone or record.archived):
+            snapshot = CrmRecord(
+                record.object_type,
+                record.id,
+                dict(record.properties),
+                created_at_ms=record.created_at_ms,
+                updated_at_ms=record.updated_at_ms,
+            )
         with self._lock:
             versions = self._versions.setdefault((record.object_type.name, record.id), [])
             versions.append((self._clock(), snapshot))
