@@ -200,11 +200,13 @@ def _flatten(values: Mapping[str, Any]) -> dict[str, Any]:
 def _classify(provider_type: str, item: Mapping[str, Any]) -> tuple[EventKind, ObjectType]:
     prefix, _, action = provider_type.partition(".")
     kind = ACTIONS.get(action)
-    if prefix == "object":
+    association_side = _text(item.get("associationType")).partition("_TO_")[0]
+    if kind is EventKind.ASSOCIATION and association_side:
+        # Each side of an association arrives as its own event under the same subscription
+        # (CONTACT_TO_DEAL and DEAL_TO_CONTACT), so the side, not the prefix, names fromObjectId.
+        object_type = ASSOCIATION_SIDES.get(association_side)
+    elif prefix == "object":
         object_type = OBJECT_TYPE_IDS.get(_text(item.get("objectTypeId")))
-        if object_type is None and kind is EventKind.ASSOCIATION:
-            side = _text(item.get("associationType")).partition("_TO_")[0]
-            object_type = ASSOCIATION_SIDES.get(side)
     else:
         object_type = OBJECT_PREFIXES.get(prefix)
     if kind is None or object_type is None:

@@ -135,6 +135,37 @@ def test_association_without_object_id_uses_from_and_to(events) -> None:  # type
     }
 
 
+@pytest.mark.parametrize(
+    ("association_type", "object_type"),
+    [
+        ("CONTACT_TO_DEAL", ObjectType.CONTACT),
+        ("DEAL_TO_CONTACT", ObjectType.DEAL),
+        ("COMPANY_TO_CONTACT", ObjectType.COMPANY),
+        ("LINE_ITEM_TO_DEAL", None),
+    ],
+)
+def test_association_side_names_the_from_object(
+    association_type: str, object_type: ObjectType | None
+) -> None:
+    """Both sides arrive under one subscription (contact.associationChange), one event each."""
+    event = _one(
+        subscriptionType="contact.associationChange",
+        objectId=None,
+        associationType=association_type,
+        fromObjectId=1,
+        toObjectId=2,
+    )
+    if object_type is None:
+        assert event.kind is EventKind.UNKNOWN
+    else:
+        assert (event.kind, event.object_type, event.object_id, event.related_ids) == (
+            EventKind.ASSOCIATION,
+            object_type,
+            "1",
+            ("2",),
+        )
+
+
 def test_deal_property_change(events) -> None:  # type: ignore[no-untyped-def]
     event = events[107]
     assert (event.object_type, event.changes) == (ObjectType.DEAL, {"dealstage": "closedwon"})
