@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.batching import chunked, command_fields, invalid_record_command, plan_record_writes
 from connector.commands import AddToList, SetStage, System, UpdateFields
@@ -113,3 +115,45 @@ def test_chunked() -> None:
     assert list(chunked([], 100)) == []
     with pytest.raises(ValueError):
         list(chunked([1], 0))
+
+
+@st.composite
+def command_streams(draw: st.DrawFn) -> list[UpdateFields | SetStage]:
+    """Random interleavings of field writes and stage moves over a few records."""
+    commands: list[UpdateFields | SetStage] = []
+    for index in range(draw(st.integers(0, 30))):
+        record = draw(st.sampled_from(["1", "2", "3"]))
+        if draw(st.booleans()):
+            commands.append(update(f"k{index}", record, city=f"c{index}"))
+        else:
+            commands.append(stage(f"k{index}", record, f"s{index}", backwards=draw(st.booleans())))
+    return commands
+
+
+@given(command_streams(), st.booleans())
+def test_plans_keep_every_command_once_and_each_records_order(
+    commands: list[UpdateFields | SetStage], split: bool
+) -> None:
+    phases = plan_record_writes(commands, split_on_backwards=split)
+    planned = [c.idempotency_key for phase in phases for w in phase for c in w.commands]
+    assert sorted(planned) == sorted(c.idempotency_key for c in commands)
+    for record in {c.object_id for c in commands}:
+        in_order = [c.idempotency_key for c in commands if c.object_id == record]
+        by_phase = [
+            c.idempotency_key
+            for phase in phases
+            for w in phase
+            if w.object_id == record
+            for c in w.commands
+        ]
+        assert by_phase == in_order
+    for phase in phases:
+        assert len({w.key for w in phase}) == len(phase)  # one write per record per phase
+        for write in phase:
+            if write.backwards:
+                assert split and len(write.commands) == 1
+            # the merged fields are what running the commands in order would leave behind
+            expected: dict[str, object] = {}
+            for command in write.commands:
+                expected.update(command_fields(command))
+            assert write.fields == expected
