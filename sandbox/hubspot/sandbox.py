@@ -309,7 +309,7 @@ class HubSpotSandbox:
             return hs_list.list_id
 
     def add_lifecycle_stage(self, value: str, label: str, display_order: int) -> None:
-        """Add a custom lifecycle stage (numeric internal values allowed) at `display_order`."""
+        """Insert a custom lifecycle stage (numeric values allowed); later stages move down."""
         with self.state.lock:
             self.state.add_lifecycle_stage(str(value), label, display_order)
 

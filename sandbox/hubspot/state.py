@@ -106,11 +106,15 @@ class CrmState(RelationsMixin):
         return {o.value: i for i, o in enumerate(prop.ordered_options())}
 
     def add_lifecycle_stage(self, value: str, label: str, display_order: int) -> None:
-        """Add (or move) a custom lifecycle stage on contacts and companies."""
+        """Insert (or move) a lifecycle stage of contacts and companies at `display_order`."""
         for object_type in LIFECYCLE_TYPES:
             prop = self.registry.get(object_type, "lifecyclestage")
             assert prop is not None
             prop.options = [o for o in prop.options if o.value != value]
+            if any(o.display_order == display_order for o in prop.options):
+                for option in prop.options:  # insert, as in the UI: later stages move down
+                    if option.display_order >= display_order:
+                        option.display_order += 1
             prop.options.append(Option(value, label, display_order))
             self._define_stage_properties(object_type, value, LEGACY_PREFIX)
 

@@ -102,7 +102,6 @@ def test_order_comes_from_display_order_including_custom_numeric_stages(
 ):
     # A custom stage between lead (1) and MQL (2); numeric internal value like real portals.
     hubspot_sandbox.add_lifecycle_stage("153180554", "Engaged", 2)
-    hubspot_sandbox.add_lifecycle_stage("marketingqualifiedlead", "Marketing Qualified Lead", 3)
     prop = hubspot_client.crm.properties.core_api.get_by_name("contacts", "lifecyclestage")
     values = [o.value for o in sorted(prop.options, key=lambda o: o.display_order)]
     assert values.index("lead") < values.index("153180554") < values.index("marketingqualifiedlead")
