@@ -24,7 +24,11 @@ from hubspot.crm.contacts import (
 from intake_helpers import inbox
 from werkzeug.serving import make_server
 
-from connector.config import default_config
+from connector.config import default_config, with_changes
+from connector.config.defaults import (
+    SANDBOX_SALESFORCE_ORG_ID,
+    SANDBOX_SALESFORCE_OUTBOUND_TOKEN,
+)
 from connector.runtime import Runtime
 from connector.store import Store, upgrade
 from webhooks.app import create_app
@@ -131,3 +135,107 @@ def test_hubspot_duplicates_and_reordering_are_harmless(baton: RunningBaton) -> 
     assert all(d.status == 200 for d in deliveries)
     assert sent > 30  # the stand-in did duplicate
     assert sorted(r.object_id for r in inbox(baton.runtime)) == sorted(created)
+
+
+@pytest.fixture
+def baton_with_salesforce_user(baton: RunningBaton) -> Iterator[RunningBaton]:
+    """Baton whose config names the sandbox's integration user (for echo marking)."""
+    from sandbox.salesforce.config import SalesforceSandboxConfig
+
+    user_id = _sandbox_integration_user(SalesforceSandboxConfig)
+    config = with_changes(baton.runtime.config, {"salesforce.integration_user_id": user_id})
+    baton.runtime.config = config
+    yield baton
+
+
+def _sandbox_integration_user(config_type: Any) -> str:
+    from sandbox.salesforce import SalesforceSandbox
+
+    with SalesforceSandbox(config_type(org_id=SANDBOX_SALESFORCE_ORG_ID)) as probe:
+        return probe.integration_user_id
+
+
+def test_salesforce_sandbox_outbound_messages_are_acknowledged(
+    baton_with_salesforce_user: RunningBaton,
+) -> None:
+    from sandbox.salesforce import SalesforceSandbox
+    from sandbox.salesforce.config import SalesforceSandboxConfig
+
+    baton = baton_with_salesforce_user
+    config = SalesforceSandboxConfig(
+        org_id=SANDBOX_SALESFORCE_ORG_ID,  # the id default_config allows
+        outbound_retry_base_s=0.05,
+        integration_user_sends_outbound=True,  # so our own write comes back, as an echo
+        lead_statuses=[
+            ("Abierto - Sin contactar", True, False),
+            ("Trabajando", False, False),
+            ("Convertido", False, True),
+        ],
+    )
+    endpoint = f"{baton.base_url}/webhooks/salesforce/outbound/{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
+    with SalesforceSandbox(config) as sf:
+        sf.add_outbound_message(
+            "Lead", ["Status", "Company", "LastModifiedById", "SystemModstamp"], endpoint
+        )
+        lead = sf.ui_create("Lead", {"LastName": "Uno", "Company": "Acme"})
+        sf.ui_update("Lead", lead, {"Status": "Trabajando"})
+        ours = sf.client().Lead.create({"LastName": "Dos", "Company": "Beta"})["id"]
+        assert sf.flush_outbound(timeout=20)
+        attempts = sf.outbound_deliveries
+
+    assert attempts and all(a.acked for a in attempts), [(a.status, a.error) for a in attempts]
+    rows = inbox(baton.runtime)
+    by_record = {}
+    for row in rows:
+        by_record.setdefault(row.object_id, []).append(row)
+    assert set(by_record) == {lead, ours}
+    assert all(r.source == "salesforce" and r.object_type == "lead" for r in rows)
+    latest = max(by_record[lead], key=lambda r: r.occurred_at)
+    assert latest.changes["Status"] == "Trabajando"  # the org's own picklist value, untouched
+    assert not latest.is_echo
+    assert all(r.is_echo for r in by_record[ours])
+    notification_ids = {n for a in attempts for n in a.notification_ids}
+    assert {r.event_id for r in rows} == notification_ids
+
+
+def test_salesforce_duplicate_deliveries_are_acknowledged_once_stored(
+    baton: RunningBaton,
+) -> None:
+    from sandbox.salesforce import SalesforceSandbox
+    from sandbox.salesforce.config import SalesforceSandboxConfig
+
+    config = SalesforceSandboxConfig(
+        org_id=SANDBOX_SALESFORCE_ORG_ID,
+        outbound_retry_base_s=0.05,
+        outbound_duplicate_rate=1.0,
+        outbound_reorder=True,
+    )
+    endpoint = f"{baton.base_url}/webhooks/salesforce/outbound/{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
+    with SalesforceSandbox(config) as sf:
+        sf.add_outbound_message("Lead", ["Status"], endpoint)
+        leads = [sf.ui_create("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(10)]
+        assert sf.flush_outbound(timeout=20)
+        attempts = sf.outbound_deliveries
+    assert any(a.duplicate for a in attempts)
+    assert all(a.acked for a in attempts)
+    assert sorted(r.object_id for r in inbox(baton.runtime)) == sorted(leads)
+
+
+def test_outbound_message_to_a_wrong_token_is_retried_not_acknowledged(
+    baton: RunningBaton,
+) -> None:
+    from sandbox.salesforce import SalesforceSandbox
+    from sandbox.salesforce.config import SalesforceSandboxConfig
+
+    config = SalesforceSandboxConfig(
+        org_id=SANDBOX_SALESFORCE_ORG_ID, outbound_retry_base_s=0.05, outbound_max_age_s=1.0
+    )
+    endpoint = f"{baton.base_url}/webhooks/salesforce/outbound/not-the-token-0000000"
+    with SalesforceSandbox(config) as sf:
+        sf.add_outbound_message("Lead", ["Status"], endpoint)
+        sf.ui_create("Lead", {"LastName": "X", "Company": "C"})
+        sf.flush_outbound(timeout=10)
+        attempts = sf.outbound_deliveries
+    assert attempts and not any(a.acked for a in attempts)
+    assert {a.status for a in attempts} == {401}
+    assert inbox(baton.runtime) == []
