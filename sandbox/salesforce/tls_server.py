@@ -55,7 +55,10 @@ class TlsServer:
         )
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="salesforce-sandbox-https", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="salesforce-sandbox-https",
+            daemon=True,
         )
         self._thread.start()
         return self._server.server_port
