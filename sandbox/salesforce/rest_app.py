@@ -7,6 +7,7 @@ Handlers run under the org lock, so the stand-in is thread-safe with one lock.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -19,10 +20,12 @@ from .dml import Dml
 from .errors import DEFAULT_MESSAGES, SalesforceApiError, not_found
 from .limits import ApiUsage
 from .org import Org
+from .rest_composite import CompositeHandlers
 from .rest_context import ApiRequest, ApiResponse, method_not_allowed
 from .rest_query import QueryHandlers
 from .rest_sobjects import SObjectHandlers
 
+log = logging.getLogger(__name__)
 _DATA_PATH = re.compile(r"^/services/data/v(\d{2}\.\d)(?:/(.*))?$")
 _SEASONS = ("Winter", "Spring", "Summer")
 MIN_VERSION = 31
@@ -74,6 +77,7 @@ class RestApp:
             "query": self.queries.handle,
             "queryAll": self.queries.handle,
             "limits": self._limits,
+            "composite": CompositeHandlers(org, dml, self.dispatch).handle,
         }
         self.max_version = int(float(org.config.api_version))
 
@@ -148,6 +152,14 @@ class RestApp:
                 return handler(request)
         except SalesforceApiError as exc:
             return ApiResponse(exc.status, exc.rest_body())
+        except Exception:  # a stand-in bug must surface as a 500 in the API's error shape
+            log.exception(
+                "unhandled error in the Salesforce stand-in for %s %s", request.method, request.path
+            )
+            error = SalesforceApiError(
+                500, "UNKNOWN_EXCEPTION", DEFAULT_MESSAGES["UNKNOWN_EXCEPTION"]
+            )
+            return ApiResponse(500, error.rest_body())
 
     # ---- helpers ----
     def _authorized(self, request: Request) -> bool:

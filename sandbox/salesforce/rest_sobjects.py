@@ -11,6 +11,7 @@ from .fieldtypes import to_json
 from .ids import looks_like_id
 from .org import Org
 from .rest_context import ApiRequest, ApiResponse, method_not_allowed
+from .rest_replication import replication
 from .schema import ObjectDef
 from .store import StoredRecord
 
@@ -71,6 +72,8 @@ class SObjectHandlers:
             if request.method != "GET":
                 raise method_not_allowed(request.method, "GET,HEAD")
             return ApiResponse(200, describe.describe_sobject(self.org, definition))
+        if len(parts) == 2 and parts[1] in ("updated", "deleted"):
+            return replication(self.org, request, definition, parts[1])
         if len(parts) == 2:
             return self._record(request, definition, parts[1])
         if len(parts) == 3:
