@@ -11,6 +11,7 @@ from connector.commands import Outcome, System, UpdateFields
 from connector.config import default_config, with_changes
 from connector.metrics import Metrics
 from sandbox.hubspot import HubSpotSandbox
+from sandbox.salesforce import SalesforceSandbox
 
 
 def test_both_crms_enabled_give_a_writer_and_reader_each_on_shared_clients() -> None:
@@ -86,3 +87,22 @@ def test_a_writer_built_from_config_writes_to_the_portal() -> None:
             )
             == 1
         )
+
+
+def test_a_salesforce_writer_built_from_config_writes_over_tls() -> None:
+    with SalesforceSandbox() as sf:
+        lead = sf.ui_create("Lead", {"LastName": "Registry", "Company": "Acme"})
+        assert sf.instance_url is not None
+        config = with_changes(
+            default_config(salesforce_instance_url=sf.instance_url), {"hubspot.enabled": False}
+        )
+        clients = build_clients(config, salesforce_verify=sf.ca_bundle_path)
+        writer = build_writers(config, clients=clients)[System.SALESFORCE]
+        command = UpdateFields(
+            System.SALESFORCE, f"salesforce:Lead:{lead}", "k",
+            object_type="Lead", object_id=lead, fields={"Rating": "Hot"},
+        )  # fmt: skip
+        (result,) = writer.execute([command])
+        assert result.outcome is Outcome.DONE
+        record = sf.get("Lead", lead)
+        assert record is not None and record["Rating"] == "Hot"
