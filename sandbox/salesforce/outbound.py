@@ -233,6 +233,14 @@ class OutboundSender:
                 self.dropped.append((item.notification_id, item.record_id))
                 self._cond.notify_all()
         due = [p for p in self._pending if not p.in_flight and p.next_attempt_at <= now]
+        # Fresh notifications of an action that is sending anyway ride along in the same message.
+        sending = {p.action.action_id for p in due if p.replay is None}
+        due += [
+            p
+            for p in self._pending
+            if not p.in_flight and p not in due and p.attempts == 0 and p.replay is None
+            and p.action.action_id in sending
+        ]  # fmt: skip
         if self.config.outbound_reorder:
             self._rng.shuffle(due)
         batches: list[list[_Pending]] = []
