@@ -40,6 +40,20 @@ OM_TOKEN = "om-token-3f9a1c7d2e5b"
 JSON_SECRET = "json-callout-secret"
 INTEGRATION_USER_ID = "005000000000001AAA"
 
+OM_PATH = f"/webhooks/salesforce/outbound/{OM_TOKEN}"
+SOAP = "text/xml; charset=utf-8"
+
+# The acknowledgement quoted in salesforce.md §1.4, byte for byte (plus the final newline).
+REFERENCE_ACK = b"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
+  <soapenv:Body>
+    <notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">
+      <Ack>true</Ack>
+    </notificationsResponse>
+  </soapenv:Body>
+</soapenv:Envelope>
+"""
+
 _V3_DECODE = {
     "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
     "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",

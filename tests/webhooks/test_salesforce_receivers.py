@@ -9,9 +9,12 @@ import pytest
 from flask.testing import FlaskClient
 from intake_helpers import (
     NOW_MS,
+    OM_PATH,
     OM_TOKEN,
     ORG_ID,
     OTHER_ORG_ID,
+    REFERENCE_ACK,
+    SOAP,
     fixture_bytes,
     inbox,
     json_callout_body,
@@ -28,20 +31,7 @@ from werkzeug.test import TestResponse
 
 from connector.runtime import Runtime
 
-OM_PATH = f"/webhooks/salesforce/outbound/{OM_TOKEN}"
 JSON_PATH = "/webhooks/salesforce/events"
-SOAP = "text/xml; charset=utf-8"
-
-# The acknowledgement quoted in salesforce.md §1.4, byte for byte (plus the final newline).
-REFERENCE_ACK = b"""<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
-  <soapenv:Body>
-    <notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">
-      <Ack>true</Ack>
-    </notificationsResponse>
-  </soapenv:Body>
-</soapenv:Envelope>
-"""
 
 
 def post_om(client: FlaskClient, body: bytes, path: str = OM_PATH, **headers: str) -> TestResponse:
