@@ -217,7 +217,8 @@ class Dml:
             if not (field.createable if creating else field.updateable):
                 read_only.append(field.name)
                 continue
-            values[field.name] = coerce_input(field.type, raw, field.scale)
+            value = coerce_input(field.type, raw, field.scale)
+            values[field.name] = False if value is None and field.type == "boolean" else value
         if read_only:
             raise SalesforceApiError(
                 400,
