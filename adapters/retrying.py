@@ -7,6 +7,10 @@ HubSpot's 2 s lock), for at most ``max_attempts`` attempts and ``max_total_sleep
 Whatever is still failing after that becomes a :class:`CallFailed` whose outcome is RETRY with
 the earliest sensible ``retry_after_s``; the outbox reschedules it. DEFER verdicts (a daily
 limit) and the limiter's :class:`BudgetExhausted` stop at once; DEAD verdicts never retry.
+
+One ``execute()`` may make several calls (chunks, a split batch, the steps of a backwards move);
+:meth:`RetryPolicy.for_one_batch` gives them one shared sleep budget, so the whole batch — not
+each call — stays within ``max_total_sleep_s``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception
@@ -27,9 +31,17 @@ T = TypeVar("T")
 Classifier = Callable[[CrmCallError], ErrorAction]
 
 
+class SleepBudget:
+    """Seconds slept so far by the calls of one batch (used by one thread at a time)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard one call is retried before the outbox takes over."""
+    """How hard one call (or, with a budget, one batch of calls) is retried before the outbox
+    takes over."""
 
     max_attempts: int = 4
     max_total_sleep_s: float = 20.0
@@ -39,6 +51,8 @@ class RetryPolicy:
     min_retry_after_s: float = 5.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     random: Callable[[], float] = field(default=random.random, compare=False)
+    #: shared by every call of one batch; None: each call has its own max_total_sleep_s
+    budget: SleepBudget | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -54,6 +68,21 @@ class RetryPolicy:
     def wait_s(self, action: ErrorAction, attempt: int) -> float:
         """Sleep before the next attempt: the backoff, but never less than the CRM asked."""
         return max(action.wait_s or 0.0, self.backoff_s(attempt))
+
+    def for_one_batch(self) -> RetryPolicy:
+        """This policy with a fresh sleep budget shared by all calls of one batch."""
+        return replace(self, budget=SleepBudget())
+
+    def can_sleep(self, seconds: float, slept_in_call: float) -> bool:
+        """Whether ``seconds`` more still fit in the budget (the batch's, else the call's)."""
+        spent = self.budget.spent if self.budget is not None else slept_in_call
+        return spent + seconds <= self.max_total_sleep_s
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, charging the batch's budget."""
+        if self.budget is not None:
+            self.budget.spent += seconds
+        self.sleep(seconds)
 
 
 class CallFailed(Exception):
@@ -129,14 +158,14 @@ def call_with_retries(
         return policy.wait_s(classify(exc), state.attempt_number)
 
     def stop(state: RetryCallState) -> bool:
-        too_long = state.idle_for + state.upcoming_sleep > policy.max_total_sleep_s
+        too_long = not policy.can_sleep(state.upcoming_sleep, state.idle_for)
         return state.attempt_number >= policy.max_attempts or too_long
 
     retrying = Retrying(
         retry=retry_if_exception(transient),
         wait=wait,
         stop=stop,
-        sleep=policy.sleep,
+        sleep=policy.pause,
         reraise=True,
     )
     try:

@@ -37,8 +37,10 @@ class HubSpotReader:
         _require_type(object_type)
         ids = list(dict.fromkeys(str(i) for i in object_ids if str(i).strip()))
         found: dict[str, CrmRecord] = {}
+        policy = self.policy.for_one_batch()
         for chunk in chunked(ids, BATCH_LIMIT):
-            answer = self._call(partial(self.client.batch_read, object_type, chunk, list(fields)))
+            read = partial(self.client.batch_read, object_type, chunk, list(fields))
+            answer = hubspot_call(self.client, policy, read)
             for result in answer.results:
                 found[result["id"]] = CrmRecord(object_type, result["id"], result["properties"])
         return found

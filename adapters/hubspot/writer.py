@@ -49,7 +49,6 @@ class HubSpotWriter:
     def __init__(self, client: HubSpotClient, *, policy: RetryPolicy | None = None) -> None:
         self.client = client
         self.policy = policy or RetryPolicy()
-        self.ops = HubSpotBatchOps(client, self.policy)
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
         """Run ``commands``; one result per command, in the order given.
@@ -58,6 +57,7 @@ class HubSpotWriter:
             ValueError: a command for another system (a programming error).
         """
         results: Results = {}
+        ops = HubSpotBatchOps(self.client, self.policy.for_one_batch())
         record_commands: list[UpdateFields | SetStage] = []
         list_commands: list[AddToList] = []
         for command in commands:
@@ -78,14 +78,14 @@ class HubSpotWriter:
             else:
                 message = f"HubSpot cannot carry out {command.kind} commands"
                 results[id(command)] = _dead(command, "UNSUPPORTED_COMMAND", message)
-        self._run_record_commands(record_commands, results)
-        self._run_list_commands(list_commands, results)
+        self._run_record_commands(ops, record_commands, results)
+        self._run_list_commands(ops, list_commands, results)
         return [results[id(command)] for command in commands]
 
     # -- record writes ---------------------------------------------------------------------
 
     def _run_record_commands(
-        self, commands: list[UpdateFields | SetStage], results: Results
+        self, ops: HubSpotBatchOps, commands: list[UpdateFields | SetStage], results: Results
     ) -> None:
         held: dict[RecordKey, CallFailed] = {}
         for phase in plan_record_writes(commands, split_on_backwards=True):
@@ -98,15 +98,15 @@ class HubSpotWriter:
                     runnable[(write.object_type, write.backwards)].append(write)
             for (object_type, backwards), writes in runnable.items():
                 if backwards:
-                    held.update(move_backwards(self.ops, object_type, writes, results))
+                    held.update(move_backwards(ops, object_type, writes, results))
                 else:
-                    held.update(self._write_merged(object_type, writes, results))
+                    held.update(self._write_merged(ops, object_type, writes, results))
 
     def _write_merged(
-        self, object_type: str, writes: list[RecordWrite], results: Results
+        self, ops: HubSpotBatchOps, object_type: str, writes: list[RecordWrite], results: Results
     ) -> dict[RecordKey, CallFailed]:
         """One batch input per record; report per command; return the records to hold back."""
-        outcomes = self.ops.update(object_type, [(w.object_id, w.fields) for w in writes])
+        outcomes = ops.update(object_type, [(w.object_id, w.fields) for w in writes])
         held: dict[RecordKey, CallFailed] = {}
         unmerge: list[RecordWrite] = []
         for write in writes:
@@ -119,11 +119,11 @@ class HubSpotWriter:
             else:
                 fail_commands(write.commands, outcome, results, held, write.key)
         if unmerge:
-            held.update(self._write_one_by_one(object_type, unmerge, results))
+            held.update(self._write_one_by_one(ops, object_type, unmerge, results))
         return held
 
     def _write_one_by_one(
-        self, object_type: str, writes: list[RecordWrite], results: Results
+        self, ops: HubSpotBatchOps, object_type: str, writes: list[RecordWrite], results: Results
     ) -> dict[RecordKey, CallFailed]:
         """Each record's commands in order, one per request round, records still batched."""
         queues = {write.key: list(write.commands) for write in writes}
@@ -135,7 +135,7 @@ class HubSpotWriter:
                 single.add(queue.pop(0))
                 round_writes.append(single)
             items = [(w.object_id, w.fields) for w in round_writes]
-            outcomes = self.ops.update(object_type, items)
+            outcomes = ops.update(object_type, items)
             for write in round_writes:
                 outcome = outcomes[write.object_id]
                 if isinstance(outcome, CallFailed):
@@ -151,7 +151,9 @@ class HubSpotWriter:
 
     # -- list writes -----------------------------------------------------------------------
 
-    def _run_list_commands(self, commands: list[AddToList], results: Results) -> None:
+    def _run_list_commands(
+        self, ops: HubSpotBatchOps, commands: list[AddToList], results: Results
+    ) -> None:
         by_list: dict[str, list[AddToList]] = defaultdict(list)
         for command in commands:
             by_list[command.list_id].append(command)
@@ -162,7 +164,7 @@ class HubSpotWriter:
             failures: dict[str, CallFailed] = {}
             for chunk in chunked(ids, LIST_BATCH_LIMIT):
                 try:
-                    answer = self.ops.call(partial(self.client.add_to_list, list_id, chunk))
+                    answer = ops.call(partial(self.client.add_to_list, list_id, chunk))
                 except CallFailed as exc:
                     failures.update(dict.fromkeys(chunk, exc))
                     continue

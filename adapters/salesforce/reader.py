@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from adapters.batching import chunked
@@ -49,9 +50,10 @@ class SalesforceReader:
         asked = list(dict.fromkeys(soql.record_id(i) for i in object_ids))
         by_prefix = {i[:15]: i for i in asked}
         found: dict[str, CrmRecord] = {}
+        policy = self.policy.for_one_batch()
         for chunk in chunked(asked, soql.IDS_PER_QUERY):
             query = soql.select(object_type, fields, soql.in_list("Id", chunk))
-            for row in self._query(query):
+            for row in self._query(query, policy):
                 key = by_prefix.get(str(row["Id"])[:15])
                 if key is not None:
                     found[key] = CrmRecord(object_type, key, row)
@@ -82,5 +84,6 @@ class SalesforceReader:
             for row in rows
         ]
 
-    def _query(self, query: str) -> list[dict[str, Any]]:
-        return salesforce_call(self.client, self.policy, lambda: self.client.query_all(query))
+    def _query(self, query: str, policy: RetryPolicy | None = None) -> list[dict[str, Any]]:
+        run = partial(self.client.query_all, query)
+        return salesforce_call(self.client, policy or self.policy, run)

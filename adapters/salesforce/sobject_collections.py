@@ -87,7 +87,7 @@ class CollectionSender:
         unsent = CallFailed(Outcome.RETRY, self.policy.min_retry_after_s, "NOT_SENT", "not sent")
         outcomes: list[RowOutcome] = [unsent] * len(records)
         pending = list(range(len(records)))
-        attempt, slept = 0, 0.0
+        attempt, slept = 0, 0.0  # slept: this send's own row retries
         while pending:
             attempt += 1
             transient: list[tuple[int, ErrorAction]] = []
@@ -112,9 +112,9 @@ class CollectionSender:
             if not transient:
                 break
             wait = max(self.policy.wait_s(action, attempt) for _, action in transient)
-            if attempt >= self.policy.max_attempts or slept + wait > self.policy.max_total_sleep_s:
+            if attempt >= self.policy.max_attempts or not self.policy.can_sleep(wait, slept):
                 break
-            self.policy.sleep(wait)
+            self.policy.pause(wait)
             slept += wait
             pending = [index for index, _ in transient]
         return outcomes

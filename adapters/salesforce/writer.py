@@ -53,12 +53,8 @@ class SalesforceWriter:
     ) -> None:
         self.client = client
         self.policy = policy or RetryPolicy()
-        self.sender = CollectionSender(client, self.policy)
-        self.creator = LeadCreator(
-            self.sender,
-            hubspot_id_field=soql.identifier(hubspot_id_field) if hubspot_id_field else None,
-            use_assignment_rules=use_assignment_rules,
-        )
+        self.hubspot_id_field = soql.identifier(hubspot_id_field) if hubspot_id_field else None
+        self.use_assignment_rules = use_assignment_rules
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
         """Run ``commands``; one result per command, in the order given.
@@ -67,6 +63,7 @@ class SalesforceWriter:
             ValueError: a command for another system (a programming error).
         """
         results: Results = {}
+        sender = CollectionSender(self.client, self.policy.for_one_batch())
         updates: list[UpdateFields | SetStage] = []
         creates: list[CreateLead] = []
         for command in commands:
@@ -83,18 +80,25 @@ class SalesforceWriter:
             else:
                 message = f"Salesforce cannot carry out {command.kind} commands"
                 results[id(command)] = _dead(command, "UNSUPPORTED_COMMAND", message)
-        self._run_updates(updates, results)
-        results.update(self.creator.run(creates))
+        self._run_updates(sender, updates, results)
+        creator = LeadCreator(
+            sender,
+            hubspot_id_field=self.hubspot_id_field,
+            use_assignment_rules=self.use_assignment_rules,
+        )
+        results.update(creator.run(creates))
         return [results[id(command)] for command in commands]
 
-    def _run_updates(self, commands: list[UpdateFields | SetStage], results: Results) -> None:
+    def _run_updates(
+        self, sender: CollectionSender, commands: list[UpdateFields | SetStage], results: Results
+    ) -> None:
         phases = plan_record_writes(commands, split_on_backwards=False)
         if not phases:
             return
         (writes,) = phases
         writes = sorted(writes, key=lambda w: w.object_type)  # fewer type chunks per request
         records = [_record(w.object_type, w.object_id, w.fields) for w in writes]
-        outcomes = self.sender.update(records, auto_assign=False)
+        outcomes = sender.update(records, auto_assign=False)
         converted = [
             i
             for i, outcome in enumerate(outcomes)
@@ -102,21 +106,21 @@ class SalesforceWriter:
             and outcome.error_code == CONVERTED
             and writes[i].object_type == "Lead"
         ]
-        redirected = self._redirect_converted([writes[i] for i in converted])
+        redirected = self._redirect_converted(sender, [writes[i] for i in converted])
         for index, write in enumerate(writes):
             outcome, data = redirected.get(write.object_id, (outcomes[index], {}))
             for command in write.commands:
                 results[id(command)] = _result(command, outcome, data)
 
     def _redirect_converted(
-        self, writes: list[RecordWrite]
+        self, sender: CollectionSender, writes: list[RecordWrite]
     ) -> dict[str, tuple[RowOutcome, dict[str, Any]]]:
         """Write converted leads' fields to their contacts; per lead id the outcome and data."""
         if not writes:
             return {}
         lead_ids = [w.object_id for w in writes]
         try:
-            rows = self.sender.call(
+            rows = sender.call(
                 lambda: self.client.query_all(
                     soql.select("Lead", ["ConvertedContactId"], soql.in_list("Id", lead_ids))
                 )
@@ -127,7 +131,7 @@ class SalesforceWriter:
         targets = [(w, contact_of.get(_id15(w.object_id))) for w in writes]
         movable = [(w, contact) for w, contact in targets if contact]
         outcomes = (
-            self.sender.update(
+            sender.update(
                 [_record("Contact", contact, w.fields) for w, contact in movable], auto_assign=False
             )
             if movable

@@ -61,8 +61,8 @@ def test_salesforce_writer_gets_the_id_field_and_assignment_choice() -> None:
     )
     writer = build_writers(config)[System.SALESFORCE]
     assert isinstance(writer, SalesforceWriter)
-    assert writer.creator.hubspot_id_field == "HS_Id__c"
-    assert writer.creator.use_assignment_rules is True
+    assert writer.hubspot_id_field == "HS_Id__c"
+    assert writer.use_assignment_rules is True
 
 
 def test_a_writer_built_from_config_writes_to_the_portal() -> None:

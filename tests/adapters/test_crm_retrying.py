@@ -130,3 +130,19 @@ def test_backoff_is_jittered_and_capped() -> None:
     high = RetryPolicy(random=lambda: 1.0, initial_backoff_s=1, max_backoff_s=8)
     assert [low.backoff_s(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
     assert [high.backoff_s(n) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 8.0, 8.0]
+
+
+def test_calls_of_one_batch_share_one_sleep_budget() -> None:
+    slept: list[float] = []
+    single = policy(slept, max_attempts=10, max_total_sleep_s=6, max_backoff_s=2)
+    batch_policy = single.for_one_batch()
+    outcomes = []
+    for _ in range(5):  # five chunks of one batch, each failing for good
+        with pytest.raises(CallFailed) as info:
+            failing = Script(*[error(503) for _ in range(10)])
+            call_with_retries(failing, hubspot_classify, batch_policy)
+        outcomes.append(info.value.outcome)
+    assert outcomes == [Outcome.RETRY] * 5
+    assert sum(slept) <= 6
+    # Without the shared budget, each call would have had 6 s of its own.
+    assert batch_policy.budget is not None and batch_policy.budget.spent == sum(slept)
