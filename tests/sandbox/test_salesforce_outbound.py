@@ -248,3 +248,16 @@ def test_envelope_escapes_values_and_skips_nulls():
     ((_, fields),) = notifications(body)
     assert fields == {"Id": "00Q000000000001AAA", "Company": "A & <B>"}
     assert b"<SessionId>session!token</SessionId>" in body
+
+
+@pytest.mark.parametrize(
+    "salesforce_org", [{"outbound_reorder": True, "outbound_batch_window_s": 0.05}], indirect=True
+)
+def test_reordering_still_delivers_every_notification_once(
+    salesforce_org: SalesforceSandbox, salesforce_receiver: SoapReceiver
+):
+    salesforce_org.add_outbound_message("Lead", ["LastName"], salesforce_receiver.url)
+    ids = [lead(salesforce_org, LastName=f"L{i}") for i in range(12)]
+    assert salesforce_org.flush_outbound(10)
+    delivered = [f["Id"] for body in salesforce_receiver.bodies for _, f in notifications(body)]
+    assert sorted(delivered) == sorted(ids)

@@ -310,3 +310,38 @@ def test_validation_rule_reports_custom_exception(
         lead_id, {"Status": "Closed - Not Converted", "Description": "No budget"}
     )
     assert salesforce_sandbox.get("Lead", lead_id)["Status"] == "Closed - Not Converted"
+
+
+def test_concurrent_clients_are_served_consistently(salesforce_sandbox: SalesforceSandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(i: int) -> str:
+        client = salesforce_sandbox.client()
+        return client.Lead.create({"LastName": f"L{i}", "Company": "Parallel"})["id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(create, range(40)))
+    assert len(set(ids)) == 40
+    assert sorted(r["Id"] for r in salesforce_sandbox.all("Lead")) == sorted(ids)
+    assert salesforce_sandbox.api_calls_used == 40
+
+
+def test_business_hours_and_holidays_are_queryable(
+    salesforce_client: Salesforce, salesforce_sandbox: SalesforceSandbox
+):
+    from datetime import date
+
+    weekdays = {day: ("09:00", "17:30") for day in ("Monday", "Tuesday", "Wednesday")}
+    hours_id = salesforce_sandbox.add_business_hours("Amsterdam", "Europe/Amsterdam", weekdays)
+    salesforce_sandbox.add_holiday("Koningsdag", date(2024, 4, 27))
+    row = salesforce_client.query(
+        "SELECT Id, TimeZoneSidKey, MondayStartTime, MondayEndTime, SundayStartTime "
+        "FROM BusinessHours WHERE Name = 'Amsterdam'"
+    )["records"][0]
+    assert row["Id"] == hours_id and row["TimeZoneSidKey"] == "Europe/Amsterdam"
+    assert (row["MondayStartTime"], row["MondayEndTime"]) == ("09:00:00.000Z", "17:30:00.000Z")
+    assert row["SundayStartTime"] is None
+    holiday = salesforce_client.query("SELECT ActivityDate, IsAllDay FROM Holiday")["records"][0]
+    assert holiday["ActivityDate"] == "2024-04-27" and holiday["IsAllDay"] is True
+    default = salesforce_client.query("SELECT Name FROM BusinessHours WHERE IsDefault = true")
+    assert [r["Name"] for r in default["records"]] == ["Default"]
