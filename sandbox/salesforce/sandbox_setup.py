@@ -13,7 +13,8 @@ from .dml import Dml
 from .ids import normalize_id
 from .org import DuplicateRule, JsonRecord, Org, ValidationRule, user_values
 from .schema import ObjectDef
-from .standard_objects import DAYS, fd
+from .schema_builders import fd
+from .setup_objects import DAYS
 
 
 class OrgSetupMixin:

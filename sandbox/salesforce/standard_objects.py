@@ -7,87 +7,15 @@ added at run time with `SalesforceSandbox.add_custom_field`.
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from .schema import FieldDef, Schema
+from .schema_builders import add_object, fd, picklist, readonly, ref
+from .setup_objects import DAYS, add_activity_and_people, add_setup_objects
 
-from .schema import FieldDef, ObjectDef, Schema
+__all__ = ["DAYS", "build_standard_schema", "fd"]
 
 USER_OR_QUEUE = ("User", "Group")
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
 INDUSTRIES = ("Agriculture", "Banking", "Consulting", "Education", "Technology", "Other")
-TASK_SUBTYPES = ("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn")
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _label(name: str) -> str:
-    base = name[:-3] if name.endswith("__c") else name
-    base = base[:-2] if base.endswith("Id") and len(base) > 2 else base
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", base).replace("_", " ")
-
-
-def fd(name: str, field_type: str = "string", **options: Any) -> FieldDef:
-    """Build a FieldDef with a label derived from the API name."""
-    options.setdefault("label", _label(name))
-    if field_type == "boolean":
-        options.setdefault("nillable", False)
-        options.setdefault("default", False)
-    return FieldDef(name=name, type=field_type, **options)
-
-
-def readonly(name: str, field_type: str = "string", **options: Any) -> FieldDef:
-    """A field the API computes: neither createable nor updateable."""
-    return fd(name, field_type, createable=False, updateable=False, **options)
-
-
-def ref(name: str, targets: tuple[str, ...] | str, relationship: str, **options: Any) -> FieldDef:
-    """A lookup field with its relationship name."""
-    targets = (targets,) if isinstance(targets, str) else targets
-    return fd(
-        name,
-        "reference",
-        reference_to=targets,
-        relationship_name=relationship,
-        polymorphic=len(targets) > 1,
-        length=18,
-        **options,
-    )
-
-
-def picklist(name: str, values: tuple[str, ...] = (), **options: Any) -> FieldDef:
-    """A picklist with fixed values (unrestricted unless told)."""
-    return fd(name, "picklist", picklist_values=values, **options)
-
-
-def _system_fields(owner_targets: tuple[str, ...] | None) -> list[FieldDef]:
-    fields = [
-        readonly("Id", "id", nillable=False, length=18),
-        readonly("IsDeleted", "boolean"),
-        readonly("CreatedDate", "datetime", nillable=False),
-        ref("CreatedById", "User", "CreatedBy", createable=False, updateable=False),
-        readonly("LastModifiedDate", "datetime", nillable=False),
-        ref("LastModifiedById", "User", "LastModifiedBy", createable=False, updateable=False),
-        readonly("SystemModstamp", "datetime", nillable=False),
-    ]
-    if owner_targets:
-        fields.append(ref("OwnerId", owner_targets, "Owner", nillable=False))
-    return fields
-
-
-def _object(
-    schema: Schema,
-    name: str,
-    prefix: str,
-    fields: list[FieldDef],
-    owner: tuple[str, ...] | None = None,
-    **options: Any,
-) -> ObjectDef:
-    definition = ObjectDef(name=name, key_prefix=prefix, label=_label(name), has_owner=bool(owner))
-    for key, value in options.items():
-        setattr(definition, key, value)
-    for item in _system_fields(owner) + fields:
-        definition.add(item)
-    schema.register(definition)
-    return definition
 
 
 def _person_fields() -> list[FieldDef]:
@@ -108,7 +36,7 @@ def _person_fields() -> list[FieldDef]:
 
 
 def _sales_objects(schema: Schema) -> None:
-    _object(
+    add_object(
         schema,
         "Lead",
         "00Q",
@@ -153,7 +81,7 @@ def _sales_objects(schema: Schema) -> None:
         ],
         owner=USER_OR_QUEUE,
     )
-    _object(
+    add_object(
         schema,
         "Contact",
         "003",
@@ -170,7 +98,7 @@ def _sales_objects(schema: Schema) -> None:
         ],
         owner=("User",),
     )
-    _object(
+    add_object(
         schema,
         "Account",
         "001",
@@ -193,7 +121,7 @@ def _sales_objects(schema: Schema) -> None:
         ],
         owner=("User",),
     )
-    _object(
+    add_object(
         schema,
         "Opportunity",
         "006",
@@ -229,7 +157,7 @@ def _sales_objects(schema: Schema) -> None:
         ],
         owner=("User",),
     )
-    _object(
+    add_object(
         schema,
         "OpportunityContactRole",
         "00K",
@@ -249,7 +177,7 @@ def _sales_objects(schema: Schema) -> None:
             fd("IsPrimary", "boolean"),
         ],
     )
-    _object(
+    add_object(
         schema,
         "OpportunityLineItem",
         "00k",
@@ -271,7 +199,7 @@ def _sales_objects(schema: Schema) -> None:
 
 
 def _marketing_objects(schema: Schema) -> None:
-    _object(
+    add_object(
         schema,
         "Campaign",
         "701",
@@ -289,7 +217,7 @@ def _marketing_objects(schema: Schema) -> None:
         ],
         owner=("User",),
     )
-    _object(
+    add_object(
         schema,
         "CampaignMember",
         "00v",
@@ -309,7 +237,7 @@ def _marketing_objects(schema: Schema) -> None:
             readonly("FirstRespondedDate", "date"),
         ],
     )
-    _object(
+    add_object(
         schema,
         "CampaignMemberStatus",
         "01Y",
@@ -328,7 +256,7 @@ def _marketing_objects(schema: Schema) -> None:
             fd("SortOrder", "int"),
         ],
     )
-    _object(
+    add_object(
         schema,
         "CampaignInfluenceModel",
         "03M",
@@ -345,7 +273,7 @@ def _marketing_objects(schema: Schema) -> None:
         updateable=False,
         deletable=False,
     )
-    _object(
+    add_object(
         schema,
         "CampaignInfluence",
         "0sB",
@@ -382,151 +310,13 @@ def _marketing_objects(schema: Schema) -> None:
     )
 
 
-def _activity_and_people(schema: Schema) -> None:
-    _object(
-        schema,
-        "Task",
-        "00T",
-        [
-            ref("WhoId", ("Lead", "Contact"), "Who"),
-            ref("WhatId", ("Account", "Opportunity", "Campaign"), "What"),
-            fd("Subject", "combobox", length=255),
-            fd("Status", "picklist", picklist_source="TaskStatus", restricted=True, nillable=False),
-            picklist("Priority", ("High", "Normal", "Low"), nillable=False, default="Normal"),
-            fd("ActivityDate", "date"),
-            fd("Description", "textarea", length=32000),
-            picklist("Type", ("Call", "Email", "Meeting", "Other")),
-            picklist(
-                "TaskSubtype", TASK_SUBTYPES, restricted=True, updateable=False, default="Task"
-            ),
-            readonly("IsClosed", "boolean"),
-            readonly("CompletedDateTime", "datetime"),
-            picklist("CallType", ("Internal", "Inbound", "Outbound")),
-            fd("CallDurationInSeconds", "int"),
-        ],
-        owner=("User",),
-    )
-    _object(
-        schema,
-        "User",
-        "005",
-        [
-            fd("Username", length=80, nillable=False, required=True),
-            fd("FirstName", length=40),
-            fd("LastName", length=80, nillable=False, required=True),
-            readonly("Name", length=121),
-            fd("Email", "email", length=128, nillable=False, required=True),
-            fd("Alias", length=8),
-            fd("IsActive", "boolean", default=True),
-            ref("ManagerId", "User", "Manager"),
-            fd("Title", length=80),
-            fd("Department", length=80),
-            fd("TimeZoneSidKey", "picklist", length=40, default="America/Los_Angeles"),
-            readonly("UserType", "picklist", default="Standard"),
-        ],
-        createable=False,
-        deletable=False,
-    )
-    _object(
-        schema,
-        "Group",
-        "00G",
-        [
-            readonly("Name", length=40),
-            readonly("DeveloperName", length=80),
-            readonly("Type", "picklist"),
-            readonly("Email", "email"),
-        ],
-        createable=False,
-        updateable=False,
-        deletable=False,
-    )
-
-
-def _setup_objects(schema: Schema) -> None:
-    picklist_common = [readonly("ApiName"), readonly("MasterLabel"), readonly("SortOrder", "int")]
-    setup_options = {"createable": False, "updateable": False, "deletable": False}
-    _object(
-        schema,
-        "LeadStatus",
-        "01J",
-        [*picklist_common, readonly("IsConverted", "boolean"), readonly("IsDefault", "boolean")],
-        **setup_options,
-    )
-    _object(
-        schema,
-        "OpportunityStage",
-        "01J",
-        [
-            *picklist_common,
-            readonly("IsActive", "boolean"),
-            readonly("IsClosed", "boolean"),
-            readonly("IsWon", "boolean"),
-            readonly("DefaultProbability", "percent"),
-            readonly("ForecastCategory", "picklist"),
-            readonly("ForecastCategoryName", "picklist"),
-        ],
-        **setup_options,
-    )
-    _object(
-        schema,
-        "TaskStatus",
-        "01J",
-        [*picklist_common, readonly("IsClosed", "boolean"), readonly("IsDefault", "boolean")],
-        **setup_options,
-    )
-    hours = [readonly(f"{day}{edge}Time", "time") for day in DAYS for edge in ("Start", "End")]
-    _object(
-        schema,
-        "BusinessHours",
-        "01m",
-        [
-            readonly("Name", length=80),
-            readonly("IsActive", "boolean"),
-            readonly("IsDefault", "boolean"),
-            readonly("TimeZoneSidKey", "picklist"),
-            *hours,
-        ],
-        **setup_options,
-    )
-    _object(
-        schema,
-        "Holiday",
-        "0C0",
-        [
-            readonly("Name", length=80),
-            readonly("Description", length=100),
-            readonly("ActivityDate", "date"),
-            readonly("IsAllDay", "boolean"),
-            readonly("IsRecurrence", "boolean"),
-            readonly("StartTimeInMinutes", "int"),
-            readonly("EndTimeInMinutes", "int"),
-            readonly("RecurrenceType", "picklist"),
-        ],
-        **setup_options,
-    )
-    _object(
-        schema,
-        "Organization",
-        "00D",
-        [
-            readonly("Name", length=80),
-            readonly("IsSandbox", "boolean"),
-            readonly("OrganizationType", "picklist"),
-            readonly("InstanceName", length=5),
-            readonly("TimeZoneSidKey", "picklist"),
-        ],
-        **setup_options,
-    )
-
-
 def build_standard_schema(campaign_influence: bool = True) -> Schema:
     """Return a fresh schema with every standard object Baton uses."""
     schema = Schema()
     _sales_objects(schema)
     _marketing_objects(schema)
-    _activity_and_people(schema)
-    _setup_objects(schema)
+    add_activity_and_people(schema)
+    add_setup_objects(schema)
     if not campaign_influence:
         schema.remove("CampaignInfluence")
         schema.remove("CampaignInfluenceModel")
