@@ -8,9 +8,10 @@ save, related-record effects, then (after commit) outbound-message evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import object_rules
 from .errors import SalesforceApiError, entity_is_deleted, malformed_id, not_found
@@ -21,6 +22,8 @@ from .record_checks import RecordChecks
 from .schema import FieldDef, ObjectDef
 from .store import StoredRecord, Transaction
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _READ_ONLY_MESSAGE = (
     "Unable to create/update fields: {names}. Please check the security settings of this field "
     "and verify that it is read/write for your profile or permission set."
@@ -50,6 +53,21 @@ class MultipleMatches(Exception):
         self.record_ids = record_ids
 
 
+def _dml_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Mark 400 errors raised while writing as DML errors (their JSON carries `fields`)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except SalesforceApiError as error:
+            if error.status == 400:
+                error.dml = True
+            raise
+
+    return wrapper
+
+
 class Dml:
     """The write path shared by REST, composite requests and the simulated UI."""
 
@@ -66,6 +84,7 @@ class Dml:
             raise not_found()
         return definition
 
+    @_dml_errors
     def create(self, sobject: str, fields: Mapping[str, Any], ctx: WriteContext) -> str:
         """Insert one record and return its id."""
         definition = self.object_def(sobject)
@@ -86,6 +105,7 @@ class Dml:
             record = self._save(tx, definition, None, new, set(given), ctx)
             return record.id
 
+    @_dml_errors
     def update(
         self, sobject: str | None, record_id: str, fields: Mapping[str, Any], ctx: WriteContext
     ) -> str:
@@ -108,6 +128,7 @@ class Dml:
             self._save(tx, definition, record, new, set(given), ctx)
         return record.id
 
+    @_dml_errors
     def delete(self, sobject: str | None, record_id: str, ctx: WriteContext) -> str:
         """Move a record (and its dependent children) to the recycle bin."""
         record = self.live_record(sobject, record_id)
@@ -120,6 +141,7 @@ class Dml:
             self._delete_tree(tx, record, ctx)
         return record.id
 
+    @_dml_errors
     def upsert(
         self,
         sobject: str,

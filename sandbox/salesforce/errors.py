@@ -33,6 +33,8 @@ class SalesforceApiError(Exception):
     message: str
     fields: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: DML errors carry `fields` even when empty; query and routing errors do not.
+    dml: bool = False
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.error_code}: {self.message}")
@@ -41,7 +43,7 @@ class SalesforceApiError(Exception):
         """The JSON array body of a top-level REST error."""
         item: dict[str, Any] = dict(self.extra)
         item.update({"message": self.message, "errorCode": self.error_code})
-        if self.fields or self.status == 400:
+        if self.fields or self.dml:
             item["fields"] = list(self.fields)
         return [item]
 

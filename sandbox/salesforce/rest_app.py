@@ -116,7 +116,9 @@ class RestApp:
         relative = match.group(2) or ""
         fault = self._take_fault(relative, path)
         if fault is not None:
-            error = SalesforceApiError(fault.status, fault.error_code, fault.message)
+            error = SalesforceApiError(
+                fault.status, fault.error_code, fault.message, dml=fault.status == 400
+            )
             return self._with_usage(_error(error)), 0
         if not self.usage.try_consume():
             error = SalesforceApiError(

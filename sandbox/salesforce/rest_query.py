@@ -26,10 +26,10 @@ _BATCH_SIZE = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
 class OrgDataSource:
     """Reads the org's store for the SOQL engine (caller holds the org lock)."""
 
-    def __init__(self, org: Org) -> None:
+    def __init__(self, org: Org, api_version: str | None = None) -> None:
         self.org = org
         self.schema: Schema = org.schema
-        self.api_version = org.config.api_version
+        self.api_version = api_version or org.config.api_version
 
     def rows(self, sobject: str, include_deleted: bool) -> list[Row]:
         """All rows of one object, creation order."""
@@ -56,7 +56,6 @@ class QueryHandlers:
 
     def __init__(self, org: Org) -> None:
         self.org = org
-        self.source = OrgDataSource(org)
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -73,7 +72,7 @@ class QueryHandlers:
         soql = request.args.get("q")
         if soql is None:
             raise SalesforceApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-        result = run_soql(soql, self.source, include_deleted)
+        result = run_soql(soql, OrgDataSource(self.org, request.version), include_deleted)
         if not result.records:
             return ApiResponse(200, {"totalSize": result.total_size, "done": True, "records": []})
         return self._page(request, _Cursor(result.records, result.total_size), None, 0)

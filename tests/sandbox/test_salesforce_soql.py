@@ -243,3 +243,22 @@ def test_invalid_query_locator(salesforce_client: Salesforce):
     with pytest.raises(SalesforceMalformedRequest) as error:
         salesforce_client.query_more("01g000000000000AAA-5")
     assert error.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+def test_query_errors_have_the_rest_shape(salesforce_client: Salesforce):
+    with pytest.raises(SalesforceMalformedRequest) as error:
+        salesforce_client.query("SELECT Id FROM Lead WHERE")
+    (body,) = error.value.content
+    assert set(body) == {"message", "errorCode"} and "unexpected token" in body["message"]
+
+
+def test_record_urls_follow_the_requested_version(salesforce_sandbox: SalesforceSandbox):
+    salesforce_sandbox.ui_create("Lead", {"LastName": "A", "Company": "B"})
+    older = Salesforce(
+        instance_url=salesforce_sandbox.instance_url,
+        session_id=salesforce_sandbox.config.session_id,
+        session=salesforce_sandbox.session(),
+        version="58.0",
+    )
+    record = older.query("SELECT Id FROM Lead")["records"][0]
+    assert record["attributes"]["url"].startswith("/services/data/v58.0/sobjects/Lead/")
