@@ -260,6 +260,8 @@ class Dml:
         ctx: WriteContext,
     ) -> StoredRecord:
         old = dict(record.values) if record is not None else None
+        if ctx.via_api:
+            self.checks.raise_injected_row_fault(definition.name)
         if definition.has_owner and new.get("OwnerId") is None and old is None:
             new["OwnerId"] = ctx.actor_id
             changed.add("OwnerId")

@@ -52,6 +52,8 @@ class Org:
         self.default_lead_owner_id: str | None = None
         self.validation_rules: list[ValidationRule] = []
         self.duplicate_rules: list[DuplicateRule] = []
+        #: Injected per-record failures: [error code, message, remaining, sobject or None].
+        self.row_faults: list[list[Any]] = []
         #: Called after commit with (sobject, old json | None, new json, actor id).
         self.save_listeners: list[Callable[[str, JsonRecord | None, JsonRecord, str], None]] = []
         self._seed()

@@ -26,6 +26,16 @@ class RecordChecks:
     def __init__(self, org: Org) -> None:
         self.org = org
 
+    def raise_injected_row_fault(self, sobject: str) -> None:
+        """Fail this record's save if a fault was injected for it (e.g. UNABLE_TO_LOCK_ROW)."""
+        for fault in self.org.row_faults:
+            code, message, remaining, target = fault
+            if target is None or target.lower() == sobject.lower():
+                fault[2] = remaining - 1
+                if fault[2] <= 0:
+                    self.org.row_faults.remove(fault)
+                raise SalesforceApiError(400, code, message, [], dml=True)
+
     def check_value(self, definition: ObjectDef, field: FieldDef, values: dict[str, Any]) -> None:
         value = values.get(field.name)
         if value is None:

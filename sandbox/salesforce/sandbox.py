@@ -16,7 +16,7 @@ from simple_salesforce import Salesforce
 from .config import SalesforceSandboxConfig
 from .conversion import convert_lead
 from .dml import Dml, WriteContext
-from .errors import SalesforceApiError
+from .errors import DEFAULT_MESSAGES, SalesforceApiError
 from .ids import normalize_id
 from .limits import ApiUsage
 from .org import JsonRecord, Org
@@ -258,6 +258,21 @@ class SalesforceSandbox(OrgSetupMixin):
         """Answer the next `count` API requests (under `path_prefix`, relative to
         /services/data/vXX.X/ or absolute) with this error instead of serving them."""
         self.app.inject(status, error_code, count, path_prefix, message)
+
+    def inject_row_errors(
+        self,
+        error_code: str,
+        count: int = 1,
+        sobject: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Fail the next `count` record saves made through the API (single or collection rows)
+        with this code, e.g. UNABLE_TO_LOCK_ROW; rows fail with `statusCode` in collections."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        text = message or DEFAULT_MESSAGES.get(error_code, error_code.replace("_", " ").lower())
+        with self.org.store.lock:
+            self.org.row_faults.append([error_code, text, count, sobject])
 
     @property
     def requests(self) -> list[RequestRecord]:

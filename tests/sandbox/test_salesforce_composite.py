@@ -198,3 +198,15 @@ def test_composite_limits_subrequests(salesforce_client: Salesforce):
     ]  # fmt: skip
     with pytest.raises(SalesforceMalformedRequest):
         salesforce_client.restful("composite", method="POST", json={"compositeRequest": queries})
+
+
+def test_injected_row_errors_fail_single_rows(
+    salesforce_client: Salesforce, salesforce_sandbox: SalesforceSandbox
+):
+    salesforce_sandbox.inject_row_errors("UNABLE_TO_LOCK_ROW", count=1, sobject="Lead")
+    results = salesforce_client.restful(
+        "composite/sobjects", method="POST", json={"records": lead_rows(3)}
+    )
+    assert [r["success"] for r in results] == [False, True, True]
+    assert results[0]["errors"][0]["statusCode"] == "UNABLE_TO_LOCK_ROW"
+    assert len(salesforce_sandbox.all("Lead")) == 2
