@@ -17,10 +17,11 @@ from .config import SalesforceSandboxConfig
 from .conversion import convert_lead
 from .dml import Dml, WriteContext
 from .errors import DEFAULT_MESSAGES, SalesforceApiError
+from .fieldtypes import coerce_input
 from .ids import normalize_id
 from .limits import ApiUsage
 from .org import JsonRecord, Org
-from .outbound import OutboundSender
+from .outbound import DeliveryAttempt, OutboundSender
 from .rest_app import RequestRecord, RestApp
 from .sandbox_setup import OrgSetupMixin
 from .schema import FieldDef
@@ -148,7 +149,7 @@ class SalesforceSandbox(OrgSetupMixin):
         return self.outbound.flush(timeout)
 
     @property
-    def outbound_deliveries(self) -> list[Any]:
+    def outbound_deliveries(self) -> list[DeliveryAttempt]:
         """Every delivery attempt so far (see outbound.DeliveryAttempt)."""
         return self.outbound.attempts()
 
@@ -240,8 +241,6 @@ class SalesforceSandbox(OrgSetupMixin):
                 field: FieldDef | None = definition.field(key)
                 if field is None:
                     raise ValueError(f"{sobject} has no field {key}")
-                from .fieldtypes import coerce_input
-
                 parsed[field.name] = coerce_input(field.type, value, field.scale)
             self.org.store.replace_values(tx, record, {**record.values, **parsed})
 
