@@ -102,6 +102,11 @@ class WebhookRequest:
 class WebhookView(View):
     """Receive one sender's webhook: authenticate, parse, store, then acknowledge.
 
+    Acknowledgement policy (ADR 001): 2xx / ``Ack true`` only after the events and the raw body
+    are committed to the inbox; a refusal (401 not authentic, 400 unusable, 413 too large, 503
+    store down) stores nothing, so the sender retries; an authentic event of a type Baton does
+    not handle is stored as UNKNOWN and acknowledged, because a retry could never succeed.
+
     Subclasses set ``receiver`` and ``source`` and implement :meth:`authenticate`,
     :meth:`parse` and :meth:`acknowledge`; they may override :meth:`error_response` (SOAP
     faults) and :meth:`stored_path` (to hide a path token). They should not override
