@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from connector import audit
@@ -36,6 +37,8 @@ from connector.ports import CrmWriter
 from connector.store import Store
 from connector.store.models import DeadLetter, OutboxCommand, OwnWrite
 from connector.sync import knowledge
+from connector.sync.rules import Write
+from connector.sync.writes import enqueue_write
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,9 @@ class Dispatcher:
             row.last_error = result.message
         else:
             row.status, row.last_error = "dead", result.message
+            refused = _written_fields(command)
+            if refused:
+                knowledge.forget(session, command.record_key, list(refused))
             session.add(
                 DeadLetter(
                     command_id=row_id,
@@ -138,7 +144,7 @@ class Dispatcher:
     def _leave_footprint(
         self, session: Session, command: Command, result: CommandResult, now: datetime
     ) -> None:
-        """Remember what Baton wrote (echo suppression, known state) and new links."""
+        """Remember what Baton wrote (echo suppression, known state), new links, and heal."""
         if isinstance(command, CreateLead):
             lead_id = str(result.data.get("id", ""))
             if not lead_id:
@@ -150,15 +156,12 @@ class Dispatcher:
                 email=command.fields.get("Email"),
             )
             target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
+            logical = datetime.fromisoformat(command.logical_at) if command.logical_at else now
+            knowledge.remember(session, target, dict(command.fields), logical)
             self._remember_written(session, target, dict(command.fields), now)
             return
-        if isinstance(command, SetStage):
-            fields = {command.field_name: command.value, **command.extra_fields}
-            if command.backwards:
-                _remember_own(session, command.record_key, command.field_name, "", now)
-        elif isinstance(command, UpdateFields):
-            fields = dict(command.fields)
-        else:
+        fields = _written_fields(command)
+        if fields is None:
             return
         target = command.record_key
         redirected = result.data.get("redirected_to")
@@ -167,12 +170,79 @@ class Dispatcher:
             if link is not None:
                 link.salesforce_contact_id = str(redirected)
             target = record_key(Source.SALESFORCE, ObjectType.CONTACT, str(redirected))
-        self._remember_written(session, target, fields, now)
+        cleared = isinstance(command, SetStage) and command.backwards
+        self._remember_written(
+            session, target, fields, now, cleared=command.field_name if cleared else None
+        )  # type: ignore[union-attr]
+        self._heal(session, command, target, fields, now)
 
-    def _remember_written(self, session: Session, target: str, fields: dict, now: datetime) -> None:  # type: ignore[type-arg]
+    def _heal(
+        self,
+        session: Session,
+        command: Command,
+        target: str,
+        written: dict,
+        now: datetime,  # type: ignore[type-arg]
+    ) -> None:
+        """A newer change was learnt while this write was in flight: write that value back."""
+        known = knowledge.load_side(session, target)
+        newer = {
+            name: known.values[name]
+            for name in written
+            if known.values.get(name) not in (None, written[name])
+        }
+        if not newer or known.at is None or _has_pending_write(session, target, set(newer)):
+            return
+        heal = Write(command.system.value, newer, known.at)
+        enqueue_write(
+            session,
+            heal,
+            target_key=target,
+            target_object=getattr(command, "object_type", ""),
+            target_id=getattr(command, "object_id", ""),
+            now=now,
+        )
+        audit.record(session, target, "rule", f"healed: re-writing newer {sorted(newer)}")
+
+    def _remember_written(
+        self,
+        session: Session,
+        target: str,
+        fields: dict,  # type: ignore[type-arg]
+        now: datetime,
+        cleared: str | None = None,
+    ) -> None:
+        """Only Baton's latest write of a field can still echo: older memories are dropped."""
+        session.execute(
+            delete(OwnWrite).where(OwnWrite.record_key == target, OwnWrite.field.in_(list(fields)))
+        )
+        if cleared:
+            _remember_own(session, target, cleared, "", now)
         for name, value in fields.items():
             _remember_own(session, target, name, value, now)
-        knowledge.remember(session, target, fields, now, genuine=False)
+        knowledge.remember_written(session, target, fields, now)
+
+
+def _written_fields(command: Command) -> dict | None:  # type: ignore[type-arg]
+    if isinstance(command, SetStage):
+        return {command.field_name: command.value, **command.extra_fields}
+    if isinstance(command, UpdateFields):
+        return dict(command.fields)
+    return None
+
+
+def _has_pending_write(session: Session, target: str, names: set[str]) -> bool:
+    rows = session.scalars(
+        select(OutboxCommand.payload).where(
+            OutboxCommand.record_key == target, OutboxCommand.status == "pending"
+        )
+    ).all()
+    for payload in rows:
+        written = set(payload.get("fields", {})) | set(payload.get("extra_fields", {}))
+        written.add(payload.get("field_name", ""))
+        if names & written:
+            return True
+    return False
 
 
 def _remember_own(session: Session, target: str, name: str, value: object, now: datetime) -> None:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import OwnWrite, RecordLink, RecordState
@@ -25,36 +25,66 @@ def load_side(session: Session, record_key: str) -> SideState:
     row = session.get(RecordState, record_key)
     if row is None:
         return SideState()
-    genuine = row.fields.get("genuine_at")
+    data = row.fields
+    written_at = data.get("written_at")
     return SideState(
-        values=dict(row.fields.get("values", {})),
-        changed_at=row.stage_changed_at,
-        genuine_at=datetime.fromisoformat(genuine) if genuine else None,
+        values=dict(data.get("values", {})),
+        at=row.stage_changed_at,
+        written_at=datetime.fromisoformat(written_at) if written_at else None,
+        written=dict(data.get("written", {})),
     )
 
 
-def remember(
-    session: Session,
-    record_key: str,
-    values: dict[str, Any],
-    at: datetime,
-    *,
-    genuine: bool,
-) -> None:
-    """Record new known values of a record; ``genuine`` is False for Baton's own writes."""
+def _state(session: Session, record_key: str) -> RecordState:
     row = session.get(RecordState, record_key)
     if row is None:
         row = RecordState(record_key=record_key, fields={"values": {}})
         session.add(row)
-    fields = dict(row.fields)
-    fields["values"] = {**fields.get("values", {}), **values}
-    if genuine:
-        fields["genuine_at"] = at.isoformat()
-    row.fields = fields
+    return row
+
+
+def remember(session: Session, record_key: str, values: dict[str, Any], at: datetime) -> None:
+    """Record values a side holds (or will hold, for a queued write) at logical time ``at``."""
+    row = _state(session, record_key)
+    data = dict(row.fields)
+    data["values"] = {**data.get("values", {}), **values}
+    row.fields = data
     if row.stage_changed_at is None or at > row.stage_changed_at:
         row.stage_changed_at = at
-    if "lifecyclestage" in values or "Status" in values:
-        row.stage = values.get("lifecyclestage") or values.get("Status")
+    stage = values.get("lifecyclestage") or values.get("Status")
+    if stage:
+        row.stage = stage
+
+
+def remember_genuine(
+    session: Session, record_key: str, values: dict[str, Any], at: datetime
+) -> None:
+    """Record a person's (or another system's) change; it supersedes Baton's write memory."""
+    remember(session, record_key, values, at)
+    session.execute(
+        delete(OwnWrite).where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
+    )
+
+
+def remember_written(
+    session: Session, record_key: str, values: dict[str, Any], landed_at: datetime
+) -> None:
+    """Record that Baton's write of ``values`` landed at ``landed_at`` (wall clock)."""
+    row = _state(session, record_key)
+    data = dict(row.fields)
+    data["written"] = {**data.get("written", {}), **values}
+    data["written_at"] = landed_at.isoformat()
+    row.fields = data
+
+
+def forget(session: Session, record_key: str, names: list[str]) -> None:
+    """Mark fields as unknown (a write was refused, so Baton no longer knows their value)."""
+    row = session.get(RecordState, record_key)
+    if row is None:
+        return
+    data = dict(row.fields)
+    data["values"] = {**data.get("values", {}), **dict.fromkeys(names)}
+    row.fields = data
 
 
 def consume_own_write(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import audit
-from connector.commands import Command, CreateLead, SetStage, System, UpdateFields
+from connector.commands import CreateLead, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
 from connector.outbox import enqueue
@@ -24,12 +24,12 @@ from connector.store.models import Cursor, InboxEvent, OutboxCommand, RecordLink
 from connector.sync import knowledge
 from connector.sync.handoff import mql_hold_reasons, route
 from connector.sync.mapping import LIFECYCLE, StageMap
-from connector.sync.rules import HUBSPOT, SALESFORCE, Change, Write, decide
+from connector.sync.rules import HUBSPOT, SALESFORCE, Change, decide
+from connector.sync.writes import enqueue_write
 
 #: HubSpot contact property where a held-back MQL's reason is shown to marketing.
 HOLD_REASON_PROPERTY = "baton_hold_reason"
 _BASE_CONTACT_PROPERTIES = ("email", "firstname", "lastname", "company", HOLD_REASON_PROPERTY)
-_DEFER = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,8 @@ class SyncProcessor:
         if event.kind == EventKind.UNKNOWN:
             return Result("skipped", f"event type {event.provider_type!r} is not used by Baton")
         if event.is_echo:
+            for name, value in event.changes.items():  # this echo is spent: forget the memory
+                knowledge.consume_own_write(session, event.record_key, name, value, now)
             return Result("skipped", "echo of Baton's own write")
         if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
             return self._hubspot_contact(session, event, now)
@@ -91,9 +93,9 @@ class SyncProcessor:
                 return Result("deferred", "waiting for the Salesforce lead being created")
             if genuine.get(LIFECYCLE) == self.stage_map.handoff_stage:
                 return self._handoff(session, event, contact_id, now)
-            knowledge.remember(session, key, genuine, event.occurred_at, genuine=True)
+            knowledge.remember_genuine(session, key, genuine, event.occurred_at)
             return Result("done", "not linked to Salesforce and not a hand-off; state recorded")
-        return self._sync_changes(session, event, link, HUBSPOT, genuine)
+        return self._sync_changes(session, event, link, HUBSPOT, genuine, now)
 
     def _read_hubspot_stage(self, contact_id: str) -> dict[str, Any]:
         reader = self.readers.get(System.HUBSPOT)
@@ -118,9 +120,7 @@ class SyncProcessor:
     ) -> Result:
         handoff = self.config.handoff
         key = event.record_key
-        knowledge.remember(
-            session, key, {LIFECYCLE: handoff.stage}, event.occurred_at, genuine=True
-        )
+        knowledge.remember_genuine(session, key, {LIFECYCLE: handoff.stage}, event.occurred_at)
         properties = self._contact_properties(contact_id)
         if properties is None:
             return Result("skipped", "contact no longer exists in HubSpot")
@@ -136,7 +136,9 @@ class SyncProcessor:
             audit.record(
                 session, key, "rule", f"linked by e-mail to Salesforce {sf_object} {sf_id}"
             )
-            return self._sync_changes(session, event, link, HUBSPOT, {LIFECYCLE: handoff.stage})
+            return self._sync_changes(
+                session, event, link, HUBSPOT, {LIFECYCLE: handoff.stage}, now
+            )
         reasons = mql_hold_reasons(handoff.mql_definition, properties)
         if reasons:
             reason = "; ".join(reasons)
@@ -199,6 +201,7 @@ class SyncProcessor:
             System.SALESFORCE,
             record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
             f"create_lead:{contact_id}",
+            event.occurred_at.isoformat(),
             hubspot_contact_id=contact_id,
             fields={k: v for k, v in fields.items() if v is not None},
             owner_id=None if use_rules else chosen.owner_id,
@@ -291,9 +294,9 @@ class SyncProcessor:
         if not changes:
             return Result("skipped", "synced fields unchanged (or Baton's own write)")
         if link is None or not link.hubspot_contact_id:
-            knowledge.remember(session, event.record_key, changes, event.occurred_at, genuine=True)
+            knowledge.remember_genuine(session, event.record_key, changes, event.occurred_at)
             return Result("done", "no linked HubSpot contact; state recorded")
-        return self._sync_changes(session, event, link, SALESFORCE, changes, sf_object)
+        return self._sync_changes(session, event, link, SALESFORCE, changes, now, sf_object)
 
     def _link_salesforce(
         self, session: Session, event: InboxEvent, sf_object: str, snapshot: dict[str, Any]
@@ -324,6 +327,7 @@ class SyncProcessor:
         link: RecordLink,
         source: str,
         changes: dict[str, Any],
+        now: datetime,
         sf_object: str | None = None,
     ) -> Result:
         hs_key = record_key(Source.HUBSPOT, ObjectType.CONTACT, link.hubspot_contact_id or "")
@@ -341,44 +345,23 @@ class SyncProcessor:
             change = Change(source, name, value, event.occurred_at, sf_object or person_object)
             decision = decide(change, own, other, self.stage_map, other_object)
             if decision.record:
-                knowledge.remember(session, own_key, {name: value}, event.occurred_at, genuine=True)
+                knowledge.remember_genuine(session, own_key, {name: value}, event.occurred_at)
             for write in decision.writes:
-                target_key = sf_key if write.side == SALESFORCE else hs_key
-                target_id = sf_id if write.side == SALESFORCE else link.hubspot_contact_id or ""
-                target_object = person_object if write.side == SALESFORCE else "contacts"
-                command = _command_for(write, event, target_key, target_object, target_id)
-                if enqueue(session, command, event.id):
-                    commands += 1
+                to_salesforce = write.side == SALESFORCE
+                added = enqueue_write(
+                    session,
+                    write,
+                    target_key=sf_key if to_salesforce else hs_key,
+                    target_object=person_object if to_salesforce else "contacts",
+                    target_id=sf_id if to_salesforce else link.hubspot_contact_id or "",
+                    now=now,
+                    cause_event_id=event.id,
+                )
+                commands += int(added)
             line = f"{source} {name}={value!r}: {decision.reason}"
             summaries.append(line)
             audit.record(session, event.record_key, "rule", line, event_id=event.id)
         return Result("done", "; ".join(summaries), commands)
-
-
-def _command_for(
-    write: Write, event: InboxEvent, target_key: str, target_object: str, target_id: str
-) -> Command:
-    names = ",".join(sorted(write.fields))
-    key = f"{event.source}:{event.event_id}:{write.side}:{target_id}:{names}"
-    system = System(write.side)
-    fields = dict(write.fields)
-    stage_field = LIFECYCLE if write.side == HUBSPOT else next(iter(fields))
-    if stage_field in fields:
-        value = fields.pop(stage_field)
-        return SetStage(
-            system,
-            target_key,
-            key,
-            object_type=target_object,
-            object_id=target_id,
-            field_name=stage_field,
-            value=value,
-            backwards=write.backwards,
-            extra_fields=fields,
-        )
-    return UpdateFields(
-        system, target_key, key, object_type=target_object, object_id=target_id, fields=fields
-    )
 
 
 def _round_robin_counters(session: Session) -> dict[str, int]:

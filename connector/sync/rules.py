@@ -1,15 +1,18 @@
 """Pure lifecycle-sync rules: given one change and what Baton knows of both sides, decide writes.
 
-No I/O. The processor loads the known state, calls :func:`decide`, and turns the decision into
-outbox commands and audit entries. Convergence comes from three checks, in order:
+No I/O. Times are *logical*: a side's known value carries the occurrence time of the genuine
+change that produced it, including values Baton wrote there (they carry the time of the change
+they propagate). Convergence under newest-wins follows from four checks:
 
-1. *stale on its own side* — a change older than the last change Baton knows on that side
-   (a late delivery, or one Baton already overwrote) changes nothing;
-2. *policy* — under newest-wins a change older than the other side's latest genuine change does
-   not cross (that newer change crosses, or already did); under a source-of-truth policy a change
-   on the other side does not cross, and the truth is written back over it;
-3. *agreement* — no write when the target already holds an equivalent value (idempotent, and the
-   reason an echo can never ping-pong).
+1. *stale* — a change older than the value its side is known to hold changes nothing (a late
+   delivery, or a change Baton already overwrote with something newer);
+2. *policy* — under newest-wins a change older than the other side's value does not cross;
+   under a source-of-truth policy a change on the other side does not cross and the truth is
+   written back over it;
+3. *agreement* — no write when the target already holds an equivalent value (the reason an echo
+   can never ping-pong);
+4. *heal* — a change that happened before Baton's last write to the same side landed was
+   overwritten by that write; if it is newer by occurrence time, it is written back there too.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ SALESFORCE = "salesforce"
 class SideState:
     """What Baton knows of one side's synced fields.
 
-    ``changed_at`` is the last change of any origin (including Baton's own writes);
-    ``genuine_at`` the last change a person or another system made.
+    ``at`` is the logical time of the known values; ``written_at`` when Baton's last write to
+    this side landed (wall clock) and ``written`` what it wrote.
     """
 
     values: Mapping[str, str | None] = field(default_factory=dict)
-    changed_at: datetime | None = None
-    genuine_at: datetime | None = None
+    at: datetime | None = None
+    written_at: datetime | None = None
+    written: Mapping[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +54,11 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """A field update decided for one side."""
+    """A field update decided for one side, stamped with the logical time it carries."""
 
     side: str
     fields: Mapping[str, str]
+    at: datetime
     backwards: bool = False
 
 
@@ -84,24 +89,39 @@ def decide(
         other_object: the other side's object (``contacts`` for HubSpot; ``Lead``/``Contact``
             for Salesforce) — a converted person is synced on its Contact.
     """
-    if own.changed_at is not None and change.occurred_at < own.changed_at:
-        return Decision(False, (), "stale: older than the last known change on its own side")
+    if own.at is not None and change.occurred_at < own.at:
+        return Decision(False, (), "stale: older than the value its side is known to hold")
+    heal = _heal(change, own, stage_map)
     if change.value in (None, ""):
-        return Decision(True, (), f"{change.field} cleared; nothing to carry across")
+        return Decision(True, heal, f"{change.field} cleared; nothing to carry across")
     entries = _entries_for(change, stage_map, other_object)
     if not entries:
-        return Decision(True, (), _unmapped_reason(change, stage_map))
-    policy = entries[0].policy
-    truth = policy.source_of_truth()
+        return Decision(True, heal, _unmapped_reason(change, stage_map))
+    truth = entries[0].policy.source_of_truth()
     if truth is not None and truth != change.source:
         writes = _reassert(truth, other, stage_map, change, other_object)
         return Decision(True, writes, f"{truth} is the source of truth")
-    if truth is None and other.genuine_at is not None and other.genuine_at > change.occurred_at:
-        return Decision(True, (), "the other side changed later; newest change wins")
+    if truth is None and other.at is not None and other.at > change.occurred_at:
+        return Decision(True, heal, "the other side changed later; newest change wins")
     write = _write_for(change, entries, other, stage_map)
+    writes = heal + ((write,) if write else ())
     if write is None:
-        return Decision(True, (), "already in agreement")
-    return Decision(True, (write,), "carried across")
+        return Decision(True, writes, "already in agreement")
+    return Decision(True, writes, "carried across" + (" (and healed)" if heal else ""))
+
+
+def _heal(change: Change, own: SideState, stage_map: StageMap) -> tuple[Write, ...]:
+    """Write a change back to its own side when Baton's later write overwrote it."""
+    if own.written_at is None or own.written_at <= change.occurred_at:
+        return ()
+    if change.field not in own.written or own.written[change.field] == change.value:
+        return ()
+    backwards = change.field == LIFECYCLE and stage_map.is_backwards(
+        own.written.get(change.field), change.value or ""
+    )
+    return (
+        Write(change.source, {change.field: change.value or ""}, change.occurred_at, backwards),
+    )
 
 
 def _entries_for(change: Change, stage_map: StageMap, other_object: str) -> list[StageEntry]:
@@ -128,7 +148,9 @@ def _write_for(
         entry = entries[0]
         if other.values.get(entry.salesforce_field) == entry.salesforce_value:
             return None
-        return Write(SALESFORCE, {entry.salesforce_field: entry.salesforce_value})
+        return Write(
+            SALESFORCE, {entry.salesforce_field: entry.salesforce_value}, change.occurred_at
+        )
     fields = {
         e.hubspot_field: e.hubspot_value
         for e in entries
@@ -140,7 +162,7 @@ def _write_for(
     backwards = bool(target_stage) and stage_map.is_backwards(
         other.values.get(LIFECYCLE), target_stage or ""
     )
-    return Write(HUBSPOT, fields, backwards)
+    return Write(HUBSPOT, fields, change.occurred_at, backwards)
 
 
 def _reassert(
@@ -152,7 +174,8 @@ def _reassert(
         entry = stage_map.to_salesforce(LIFECYCLE, stage, change.salesforce_object)
         if entry is None or entry.salesforce_value == change.value:
             return ()
-        return (Write(SALESFORCE, {entry.salesforce_field: entry.salesforce_value}),)
+        fields = {entry.salesforce_field: entry.salesforce_value}
+        return (Write(SALESFORCE, fields, change.occurred_at),)
     status = other.values.get("Status")
     if not status:
         return ()
@@ -163,4 +186,4 @@ def _reassert(
     backwards = change.field == LIFECYCLE and stage_map.is_backwards(
         change.value, fields[change.field]
     )
-    return (Write(HUBSPOT, fields, backwards),)
+    return (Write(HUBSPOT, fields, change.occurred_at, backwards),)

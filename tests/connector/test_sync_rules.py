@@ -44,10 +44,9 @@ def sf(value: str, minutes: int = 0) -> Change:
     return Change(SALESFORCE, "Status", value, T + timedelta(minutes=minutes))
 
 
-def side(minutes: int | None = None, genuine: int | None = None, **values: str) -> SideState:
+def side(minutes: int | None = None, **values: str) -> SideState:
     at = None if minutes is None else T + timedelta(minutes=minutes)
-    gen = None if genuine is None else T + timedelta(minutes=genuine)
-    return SideState(values, at, gen)
+    return SideState(values, at)
 
 
 @pytest.mark.parametrize(
@@ -110,7 +109,7 @@ def side(minutes: int | None = None, genuine: int | None = None, **values: str) 
         pytest.param(
             hs("lifecyclestage", "salesqualifiedlead", minutes=1),
             side(),
-            side(genuine=3),
+            side(3),
             None,
             False,
             "newest change wins",
@@ -167,6 +166,15 @@ def test_newest_wins_decisions(change, own, other, expected_fields, backwards, r
         assert write.side == (SALESFORCE if change.source == HUBSPOT else HUBSPOT)
 
 
+def test_a_change_overwritten_by_a_later_baton_write_is_healed_on_its_own_side():
+    own = SideState({"Status": "Qualified"}, T, T + timedelta(minutes=9), {"Status": "Qualified"})
+    decision = decide(sf("Working - Contacted", minutes=5), own, side(), stage_map(), "contacts")
+    heal, carry = decision.writes
+    assert (heal.side, dict(heal.fields)) == (SALESFORCE, {"Status": "Working - Contacted"})
+    assert (carry.side, dict(carry.fields)) == (HUBSPOT, {"lifecyclestage": "salesqualifiedlead"})
+    assert heal.at == carry.at == T + timedelta(minutes=5)  # carries the change's logical time
+
+
 def test_stale_change_is_not_even_recorded():
     decision = decide(hs("lifecyclestage", "lead", -1), side(0), side(), stage_map(), "Lead")
     assert decision.record is False
@@ -203,7 +211,7 @@ def test_source_of_truth_side_still_carries_its_own_changes():
     decision = decide(
         hs("lifecyclestage", "salesqualifiedlead", minutes=1),
         side(),
-        side(genuine=3),  # the other side changed later, but HubSpot is the truth
+        side(3),  # the other side changed later, but HubSpot is the truth
         stage_map(Policy.HUBSPOT_WINS),
         "Lead",
     )

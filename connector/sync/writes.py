@@ -1,0 +1,86 @@
+"""Turn a decided :class:`Write` into an outbox command, superseding older queued writes.
+
+Shared by the processor (writes the rules decide) and the dispatcher (a write healed after a
+newer change was seen while Baton's own write was in flight).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.commands import Command, SetStage, System, UpdateFields
+from connector.outbox import enqueue
+from connector.store.models import OutboxCommand
+from connector.sync import knowledge
+from connector.sync.mapping import LIFECYCLE
+from connector.sync.rules import HUBSPOT, Write
+
+
+def command_for(write: Write, target_key: str, target_object: str, target_id: str) -> Command:
+    """The command for one write; its key is derived from target, values and logical time."""
+    values = ",".join(f"{k}={v}" for k, v in sorted(write.fields.items()))
+    at = write.at.isoformat()
+    key = f"sync:{target_key}:{values}@{at}"
+    system = System(write.side)
+    fields = dict(write.fields)
+    stage_field = LIFECYCLE if write.side == HUBSPOT else next(iter(fields))
+    if stage_field in fields:
+        value = fields.pop(stage_field)
+        return SetStage(
+            system,
+            target_key,
+            key,
+            at,
+            object_type=target_object,
+            object_id=target_id,
+            field_name=stage_field,
+            value=value,
+            backwards=write.backwards,
+            extra_fields=fields,
+        )
+    return UpdateFields(
+        system, target_key, key, at, object_type=target_object, object_id=target_id, fields=fields
+    )
+
+
+def enqueue_write(
+    session: Session,
+    write: Write,
+    *,
+    target_key: str,
+    target_object: str,
+    target_id: str,
+    now: datetime,
+    cause_event_id: int | None = None,
+) -> bool:
+    """Queue ``write`` (once), retire older queued writes of the same fields, know it as intended.
+
+    Knowing the write before it lands is what keeps later decisions right: a second change in
+    the same batch must compare with the value the target *will* hold, not the one it held.
+    """
+    _supersede(session, target_key, set(write.fields), now)
+    command = command_for(write, target_key, target_object, target_id)
+    added = enqueue(session, command, cause_event_id)
+    knowledge.remember(session, target_key, dict(write.fields), write.at)
+    return added
+
+
+def _supersede(session: Session, target_key: str, names: set[str], now: datetime) -> None:
+    """Older queued writes of these fields would land after newer knowledge: retire them."""
+    rows = session.scalars(
+        select(OutboxCommand)
+        .where(OutboxCommand.record_key == target_key, OutboxCommand.status == "pending")
+        .where(OutboxCommand.kind.in_([SetStage.kind, UpdateFields.kind]))
+    ).all()
+    for row in rows:
+        if row.lease_until is not None and row.lease_until > now:
+            continue  # in flight: the dispatcher heals it if it lands over newer knowledge
+        payload = row.payload
+        written = set(payload.get("fields", {})) | set(payload.get("extra_fields", {}))
+        if payload.get("field_name"):
+            written.add(payload["field_name"])
+        if written and written <= names:
+            row.status = "superseded"
