@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from connector.metrics import Metrics
 from connector.store import Store, resolve_database_url, upgrade
@@ -19,6 +20,22 @@ class Runtime:
     config: BatonConfig
     store: Store
     metrics: Metrics = field(default_factory=Metrics)
+    #: TLS trust for Salesforce: True (system CAs) or a CA bundle path (the sandbox's, a proxy's)
+    salesforce_verify: bool | str = field(
+        default_factory=lambda: os.environ.get("BATON_SALESFORCE_CA_BUNDLE") or True
+    )
+    _clients: Any = field(default=None, repr=False)
+
+    def clients(self) -> Any:
+        """One client per enabled CRM, built once: readers, writers and pollers share them, so
+        they share one rate-limit budget (the configured share of each CRM's limit)."""
+        if self._clients is None:
+            from adapters.registry import build_clients
+
+            self._clients = build_clients(
+                self.config, self.metrics, salesforce_verify=self.salesforce_verify
+            )
+        return self._clients
 
     @classmethod
     def open(cls, config: BatonConfig, *, migrate: bool = True) -> Runtime:

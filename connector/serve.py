@@ -52,6 +52,7 @@ def serve(
 
         if with_worker:
             start_worker_thread(runtime)
+            start_pollers(runtime)
         return create_app(runtime)
 
     options = {
@@ -78,3 +79,18 @@ def start_worker_thread(runtime: Runtime) -> threading.Event:
     thread.start()
     log.info("worker thread started")
     return stop
+
+
+def start_pollers(runtime: Runtime) -> None:
+    """Start the reconciliation pollers (repairing missed webhooks) in a daemon thread."""
+    from connector.pollers import PollScheduler, pollers_from_config
+
+    clients = runtime.clients()
+    pollers = pollers_from_config(
+        runtime,
+        hubspot_client=clients.hubspot.sdk if clients.hubspot else None,
+        salesforce_client=clients.salesforce.sf if clients.salesforce else None,
+    )
+    if pollers:
+        PollScheduler(pollers).start_thread()
+        log.info("reconciliation pollers started", extra={"count": len(pollers)})

@@ -52,11 +52,11 @@ class Worker:
     def from_runtime(cls, runtime: Runtime) -> Worker:
         """Wire adapters, the stage map and the processor from the runtime's config."""
         from adapters.registry import build_readers, build_writers
-
         from connector.sync.setup import build_stage_map
 
-        readers = build_readers(runtime.config, runtime.metrics)
-        writers = build_writers(runtime.config, runtime.metrics)
+        clients = runtime.clients()
+        readers = build_readers(runtime.config, runtime.metrics, clients=clients)
+        writers = build_writers(runtime.config, runtime.metrics, clients=clients)
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         stage_map = build_stage_map(runtime.config, readers)
         processor = SyncProcessor(runtime.config, stage_map, readers)

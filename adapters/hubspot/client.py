@@ -76,6 +76,8 @@ class HubSpotClient:
             host=base_url.rstrip("/"),
             retry=Retry(total=0, connect=0, read=0, status=0, redirect=0, raise_on_status=False),
         )
+        #: the official client, for callers that need other endpoints (the pollers' search)
+        self.sdk = sdk
         # Each discovery attribute access builds a new ApiClient (and connection pool): keep one.
         self._batch = sdk.crm.objects.batch_api
         self._search = sdk.crm.objects.search_api
