@@ -3,8 +3,9 @@
 - UpdateFields and forward SetStage: merged per record (in order) into batch/update calls of at
   most 100 inputs. A merged input refused as invalid is sent again one command at a time, so one
   bad field does not sink the record's valid commands. A forward stage write that HubSpot
-  silently ignored (its answer shows the old stage) is DEAD ``STAGE_NOT_APPLIED``, not a DONE
-  that would hide a lost change.
+  silently ignored (its answer shows a later stage) is repaired with clear-then-set: Baton's
+  idea of the current stage can be stale (the person moved it on before the event arrived), and
+  the newest change must still land. Its result data says ``{"repaired": True}``.
 - Backwards SetStage: clear-then-set in separate requests, verified (see ``backwards.py``).
 - AddToList: lists memberships/add per list, ids deduplicated, ≤ 100 per call.
 - Per-record order: commands for one record run in the order given; when one does not land
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -109,17 +111,22 @@ class HubSpotWriter:
         outcomes = ops.update(object_type, [(w.object_id, w.fields) for w in writes])
         held: dict[RecordKey, CallFailed] = {}
         unmerge: list[RecordWrite] = []
+        ignored: list[SetStage] = []
         for write in writes:
             outcome = outcomes[write.object_id]
             if not isinstance(outcome, CallFailed):
                 for command in write.commands:
                     results[id(command)] = _check_stage_applied(command, write, outcome)
+                    if results[id(command)].error_code == STAGE_NOT_APPLIED:
+                        ignored.append(command)  # type: ignore[arg-type]
             elif input_specific(outcome) and len(write.commands) > 1:
                 unmerge.append(write)
             else:
                 fail_commands(write.commands, outcome, results, held, write.key)
         if unmerge:
             held.update(self._write_one_by_one(ops, object_type, unmerge, results))
+        if ignored:
+            held.update(_repair_ignored_stages(ops, object_type, ignored, results))
         return held
 
     def _write_one_by_one(
@@ -143,6 +150,8 @@ class HubSpotWriter:
                 else:
                     command = write.commands[0]
                     results[id(command)] = _check_stage_applied(command, write, outcome)
+                    if results[id(command)].error_code == STAGE_NOT_APPLIED:
+                        held.update(_repair_ignored_stages(ops, object_type, [command], results))  # type: ignore[list-item]
             for key in held.keys() & queues.keys():
                 waiting = blocked_by(held[key], self.policy.min_retry_after_s)
                 fail_commands(queues.pop(key), waiting, results)
@@ -184,6 +193,30 @@ class HubSpotWriter:
                 results[id(command)] = CommandResult(command.idempotency_key, Outcome.DONE, data)
 
 
+STAGE_NOT_APPLIED = "STAGE_NOT_APPLIED"
+
+
+def _repair_ignored_stages(
+    ops: HubSpotBatchOps, object_type: str, ignored: list[SetStage], results: Results
+) -> dict[RecordKey, CallFailed]:
+    """Move stages HubSpot kept later than asked back with clear-then-set, verified."""
+    rewrites: list[RecordWrite] = []
+    originals: dict[int, SetStage] = {}
+    for command in ignored:
+        # the extra fields landed with the first write; only the stage needs the clear
+        backwards = replace(command, backwards=True, extra_fields={})
+        write = RecordWrite(object_type, command.object_id, backwards=True)
+        write.add(backwards)
+        rewrites.append(write)
+        originals[id(backwards)] = command
+    repaired: Results = {}
+    held = move_backwards(ops, object_type, rewrites, repaired)
+    for new_id, original in originals.items():
+        result = repaired[new_id]
+        results[id(original)] = replace(result, data={**result.data, "repaired": True})
+    return held
+
+
 def _check_stage_applied(
     command: UpdateFields | SetStage, write: RecordWrite, returned: dict[str, Any]
 ) -> CommandResult:
@@ -196,7 +229,7 @@ def _check_stage_applied(
                 command.idempotency_key,
                 Outcome.DEAD,
                 {"current_value": current},
-                error_code="STAGE_NOT_APPLIED",
+                error_code=STAGE_NOT_APPLIED,
                 message=(
                     f"HubSpot kept {command.field_name}={current!r} and ignored {wanted!r}: "
                     "it only moves forward; a backwards move needs SetStage(backwards=True)"

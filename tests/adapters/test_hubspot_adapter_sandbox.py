@@ -120,12 +120,22 @@ def test_backwards_lifecycle_move_really_lands(hs: HubSpotSandbox) -> None:
     assert values[:3] == ["marketingqualifiedlead", "", "customer"]
 
 
-def test_a_plain_backwards_write_is_ignored_by_hubspot_and_reported(hs: HubSpotSandbox) -> None:
+def test_a_stale_forward_write_ignored_by_hubspot_is_repaired(hs: HubSpotSandbox) -> None:
+    # Baton thought the contact was earlier than "lead"; HubSpot had moved on to "customer"
     (contact,) = contacts(hs, 1, stage="customer")
+    hs.reset_request_log()
     (result,) = Adapter(hs).run(stage(contact, "lead"))
-    assert (result.outcome, result.error_code) == (Outcome.DEAD, "STAGE_NOT_APPLIED")
-    assert result.data == {"current_value": "customer"}
-    assert prop(hs, contact, "lifecyclestage") == "customer"
+    assert result.outcome is Outcome.DONE
+    assert result.data == {"cleared_first": True, "verified": True, "repaired": True}
+    assert prop(hs, contact, "lifecyclestage") == "lead"
+    # the ignored write, then read, clear, set, read back
+    assert [r.path for r in hs.requests] == [
+        UPDATE_PATH,
+        READ_PATH,
+        UPDATE_PATH,
+        UPDATE_PATH,
+        READ_PATH,
+    ]
 
 
 def test_replayed_backwards_move_changes_nothing(hs: HubSpotSandbox) -> None:

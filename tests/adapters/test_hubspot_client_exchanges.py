@@ -223,15 +223,24 @@ def test_207_errors_reach_only_the_named_records(hs: Harness) -> None:
     assert results[1].message == "Could not find some CONTACT objects"
 
 
-def test_ignored_forward_stage_write_is_reported_not_hidden(hs: Harness) -> None:
-    hs.server.script(Reply(200, batch(record("1", lifecyclestage="customer"))))
+def test_ignored_forward_stage_write_is_repaired_by_clear_then_set(hs: Harness) -> None:
+    hs.server.script(
+        Reply(200, batch(record("1", lifecyclestage="customer"))),  # write ignored
+        Reply(200, batch(record("1", lifecyclestage="customer"))),  # read before the clear
+        Reply(200, batch(record("1", lifecyclestage=""))),  # clear
+        Reply(200, batch(record("1", lifecyclestage="lead"))),  # set
+        Reply(200, batch(record("1", lifecyclestage="lead"))),  # verify
+    )
     command = SetStage(
         System.HUBSPOT, "hubspot:contact:1", "k",
         object_type="contacts", object_id="1", field_name="lifecyclestage", value="lead",
     )  # fmt: skip
     (result,) = hs.writer.execute([command])
-    assert (result.outcome, result.error_code) == (Outcome.DEAD, "STAGE_NOT_APPLIED")
-    assert result.data == {"current_value": "customer"}
+    assert result.outcome is Outcome.DONE
+    assert result.data["repaired"] is True
+    clear, set_ = hs.server.seen[2].body["inputs"], hs.server.seen[3].body["inputs"]
+    assert clear[0]["properties"]["lifecyclestage"] == ""
+    assert set_[0]["properties"]["lifecyclestage"] == "lead"
 
 
 def test_dynamic_list_refusal_is_dead_for_that_list(hs: Harness) -> None:
