@@ -67,6 +67,15 @@ class SalesforceReader:
         query = soql.select(object_type, [*fields, "Email"], f"Email = {soql.quote(value)}")
         return [CrmRecord(object_type, str(row["Id"]), row) for row in self._query(query)]
 
+    def contacts_of_opportunity(self, opportunity_id: str) -> list[str]:
+        """Contact ids with a role on the opportunity (OpportunityContactRole), primary first."""
+        where = f"OpportunityId = {soql.quote(soql.record_id(opportunity_id))}"
+        rows = self._query(
+            soql.select("OpportunityContactRole", ["ContactId", "IsPrimary"], where)
+            + " ORDER BY IsPrimary DESC"
+        )
+        return [str(row["ContactId"]) for row in rows if row.get("ContactId")]
+
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""
         rows = self._query(

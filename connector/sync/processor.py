@@ -15,21 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import audit
-from connector.commands import CreateLead, System, UpdateFields
+from connector.commands import System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
 from connector.outbox import enqueue
 from connector.ports import CrmReader
-from connector.store.models import Cursor, InboxEvent, OutboxCommand, RecordLink, RecordState
-from connector.sync import knowledge
+from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
+from connector.sync import knowledge, leads
 from connector.sync.handoff import mql_hold_reasons, route
+from connector.sync.leads import HOLD_REASON_PROPERTY
 from connector.sync.mapping import LIFECYCLE, StageMap
-from connector.sync.rules import HUBSPOT, SALESFORCE, Change, decide
+from connector.sync.opportunities import stage_for_opportunity
+from connector.sync.rules import HUBSPOT, SALESFORCE, Change, Write, decide
 from connector.sync.writes import enqueue_write
-
-#: HubSpot contact property where a held-back MQL's reason is shown to marketing.
-HOLD_REASON_PROPERTY = "baton_hold_reason"
-_BASE_CONTACT_PROPERTIES = ("email", "firstname", "lastname", "company", HOLD_REASON_PROPERTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +62,8 @@ class SyncProcessor:
             ObjectType.CONTACT,
         ):
             return self._salesforce_person(session, event, now)
+        if event.source == Source.SALESFORCE and event.object_type == ObjectType.OPPORTUNITY:
+            return self._opportunity(session, event, now)
         return Result("skipped", f"{event.source} {event.object_type} is not synced")
 
     # -- HubSpot contacts ---------------------------------------------------------------------
@@ -121,10 +121,14 @@ class SyncProcessor:
         handoff = self.config.handoff
         key = event.record_key
         knowledge.remember_genuine(session, key, {LIFECYCLE: handoff.stage}, event.occurred_at)
-        properties = self._contact_properties(contact_id)
+        properties = leads.contact_properties(
+            self.readers.get(System.HUBSPOT), self.config, contact_id
+        )
         if properties is None:
             return Result("skipped", "contact no longer exists in HubSpot")
-        existing = self._find_salesforce_person(properties.get("email"))
+        existing = leads.find_salesforce_person(
+            self.readers.get(System.SALESFORCE), properties.get("email")
+        )
         if existing is not None:
             sf_object, sf_id = existing
             link = knowledge.upsert_link(
@@ -148,64 +152,14 @@ class SyncProcessor:
             return Result("done", f"MQL held back: {reason}", 1)
         return self._create_lead(session, event, contact_id, properties)
 
-    def _contact_properties(self, contact_id: str) -> dict[str, Any] | None:
-        reader = self.readers.get(System.HUBSPOT)
-        if reader is None:
-            return {}
-        handoff = self.config.handoff
-        wanted = set(_BASE_CONTACT_PROPERTIES) | set(handoff.mql_definition.required_properties)
-        wanted |= {c.property for c in handoff.mql_definition.criteria}
-        wanted |= {t.property for t in handoff.mql_definition.behaviour}
-        wanted |= set(handoff.context_fields)
-        for rule in self.config.routing.rules:
-            wanted |= {c.property for c in rule.when}
-        found = reader.read("contacts", [contact_id], sorted(wanted)).get(contact_id)
-        return dict(found.fields) if found else None
-
-    def _find_salesforce_person(self, email: str | None) -> tuple[str, str] | None:
-        reader = self.readers.get(System.SALESFORCE)
-        if reader is None or not email:
-            return None
-        for sf_object in ("Contact", "Lead"):
-            matches = reader.find_by_email(sf_object, email, ["Id"])
-            if sf_object == "Lead":
-                matches = [m for m in matches if not m.fields.get("IsConverted")]
-            if matches:
-                return sf_object, matches[0].object_id
-        return None
-
     def _create_lead(
         self, session: Session, event: InboxEvent, contact_id: str, properties: dict[str, Any]
     ) -> Result:
-        handoff = self.config.handoff
-        entry = self.stage_map.to_salesforce(LIFECYCLE, handoff.stage, "Lead")
-        counters = _round_robin_counters(session)
-        chosen = route(self.config.routing, properties, counters)
+        chosen = route(self.config.routing, properties, leads.round_robin_counters(session))
         if chosen.team is not None and chosen.next_counter is not None:
-            _save_counter(session, chosen.team, chosen.next_counter)
-        fields: dict[str, Any] = {
-            "LastName": properties.get("lastname") or "(unknown)",
-            "FirstName": properties.get("firstname") or None,
-            "Company": properties.get("company") or "(unknown)",
-            "Email": properties.get("email") or None,
-            self.config.salesforce.hubspot_id_field: contact_id,
-        }
-        if entry is not None:
-            fields[entry.salesforce_field] = entry.salesforce_value
-        for hs_property, sf_field in handoff.context_fields.items():
-            value = properties.get(hs_property)
-            if value not in (None, ""):
-                fields[sf_field] = value
-        use_rules = self.config.salesforce.use_assignment_rules
-        command = CreateLead(
-            System.SALESFORCE,
-            record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
-            f"create_lead:{contact_id}",
-            event.occurred_at.isoformat(),
-            hubspot_contact_id=contact_id,
-            fields={k: v for k, v in fields.items() if v is not None},
-            owner_id=None if use_rules else chosen.owner_id,
-            use_assignment_rules=use_rules,
+            leads.save_counter(session, chosen.team, chosen.next_counter)
+        command = leads.create_lead_command(
+            self.config, self.stage_map, contact_id, properties, chosen, event.occurred_at
         )
         enqueue(session, command, event.id)
         commands = 1
@@ -318,6 +272,35 @@ class SyncProcessor:
             **ids,
         )
 
+    # -- Salesforce opportunities ---------------------------------------------------------------
+
+    def _opportunity(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        target = stage_for_opportunity(self.config.lifecycle.opportunity_stages, event.changes)
+        if target is None:
+            return Result("skipped", "opportunity stage not mapped to a lifecycle stage")
+        reader = self.readers.get(System.SALESFORCE)
+        contacts_of = getattr(reader, "contacts_of_opportunity", None)
+        if contacts_of is None:
+            return Result("skipped", "Salesforce is not connected: contact roles unknown")
+        moved: list[str] = []
+        for contact_id in contacts_of(event.object_id):
+            link = knowledge.link_for_salesforce(session, contact_id)
+            if link is None or not link.hubspot_contact_id:
+                continue
+            hs_key = record_key(Source.HUBSPOT, ObjectType.CONTACT, link.hubspot_contact_id)
+            current = knowledge.load_side(session, hs_key).values.get(LIFECYCLE)
+            if current == target or self.stage_map.is_backwards(current, target):
+                continue  # opportunities only move contacts forward
+            write = Write(HUBSPOT, {LIFECYCLE: target}, event.occurred_at)
+            enqueue_write(
+                session, write, target_key=hs_key, target_object="contacts",
+                target_id=link.hubspot_contact_id, now=now, cause_event_id=event.id,
+            )  # fmt: skip
+            moved.append(link.hubspot_contact_id)
+        summary = f"opportunity implies {target!r}: moving HubSpot contacts {moved or 'none'}"
+        audit.record(session, event.record_key, "rule", summary, event_id=event.id)
+        return Result("done", summary, len(moved))
+
     # -- both directions ------------------------------------------------------------------------
 
     def _sync_changes(
@@ -362,20 +345,6 @@ class SyncProcessor:
             summaries.append(line)
             audit.record(session, event.record_key, "rule", line, event_id=event.id)
         return Result("done", "; ".join(summaries), commands)
-
-
-def _round_robin_counters(session: Session) -> dict[str, int]:
-    rows = session.scalars(select(Cursor).where(Cursor.name.like("routing:rr:%")))
-    return {row.name.removeprefix("routing:rr:"): int(row.value) for row in rows}
-
-
-def _save_counter(session: Session, team: str, value: int) -> None:
-    name = f"routing:rr:{team}"
-    row = session.get(Cursor, name)
-    if row is None:
-        session.add(Cursor(name=name, value=str(value)))
-    else:
-        row.value = str(value)
 
 
 def _is_true(value: Any) -> bool:

@@ -51,6 +51,8 @@ class FakeCrm:
     outbox: list[ChangeEvent] = field(default_factory=list)
     fail_next: int = 0
     dead_fields: set[str] = field(default_factory=set)
+    #: opportunity id -> contact ids with a role (Salesforce only)
+    roles: dict[str, list[str]] = field(default_factory=dict)
     calls: int = 0
     _ids: itertools.count = field(default_factory=lambda: _GLOBAL_IDS)
 
@@ -229,3 +231,26 @@ class FakeSalesforce(FakeCrm):
             for i, r in self.records.items()
             if (r.get("Email") or "").lower() == email.lower()
         ]
+
+    def win_opportunity(self, opportunity_id: str, contact_ids: list[str], stage: str) -> None:
+        """A rep moves a deal with these contact roles (an Opportunity outbound message)."""
+        self.roles[opportunity_id] = list(contact_ids)
+        won = stage == "Closed Won"
+        self.outbox.append(
+            ChangeEvent(
+                Source.SALESFORCE,
+                EventKind.UPDATED,
+                ObjectType.OPPORTUNITY,
+                opportunity_id,
+                f"04l{next(self._ids):015d}",
+                self.clock(),
+                {"StageName": stage, "IsWon": "true" if won else "false"},
+                is_snapshot=True,
+                actor="005REP",
+                provider_type="Opportunity",
+            )
+        )
+
+    def contacts_of_opportunity(self, opportunity_id: str) -> list[str]:
+        """Contact ids with a role on the opportunity."""
+        return self.roles.get(opportunity_id, [])

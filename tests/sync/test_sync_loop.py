@@ -109,3 +109,19 @@ def test_newest_change_wins_whatever_order_the_events_arrive_in(sqlite_store):
     loop.settle()
     assert loop.salesforce.records[lead_id]["Status"] == "Working - Contacted"
     assert loop.hubspot.records["101"]["lifecyclestage"] == "salesqualifiedlead"
+
+
+def test_a_won_opportunity_makes_its_contacts_customers_and_never_moves_them_back(sqlite_store):
+    from sqlalchemy import select as _select
+
+    loop = Loop(sqlite_store)
+    loop.handed_off_pair("101")
+    with sqlite_store.session() as s:  # the lead was converted: the link follows the Contact
+        link = s.scalars(_select(RecordLink)).one()
+        link.salesforce_contact_id = "003000000000000001"
+    loop.salesforce.win_opportunity("006000000000000001", ["003000000000000001"], "Closed Won")
+    loop.settle()
+    assert loop.hubspot.records["101"]["lifecyclestage"] == "customer"
+    loop.salesforce.win_opportunity("006000000000000002", ["003000000000000001"], "Prospecting")
+    loop.settle()
+    assert loop.hubspot.records["101"]["lifecyclestage"] == "customer"
