@@ -1,6 +1,10 @@
 """HubSpot's API limits: a rolling burst window, a daily budget and the search limit.
 
 Pure bookkeeping over a clock; the app decides what to answer.
+
+``adapters/ratelimit.py`` has a similar rolling window on Baton's side. They are kept apart on
+purpose: the stand-in is the oracle the adapter's limiter is tested against, and one shared
+implementation would let a bug in it pass its own test.
 """
 
 from __future__ import annotations
