@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from connector.admin.commands import admin_commands
 from connector.logs import configure_logging
 
 
@@ -115,6 +116,10 @@ def demo(once: bool, seed: int, port: int, database: str | None) -> None:
 
     configure_logging("WARNING", "text")
     sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=Path("var/demo")))
+
+
+for _admin_command in admin_commands(config_option, _load):  # explain, dead-letters, sync, backfill
+    main.add_command(_admin_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
