@@ -13,8 +13,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from connector.metrics import Metrics
 from connector.runtime import Runtime
 from connector.store import Store
 from connector.store.models import InboxEvent, OutboxCommand
+from connector.sync.prefetch import NeedsRead, prefetching
 from connector.sync.processor import Result, SyncProcessor
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 #: an event that keeps failing is parked after this many tries (kept for `baton explain`)
 MAX_EVENT_ATTEMPTS = 5
 DEFER = timedelta(seconds=2)
+#: CRM reads one record pass may need (hand-off: contact, then the e-mail lookups)
+MAX_READS_PER_PASS = 8
 
 
 @dataclass
@@ -74,14 +78,47 @@ class Worker:
         handled = 0
         for key in leased:
             try:
-                with self.store.session() as session:
-                    handled += self._process_record(session, key)
+                handled += self._process_record_with_reads(key)
             finally:
                 with self.store.session() as session:
                     release_record(session, key, self.owner)
         return handled
 
-    def _process_record(self, session: Session, key: str) -> int:
+    def _process_record_with_reads(self, key: str) -> int:
+        """Process a record; CRM reads happen between attempts, never inside a transaction.
+
+        See ``connector.sync.prefetch``: a cache miss rolls the pass back, the read runs with no
+        transaction open (so webhook intake is never blocked behind a CRM call), and the pass
+        is replayed with the answer cached.
+        """
+        cache: dict[tuple[Any, ...], Any] = {}
+        processor = replace(self.processor, readers=prefetching(self.processor.readers, cache))
+        for _ in range(MAX_READS_PER_PASS):
+            try:
+                with self.store.session() as session:
+                    return self._process_record(session, key, processor)
+            except NeedsRead as need:
+                try:
+                    cache[need.key] = need.fetch()
+                except Exception as exc:  # the CRM is unreachable: retry the record later
+                    log.warning("CRM read failed", extra={"record": key, "error": str(exc)[:200]})
+                    with self.store.session() as session:
+                        self._defer_first_event(session, key, exc)
+                    return 0
+        raise RuntimeError(f"record {key} needed more than {MAX_READS_PER_PASS} CRM reads")
+
+    def _defer_first_event(self, session: Session, key: str, exc: Exception) -> None:
+        event = session.scalars(
+            select(InboxEvent)
+            .where(InboxEvent.record_key == key, InboxEvent.status == "pending")
+            .order_by(InboxEvent.occurred_at, InboxEvent.id)
+            .limit(1)
+        ).first()
+        if event is not None:
+            event.attempts += 1
+            self._fail(session, event, exc, self.clock())
+
+    def _process_record(self, session: Session, key: str, processor: SyncProcessor) -> int:
         now = self.clock()
         events = session.scalars(
             select(InboxEvent)
@@ -94,7 +131,9 @@ class Worker:
             event.attempts += 1
             try:
                 with session.begin_nested():
-                    result = self.processor.handle(session, event, now)
+                    result = processor.handle(session, event, now)
+            except NeedsRead:
+                raise  # the whole pass is replayed once the read is done
             except Exception as exc:  # keep order: stop this record, try again later
                 log.exception("event failed", extra={"event": event.id, "record": key})
                 self._fail(session, event, exc, now)
