@@ -79,10 +79,9 @@ def parse_query(text: str) -> RecordQuery:
             raise QueryError(
                 f"{value!r} is not a Lead (00Q…) or Contact (003…) id; Baton links only those"
             )
-        try:
-            normalized = to_18(value)
-        except ValueError as exc:
-            raise QueryError(f"{value!r}: {exc}") from None
+        # A 15-character id (from a Salesforce URL) is completed to the 18-character form the
+        # APIs use; an 18-character id is taken as typed.
+        normalized = to_18(value) if len(value) == 15 else value
         return RecordQuery(value, record_key=record_key(Source.SALESFORCE, object_type, normalized))
     raise QueryError(
         f"{text!r} is not an e-mail address, a HubSpot contact id (digits), a Salesforce "
