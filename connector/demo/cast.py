@@ -1,0 +1,103 @@
+"""The people, companies, forms and pages the demo week draws from (fictional, Dutch B2B).
+
+Kept apart from the plan so the plan's logic reads without the word lists in the way.
+"""
+
+from __future__ import annotations
+
+#: The selling company whose week is played.
+COMPANY_NAME = "Noordlicht Software"
+WEBSITE = "https://www.noordlicht.example"
+
+#: (first names, last names) per country, for prospects.
+NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Netherlands": (
+        ("Anouk", "Bram", "Eva", "Joost", "Lotte", "Maarten", "Noor", "Pieter", "Roos", "Thijs"),
+        ("de Jong", "Jansen", "de Boer", "Mulder", "Visser", "Smit", "Meijer", "Bos", "Dekker"),
+    ),
+    "Belgium": (
+        ("Arne", "Elise", "Jens", "Lien", "Wout", "Femke"),
+        ("Peeters", "Maes", "Claes", "Wouters", "Goossens", "Willems"),
+    ),
+    "Luxembourg": (("Luc", "Claire"), ("Schmit", "Weber")),
+    "Germany": (
+        ("Jonas", "Lena", "Felix", "Hannah", "Tobias", "Julia"),
+        ("Müller", "Schmidt", "Fischer", "Wagner", "Becker", "Hoffmann"),
+    ),
+    "Austria": (("Florian", "Katharina"), ("Gruber", "Huber")),
+    "Switzerland": (("Reto", "Nina"), ("Keller", "Meier")),
+    "France": (("Camille", "Julien"), ("Lefèvre", "Moreau")),
+    "Denmark": (("Mads", "Freja"), ("Nielsen", "Larsen")),
+    "United States": (("Ashley", "Tyler"), ("Johnson", "Miller")),
+    "India": (("Priya", "Arjun"), ("Sharma", "Patel")),
+}
+
+#: (company, e-mail domain, country, employees) of prospect companies.
+COMPANIES: tuple[tuple[str, str, str, int], ...] = (
+    ("Van Dijk Logistiek", "vandijk-logistiek.example", "Netherlands", 240),
+    ("Brabant Bouwgroep", "brabantbouw.example", "Netherlands", 410),
+    ("Zeeland Foods", "zeelandfoods.example", "Netherlands", 95),
+    ("Utrechtse Zorggroep", "uzg.example", "Netherlands", 1200),
+    ("Haven Techniek Rotterdam", "haventechniek.example", "Netherlands", 60),
+    ("Groningen Energie", "groningen-energie.example", "Netherlands", 180),
+    ("Amstel Advocaten", "amsteladvocaten.example", "Netherlands", 35),
+    ("Delftse Data", "delftsedata.example", "Netherlands", 22),
+    ("Vlaamse Verpakking", "vlaamseverpakking.example", "Belgium", 300),
+    ("Antwerp Diamond Logistics", "adl.example", "Belgium", 75),
+    ("Gentse Bouw", "gentsebouw.example", "Belgium", 140),
+    ("Lux Fintech", "luxfintech.example", "Luxembourg", 50),
+    ("Rheinland Maschinenbau", "rheinland-mb.example", "Germany", 850),
+    ("Hamburger Handel", "hamburgerhandel.example", "Germany", 210),
+    ("Bayern Medizintechnik", "bayern-medtech.example", "Germany", 330),
+    ("Wiener Versicherung", "wienerversicherung.example", "Austria", 620),
+    ("Zürcher Analytics", "zuercher-analytics.example", "Switzerland", 45),
+    ("Lyon Industrie", "lyonindustrie.example", "France", 280),
+    ("Aarhus Shipping", "aarhusshipping.example", "Denmark", 160),
+)
+
+#: Where prospects outside the selling countries come from (held back by the MQL definition).
+FAR_COMPANIES: tuple[tuple[str, str, str, int], ...] = (
+    ("Ohio Tool Supply", "ohiotool.example", "United States", 120),
+    ("Pune Textiles", "punetextiles.example", "India", 900),
+)
+
+JOB_TITLES = (
+    "Head of Sales",
+    "Marketing Manager",
+    "Operations Director",
+    "CFO",
+    "Revenue Operations Lead",
+    "IT Manager",
+    "Managing Director",
+    "Sales Manager",
+)
+
+#: (form name, landing page path, how hot a fill of this form is: 2 hot, 1 warm, 0 cold)
+FORMS: tuple[tuple[str, str, int], ...] = (
+    ("Demo aanvragen", "/demo", 2),
+    ("Offerte aanvragen", "/prijzen", 2),
+    ("Whitepaper: Slimmer plannen", "/whitepaper/slimmer-plannen", 1),
+    ("Webinar: Revenue Operations in 2025", "/webinar/revops", 1),
+    ("Nieuwsbrief", "/blog", 0),
+    ("Contactformulier", "/contact", 1),
+)
+
+#: HubSpot original-source values, weighted roughly as a B2B site sees them.
+SOURCES: tuple[tuple[str, int], ...] = (
+    ("ORGANIC_SEARCH", 30),
+    ("PAID_SEARCH", 15),
+    ("EMAIL_MARKETING", 15),
+    ("SOCIAL_MEDIA", 10),
+    ("REFERRALS", 10),
+    ("DIRECT_TRAFFIC", 15),
+    ("OFFLINE", 5),
+)
+
+#: Why a rep sends a lead back ("not now"), as the rep would write it.
+RECYCLE_NOTES = (
+    "Bad timing: budget frees up next quarter",
+    "No budget this year",
+    "Call back after the summer",
+)
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

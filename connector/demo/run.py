@@ -1,0 +1,229 @@
+"""``baton demo``: play the week, wait for Baton, report; then serve the dashboard (or exit).
+
+The demo only plays the people. Everything that happens between the CRMs — hand-offs, routing,
+holds, status changes flowing back — is Baton's production code reacting to the sandboxes'
+webhooks, on a store that starts empty.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.demo import cast
+from connector.demo.checks import StageCheck, compare_stages
+from connector.demo.org import MARKETER_USER_ID
+from connector.demo.players import Players
+from connector.demo.scenario import Kind, WeekPlan, plan_week
+from connector.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
+from connector.demo.summary import collect, format_summary
+from connector.reports import handoffs, held_back
+from connector.sync.mapping import StageMap
+from connector.sync.setup import stage_entries
+
+#: How long one simulated day may take Baton to settle before the demo moves on regardless.
+DAY_TIMEOUT_S = 20.0
+#: How long Baton gets at the end of the week to finish and for both CRMs to agree.
+SETTLE_TIMEOUT_S = 3 * DEMO_POLL_INTERVAL_S + 15.0
+KEEP_DEMO_DATABASES = 5
+MARKETING = frozenset({Kind.ARRIVE, Kind.VISIT, Kind.MARK_MQL})
+SALES = frozenset(Kind) - MARKETING
+
+Echo = Callable[[str], None]
+
+
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def run_demo(
+    *,
+    once: bool,
+    seed: int,
+    port: int,
+    database_url: str | None,
+    out: Path,
+    echo: Echo = _print,
+    stop: threading.Event | None = None,
+    settle_timeout: float = SETTLE_TIMEOUT_S,
+) -> int:
+    """Play the week; 0 when Baton converged, 1 when it did not, 2 when the demo cannot start.
+
+    Without ``once`` the dashboard is then served on ``port`` until Ctrl-C (or ``stop`` is set).
+    """
+    started = time.monotonic()
+    url = database_url or fresh_sqlite_url(out)
+    try:
+        with _terminate_as_interrupt():
+            stack = start_stack(url, seed=seed, port=0 if once else port)
+            with stack:
+                return _run(stack, seed, once, url, echo, stop, settle_timeout, started)
+    except DemoError as exc:
+        print(f"baton demo: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        echo("Stopped.")
+        return 130
+
+
+def _run(
+    stack: DemoStack,
+    seed: int,
+    once: bool,
+    url: str,
+    echo: Echo,
+    stop: threading.Event | None,
+    settle_timeout: float,
+    started: float,
+) -> int:
+    config = stack.runtime.config
+    plan = plan_week(seed)
+    players = Players(
+        plan,
+        stack.hubspot,
+        stack.salesforce,
+        stack.team,
+        MARKETER_USER_ID,
+        config.salesforce.hubspot_id_field,
+    )
+    echo(f"Baton demo: one week at {cast.COMPANY_NAME} (fictional), seed {seed}")
+    echo(
+        f"  sandbox HubSpot {stack.hubspot.base_url} · sandbox Salesforce "
+        f"{stack.salesforce.instance_url} · Baton {stack.base_url}"
+    )
+    for day in range(len(cast.DAY_NAMES)):
+        echo(_play_day(stack, players, plan, day))
+    converged, check = _settle(stack, settle_timeout)
+    summary = collect(stack, players, seed, check)
+    summary.database = config.store.safe_database_url
+    summary.elapsed_s = time.monotonic() - started
+    echo("")
+    echo(format_summary(summary, DEFAULT_STAGE_ORDER))
+    if not converged:
+        with stack.runtime.store.session() as session:
+            from connector.reports import backlog
+
+            open_work = backlog(session)
+        print(
+            f"baton demo: Baton did not converge within {settle_timeout:.0f} s: "
+            f"{open_work.events_pending} events and {open_work.commands_pending} commands still "
+            f"open, {len(check.by_verdict('disagree'))} people disagree across the CRMs",
+            file=sys.stderr,
+        )
+        return 1
+    if once:
+        return 0
+    echo("")
+    echo(f"Dashboard: {stack.dashboard_url}  (Ctrl-C to stop)")
+    waiter = stop or threading.Event()
+    while not waiter.wait(0.5):
+        pass
+    echo("Stopped.")
+    return 0
+
+
+def _play_day(stack: DemoStack, players: Players, plan: WeekPlan, day: int) -> str:
+    """Play one day, let Baton settle, and describe the day in one line."""
+    began = time.monotonic()
+    before = _baton_counts(stack)
+    outcomes = []
+    settled = True
+    for half in (MARKETING, SALES):  # reps can only work the leads Baton created that morning
+        actions = [action for action in plan.day(day) if action.kind in half]
+        outcomes += [players.play(action) for action in actions]
+        if actions:
+            settled = stack.wait_until_idle(DAY_TIMEOUT_S) and settled
+    after = _baton_counts(stack)
+    done = Counter(o.action.kind for o in outcomes if o.done)
+    skipped = sum(1 for o in outcomes if not o.done)
+    rep = ", ".join(
+        f"{label} {done[kind]}"
+        for kind, label in (
+            (Kind.WORK, "worked"),
+            (Kind.RECYCLE, "recycled"),
+            (Kind.CONVERT, "converted"),
+            (Kind.WIN, "won"),
+        )
+        if done[kind]
+    )
+    parts = [
+        f"{cast.DAY_NAMES[day]:<9}",
+        f"{done[Kind.ARRIVE]:>2} new contacts",
+        f"{done[Kind.MARK_MQL]} marked MQL → {after[0] - before[0]} handed to sales, "
+        f"{after[1] - before[1]} held back",
+        f"reps: {rep or ('weekend' if day >= len(cast.DAY_NAMES) - 2 else 'nothing to do')}",
+    ]
+    if skipped:
+        parts.append(f"{skipped} skipped")
+    parts.append(f"{time.monotonic() - began:.1f} s" + ("" if settled else " (Baton still busy)"))
+    return " · ".join(parts)
+
+
+def _baton_counts(stack: DemoStack) -> tuple[int, int]:
+    """(hand-offs completed, MQLs held back) as Baton's store has them."""
+    with stack.runtime.store.session() as session:
+        done = sum(1 for h in handoffs(session) if h.status == "done")
+        return done, len(held_back(session))
+
+
+def _settle(stack: DemoStack, timeout: float) -> tuple[bool, StageCheck]:
+    """Wait until Baton is idle and both CRMs agree (pollers may need a round to repair)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        idle = stack.wait_until_idle(max(1.0, deadline - time.monotonic()))
+        check = stage_check(stack)
+        if (idle and check.converged) or time.monotonic() >= deadline:
+            return idle and check.converged, check
+        time.sleep(0.5)
+
+
+def stage_check(stack: DemoStack) -> StageCheck:
+    """Compare every handed-off person across the two sandboxes."""
+    config = stack.runtime.config
+    return compare_stages(
+        contacts=stack.hubspot.all("contacts"),
+        leads=stack.salesforce.all("Lead"),
+        opportunities=stack.salesforce.all("Opportunity"),
+        stage_map=StageMap(stage_entries(config), DEFAULT_STAGE_ORDER, config.handoff.stage),
+        opportunity_stages=config.lifecycle.opportunity_stages,
+        hubspot_id_field=config.salesforce.hubspot_id_field,
+    )
+
+
+def fresh_sqlite_url(out: Path) -> str:
+    """A new SQLite file under ``out`` (the oldest demo files beyond a few are removed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    old = sorted(out.glob("baton-*.db"), key=lambda p: p.stat().st_mtime)
+    for path in old[: max(0, len(old) - (KEEP_DEMO_DATABASES - 1))]:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = out / f"baton-{stamp}-{os.getpid()}.db"
+    return f"sqlite:///{path}"
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so the stack is closed either way (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,212 @@
+"""Start and stop everything the demo runs: both sandbox CRMs and a real Baton on loopback.
+
+Baton here is the production code path, only wired in one process: the Flask app (receivers and
+dashboard) served by werkzeug, the Worker loop in a thread, the reconciliation pollers in a
+thread, all sharing one :class:`~connector.runtime.Runtime` on a SQLite (or given) store. The
+sandboxes subscribe to Baton's receivers exactly as a HubSpot app and a Salesforce outbound
+message would. :meth:`DemoStack.close` stops every thread and frees every port it opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from connector.config import default_config
+from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
+from connector.demo import org
+from connector.reports import backlog
+from connector.runtime import Runtime
+from connector.store import Store, upgrade
+
+log = logging.getLogger(__name__)
+
+#: Seconds between reconciliation polls in the demo (production default: 300).
+DEMO_POLL_INTERVAL_S = 5
+_JOIN_TIMEOUT_S = 10.0
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access-log line per webhook: the demo prints its own progress."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        """Skip werkzeug's access log."""
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run as asked (port taken, database not empty, a sandbox refused)."""
+
+
+@dataclass
+class DemoStack:
+    """The running pieces; build with :func:`start_stack`, always :meth:`close`."""
+
+    hubspot: Any
+    salesforce: Any
+    runtime: Runtime
+    team: org.SalesTeam
+    marketer_owner_id: str
+    base_url: str
+    _server: BaseWSGIServer
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _closed: bool = False
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where the dashboard is served."""
+        return f"{self.base_url}/dashboard/"
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Wait until both CRMs delivered everything and Baton has no open work (True), or
+        ``timeout`` passes (False). Quiet must hold twice in a row: a write Baton just made can
+        still be on its way back as a webhook."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while time.monotonic() < deadline:
+            remaining = max(0.1, deadline - time.monotonic())
+            delivered = self.hubspot.flush_webhooks(timeout=remaining) and (
+                self.salesforce.flush_outbound(timeout=remaining)
+            )
+            with self.runtime.store.session() as session:
+                open_work = backlog(session).open_work
+            quiet = quiet + 1 if delivered and open_work == 0 else 0
+            if quiet >= 2:
+                return True
+            time.sleep(0.15)
+        return False
+
+    def close(self) -> None:
+        """Stop the worker, pollers, web server and sandboxes; release the store."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        self._server.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=_JOIN_TIMEOUT_S)
+            if thread.is_alive():
+                log.warning("demo thread did not stop in time", extra={"thread": thread.name})
+        self._server.server_close()
+        self.hubspot.stop()
+        self.salesforce.stop()
+        self.runtime.close()
+
+    def __enter__(self) -> DemoStack:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
+    """Start the sandboxes and Baton (web on ``port``, 0 = any free one), all wired together."""
+    from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
+    from sandbox.salesforce import SalesforceSandbox
+    from sandbox.salesforce.config import SalesforceSandboxConfig
+
+    server = _bind(port)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    hubspot = HubSpotSandbox(HubSpotSandboxConfig(webhook_retry_base_s=0.2, seed=seed))
+    salesforce = SalesforceSandbox(
+        SalesforceSandboxConfig(
+            org_id=SANDBOX_SALESFORCE_ORG_ID, outbound_retry_base_s=0.2, seed=seed
+        )
+    )
+    started: list[Any] = []
+    try:
+        hubspot.start()
+        started.append(hubspot)
+        salesforce.start()
+        started.append(salesforce)
+        marketer = org.set_up_hubspot(hubspot)
+        defaults = default_config()  # the demo keeps the default id and context fields
+        team = org.set_up_salesforce(
+            salesforce, defaults.salesforce.hubspot_id_field, dict(defaults.handoff.context_fields)
+        )
+        config = org.demo_config(
+            hubspot_base_url=str(hubspot.base_url),
+            salesforce_instance_url=str(salesforce.instance_url),
+            public_base_url=base_url,
+            database_url=database_url,
+            team=team,
+            integration_user_id=salesforce.integration_user_id,
+            poll_interval_s=DEMO_POLL_INTERVAL_S,
+        )
+        runtime = _open_runtime(config, database_url)
+        runtime.salesforce_verify = salesforce.ca_bundle_path
+    except BaseException:
+        server.server_close()
+        for sandbox in reversed(started):
+            sandbox.stop()
+        raise
+    stack = DemoStack(hubspot, salesforce, runtime, team, marketer, base_url, server)
+    try:
+        _serve(stack)
+        org.subscribe_to_baton(hubspot, salesforce, base_url)
+    except BaseException:
+        stack.close()
+        raise
+    return stack
+
+
+def _bind(port: int) -> BaseWSGIServer:
+    holder: dict[str, Any] = {}
+
+    def app(environ: Any, start_response: Any) -> Any:  # the Flask app is built after binding
+        return holder["app"](environ, start_response)
+
+    try:
+        server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
+    except OSError as exc:
+        raise DemoError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    server.daemon_threads = True
+    server.holder = holder  # type: ignore[attr-defined]
+    return server
+
+
+def _open_runtime(config: Any, database_url: str) -> Runtime:
+    upgrade(database_url)
+    store = Store(database_url)
+    with store.session() as session:
+        existing = backlog(session).events_total
+    if existing:
+        store.dispose()
+        raise DemoError(
+            f"the demo needs an empty database, but {config.store.safe_database_url} already "
+            f"holds {existing} events; leave out --database for a fresh SQLite file"
+        )
+    return Runtime(config=config, store=store)
+
+
+def _serve(stack: DemoStack) -> None:
+    """Build the app, then run web, worker and pollers in threads the stack joins on close."""
+    from connector.pollers import PollScheduler, pollers_from_config
+    from connector.worker import Worker
+    from webhooks.app import create_app
+
+    runtime = stack.runtime
+    stack._server.holder["app"] = create_app(runtime)  # type: ignore[attr-defined]
+    worker = Worker.from_runtime(runtime)
+    clients = runtime.clients()
+    scheduler = PollScheduler(
+        pollers_from_config(
+            runtime,
+            hubspot_client=clients.hubspot.sdk if clients.hubspot else None,
+            salesforce_client=clients.salesforce.sf if clients.salesforce else None,
+        )
+    )
+    targets = (
+        ("baton-web", stack._server.serve_forever, {"poll_interval": 0.05}),
+        ("baton-worker", worker.run_forever, {"stop": stack._stop, "idle_sleep": 0.1}),
+        ("baton-pollers", scheduler.run_forever, {"stop": stack._stop, "tick_s": 0.5}),
+    )
+    for name, target, kwargs in targets:
+        thread = threading.Thread(target=target, kwargs=kwargs, name=name, daemon=True)
+        thread.start()
+        stack._threads.append(thread)
