@@ -152,8 +152,8 @@ def admin_commands(
         that is rolled back, and prints the writes they would queue (system, record, fields)
         and the writes already waiting in the outbox.
         """
+        from connector.admin.sync import baseline, summarize
         from connector.admin.sync import dry_run as preview
-        from connector.admin.sync import summarize_since
         from connector.admin.sync_format import dry_run_json, dry_run_text, summary_text
         from connector.worker import Worker
 
@@ -165,9 +165,9 @@ def admin_commands(
             report = preview(rt.store, worker.processor, utcnow(), limit=limit)
             click.echo((dry_run_json(report) if as_json else dry_run_text(report)).rstrip())
             return
-        started = utcnow()
+        before = baseline(rt.store)
         idle = worker.run_until_idle(timeout=timeout)
-        click.echo(summary_text(summarize_since(rt.store, started, idle)).rstrip())
+        click.echo(summary_text(summarize(rt.store, before, idle)).rstrip())
 
     @click.command()
     @config_option

@@ -165,8 +165,19 @@ def _planned(row: OutboxCommand, *, keep_id: bool = True) -> PlannedCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncBaseline:
+    """Where the store stood before a run: what was pending and the highest ids seen."""
+
+    pending_events: frozenset[int]
+    pending_commands: frozenset[int]
+    last_event: int
+    last_command: int
+    last_dead_letter: int
+
+
+@dataclass(frozen=True, slots=True)
 class SyncSummary:
-    """What one ``baton sync`` run did, counted from the store's own timestamps."""
+    """What one ``baton sync`` run did."""
 
     idle: bool
     #: events processed during the run, by final status (done, skipped, failed)
@@ -177,16 +188,36 @@ class SyncSummary:
     commands_pending: int
 
 
-def summarize_since(store: Store, started: datetime, idle: bool) -> SyncSummary:
-    """Count events processed, commands done and letters created since ``started``."""
+def baseline(store: Store) -> SyncBaseline:
+    """Capture the store before a run (ids, not clocks: the worker's clock may be injected)."""
     with store.session() as session:
+        return SyncBaseline(
+            pending_events=frozenset(
+                session.scalars(select(InboxEvent.id).where(InboxEvent.status == "pending"))
+            ),
+            pending_commands=frozenset(
+                session.scalars(select(OutboxCommand.id).where(OutboxCommand.status == "pending"))
+            ),
+            last_event=session.scalar(select(func.max(InboxEvent.id))) or 0,
+            last_command=session.scalar(select(func.max(OutboxCommand.id))) or 0,
+            last_dead_letter=session.scalar(select(func.max(DeadLetter.id))) or 0,
+        )
+
+
+def summarize(store: Store, before: SyncBaseline, idle: bool) -> SyncSummary:
+    """Compare the store with ``before``: events handled, writes done, letters created."""
+    with store.session() as session:
+        handled = (InboxEvent.id.in_(before.pending_events)) | (InboxEvent.id > before.last_event)
         by_status = session.execute(
             select(InboxEvent.status, func.count())
-            .where(InboxEvent.processed_at >= started)
+            .where(handled, InboxEvent.status != "pending")
             .group_by(InboxEvent.status)
         ).all()
-        done = session.scalar(select(func.count()).where(OutboxCommand.done_at >= started))
-        dead = session.scalar(select(func.count()).where(DeadLetter.created_at >= started))
+        ran = (OutboxCommand.id.in_(before.pending_commands)) | (
+            OutboxCommand.id > before.last_command
+        )
+        done = session.scalar(select(func.count()).where(ran, OutboxCommand.status == "done"))
+        dead = session.scalar(select(func.count()).where(DeadLetter.id > before.last_dead_letter))
         events_pending = session.scalar(select(func.count()).where(InboxEvent.status == "pending"))
         commands_pending = session.scalar(
             select(func.count()).where(OutboxCommand.status == "pending")
