@@ -37,6 +37,7 @@ from connector.ports import CrmWriter
 from connector.store import Store
 from connector.store.models import DeadLetter, OutboxCommand, OwnWrite
 from connector.sync import knowledge
+from connector.sync.conversion import follow_conversion
 from connector.sync.rules import Write
 from connector.sync.writes import enqueue_write
 
@@ -108,6 +109,12 @@ class Dispatcher:
         outcome = result.outcome
         if outcome is Outcome.RETRY and row.attempts >= self.max_attempts:
             outcome = Outcome.DEAD
+        converted_to = result.data.get("converted_contact_id")
+        if outcome is Outcome.DEAD and converted_to:
+            # the Lead was converted: not a failure of this write but a move of the person
+            row.status, row.last_error = "superseded", result.message
+            follow_conversion(session, getattr(command, "object_id", ""), str(converted_to))
+            return
         if outcome is Outcome.DONE:
             row.status, row.done_at, row.result = "done", now, dict(result.data)
             self._leave_footprint(session, command, result, now)
@@ -149,12 +156,21 @@ class Dispatcher:
             lead_id = str(result.data.get("id", ""))
             if not lead_id:
                 return
-            knowledge.upsert_link(
+            link = knowledge.upsert_link(
                 session,
                 hubspot_contact_id=command.hubspot_contact_id,
                 salesforce_lead_id=lead_id,
                 email=command.fields.get("Email"),
             )
+            if link.salesforce_lead_id != lead_id:
+                audit.record(
+                    session,
+                    command.record_key,
+                    "error",
+                    f"a second Salesforce lead {lead_id} was created for a person already linked "
+                    f"to {link.salesforce_lead_id}: merge them in Salesforce",
+                )
+                return
             target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
             logical = datetime.fromisoformat(command.logical_at) if command.logical_at else now
             knowledge.remember(session, target, dict(command.fields), logical)
@@ -164,12 +180,6 @@ class Dispatcher:
         if fields is None:
             return
         target = command.record_key
-        redirected = result.data.get("redirected_to")
-        if redirected:
-            link = knowledge.link_for_salesforce(session, getattr(command, "object_id", ""))
-            if link is not None:
-                link.salesforce_contact_id = str(redirected)
-            target = record_key(Source.SALESFORCE, ObjectType.CONTACT, str(redirected))
         cleared = isinstance(command, SetStage) and command.backwards
         self._remember_written(
             session, target, fields, now, cleared=command.field_name if cleared else None

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from connector import audit
 from connector.dispatcher import Dispatcher
-from connector.events import utcnow
+from connector.events import EventKind, utcnow
 from connector.leases import records_with_pending_events, release_record, try_lease_record
 from connector.metrics import Metrics
 from connector.runtime import Runtime
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 #: an event that keeps failing is parked after this many tries (kept for `baton explain`)
 MAX_EVENT_ATTEMPTS = 5
 DEFER = timedelta(seconds=2)
+#: at equal occurrence times, identity changes (a merge) apply before property changes: HubSpot
+#: stamps a merge and the property changes it causes with the same occurredAt
+_IDENTITY_FIRST = case((InboxEvent.kind == EventKind.MERGED.value, 0), else_=1)
 #: CRM reads one record pass may need (hand-off: contact, then the e-mail lookups)
 MAX_READS_PER_PASS = 8
 
@@ -124,7 +127,7 @@ class Worker:
             select(InboxEvent)
             .where(InboxEvent.record_key == key, InboxEvent.status == "pending")
             .where(or_(InboxEvent.available_at.is_(None), InboxEvent.available_at <= now))
-            .order_by(InboxEvent.occurred_at, InboxEvent.id)
+            .order_by(InboxEvent.occurred_at, _IDENTITY_FIRST, InboxEvent.id)
         ).all()
         handled = 0
         for event in events:

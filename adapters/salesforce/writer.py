@@ -2,9 +2,10 @@
 
 - UpdateFields and SetStage (Salesforce has no forward-only rule, so ``backwards`` changes
   nothing) are merged per record, in order, into PATCH collections of ≤ 200 records.
-- A write refused with ``CANNOT_UPDATE_CONVERTED_LEAD`` is sent to the Lead's
-  ``ConvertedContactId`` instead (converted leads are read-only); the result says
-  ``{"redirected_to": "003…"}``.
+- A write refused with ``CANNOT_UPDATE_CONVERTED_LEAD`` (converted leads are read-only) is
+  not copied to the Contact — the Lead's fields (``Status``) need not exist there. The result
+  is DEAD with that code and ``{"converted_contact_id": "003…"}``: the sync re-links the person
+  and decides the Contact's write from the admin's mapping for Contacts.
 - CreateLead: POST collections; DONE carries ``{"id": "00Q…"}``. With ``hubspot_id_field`` set,
   the HubSpot id is written on the Lead and looked up first, so a retried create updates the
   Lead an earlier attempt made instead of creating a twin.
@@ -115,7 +116,7 @@ class SalesforceWriter:
     def _redirect_converted(
         self, sender: CollectionSender, writes: list[RecordWrite]
     ) -> dict[str, tuple[RowOutcome, dict[str, Any]]]:
-        """Write converted leads' fields to their contacts; per lead id the outcome and data."""
+        """Per converted lead id: the refusal, with the Contact it was converted to."""
         if not writes:
             return {}
         lead_ids = [w.object_id for w in writes]
@@ -128,20 +129,15 @@ class SalesforceWriter:
         except CallFailed as exc:
             return {lead: (exc, {}) for lead in lead_ids}
         contact_of = {_id15(r["Id"]): r.get("ConvertedContactId") for r in rows}
-        targets = [(w, contact_of.get(_id15(w.object_id))) for w in writes]
-        movable = [(w, contact) for w, contact in targets if contact]
-        outcomes = (
-            sender.update(
-                [_record("Contact", contact, w.fields) for w, contact in movable], auto_assign=False
-            )
-            if movable
-            else []
-        )
-        redirected: dict[str, tuple[RowOutcome, dict[str, Any]]] = {
-            w.object_id: (outcome, {"redirected_to": contact})
-            for (w, contact), outcome in zip(movable, outcomes, strict=True)
-        }
-        return redirected
+        refused: dict[str, tuple[RowOutcome, dict[str, Any]]] = {}
+        for write in writes:
+            contact = contact_of.get(_id15(write.object_id))
+            if not contact:
+                continue
+            message = f"Lead {write.object_id} was converted to Contact {contact}; it is read-only"
+            refusal = CallFailed(Outcome.DEAD, None, CONVERTED, message)
+            refused[write.object_id] = (refusal, {"converted_contact_id": contact})
+        return refused
 
 
 def _record(object_type: str, object_id: str, fields: dict[str, Any]) -> dict[str, Any]:

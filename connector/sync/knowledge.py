@@ -143,7 +143,12 @@ def upsert_link(
     salesforce_contact_id: str | None = None,
     email: str | None = None,
 ) -> RecordLink:
-    """Create or complete the link that holds any of the given ids."""
+    """Create or complete the link that holds any of the given ids.
+
+    Ids already on the link are never overwritten: a link is re-pointed only by the explicit
+    merge and conversion steps. A second Lead for an already-linked person (a race Salesforce
+    cannot prevent) stays unlinked and is reported by the caller.
+    """
     link = None
     if hubspot_contact_id:
         link = link_for_hubspot(session, hubspot_contact_id)
@@ -152,9 +157,9 @@ def upsert_link(
     if link is None:
         link = RecordLink()
         session.add(link)
-    link.hubspot_contact_id = hubspot_contact_id or link.hubspot_contact_id
-    link.salesforce_lead_id = salesforce_lead_id or link.salesforce_lead_id
-    link.salesforce_contact_id = salesforce_contact_id or link.salesforce_contact_id
-    link.email_hash = email_hash(email) or link.email_hash
+    link.hubspot_contact_id = link.hubspot_contact_id or hubspot_contact_id
+    link.salesforce_lead_id = link.salesforce_lead_id or salesforce_lead_id
+    link.salesforce_contact_id = link.salesforce_contact_id or salesforce_contact_id
+    link.email_hash = link.email_hash or email_hash(email)
     session.flush()
     return link

@@ -22,6 +22,7 @@ from connector.outbox import enqueue
 from connector.ports import CrmReader
 from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
 from connector.sync import knowledge, leads
+from connector.sync.conversion import REPLAY_ACTOR, follow_conversion
 from connector.sync.handoff import mql_hold_reasons, route
 from connector.sync.leads import HOLD_REASON_PROPERTY
 from connector.sync.mapping import LIFECYCLE, StageMap
@@ -80,10 +81,11 @@ class SyncProcessor:
         if not changes:
             return Result("skipped", "no synced property changed")
         key = event.record_key
+        replay = event.actor == REPLAY_ACTOR  # Baton's own replay: its values are not echoes
         genuine = {
             name: value
             for name, value in changes.items()
-            if not knowledge.consume_own_write(session, key, name, value, now)
+            if replay or not knowledge.consume_own_write(session, key, name, value, now)
         }
         if not genuine:
             return Result("skipped", "echo of Baton's own write (remembered value)")
@@ -226,11 +228,7 @@ class SyncProcessor:
         link = knowledge.link_for_salesforce(session, event.object_id)
         if sf_object == "Lead" and _is_true(snapshot.get("IsConverted")):
             contact_id = snapshot.get("ConvertedContactId")
-            if contact_id and link is not None:
-                link.salesforce_contact_id = str(contact_id)
-                audit.record(
-                    session, event.record_key, "rule", f"lead converted: re-linked to {contact_id}"
-                )
+            if contact_id and follow_conversion(session, event.object_id, str(contact_id)):
                 return Result("done", f"lead converted; link now follows Contact {contact_id}")
         if link is None:
             link = self._link_salesforce(session, event, sf_object, snapshot)

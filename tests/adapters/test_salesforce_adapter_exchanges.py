@@ -260,19 +260,19 @@ def test_converted_lead_write_goes_to_its_contact(sf: Harness) -> None:
             ],
         },
     )
-    sf.rsps.patch(COLLECTIONS, json=[ok(CONTACT)])
     results = sf.writer.execute(
         [update(LEAD_B, "b", Rating="Hot"), update(LEAD_A, "a", Title="CTO")]
     )
     by_key = {r.idempotency_key: r for r in results}
-    assert by_key["a"].outcome is Outcome.DONE
-    assert by_key["a"].data == {"redirected_to": CONTACT}
+    assert (by_key["a"].outcome, by_key["a"].error_code) == (
+        Outcome.DEAD,
+        "CANNOT_UPDATE_CONVERTED_LEAD",
+    )
+    assert by_key["a"].data == {"converted_contact_id": CONTACT}
     assert by_key["b"].data == {}
     query = sf.rsps.calls[1].request.url or ""
     assert "ConvertedContactId" in requests.utils.unquote(query)
-    assert sf.bodies()[2]["records"] == [
-        {"Title": "CTO", "attributes": {"type": "Contact"}, "id": CONTACT}
-    ]
+    assert len(sf.rsps.calls) == 2  # nothing is written to the Contact
 
 
 def test_create_lead_returns_the_new_id_without_assignment_rules(sf: Harness) -> None:

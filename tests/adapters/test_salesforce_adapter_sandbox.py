@@ -181,14 +181,18 @@ def test_permanent_error_is_dead_with_salesforces_message(sf: SalesforceSandbox)
     assert field(sf, "Lead", good, "Status") == "Working - Contacted"
 
 
-def test_write_to_a_converted_lead_lands_on_its_contact(sf: SalesforceSandbox) -> None:
+def test_write_to_a_converted_lead_reports_its_contact_and_writes_nothing(
+    sf: SalesforceSandbox,
+) -> None:
     (lead,) = leads(sf, 1)
     converted = sf.ui_convert_lead(lead)
     contact = converted["contact_id"]
+    title_before = field(sf, "Contact", contact, "Title")
     (result,) = Adapter(sf).run(update(lead, Title="VP Marketing"))
-    assert result.outcome is Outcome.DONE
-    assert result.data["redirected_to"][:15] == contact[:15]
-    assert field(sf, "Contact", contact, "Title") == "VP Marketing"
+    assert (result.outcome, result.error_code) == (Outcome.DEAD, "CANNOT_UPDATE_CONVERTED_LEAD")
+    assert result.data["converted_contact_id"][:15] == contact[:15]
+    # Lead fields are not copied to the Contact: the sync decides the Contact's write itself
+    assert field(sf, "Contact", contact, "Title") == title_before
 
 
 def test_an_exhausted_org_allocation_is_a_long_retry(sf: SalesforceSandbox) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sync_world import (
     CONTACT_STAGE_FIELD,
     DEFAULT_STAGES,
@@ -45,11 +44,6 @@ def test_conversion_moves_the_link_to_the_contact_and_later_changes_follow_it(
     world.assert_quiet()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SalesforceWriter redirects a converted lead's write by copying the Lead fields "
-    "(Status) to the Contact: INVALID_FIELD dead letter, the change is lost",
-)
 def test_change_racing_a_conversion_is_written_to_the_converted_contact(
     world: SyncWorld,
 ) -> None:
@@ -93,12 +87,6 @@ def test_hubspot_merge_repoints_the_link_to_the_surviving_contact(world: SyncWor
     world.assert_quiet()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the merge moves MQL onto the unlinked survivor; that propertyChange (same "
-    "occurredAt, lower inbox id) is processed before contact.merge and hands off a second "
-    "Lead, whose CreateLead then overwrites the re-pointed link's lead id",
-)
 def test_merge_into_an_earlier_stage_contact_hands_off_no_second_lead(world: SyncWorld) -> None:
     merged_id, lead_id = world.hand_off("merge-early-loser")
     survivor_id = world.new_contact("merge-early-survivor")  # still at stage lead
