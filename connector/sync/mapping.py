@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+
 LIFECYCLE = "lifecyclestage"
 LEAD_STATUS = "hs_lead_status"
 
@@ -136,16 +138,8 @@ class StageMap:
         return StageMap(self.entries, tuple(order), self.handoff_stage)
 
 
-DEFAULT_LIFECYCLE_ORDER = (
-    "subscriber",
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-    "evangelist",
-    "other",
-)
+#: HubSpot's default lifecyclestage order (one definition, in the config models)
+DEFAULT_LIFECYCLE_ORDER = DEFAULT_STAGE_ORDER
 
 
 def entries_from_pairs(
