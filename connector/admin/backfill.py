@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from connector import audit
 from connector.admin import backfill_links as links
 from connector.admin.backfill_sources import PageSource, SourceRecord
-from connector.admin.describe import assignments
+from connector.admin.describe import assignments, when
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, record_key
 from connector.inbox import append
 from connector.pollers.base import read_cursor, write_cursor
@@ -172,8 +172,7 @@ class Backfill:
                     session,
                     key,
                     "rule",
-                    f"backfill: known state {assignments(values)} as of "
-                    f"{record.modified_at.isoformat()}",
+                    f"backfill: known state {assignments(values)} as of {when(record.modified_at)}",
                 )
         return []  # events come after the Salesforce side is known (passes 2 and 3)
 
@@ -214,7 +213,7 @@ class Backfill:
                     sf_key,
                     "rule",
                     f"backfill: known state {assignments(values)} as of "
-                    f"{record.modified_at.isoformat()}; HubSpot contact "
+                    f"{when(record.modified_at)}; HubSpot contact "
                     f"{link.hubspot_contact_id} is the side that decides",
                 )
             event = self._hubspot_event(

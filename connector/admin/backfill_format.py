@@ -11,6 +11,7 @@ _LINK_WORDS = {
     "already": "already linked",
     "conflict": "conflicts left alone",
     "none": "no match",
+    "new": "new, not yet joined",
 }
 
 

@@ -23,6 +23,7 @@ BY_CONVERSION = "conversion"
 ALREADY = "already"
 CONFLICT = "conflict"
 NONE = "none"
+NEW = "new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ def link_hubspot_contact(session: Session, record: SourceRecord) -> Linked:
     link = RecordLink(hubspot_contact_id=record.object_id, email_hash=knowledge.email_hash(email))
     session.add(link)
     session.flush()
-    return Linked(NONE, link)
+    return Linked(NEW, link)
 
 
 def link_salesforce_record(session: Session, record: SourceRecord, hubspot_id_field: str) -> Linked:

@@ -158,6 +158,7 @@ def test_pairs_are_linked_and_only_disagreements_are_written(loop: Loop, sqlite_
         ("5", None, None),
     }
     by_pass = {p.name: p for p in report.passes}
+    assert by_pass["backfill:hubspot:contacts"].linked == {"new": 5}
     assert by_pass["backfill:salesforce:Lead"].linked == {
         "id_field": 2, "email": 1, "none": 1, "conflict": 1
     }  # fmt: skip
