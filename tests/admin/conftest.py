@@ -22,9 +22,9 @@ from tests.sync.harness import Loop
 
 
 @pytest.fixture
-def loop(sqlite_store: Store) -> Loop:
-    """Baton between the two fake CRMs, on a fresh SQLite store."""
-    return Loop(sqlite_store)
+def loop(store: Store) -> Loop:
+    """Baton between the two fake CRMs, on a fresh store (SQLite, and PostgreSQL when set)."""
+    return Loop(store)
 
 
 def dead_letter_on_status(loop: Loop) -> str:

@@ -144,13 +144,13 @@ def commands(store: Store) -> list[tuple[str, str, str]]:
         return [(r.system, r.kind, r.record_key) for r in rows]
 
 
-def test_pairs_are_linked_and_only_disagreements_are_written(loop: Loop, sqlite_store: Store):
+def test_pairs_are_linked_and_only_disagreements_are_written(loop: Loop, store: Store):
     world = sample_world()
     world.put_into(loop)
-    report = world.backfill(sqlite_store).run()
+    report = world.backfill(store).run()
 
     assert report.complete and not report.stopped_at_limit
-    assert links(sqlite_store) == {
+    assert links(store) == {
         ("1", lead_id(1), None),
         ("2", lead_id(2), None),
         ("3", lead_id(3), None),
@@ -162,7 +162,7 @@ def test_pairs_are_linked_and_only_disagreements_are_written(loop: Loop, sqlite_
     assert by_pass["backfill:salesforce:Lead"].linked == {
         "id_field": 2, "email": 1, "none": 1, "conflict": 1
     }  # fmt: skip
-    decided_by = {(e.source, e.object_id) for e in inbox(sqlite_store)}
+    decided_by = {(e.source, e.object_id) for e in inbox(store)}
     assert decided_by == {
         ("salesforce", lead_id(1)),  # newer side of pair 1
         ("hubspot", "2"),  # newer side of pair 2
@@ -172,8 +172,8 @@ def test_pairs_are_linked_and_only_disagreements_are_written(loop: Loop, sqlite_
         ("hubspot", "4"),  # unlinked contacts (pass 3)
         ("hubspot", "5"),
     }
-    assert all(e.event_id.startswith("backfill:") for e in inbox(sqlite_store))
-    assert "@" not in str([e.changes for e in inbox(sqlite_store)])
+    assert all(e.event_id.startswith("backfill:") for e in inbox(store))
+    assert "@" not in str([e.changes for e in inbox(store)])
 
     loop.settle()
 
@@ -181,31 +181,31 @@ def test_pairs_are_linked_and_only_disagreements_are_written(loop: Loop, sqlite_
     assert loop.salesforce.records[lead_id(2)]["Status"] == "Recycled"
     assert loop.hubspot.records["3"]["lifecyclestage"] == SQL
     assert loop.hubspot.records["1"]["lifecyclestage"] == MQL
-    assert sorted(commands(sqlite_store)) == sorted([
+    assert sorted(commands(store)) == sorted([
         ("salesforce", "set_stage", f"salesforce:lead:{lead_id(2)}"),
         ("hubspot", "set_stage", "hubspot:contact:3"),
         ("salesforce", "create_lead", "hubspot:contact:4"),  # an MQL nobody handed off yet
     ])  # fmt: skip
 
 
-def test_the_source_of_truth_decides_whatever_is_newer(sqlite_store: Store):
-    loop = Loop(sqlite_store, loop_config("hubspot_wins"))
+def test_the_source_of_truth_decides_whatever_is_newer(store: Store):
+    loop = Loop(store, loop_config("hubspot_wins"))
     world = World(
         contacts=[contact("3", MQL, T)],
         leads=[lead(3, "Working - Contacted", T + timedelta(days=1), **{ID_FIELD: "3"})],
     )
     world.put_into(loop)
-    world.backfill(sqlite_store, Policy.HUBSPOT_WINS).run()
-    assert [(e.source, e.object_id) for e in inbox(sqlite_store)] == [("hubspot", "3")]
-    with sqlite_store.session() as session:
+    world.backfill(store, Policy.HUBSPOT_WINS).run()
+    assert [(e.source, e.object_id) for e in inbox(store)] == [("hubspot", "3")]
+    with store.session() as session:
         known = session.get(RecordState, f"salesforce:lead:{lead_id(3)}")
         assert known.fields["values"] == {"Status": "Working - Contacted"}
     loop.settle()
     assert loop.salesforce.records[lead_id(3)]["Status"] == "Open - Not Contacted"
 
 
-def test_newer_knowledge_is_never_overwritten_by_an_older_read(sqlite_store: Store):
-    with sqlite_store.session() as session:
+def test_newer_knowledge_is_never_overwritten_by_an_older_read(store: Store):
+    with store.session() as session:
         session.add(
             RecordState(
                 record_key="hubspot:contact:2",
@@ -214,25 +214,25 @@ def test_newer_knowledge_is_never_overwritten_by_an_older_read(sqlite_store: Sto
                 fields={"values": {"lifecyclestage": "opportunity"}},
             )
         )
-    report = sample_world().backfill(sqlite_store).run()
+    report = sample_world().backfill(store).run()
     assert report.passes[0].states_recorded == 4  # contacts 1, 3, 4, 5
-    with sqlite_store.session() as session:
+    with store.session() as session:
         known = session.get(RecordState, "hubspot:contact:2")
         assert known.fields["values"] == {"lifecyclestage": "opportunity"}
 
 
-def test_converted_leads_join_the_contact_they_became(sqlite_store: Store):
+def test_converted_leads_join_the_contact_they_became(store: Store):
     person = SourceRecord("salesforce", "Contact", "003000000000000077", T, {"Email": "6@acme.nl"})
     converted = lead(
         7, "Closed - Converted", T, IsConverted=True, ConvertedContactId="003000000000000077"
     )
     world = World(contacts=[contact("6", "customer", T)], leads=[converted], sf_contacts=[person])
-    report = world.backfill(sqlite_store).run()
-    assert links(sqlite_store) == {("6", lead_id(7), "003000000000000077")}
+    report = world.backfill(store).run()
+    assert links(store) == {("6", lead_id(7), "003000000000000077")}
     by_pass = {p.name: p for p in report.passes}
     assert by_pass["backfill:salesforce:Contact"].linked == {"email": 1}
     assert by_pass["backfill:salesforce:Lead"].linked == {"conversion": 1}
-    assert not any(e.object_id == lead_id(7) for e in inbox(sqlite_store))
+    assert not any(e.object_id == lead_id(7) for e in inbox(store))
 
 
 def fresh_store(tmp_path, name: str) -> Store:
@@ -245,49 +245,49 @@ def outcome(store: Store) -> tuple[list[str], set[tuple[Any, ...]]]:
     return sorted(e.event_id for e in inbox(store)), links(store)
 
 
-def test_limit_stops_and_the_next_run_resumes_to_the_same_result(sqlite_store: Store, tmp_path):
+def test_limit_stops_and_the_next_run_resumes_to_the_same_result(store: Store, tmp_path):
     reference = fresh_store(tmp_path, "reference.db")
     sample_world().backfill(reference).run()
 
     world = sample_world()
-    first = world.backfill(sqlite_store).run(limit=3)
+    first = world.backfill(store).run(limit=3)
     assert first.stopped_at_limit and not first.complete
     assert first.passes[0].read == 3 and first.passes[0].finished is False
     assert first.passes[0].label == "HubSpot contacts"
-    second = world.backfill(sqlite_store).run(limit=4)
+    second = world.backfill(store).run(limit=4)
     assert second.passes[0].read == 2 and second.passes[0].finished
-    third = world.backfill(sqlite_store).run()
+    third = world.backfill(store).run()
     assert third.complete
-    assert outcome(sqlite_store) == outcome(reference)
+    assert outcome(store) == outcome(reference)
     assert all(p.events_duplicate == 0 for r in (first, second, third) for p in r.passes)
     reference.dispose()
 
 
-def test_ctrl_c_keeps_stored_pages_and_the_next_run_resumes(sqlite_store: Store, tmp_path):
+def test_ctrl_c_keeps_stored_pages_and_the_next_run_resumes(store: Store, tmp_path):
     reference = fresh_store(tmp_path, "reference.db")
     sample_world().backfill(reference).run()
 
     world = sample_world()
-    interrupted = world.backfill(sqlite_store, salesforce={"interrupt_on": 2})
+    interrupted = world.backfill(store, salesforce={"interrupt_on": 2})
     with pytest.raises(KeyboardInterrupt):
         interrupted.run()
     leads_pass = interrupted.salesforce[1]
     assert leads_pass.calls == 2
-    stored = {e.object_id for e in inbox(sqlite_store)}
+    stored = {e.object_id for e in inbox(store)}
     assert stored == {lead_id(1), "2"}  # the first page of leads only
 
-    resumed = world.backfill(sqlite_store)
+    resumed = world.backfill(store)
     report = resumed.run()
     assert report.complete
     assert resumed.hubspot.calls == 0  # the contacts pass had finished: not read again
-    assert outcome(sqlite_store) == outcome(reference)
+    assert outcome(store) == outcome(reference)
     reference.dispose()
 
 
-def test_a_finished_backfill_is_skipped_until_restarted(sqlite_store: Store):
+def test_a_finished_backfill_is_skipped_until_restarted(store: Store):
     world = sample_world()
-    world.backfill(sqlite_store).run()
-    again = world.backfill(sqlite_store)
+    world.backfill(store).run()
+    again = world.backfill(store)
     report = again.run()
     assert all(p.skipped_done for p in report.passes)
     assert again.hubspot.calls == 0
@@ -296,12 +296,12 @@ def test_a_finished_backfill_is_skipped_until_restarted(sqlite_store: Store):
     again.restart()
     rerun = again.run()
     assert rerun.complete and sum(p.events_new for p in rerun.passes) == 0
-    assert sum(p.events_duplicate for p in rerun.passes) == len(inbox(sqlite_store))
+    assert sum(p.events_duplicate for p in rerun.passes) == len(inbox(store))
 
 
-def test_page_sizes_respect_the_source_limit_and_the_budget(sqlite_store: Store):
+def test_page_sizes_respect_the_source_limit_and_the_budget(store: Store):
     world = sample_world()
-    job = world.backfill(sqlite_store, hubspot={"page_limit": 100})
+    job = world.backfill(store, hubspot={"page_limit": 100})
     job.run(limit=3)
     assert job.hubspot.sizes == [3]
 

@@ -17,12 +17,12 @@ from tests.sync.harness import Loop, loop_config
 
 
 @pytest.fixture
-def baton(sqlite_store: Store, monkeypatch):
+def baton(store: Store, monkeypatch):
     """Run ``baton …`` against the test store, with the loop's stage mapping as the config."""
     config = with_changes(
         loop_config(),
         {
-            "store.database_url": sqlite_store.url,
+            "store.database_url": store.url,
             "lifecycle.stage_order": list(DEFAULT_LIFECYCLE_ORDER),  # no HubSpot call at start
         },
     )
@@ -31,7 +31,7 @@ def baton(sqlite_store: Store, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env={"BATON_DATABASE_URL": sqlite_store.url})
+        return runner.invoke(main, list(args), env={"BATON_DATABASE_URL": store.url})
 
     return invoke
 
@@ -92,14 +92,14 @@ def test_dead_letters_list_retry_drop(loop: Loop, baton):
     assert again.stdout.splitlines() == ["#1 already retried", "0 of 1 dead letter(s) retried"]
 
 
-def test_dead_letters_unknown_ids_exit_1_and_change_nothing(loop: Loop, baton, sqlite_store):
+def test_dead_letters_unknown_ids_exit_1_and_change_nothing(loop: Loop, baton, store):
     dead_letter_on_status(loop)
-    before = store_snapshot(sqlite_store)
+    before = store_snapshot(store)
     for verb in ("retry", "drop"):
         result = baton("dead-letters", verb, "1", "77")
         assert result.exit_code == 1
         assert result.stderr.strip() == "no dead letter with id 77; nothing was changed"
-    assert store_snapshot(sqlite_store) == before
+    assert store_snapshot(store) == before
 
 
 def test_dead_letters_retry_needs_ids_or_all(baton):
@@ -110,11 +110,11 @@ def test_dead_letters_retry_needs_ids_or_all(baton):
     assert baton("dead-letters", "drop").exit_code == 2
 
 
-def test_sync_dry_run_previews_and_stores_nothing(loop: Loop, baton, sqlite_store):
+def test_sync_dry_run_previews_and_stores_nothing(loop: Loop, baton, store):
     lead_id = loop.handed_off_pair("101")
     loop.hubspot.ui_set("101", lifecyclestage="salesqualifiedlead")
     loop.deliver(loop.hubspot.take_events())
-    before = store_snapshot(sqlite_store)
+    before = store_snapshot(store)
 
     result = baton("sync", "--dry-run")
 
@@ -126,7 +126,7 @@ def test_sync_dry_run_previews_and_stores_nothing(loop: Loop, baton, sqlite_stor
     )
     data = json.loads(baton("sync", "--dry-run", "--json").stdout)
     assert [c["fields"] for c in data["would_enqueue"]] == [{"Status": "Working - Contacted"}]
-    assert store_snapshot(sqlite_store) == before
+    assert store_snapshot(store) == before
 
 
 def test_sync_help_says_reads_may_reach_the_crms(baton):

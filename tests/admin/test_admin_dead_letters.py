@@ -23,9 +23,9 @@ def listed(store: Store, **kwargs) -> list[letters.DeadLetterRow]:
         return letters.list_dead_letters(session, **kwargs)
 
 
-def test_a_refused_write_is_listed_with_the_crms_words(loop: Loop, sqlite_store: Store):
+def test_a_refused_write_is_listed_with_the_crms_words(loop: Loop, store: Store):
     lead_id = dead_letter_on_status(loop)
-    (row,) = listed(sqlite_store)
+    (row,) = listed(store)
     assert (row.system, row.kind, row.record_key) == (
         "salesforce",
         "set_stage",
@@ -33,75 +33,75 @@ def test_a_refused_write_is_listed_with_the_crms_words(loop: Loop, sqlite_store:
     )
     assert (row.error_code, row.message) == ("INVALID", "refused by validation rule")
     assert row.attempts == 1 and row.command_status == "dead" and row.resolution is None
-    assert listed(sqlite_store, system="hubspot") == []
-    assert [r.id for r in listed(sqlite_store, system="salesforce")] == [row.id]
+    assert listed(store, system="hubspot") == []
+    assert [r.id for r in listed(store, system="salesforce")] == [row.id]
 
 
-def test_retry_lands_the_write_once_the_cause_is_fixed(loop: Loop, sqlite_store: Store):
+def test_retry_lands_the_write_once_the_cause_is_fixed(loop: Loop, store: Store):
     lead_id = dead_letter_on_status(loop)
-    (row,) = listed(sqlite_store)
+    (row,) = listed(store)
     loop.salesforce.dead_fields = set()  # the admin fixed the validation rule
-    with sqlite_store.session() as session:
+    with store.session() as session:
         outcome = letters.retry(session, [row.id], NOW)
     assert outcome == [letters.Outcome(row.id, "retried")]
-    with sqlite_store.session() as session:
+    with store.session() as session:
         command = session.get(OutboxCommand, row.command_id)
         assert (command.status, command.attempts, command.next_attempt_at) == ("pending", 0, NOW)
     loop.settle()
     assert loop.salesforce.records[lead_id]["Status"] == "Working - Contacted"
-    assert listed(sqlite_store) == []
-    (resolved,) = listed(sqlite_store, include_resolved=True)
+    assert listed(store) == []
+    (resolved,) = listed(store, include_resolved=True)
     assert (resolved.resolution, resolved.command_status) == ("retried", "done")
 
 
-def test_retry_and_drop_are_idempotent(loop: Loop, sqlite_store: Store):
+def test_retry_and_drop_are_idempotent(loop: Loop, store: Store):
     dead_letter_on_status(loop)
-    (row,) = listed(sqlite_store)
-    with sqlite_store.session() as session:
+    (row,) = listed(store)
+    with store.session() as session:
         assert letters.drop(session, [row.id], NOW)[0].result == "dropped"
-    before = store_snapshot(sqlite_store)
-    with sqlite_store.session() as session:
+    before = store_snapshot(store)
+    with store.session() as session:
         assert letters.drop(session, [row.id, row.id], NOW) == [
             letters.Outcome(row.id, "already dropped")
         ]
-    assert store_snapshot(sqlite_store) == before
-    with sqlite_store.session() as session:
+    assert store_snapshot(store) == before
+    with store.session() as session:
         command = session.get(OutboxCommand, row.command_id)
         assert command.status == "dead"  # dropping leaves the command dead
         assert letters.retry(session, [row.id], NOW)[0].result == "retried"  # changed mind
-    with sqlite_store.session() as session:
+    with store.session() as session:
         assert letters.retry(session, [row.id], NOW)[0].result == "already retried"
         assert letters.drop(session, [row.id], NOW)[0].result == "already retried; not dropped"
 
 
-def test_unknown_ids_change_nothing(loop: Loop, sqlite_store: Store):
+def test_unknown_ids_change_nothing(loop: Loop, store: Store):
     dead_letter_on_status(loop)
-    (row,) = listed(sqlite_store)
-    before = store_snapshot(sqlite_store)
+    (row,) = listed(store)
+    before = store_snapshot(store)
     for action in (letters.retry, letters.drop):
         with (
             pytest.raises(letters.UnknownDeadLetters, match="no dead letter with id 404"),
-            sqlite_store.session() as session,
+            store.session() as session,
         ):
             action(session, [row.id, 404], NOW)
-    assert store_snapshot(sqlite_store) == before
+    assert store_snapshot(store) == before
 
 
 def test_a_letter_whose_command_was_revived_by_another_letter_is_only_marked(
-    loop: Loop, sqlite_store: Store
+    loop: Loop, store: Store
 ):
     dead_letter_on_status(loop)
-    (first,) = listed(sqlite_store)
-    with sqlite_store.session() as session:
+    (first,) = listed(store)
+    with store.session() as session:
         letters.retry(session, [first.id], NOW)
     loop.settle()  # still refused: a second letter for the same command
-    (second,) = listed(sqlite_store)
+    (second,) = listed(store)
     assert second.command_id == first.command_id and second.id != first.id
-    with sqlite_store.session() as session:
+    with store.session() as session:
         letters.drop(session, [second.id], NOW)
         command = session.get(OutboxCommand, first.command_id)
         command.status = "done"  # e.g. landed by a third path; a retry must not re-send it
-    with sqlite_store.session() as session:
+    with store.session() as session:
         (outcome,) = letters.retry(session, [second.id], NOW)
         assert outcome.result == "command already done"
         status = session.scalar(
@@ -111,9 +111,9 @@ def test_a_letter_whose_command_was_revived_by_another_letter_is_only_marked(
         assert session.get(DeadLetter, second.id).resolution == "retried"
 
 
-def test_open_ids_serve_retry_all(loop: Loop, sqlite_store: Store):
+def test_open_ids_serve_retry_all(loop: Loop, store: Store):
     dead_letter_on_status(loop)
-    with sqlite_store.session() as session:
+    with store.session() as session:
         ids = letters.open_ids(session)
         assert len(ids) == 1
         assert letters.open_ids(session, system="hubspot") == []

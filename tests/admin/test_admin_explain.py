@@ -24,12 +24,12 @@ def gather(store: Store, text: str) -> list[Explanation]:
         return explain(session, parse_query(text))
 
 
-def test_both_sides_events_rules_and_writes_in_time_order(loop: Loop, sqlite_store: Store):
+def test_both_sides_events_rules_and_writes_in_time_order(loop: Loop, store: Store):
     lead_id = loop.handed_off_pair("101")
     loop.salesforce.ui_set(lead_id, Status="Working - Contacted")
     loop.settle()
 
-    (person,) = gather(sqlite_store, "101@acme.nl")
+    (person,) = gather(store, "101@acme.nl")
 
     assert person.link is not None
     assert (person.link["hubspot_contact_id"], person.link["salesforce_lead_id"]) == (
@@ -53,26 +53,26 @@ def test_both_sides_events_rules_and_writes_in_time_order(loop: Loop, sqlite_sto
     assert person.pending == []
 
 
-def test_the_same_person_by_each_of_its_ids(loop: Loop, sqlite_store: Store):
+def test_the_same_person_by_each_of_its_ids(loop: Loop, store: Store):
     lead_id = loop.handed_off_pair("101")
-    by_email = gather(sqlite_store, "101@acme.nl")[0]
+    by_email = gather(store, "101@acme.nl")[0]
     for text in ("101", lead_id):
-        other = gather(sqlite_store, text)[0]
+        other = gather(store, text)[0]
         assert other.record_keys == by_email.record_keys
         assert [e.summary for e in other.timeline] == [e.summary for e in by_email.timeline]
 
 
-def test_worker_event_lines_are_folded_into_the_event_entry(loop: Loop, sqlite_store: Store):
+def test_worker_event_lines_are_folded_into_the_event_entry(loop: Loop, store: Store):
     loop.handed_off_pair("101")
-    (person,) = gather(sqlite_store, "101")
+    (person,) = gather(store, "101")
     event_ids = [e.detail["id"] for e in person.timeline if e.kind == "event"]
     assert len(event_ids) == len(set(event_ids))
     assert not any(e.kind == "event" and "id" not in e.detail for e in person.timeline)
 
 
-def test_a_dead_letter_shows_once_with_its_id_and_the_crms_words(loop: Loop, sqlite_store: Store):
+def test_a_dead_letter_shows_once_with_its_id_and_the_crms_words(loop: Loop, store: Store):
     lead_id = dead_letter_on_status(loop)
-    (person,) = gather(sqlite_store, lead_id)
+    (person,) = gather(store, lead_id)
     dead = [e for e in person.timeline if e.kind == "dead_letter"]
     assert len(dead) == 1
     assert dead[0].detail["error_code"] == "INVALID"
@@ -80,22 +80,22 @@ def test_a_dead_letter_shows_once_with_its_id_and_the_crms_words(loop: Loop, sql
     assert not any(e.kind == "error" and "dead letter" in e.summary for e in person.timeline)
 
 
-def test_writes_still_waiting_are_listed(loop: Loop, sqlite_store: Store):
+def test_writes_still_waiting_are_listed(loop: Loop, store: Store):
     lead_id = loop.handed_off_pair("101")
     loop.salesforce.fail_next = 100  # every write is told to come back later
     loop.hubspot.ui_set("101", lifecyclestage="salesqualifiedlead")
     loop.deliver(loop.hubspot.take_events())
     loop.worker.run_once()
-    (person,) = gather(sqlite_store, lead_id)
+    (person,) = gather(store, lead_id)
     (waiting,) = person.pending
     assert waiting.fields == {"Status": "Working - Contacted"}
     assert waiting.attempts == 1 and "429" in (waiting.last_error or "")
 
 
-def test_unknown_people_give_nothing(loop: Loop, sqlite_store: Store):
+def test_unknown_people_give_nothing(loop: Loop, store: Store):
     loop.handed_off_pair("101")
-    assert gather(sqlite_store, "someone@else.nl") == []
-    assert gather(sqlite_store, "999") == []
+    assert gather(store, "someone@else.nl") == []
+    assert gather(store, "999") == []
 
 
 # -- rendering (pure) -----------------------------------------------------------------------
@@ -180,8 +180,8 @@ def test_json_has_every_part_with_iso_times():
     assert person["states"][0]["values"] == {"lifecyclestage": "marketingqualifiedlead"}
 
 
-def test_addresses_are_hidden_in_every_output(loop: Loop, sqlite_store: Store):
+def test_addresses_are_hidden_in_every_output(loop: Loop, store: Store):
     loop.handed_off_pair("101")
-    found = gather(sqlite_store, "101")
+    found = gather(store, "101")
     assert "101@acme.nl" not in explain_json("101", found)
     assert "101@acme.nl" not in explain_text("101", found)

@@ -54,34 +54,34 @@ def test_anything_else_is_refused_with_what_is_accepted(text, says):
         parse_query(text)
 
 
-def test_people_are_found_by_email_hubspot_id_and_salesforce_id(sqlite_store: Store):
-    loop = Loop(sqlite_store)
+def test_people_are_found_by_email_hubspot_id_and_salesforce_id(store: Store):
+    loop = Loop(store)
     lead_id = loop.handed_off_pair("101")
     keys = ("hubspot:contact:101", f"salesforce:lead:{lead_id}")
-    with sqlite_store.session() as session:
+    with store.session() as session:
         for text in ("101@ACME.nl", "101", lead_id, f"salesforce:lead:{lead_id}"):
             (person,) = find_people(session, parse_query(text))
             assert person.record_keys == keys
             assert person.link is not None
 
 
-def test_an_unlinked_record_is_found_when_baton_has_seen_it(sqlite_store: Store):
-    loop = Loop(sqlite_store)
+def test_an_unlinked_record_is_found_when_baton_has_seen_it(store: Store):
+    loop = Loop(store)
     loop.hubspot.ui_set("55", lifecyclestage="lead")  # not a hand-off: no link is made
     loop.settle()
-    with sqlite_store.session() as session:
+    with store.session() as session:
         (person,) = find_people(session, parse_query("55"))
         assert (person.link, person.record_keys) == (None, ("hubspot:contact:55",))
         assert find_people(session, parse_query("56")) == []
         assert find_people(session, parse_query("nobody@acme.nl")) == []
 
 
-def test_one_address_on_two_people_finds_both(sqlite_store: Store):
+def test_one_address_on_two_people_finds_both(store: Store):
     digest = email_hash("shared@acme.nl")
-    with sqlite_store.session() as session:
+    with store.session() as session:
         session.add(RecordLink(hubspot_contact_id="1", email_hash=digest))
         session.add(RecordLink(hubspot_contact_id="2", email_hash=digest))
-    with sqlite_store.session() as session:
+    with store.session() as session:
         people = find_people(session, parse_query("shared@acme.nl"))
         assert [p.record_keys for p in people] == [("hubspot:contact:1",), ("hubspot:contact:2",)]
         assert session.query(InboxEvent).count() == 0
