@@ -144,3 +144,24 @@ def test_sync_without_work_prints_an_empty_summary(baton):
         "still pending: 0 event(s), 0 write(s)",
     ]
     assert baton("sync", "--json").exit_code == 2  # --json belongs to --dry-run
+
+
+class _Interrupted:
+    """A backfill whose run is cut short by Ctrl-C."""
+
+    def restart(self) -> None:
+        raise AssertionError("--resume is the default")
+
+    def run(self, **_kwargs):
+        raise KeyboardInterrupt
+
+
+def test_backfill_ctrl_c_says_how_to_resume(baton, monkeypatch):
+    import connector.admin.backfill as backfill_module
+
+    monkeypatch.setattr(backfill_module, "build_backfill", lambda runtime: _Interrupted())
+    result = baton("backfill")
+    assert result.exit_code == 130
+    assert "interrupted: every stored page is kept; run `baton backfill` to resume" in (
+        result.stderr
+    )

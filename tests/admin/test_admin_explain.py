@@ -92,6 +92,14 @@ def test_writes_still_waiting_are_listed(loop: Loop, store: Store):
     assert waiting.attempts == 1 and "429" in (waiting.last_error or "")
 
 
+def test_an_unlinked_record_says_so(loop: Loop, store: Store):
+    loop.hubspot.ui_set("55", lifecyclestage="lead")
+    loop.settle()
+    text = explain_text("55", gather(store, "55"))
+    assert text.splitlines()[0] == "Record hubspot:contact:55 (not linked to the other CRM)"
+    assert "  hubspot:contact:55: lifecyclestage='lead' (as of " in text
+
+
 def test_unknown_people_give_nothing(loop: Loop, store: Store):
     loop.handed_off_pair("101")
     assert gather(store, "someone@else.nl") == []

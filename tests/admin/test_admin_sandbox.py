@@ -104,6 +104,7 @@ def test_backfill_then_sync_aligns_existing_records_and_explain_tells_why(crms, 
     assert "linked: 1 by e-mail, 1 by HubSpot-id field, 1 no match [done]" in lines[2]
     assert lines[3].startswith("Unlinked HubSpot contacts: 2 read;")
     assert lines[-1].startswith("backfill complete")
+    assert "Salesforce Leads" in filled.stderr  # the progress bars (labels only, not a tty)
 
     preview = baton("sync", "--dry-run")
     assert preview.exit_code == 0, preview.output
