@@ -47,6 +47,8 @@ class Players:
     contact_ids: dict[str, str] = field(default_factory=dict)
     opportunity_ids: dict[str, str] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
+    #: filled with "hubspot:contact:<id>" → name as contacts arrive (the dashboard shows them)
+    names: dict[str, str] = field(default_factory=dict)
 
     def play(self, action: Action) -> Outcome:
         """Carry out one action in the CRM where it happens."""
@@ -88,6 +90,7 @@ class Players:
             user_id=self.marketer_user_id,
         )
         self.contact_ids[person.key] = str(created)
+        self.names[f"hubspot:contact:{created}"] = f"{person.first_name} {person.last_name}"
         return Outcome(action, True, f"contact {created} from form {person.form!r}")
 
     def _visit(self, action: Action, person: Person) -> Outcome:

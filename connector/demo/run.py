@@ -56,10 +56,13 @@ def run_demo(
     echo: Echo = _print,
     stop: threading.Event | None = None,
     settle_timeout: float = SETTLE_TIMEOUT_S,
+    after_week: Callable[[DemoStack], None] | None = None,
 ) -> int:
     """Play the week; 0 when Baton converged, 1 when it did not, 2 when the demo cannot start.
 
     Without ``once`` the dashboard is then served on ``port`` until Ctrl-C (or ``stop`` is set).
+    ``after_week`` is called with the still-running stack once the summary is printed (tests
+    inspect the sandboxes there).
     """
     started = time.monotonic()
     url = database_url or fresh_sqlite_url(out)
@@ -67,7 +70,7 @@ def run_demo(
         with _terminate_as_interrupt():
             stack = start_stack(url, seed=seed, port=0 if once else port)
             with stack:
-                return _run(stack, seed, once, url, echo, stop, settle_timeout, started)
+                return _run(stack, seed, once, echo, stop, settle_timeout, started, after_week)
     except DemoError as exc:
         print(f"baton demo: {exc}", file=sys.stderr)
         return 2
@@ -80,11 +83,11 @@ def _run(
     stack: DemoStack,
     seed: int,
     once: bool,
-    url: str,
     echo: Echo,
     stop: threading.Event | None,
     settle_timeout: float,
     started: float,
+    after_week: Callable[[DemoStack], None] | None,
 ) -> int:
     config = stack.runtime.config
     plan = plan_week(seed)
@@ -95,6 +98,7 @@ def _run(
         stack.team,
         MARKETER_USER_ID,
         config.salesforce.hubspot_id_field,
+        names=stack.display_names,
     )
     echo(f"Baton demo: one week at {cast.COMPANY_NAME} (fictional), seed {seed}")
     echo(
@@ -104,20 +108,20 @@ def _run(
     for day in range(len(cast.DAY_NAMES)):
         echo(_play_day(stack, players, plan, day))
     converged, check = _settle(stack, settle_timeout)
-    summary = collect(stack, players, seed, check)
+    summary = collect(stack, players, seed, check)  # after settling: the backlog is final
     summary.database = config.store.safe_database_url
     summary.elapsed_s = time.monotonic() - started
     echo("")
     echo(format_summary(summary, DEFAULT_STAGE_ORDER))
+    if after_week is not None:
+        after_week(stack)
     if not converged:
-        with stack.runtime.store.session() as session:
-            from connector.reports import backlog
-
-            open_work = backlog(session)
+        backlog = summary.backlog
         print(
             f"baton demo: Baton did not converge within {settle_timeout:.0f} s: "
-            f"{open_work.events_pending} events and {open_work.commands_pending} commands still "
-            f"open, {len(check.by_verdict('disagree'))} people disagree across the CRMs",
+            f"{backlog.events_pending} events and {backlog.commands_pending} writes still open, "
+            f"{len(check.by_verdict('disagree'))} people disagree across the CRMs "
+            f"(details: baton explain, database {summary.database})",
             file=sys.stderr,
         )
         return 1

@@ -53,6 +53,8 @@ class DemoStack:
     marketer_owner_id: str
     base_url: str
     _server: BaseWSGIServer
+    #: ids and record keys → names the dashboard shows (owners now, contacts as they arrive)
+    display_names: dict[str, str] = field(default_factory=dict)
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _closed: bool = False
@@ -189,9 +191,13 @@ def _serve(stack: DemoStack) -> None:
     from connector.pollers import PollScheduler, pollers_from_config
     from connector.worker import Worker
     from webhooks.app import create_app
+    from webhooks.dashboard import set_display_names
 
     runtime = stack.runtime
-    stack._server.holder["app"] = create_app(runtime)  # type: ignore[attr-defined]
+    app = create_app(runtime, {"BATON_DASHBOARD_OPEN": True})  # loopback only, demo data
+    stack.display_names.update(stack.team.names())
+    set_display_names(app, stack.display_names.get)
+    stack._server.holder["app"] = app  # type: ignore[attr-defined]
     worker = Worker.from_runtime(runtime)
     clients = runtime.clients()
     scheduler = PollScheduler(

@@ -22,6 +22,7 @@ from connector.reports.pipeline import (
     held_back,
     order_stages,
     owners_of,
+    team_of,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "order_stages",
     "owners_of",
     "recent_audit",
+    "team_of",
 ]

@@ -33,3 +33,10 @@ def stage_short(value: str | None) -> str:
     if not value:
         return "(none)"
     return STAGE_SHORT.get(value, stage_label(value).lower())
+
+
+def status_label(value: str | None) -> str:
+    """A Salesforce status as shown; Baton's own "(converted)" marker in words."""
+    if not value:
+        return "(none)"
+    return "Converted (now a contact)" if value == "(converted)" else value

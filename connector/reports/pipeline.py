@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 
 from connector.commands import CreateLead, UpdateFields
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.store.models import OutboxCommand, RecordState
+from connector.config.models.routing import RoutingConfig
+from connector.store.models import OutboxCommand, RecordLink, RecordState
 from connector.sync.processor import HOLD_REASON_PROPERTY
 
+#: how a converted lead is counted (the org's own converted status is not known to Baton)
+CONVERTED = "(converted)"
 #: record_states key prefix → the funnel it counts in
 _FUNNELS = {
     "hubspot:contact:": "hubspot_contacts",
@@ -52,7 +55,9 @@ class Funnel:
 def order_stages(counts: Counter[str], order: Sequence[str]) -> tuple[StageCount, ...]:
     """Stages in ``order`` first (skipping empty ones), then any others by size then name."""
     known = [StageCount(stage, counts[stage]) for stage in order if counts.get(stage)]
-    others = sorted((s for s in counts if s not in order), key=lambda s: (-counts[s], s))
+    others = sorted(
+        (s for s in counts if s not in order), key=lambda s: (s == CONVERTED, -counts[s], s)
+    )
     return (*known, *(StageCount(stage, counts[stage]) for stage in others))
 
 
@@ -62,12 +67,26 @@ def funnel(
     lifecycle_order: Sequence[str] = DEFAULT_STAGE_ORDER,
     status_order: Sequence[str] = (),
 ) -> Funnel:
-    """Count live records by their last known stage; records with no stage count as "(none)"."""
+    """Count live records by their last known stage; records with no stage count as "(none)".
+
+    A lead that became a Salesforce contact counts as ``CONVERTED``: Baton follows the person
+    on the contact from then on, so the lead's last known status predates the conversion.
+    """
     tallies: dict[str, Counter[str]] = {name: Counter() for name in _FUNNELS.values()}
+    converted = {
+        f"salesforce:lead:{lead_id}"
+        for lead_id in session.scalars(
+            select(RecordLink.salesforce_lead_id)
+            .where(RecordLink.salesforce_lead_id.is_not(None))
+            .where(RecordLink.salesforce_contact_id.is_not(None))
+        )
+    }
     rows = session.execute(
         select(RecordState.record_key, RecordState.stage).where(RecordState.deleted.is_(False))
     )
     for key, stage in rows:
+        if key in converted:  # its last status is from before the conversion
+            stage = CONVERTED
         for prefix, name in _FUNNELS.items():
             if key.startswith(prefix):
                 tallies[name][stage or "(none)"] += 1
@@ -164,3 +183,12 @@ def held_back(session: Session) -> list[HeldBack]:
             latest.pop(contact_id, None)
     found = [item for cid, item in latest.items() if cid not in handed]
     return sorted(found, key=lambda item: item.at, reverse=True)
+
+
+def team_of(routing: RoutingConfig, owner_id: str | None) -> str | None:
+    """The routing team an owner belongs to, "fallback queue" for the queue, else None."""
+    if not owner_id:
+        return None
+    if owner_id == routing.fallback_queue:
+        return "fallback queue"
+    return next((name for name, team in routing.teams.items() if owner_id in team.members), None)

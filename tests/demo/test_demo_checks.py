@@ -1,0 +1,85 @@
+"""The cross-CRM stage check the demo uses to decide whether Baton converged (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.config import default_config
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.demo.checks import compare_stages, expected_from_opportunity
+from connector.sync.mapping import StageMap
+from connector.sync.setup import stage_entries
+
+CONFIG = default_config()
+STAGES = StageMap(stage_entries(CONFIG), DEFAULT_STAGE_ORDER, CONFIG.handoff.stage)
+ID_FIELD = CONFIG.salesforce.hubspot_id_field
+
+
+def contact(contact_id: str, stage: str | None) -> dict[str, Any]:
+    return {"id": contact_id, "properties": {"lifecyclestage": stage}}
+
+
+def lead(lead_id: str, contact_id: str | None, status: str, **extra: Any) -> dict[str, Any]:
+    return {"Id": lead_id, ID_FIELD: contact_id, "Status": status, **extra}
+
+
+def check(contacts: list[dict], leads: list[dict], opportunities: list[dict] = ()):  # type: ignore[no-untyped-def,assignment]
+    return compare_stages(
+        contacts=contacts,
+        leads=leads,
+        opportunities=opportunities,
+        stage_map=STAGES,
+        opportunity_stages=CONFIG.lifecycle.opportunity_stages,
+        hubspot_id_field=ID_FIELD,
+    )
+
+
+def test_mapped_statuses_agree_or_disagree_with_the_contact() -> None:
+    result = check(
+        [contact("1", "salesqualifiedlead"), contact("2", "marketingqualifiedlead")],
+        [lead("L1", "1", "Working - Contacted"), lead("L2", "2", "Working - Contacted")],
+    )
+    verdicts = {p.hubspot_contact_id: p.verdict for p in result.people}
+    assert verdicts == {"1": "agree", "2": "disagree"}
+    assert not result.converged
+    (wrong,) = result.by_verdict("disagree")
+    assert (wrong.hubspot_stage, wrong.expected_stage) == (
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+    )
+
+
+def test_an_unmapped_status_is_reported_not_judged() -> None:
+    not_now = lead("L1", "1", "Closed - Not Converted")
+    result = check([contact("1", "salesqualifiedlead")], [not_now])
+    assert [p.verdict for p in result.people] == ["unmapped"]
+    assert result.converged
+
+
+def test_a_converted_lead_is_judged_by_its_opportunity() -> None:
+    won = {"Id": "O1", "StageName": "Closed Won", "IsWon": True}
+    open_ = {"Id": "O2", "StageName": "Prospecting", "IsWon": False}
+    result = check(
+        [contact("1", "customer"), contact("2", "salesqualifiedlead")],
+        [
+            lead("L1", "1", "Closed - Converted", IsConverted=True, ConvertedOpportunityId="O1"),
+            lead("L2", "2", "Closed - Converted", IsConverted=True, ConvertedOpportunityId="O2"),
+        ],
+        [won, open_],
+    )
+    verdicts = {p.hubspot_contact_id: (p.verdict, p.expected_stage) for p in result.people}
+    assert verdicts == {"1": ("agree", "customer"), "2": ("disagree", "opportunity")}
+
+
+def test_leads_without_a_known_contact_are_left_out() -> None:
+    result = check([contact("1", "lead")], [lead("L1", None, "Working - Contacted")])
+    assert result.people == ()
+    result = check([contact("1", "lead")], [lead("L1", "999", "Working - Contacted")])
+    assert result.people == ()
+
+
+def test_expected_from_opportunity_takes_the_first_match() -> None:
+    mappings = CONFIG.lifecycle.opportunity_stages
+    assert expected_from_opportunity(mappings, "Closed Won", True) == "customer"
+    assert expected_from_opportunity(mappings, "Prospecting", False) == "opportunity"
+    assert expected_from_opportunity(mappings, "Negotiation/Review", False) is None

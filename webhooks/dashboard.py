@@ -1,0 +1,159 @@
+"""The dashboard: one server-rendered page for marketing, sales and Baton's admin.
+
+It shows what Baton's store knows — the funnel in each CRM, recent hand-offs and their owners,
+MQLs held back and why, what a CRM refused, what is still waiting, and the latest decisions —
+through the read-only queries in :mod:`connector.reports`. No JavaScript, no CRM calls.
+
+Access: the page shows people's names and companies, and Baton's receivers usually face the
+internet, so it is closed unless the app is told otherwise. ``BATON_DASHBOARD_OPEN`` (app
+config; the demo and tests set it) opens it; otherwise HTTP basic auth with the password in the
+``BATON_DASHBOARD_PASSWORD`` environment variable (any user name) is required, and without that
+variable the page answers 403 saying how to turn it on.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+from connector import reports
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.reports.labels import stage_label, status_label
+from connector.runtime import Runtime
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
+
+#: app.extensions key of an optional ``(key) -> display name | None`` lookup, for owner ids
+#: (005…/00G…) and HubSpot contact record keys ("hubspot:contact:<id>").
+DISPLAY_NAMES = "baton.display_names"
+PASSWORD_VARIABLE = "BATON_DASHBOARD_PASSWORD"
+HANDOFF_ROWS = 25
+AUDIT_ROWS = 30
+
+NameLookup = Callable[[str], str | None]
+
+
+def register(app: Flask) -> None:
+    """Mount the dashboard and send ``/`` to it."""
+    app.register_blueprint(bp)
+    app.add_url_rule("/", "root", lambda: redirect(url_for("dashboard.index")))
+    app.add_template_global(stage_label, "stage_label")
+    app.add_template_global(status_label, "status_label")
+    app.add_template_filter(_ago, "ago")
+
+
+def set_display_names(app: Flask, lookup: NameLookup) -> None:
+    """Let the page show people's and owners' names instead of raw ids."""
+    app.extensions[DISPLAY_NAMES] = lookup
+
+
+@bp.before_request
+def _require_access() -> Response | None:
+    if current_app.config.get("BATON_DASHBOARD_OPEN"):
+        return None
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if not password:
+        return Response(
+            f"The dashboard is off. Set {PASSWORD_VARIABLE} in Baton's environment to open it "
+            "with HTTP basic auth (any user name, that password).\n",
+            403,
+            mimetype="text/plain",
+        )
+    given = request.authorization.password if request.authorization else None
+    if given is not None and hmac.compare_digest(given.encode(), password.encode()):
+        return None
+    return Response(
+        "Baton dashboard: log in with the dashboard password.\n",
+        401,
+        {"WWW-Authenticate": 'Basic realm="Baton dashboard", charset="UTF-8"'},
+        mimetype="text/plain",
+    )
+
+
+@bp.get("/")
+def index() -> str | WerkzeugResponse:
+    """The whole dashboard on one page."""
+    runtime: Runtime = current_app.extensions["baton"]
+    lookup: NameLookup = current_app.extensions.get(DISPLAY_NAMES) or (lambda _key: None)
+    with runtime.store.session() as session:
+        context = gather(session, runtime, lookup)
+    return render_template("dashboard/index.html", **context)
+
+
+def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]:
+    """Everything the page shows, as plain values for the template."""
+    config = runtime.config
+    order = config.lifecycle.stage_order or DEFAULT_STAGE_ORDER
+    statuses = [m.salesforce.value for m in config.lifecycle.stages]
+    funnel = reports.funnel(session, lifecycle_order=order, status_order=statuses)
+    handoffs = [
+        {
+            "item": item,
+            "owner": lookup(item.owner_id or "") or item.owner_id or "org default",
+            "team": reports.team_of(config.routing, item.owner_id),
+        }
+        for item in reports.handoffs(session, HANDOFF_ROWS)
+    ]
+    held = [
+        {"item": item, "name": lookup(f"hubspot:contact:{item.hubspot_contact_id}")}
+        for item in reports.held_back(session)
+    ]
+    return {
+        "now": datetime.now(UTC),
+        "funnel": funnel,
+        "handoffs": handoffs,
+        "handoff_total": sum(1 for h in reports.handoffs(session) if h.status == "done"),
+        "held": held,
+        "backlog": reports.backlog(session),
+        "intake": reports.intake(session),
+        "dead_letters": reports.dead_letters(session),
+        "audit": [
+            {"line": line, "record": record_label(line.record_key, lookup)}
+            for line in reports.recent_audit(session, AUDIT_ROWS)
+        ],
+        "systems": [label for name, label in _SYSTEMS.items() if getattr(config, name).enabled],
+    }
+
+
+_SYSTEMS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+
+
+def record_label(record_key: str, lookup: NameLookup) -> str:
+    """ "hubspot:contact:1001" → "HubSpot contact 1001 (Jan de Vries)" when a name is known."""
+    system, _, rest = record_key.partition(":")
+    object_type, _, object_id = rest.partition(":")
+    label = f"{_SYSTEMS.get(system, system)} {object_type.replace('_', ' ')} {object_id}".strip()
+    name = lookup(record_key)
+    return f"{label} ({name})" if name else label
+
+
+def _ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """ "just now", "5 min ago", "3 h ago", "2 days ago"."""
+    if moment is None:
+        return ""
+    now = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86_400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86_400} days ago"
