@@ -21,16 +21,17 @@ CRM reads happen outside transactions; each page is stored, with its cursor, in 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from connector import audit
 from connector.admin import backfill_links as links
+from connector.admin.backfill_report import BackfillReport, PassReport, ProgressFactory
 from connector.admin.backfill_sources import PageSource, SourceRecord
 from connector.admin.describe import assignments, when
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, record_key
@@ -43,49 +44,6 @@ from connector.sync.mapping import Policy, StageMap
 
 CURSOR_PREFIX = "backfill:"
 DONE = "done"
-
-
-class Progress(Protocol):
-    """What the command line shows while a pass runs (``click.progressbar`` fits)."""
-
-    def update(self, n_steps: int) -> None:
-        """``n_steps`` more records handled."""
-        ...
-
-
-ProgressFactory = Callable[[str, int | None], AbstractContextManager[Progress]]
-
-
-@dataclass
-class PassReport:
-    """Counts of one pass in one run."""
-
-    name: str
-    label: str
-    read: int = 0
-    linked: dict[str, int] = field(default_factory=dict)
-    states_recorded: int = 0
-    events_new: int = 0
-    events_duplicate: int = 0
-    finished: bool = False
-    skipped_done: bool = False
-
-    def count_link(self, how: str) -> None:
-        """Tally one linking outcome (``id_field``, ``email``, ``conflict`` …)."""
-        self.linked[how] = self.linked.get(how, 0) + 1
-
-
-@dataclass
-class BackfillReport:
-    """What a run did, pass by pass, and whether it stopped at ``--limit``."""
-
-    passes: list[PassReport] = field(default_factory=list)
-    stopped_at_limit: bool = False
-
-    @property
-    def complete(self) -> bool:
-        """Every pass has reached its end (now or in an earlier run)."""
-        return all(p.finished or p.skipped_done for p in self.passes)
 
 
 @dataclass
@@ -314,45 +272,3 @@ def _record_observed(session: Session, key: str, values: dict[str, Any], at: dat
         return False
     knowledge.remember(session, key, values, at)
     return True
-
-
-def build_backfill(runtime: Any) -> Backfill:
-    """The backfill over the runtime's enabled CRMs (clients shared with the rest of Baton)."""
-    from connector.admin.backfill_sources import (
-        HubSpotContactPages,
-        SalesforcePages,
-        UnlinkedHubSpotContacts,
-    )
-    from connector.sync.setup import stage_entries
-
-    config = runtime.config
-    stage_map = StageMap(stage_entries(config), (), config.handoff.stage)
-    clients = runtime.clients()
-    id_field = config.salesforce.hubspot_id_field
-    hubspot = unlinked = None
-    if clients.hubspot is not None:
-        hubspot = HubSpotContactPages(clients.hubspot, sorted(stage_map.hubspot_fields))
-        unlinked = UnlinkedHubSpotContacts(runtime.store)
-    salesforce: tuple[PageSource, ...] = ()
-    if clients.salesforce is not None:
-        contact_fields = ["Email", id_field, *sorted(stage_map.salesforce_fields("Contact"))]
-        lead_fields = [
-            "Email",
-            id_field,
-            "IsConverted",
-            "ConvertedContactId",
-            *sorted(stage_map.salesforce_fields("Lead")),
-        ]
-        salesforce = (
-            SalesforcePages(clients.salesforce, "Contact", contact_fields),
-            SalesforcePages(clients.salesforce, "Lead", lead_fields),
-        )
-    return Backfill(
-        runtime.store,
-        stage_map,
-        Policy(config.lifecycle.conflict_policy),
-        id_field,
-        hubspot=hubspot,
-        salesforce=salesforce,
-        unlinked=unlinked,
-    )

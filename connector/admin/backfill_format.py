@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector.admin.backfill import BackfillReport, PassReport
+from connector.admin.backfill_report import BackfillReport, PassReport
 
 _LINK_WORDS = {
     "id_field": "by HubSpot-id field",

@@ -25,9 +25,12 @@ def admin_commands(
     """Build the admin commands around the CLI's ``--config`` option and loader."""
 
     def runtime(config_path: str | None) -> Any:
+        """The runtime for this command; its connections close when the command ends."""
         from connector.runtime import Runtime
 
-        return Runtime.open(load(config_path))
+        opened = Runtime.open(load(config_path))
+        click.get_current_context().call_on_close(opened.close)
+        return opened
 
     @click.command()
     @config_option
@@ -186,8 +189,8 @@ def admin_commands(
         through the inbox so the worker decides and writes, audited. Resumable: Ctrl-C, or
         --limit, and the next run continues at the next page.
         """
-        from connector.admin.backfill import build_backfill
         from connector.admin.backfill_format import backfill_text
+        from connector.admin.backfill_setup import build_backfill
 
         rt = runtime(config_path)
         job = build_backfill(rt)

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from connector.admin.backfill import Backfill, BackfillReport
+from connector.admin.backfill import Backfill
 from connector.admin.backfill_format import backfill_text
+from connector.admin.backfill_report import BackfillReport, PassReport
 from connector.admin.backfill_sources import Page, SourceRecord
 from connector.store import Store, upgrade
 from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
@@ -320,8 +321,6 @@ def test_report_text():
 
 
 def _pass(label: str, **counts: Any):
-    from connector.admin.backfill import PassReport
-
     report = PassReport("backfill:x", label)
     for name, value in counts.items():
         setattr(report, name, value)

@@ -157,7 +157,7 @@ class _Interrupted:
 
 
 def test_backfill_ctrl_c_says_how_to_resume(baton, monkeypatch):
-    import connector.admin.backfill as backfill_module
+    import connector.admin.backfill_setup as backfill_module
 
     monkeypatch.setattr(backfill_module, "build_backfill", lambda runtime: _Interrupted())
     result = baton("backfill")
