@@ -76,7 +76,11 @@ class Dispatcher:
                 result = results.get(command.idempotency_key) or CommandResult(
                     command.idempotency_key, Outcome.RETRY, message="no result from adapter"
                 )
-                self._apply(session, row_id, command, result, now)
+                try:
+                    with session.begin_nested():
+                        self._apply(session, row_id, command, result, now)
+                except Exception:  # one bad row must not discard the batch's other results
+                    log.exception("could not record a result", extra={"command": row_id})
         return len(claimed)
 
     def _execute(self, system: System, commands: list[Command]) -> dict[str, CommandResult]:

@@ -56,11 +56,29 @@ def remember(session: Session, record_key: str, values: dict[str, Any], at: date
         row.stage = stage
 
 
+def observed(session: Session, record_key: str) -> dict[str, Any]:
+    """The values last *seen* on the record (events, landed writes), never merely queued ones.
+
+    A snapshot (outbound message, poll) must be compared with these: while Baton's write is
+    queued, a snapshot sent for an unrelated edit still shows the old value, which is no change.
+    """
+    row = session.get(RecordState, record_key)
+    return dict(row.fields.get("observed", {})) if row is not None else {}
+
+
+def _observe(session: Session, record_key: str, values: dict[str, Any]) -> None:
+    row = _state(session, record_key)
+    data = dict(row.fields)
+    data["observed"] = {**data.get("observed", {}), **values}
+    row.fields = data
+
+
 def remember_genuine(
     session: Session, record_key: str, values: dict[str, Any], at: datetime
 ) -> None:
     """Record a person's (or another system's) change; it supersedes Baton's write memory."""
     remember(session, record_key, values, at)
+    _observe(session, record_key, values)
     session.execute(
         delete(OwnWrite).where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
     )
@@ -70,6 +88,7 @@ def remember_written(
     session: Session, record_key: str, values: dict[str, Any], landed_at: datetime
 ) -> None:
     """Record that Baton's write of ``values`` landed at ``landed_at`` (wall clock)."""
+    _observe(session, record_key, values)
     row = _state(session, record_key)
     data = dict(row.fields)
     data["written"] = {**data.get("written", {}), **values}

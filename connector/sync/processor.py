@@ -28,7 +28,7 @@ from connector.sync.leads import HOLD_REASON_PROPERTY
 from connector.sync.mapping import LIFECYCLE, StageMap
 from connector.sync.opportunities import stage_for_opportunity
 from connector.sync.rules import HUBSPOT, SALESFORCE, Change, Write, decide
-from connector.sync.writes import enqueue_write
+from connector.sync.writes import enqueue_write, supersede_older
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +78,12 @@ class SyncProcessor:
         changes = {k: v for k, v in event.changes.items() if k in self.stage_map.hubspot_fields}
         if event.kind == EventKind.CREATED and not changes:
             changes = self._read_hubspot_stage(contact_id)
+        key = event.record_key
+        if event.is_snapshot:  # a poll or workflow snapshot: only values that differ changed
+            seen = knowledge.observed(session, key)
+            changes = {k: v for k, v in changes.items() if seen.get(k) != v}
         if not changes:
             return Result("skipped", "no synced property changed")
-        key = event.record_key
         replay = event.actor == REPLAY_ACTOR  # Baton's own replay: its values are not echoes
         genuine = {
             name: value
@@ -236,8 +239,8 @@ class SyncProcessor:
         changes = {k: v for k, v in snapshot.items() if k in synced}
         if not changes:
             return Result("skipped", "no synced field in the notification")
-        known = knowledge.load_side(session, event.record_key)
-        changes = {k: v for k, v in changes.items() if known.values.get(k) != v}
+        seen = knowledge.observed(session, event.record_key)
+        changes = {k: v for k, v in changes.items() if seen.get(k) != v}
         changes = {
             k: v
             for k, v in changes.items()
@@ -327,6 +330,8 @@ class SyncProcessor:
             decision = decide(change, own, other, self.stage_map, other_object)
             if decision.record:
                 knowledge.remember_genuine(session, own_key, {name: value}, event.occurred_at)
+                # a queued write of an older change must not land over this newer one
+                supersede_older(session, own_key, {name}, event.occurred_at, now)
             for write in decision.writes:
                 to_salesforce = write.side == SALESFORCE
                 added = enqueue_write(

@@ -68,7 +68,13 @@ def enqueue_write(
     return added
 
 
-def _supersede(session: Session, target_key: str, names: set[str], now: datetime) -> None:
+def _supersede(
+    session: Session,
+    target_key: str,
+    names: set[str],
+    now: datetime,
+    older_than: datetime | None = None,
+) -> None:
     """Older queued writes of these fields would land after newer knowledge: retire them."""
     rows = session.scalars(
         select(OutboxCommand)
@@ -79,8 +85,20 @@ def _supersede(session: Session, target_key: str, names: set[str], now: datetime
         if row.lease_until is not None and row.lease_until > now:
             continue  # in flight: the dispatcher heals it if it lands over newer knowledge
         payload = row.payload
+        logical = payload.get("logical_at")
+        if older_than is not None and (
+            not logical or datetime.fromisoformat(logical) >= older_than
+        ):
+            continue
         written = set(payload.get("fields", {})) | set(payload.get("extra_fields", {}))
         if payload.get("field_name"):
             written.add(payload["field_name"])
         if written and written <= names:
             row.status = "superseded"
+
+
+def supersede_older(
+    session: Session, record_key: str, names: set[str], changed_at: datetime, now: datetime
+) -> None:
+    """A genuine change on ``record_key`` retires queued writes there that carry older changes."""
+    _supersede(session, record_key, names, now, older_than=changed_at)

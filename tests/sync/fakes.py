@@ -51,6 +51,8 @@ class FakeCrm:
     outbox: list[ChangeEvent] = field(default_factory=list)
     fail_next: int = 0
     dead_fields: set[str] = field(default_factory=set)
+    #: every write Baton made: (record id, fields)
+    writes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     #: opportunity id -> contact ids with a role (Salesforce only)
     roles: dict[str, list[str]] = field(default_factory=dict)
     calls: int = 0
@@ -214,6 +216,7 @@ class FakeSalesforce(FakeCrm):
                 else dict(command.fields)
             )
             self.records[command.object_id].update(fields)
+            self.writes.append((command.object_id, fields))
             self._emit(command.object_id, echo=True)
             results.append(CommandResult(command.idempotency_key, Outcome.DONE))
         return results

@@ -125,3 +125,26 @@ def test_a_won_opportunity_makes_its_contacts_customers_and_never_moves_them_bac
     loop.salesforce.win_opportunity("006000000000000002", ["003000000000000001"], "Prospecting")
     loop.settle()
     assert loop.hubspot.records["101"]["lifecyclestage"] == "customer"
+
+
+def test_an_unrelated_salesforce_edit_while_a_write_is_queued_reverts_nothing(sqlite_store):
+    loop = Loop(sqlite_store)
+    lead_id = loop.handed_off_pair("101")
+    loop.hubspot.ui_set("101", lifecyclestage="salesqualifiedlead")
+    loop.salesforce.ui_set(lead_id, Company="Acme Holding BV")  # its snapshot shows the old Status
+    loop.settle()
+    assert loop.hubspot.records["101"]["lifecyclestage"] == "salesqualifiedlead"
+    assert loop.salesforce.records[lead_id]["Status"] == "Working - Contacted"
+
+
+def test_a_queued_write_is_retired_when_its_target_changes_later(sqlite_store):
+    loop = Loop(sqlite_store)
+    lead_id = loop.handed_off_pair("101")
+    loop.salesforce.writes.clear()
+    loop.hubspot.ui_set("101", lifecyclestage="salesqualifiedlead")  # earlier
+    loop.salesforce.ui_set(lead_id, Status="Qualified")  # later, by the rep
+    loop.settle()
+    assert loop.salesforce.records[lead_id]["Status"] == "Qualified"
+    assert loop.hubspot.records["101"]["lifecyclestage"] == "opportunity"
+    # the rep's value was never overwritten, not even for a moment
+    assert [fields.get("Status") for _, fields in loop.salesforce.writes] == []
