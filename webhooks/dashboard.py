@@ -44,6 +44,8 @@ DISPLAY_NAMES = "baton.display_names"
 PASSWORD_VARIABLE = "BATON_DASHBOARD_PASSWORD"
 HANDOFF_ROWS = 25
 AUDIT_ROWS = 30
+#: decisions, writes and failures; each event's own line repeats its decision, so it is left out
+ACTIVITY_STEPS = ("rule", "write", "error")
 
 NameLookup = Callable[[str], str | None]
 
@@ -124,7 +126,7 @@ def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]
         "dead_letters": reports.dead_letters(session),
         "audit": [
             {"line": line, "record": record_label(line.record_key, lookup)}
-            for line in reports.recent_audit(session, AUDIT_ROWS)
+            for line in reports.recent_audit(session, AUDIT_ROWS, steps=ACTIVITY_STEPS)
         ],
         "systems": [label for name, label in _SYSTEMS.items() if getattr(config, name).enabled],
     }

@@ -65,8 +65,8 @@ def run_demo(
     inspect the sandboxes there).
     """
     started = time.monotonic()
-    url = database_url or fresh_sqlite_url(out)
     try:
+        url = database_url or fresh_sqlite_url(out)
         with _terminate_as_interrupt():
             stack = start_stack(url, seed=seed, port=0 if once else port)
             with stack:
@@ -206,11 +206,14 @@ def stage_check(stack: DemoStack) -> StageCheck:
 
 def fresh_sqlite_url(out: Path) -> str:
     """A new SQLite file under ``out`` (the oldest demo files beyond a few are removed)."""
-    out.mkdir(parents=True, exist_ok=True)
-    old = sorted(out.glob("baton-*.db"), key=lambda p: p.stat().st_mtime)
-    for path in old[: max(0, len(old) - (KEEP_DEMO_DATABASES - 1))]:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        old = sorted(out.glob("baton-*.db"), key=lambda p: p.stat().st_mtime)
+        for path in old[: max(0, len(old) - (KEEP_DEMO_DATABASES - 1))]:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except OSError as exc:
+        raise DemoError(f"cannot use {out} for the demo database: {exc.strerror or exc}") from None
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = out / f"baton-{stamp}-{os.getpid()}.db"
     return f"sqlite:///{path}"

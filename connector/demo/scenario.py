@@ -25,6 +25,7 @@ WEEK = 7
 #: Page views the team's MQL definition asks for (connector.demo.org.demo_changes).
 MQL_PAGE_VIEWS = 3
 WON_DEALS = 2
+_NAME_TRIES = 20
 
 
 class Kind(StrEnum):
@@ -133,11 +134,12 @@ def plan_week(seed: int) -> WeekPlan:
     people: list[Person] = []
     actions: list[Action] = []
     mql_days: dict[str, int] = {}
+    names: set[tuple[str, str]] = set()
     for day in range(WEEK):
         arrivals = rng.randint(5, 8) if day < WORKDAYS else rng.randint(1, 3)
         for slot in range(arrivals):
             profile = _profile(rng, day, slot)
-            person = _person(rng, len(people) + 1, profile, {p.email for p in people})
+            person = _person(rng, len(people) + 1, profile, {p.email for p in people}, names)
             people.append(person)
             steps, mql_day = _marketing_steps(rng, person, day, profile)
             actions += steps
@@ -164,12 +166,18 @@ def _profile(rng: random.Random, day: int, slot: int) -> str:
     return rng.choices(("hot", "warm", "cold", "held"), weights=(14, 36, 47, 3))[0]
 
 
-def _person(rng: random.Random, number: int, profile: str, taken: set[str]) -> Person:
+def _person(
+    rng: random.Random, number: int, profile: str, taken: set[str], names: set[tuple[str, str]]
+) -> Person:
     hold = rng.choice(("far_away", "no_company", "few_pages")) if profile == "held" else None
     pool = cast.FAR_COMPANIES if hold == "far_away" else cast.COMPANIES
-    company, domain, country, employees = rng.choice(pool)
-    firsts, lasts = cast.NAMES[country]
-    first, last = rng.choice(firsts), rng.choice(lasts)
+    for _ in range(_NAME_TRIES):  # one Julien Moreau a week is plenty
+        company, domain, country, employees = rng.choice(pool)
+        firsts, lasts = cast.NAMES[country]
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        if (first, last) not in names:
+            break
+    names.add((first, last))
     form = _form(rng, profile)
     job_title: str | None = rng.choice(cast.JOB_TITLES)
     if hold == "no_company":

@@ -10,11 +10,13 @@ message would. :meth:`DemoStack.close` stops every thread and frees every port i
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from connector.config import default_config
@@ -112,8 +114,13 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
     from sandbox.salesforce import SalesforceSandbox
     from sandbox.salesforce.config import SalesforceSandboxConfig
 
-    server = _bind(port)
-    base_url = f"http://127.0.0.1:{server.server_port}"
+    store = _open_empty_store(database_url)  # before anything starts: fail fast
+    try:
+        server = _bind(port)
+    except DemoError:
+        store.dispose()
+        raise
+    base_url = f"http://127.0.0.1:{server.port}"
     hubspot = HubSpotSandbox(HubSpotSandboxConfig(webhook_retry_base_s=0.2, seed=seed))
     salesforce = SalesforceSandbox(
         SalesforceSandboxConfig(
@@ -140,10 +147,11 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
             integration_user_id=salesforce.integration_user_id,
             poll_interval_s=DEMO_POLL_INTERVAL_S,
         )
-        runtime = _open_runtime(config, database_url)
+        runtime = Runtime(config=config, store=store)
         runtime.salesforce_verify = salesforce.ca_bundle_path
     except BaseException:
         server.server_close()
+        store.dispose()
         for sandbox in reversed(started):
             sandbox.stop()
         raise
@@ -158,32 +166,53 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
 
 
 def _bind(port: int) -> BaseWSGIServer:
+    """Listen on 127.0.0.1:``port`` (0 = a free one); a taken port is a DemoError.
+
+    The socket is bound here rather than by werkzeug, which prints and exits on a taken port.
+    """
     holder: dict[str, Any] = {}
 
     def app(environ: Any, start_response: Any) -> Any:  # the Flask app is built after binding
         return holder["app"](environ, start_response)
 
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(128)
+        server = make_server(
+            "127.0.0.1",
+            port,
+            app,
+            threaded=True,
+            request_handler=_QuietHandler,
+            fd=listener.fileno(),
+        )
     except OSError as exc:
         raise DemoError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    finally:
+        listener.close()  # the server holds its own duplicate of the socket
     server.daemon_threads = True
     server.holder = holder  # type: ignore[attr-defined]
     return server
 
 
-def _open_runtime(config: Any, database_url: str) -> Runtime:
-    upgrade(database_url)
-    store = Store(database_url)
-    with store.session() as session:
-        existing = backlog(session).events_total
+def _open_empty_store(database_url: str) -> Store:
+    """Migrate and open the store; refuse one that already holds a history."""
+    try:
+        upgrade(database_url)
+        store = Store(database_url)
+        with store.session() as session:
+            existing = backlog(session).events_total
+    except Exception as exc:  # unreachable server, bad URL, unreadable file
+        raise DemoError(f"cannot open the database: {type(exc).__name__}: {exc}") from None
     if existing:
         store.dispose()
         raise DemoError(
-            f"the demo needs an empty database, but {config.store.safe_database_url} already "
-            f"holds {existing} events; leave out --database for a fresh SQLite file"
+            f"the demo needs an empty database, but {make_url(database_url).render_as_string()} "
+            f"already holds {existing} events; leave out --database for a fresh SQLite file"
         )
-    return Runtime(config=config, store=store)
+    return store
 
 
 def _serve(stack: DemoStack) -> None:

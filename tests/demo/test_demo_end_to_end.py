@@ -1,0 +1,186 @@
+"""``run_demo(once=True)`` end to end: the week is played, Baton does the work, the CRMs agree.
+
+Expectations come from the plan (what the people did) and the team's config (what Baton should
+have done with it); the outcomes are read from the sandboxes themselves after the week, while
+the stack still runs, and from Baton's dashboard over HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from connector.demo import run_demo
+from connector.demo.org import BENELUX, DACH
+from connector.demo.players import CONVERTED, NOT_NOW, WORKING
+from connector.demo.run import stage_check
+from connector.demo.scenario import Fate, WeekPlan, plan_week
+from connector.demo.stack import DemoStack
+from connector.store import Store
+from connector.store.models import InboxEvent
+from connector.sync.processor import HOLD_REASON_PROPERTY
+
+pytestmark = pytest.mark.slow
+SEED = 7
+QUALIFIED = {Fate.IGNORED, Fate.WAITING, Fate.WORKED, Fate.RECYCLED, Fate.IN_PIPELINE, Fate.WON}
+#: (lead status, HubSpot lifecycle stage) each fate must end in
+END_STATE = {
+    Fate.IGNORED: ("Open - Not Contacted", "marketingqualifiedlead"),
+    Fate.WAITING: ("Open - Not Contacted", "marketingqualifiedlead"),
+    Fate.WORKED: (WORKING, "salesqualifiedlead"),
+    Fate.IN_PIPELINE: (CONVERTED, "opportunity"),
+    Fate.WON: (CONVERTED, "customer"),
+}
+
+
+class Observed:
+    """What the test reads from the running stack after the week."""
+
+    def __init__(self, stack: DemoStack) -> None:
+        self.contacts = {
+            c["properties"]["email"]: c for c in stack.hubspot.all("contacts")
+        }  # by e-mail: the plan knows people by address
+        self.leads = stack.salesforce.all("Lead")
+        self.opportunities = {o["Id"]: o for o in stack.salesforce.all("Opportunity")}
+        self.team = stack.team
+        self.check = stage_check(stack)
+        self.id_field = stack.runtime.config.salesforce.hubspot_id_field
+        self.dashboard = requests.get(stack.dashboard_url, timeout=10)
+        self.base_url = stack.base_url
+
+    def lead_for(self, email: str) -> dict[str, Any] | None:
+        contact_id = self.contacts[email]["id"]
+        found = [lead for lead in self.leads if lead.get(self.id_field) == contact_id]
+        assert len(found) <= 1, f"more than one lead for {email}"
+        return found[0] if found else None
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("demo")
+    lines: list[str] = []
+    seen: dict[str, Observed] = {}
+    before = {t.ident for t in threading.enumerate()}
+    code = run_demo(
+        once=True,
+        seed=SEED,
+        port=0,
+        database_url=None,
+        out=out,
+        echo=lines.append,
+        after_week=lambda stack: seen.setdefault("it", Observed(stack)),
+    )
+    after = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    return {"code": code, "lines": lines, "observed": seen["it"], "threads": after, "out": out}
+
+
+def test_the_week_ends_converged_with_exit_code_0(week: dict[str, Any]) -> None:
+    assert week["code"] == 0
+    assert week["observed"].check.converged
+
+
+def test_one_progress_line_per_day_then_a_summary(week: dict[str, Any]) -> None:
+    text = "\n".join(week["lines"])
+    day = re.compile(r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day +· +\d+ new contacts")
+    days = [line for line in text.splitlines() if day.match(line)]
+    assert len(days) == 7
+    for heading in ("HubSpot (marketing)", "Salesforce (sales)", "Hand-offs", "API calls"):
+        assert heading in text
+    assert "Dead letters       none" in text
+
+
+def test_every_qualified_mql_became_a_lead_routed_by_country(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    plan: WeekPlan = plan_week(SEED)
+    team = observed.team
+    for person in plan.people:
+        lead = observed.lead_for(person.email)
+        if person.fate not in QUALIFIED:
+            assert lead is None, f"{person.key} ({person.fate}) should not be in Salesforce"
+            continue
+        assert lead is not None, f"{person.key} ({person.fate}) was not handed to sales"
+        assert lead["Company"] == person.company
+        assert lead["HubSpot_Original_Source__c"] == person.source  # hand-off context
+        if person.country in BENELUX:
+            routed = set(team.teams["benelux"])
+        elif person.country in DACH:
+            routed = set(team.teams["dach"])
+        else:
+            routed = {team.queue_id}
+        owner = lead["OwnerId"]
+        picked_up = person.fate not in (Fate.IGNORED, Fate.WAITING) and routed == {team.queue_id}
+        assert owner in (set(team.reps) if picked_up else routed), (person, owner)
+
+
+def test_held_back_mqls_carry_the_reason_in_hubspot(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    held = plan_week(SEED).with_fate(Fate.HELD)
+    assert held
+    for person in held:
+        reason = observed.contacts[person.email]["properties"].get(HOLD_REASON_PROPERTY)
+        assert reason, f"{person.key} has no hold reason"
+        if not person.company:
+            assert "missing company" in reason
+        if person.page_views < 3:
+            assert "hs_analytics_num_page_views is 1, needs at least 3" in reason
+    handed = [p for p in plan_week(SEED).people if p.fate in QUALIFIED]
+    for person in handed:
+        assert not observed.contacts[person.email]["properties"].get(HOLD_REASON_PROPERTY)
+
+
+def test_each_fate_ends_in_the_same_stage_in_both_crms(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    for person in plan_week(SEED).people:
+        contact = observed.contacts[person.email]["properties"]
+        lead = observed.lead_for(person.email)
+        if person.fate == Fate.RECYCLED:
+            assert lead is not None and lead["Status"] == NOT_NOW
+            continue  # "not now" is not mapped yet: recycling is a later issue
+        if person.fate not in END_STATE:
+            continue
+        status, stage = END_STATE[person.fate]
+        assert lead is not None and lead["Status"] == status, person
+        assert contact["lifecyclestage"] == stage, person
+        if person.fate == Fate.WON:
+            opportunity = observed.opportunities[lead["ConvertedOpportunityId"]]
+            assert opportunity["IsWon"] is True
+    verdicts = Counter(p.verdict for p in observed.check.people)
+    assert verdicts["disagree"] == 0
+    assert verdicts["agree"] >= len(plan_week(SEED).people) // 4
+
+
+def test_the_dashboard_shows_the_week(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    page = observed.dashboard
+    assert page.status_code == 200
+    rep_names = set(observed.team.reps.values())
+    assert any(name in page.text for name in rep_names)
+    held = plan_week(SEED).with_fate(Fate.HELD)[0]
+    assert f"{held.first_name} {held.last_name}" in page.text
+
+
+def test_nothing_is_left_running(week: dict[str, Any]) -> None:
+    assert week["threads"] == []
+    port = int(week["observed"].base_url.rsplit(":", 1)[1])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # the web port was released
+
+
+def test_the_database_is_a_fresh_file_under_out(week: dict[str, Any]) -> None:
+    files = list(Path(week["out"]).glob("baton-*.db"))
+    assert len(files) == 1
+    store = Store(f"sqlite:///{files[0]}")
+    try:
+        with store.session() as session:
+            events = session.scalars(select(InboxEvent.status)).all()
+    finally:
+        store.dispose()
+    assert events and set(events) <= {"done", "skipped"}
