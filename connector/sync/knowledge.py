@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from connector.privacy import email_hash
 from connector.store.models import OwnWrite, RecordLink, RecordState
 from connector.sync.rules import SideState
-
-
-def email_hash(email: str | None) -> str | None:
-    """SHA-256 of the normalized address: a match key that stores no personal data in clear."""
-    if not email or "@" not in email:
-        return None
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 def load_side(session: Session, record_key: str) -> SideState:
