@@ -5,6 +5,8 @@ Kept apart from the plan so the plan's logic reads without the word lists in the
 
 from __future__ import annotations
 
+import unicodedata
+
 #: The selling company whose week is played.
 COMPANY_NAME = "Noordlicht Software"
 WEBSITE = "https://www.noordlicht.example"
@@ -32,33 +34,33 @@ NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "India": (("Priya", "Arjun"), ("Sharma", "Patel")),
 }
 
-#: (company, e-mail domain, country, employees) of prospect companies.
-COMPANIES: tuple[tuple[str, str, str, int], ...] = (
-    ("Van Dijk Logistiek", "vandijk-logistiek.example", "Netherlands", 240),
-    ("Brabant Bouwgroep", "brabantbouw.example", "Netherlands", 410),
-    ("Zeeland Foods", "zeelandfoods.example", "Netherlands", 95),
-    ("Utrechtse Zorggroep", "uzg.example", "Netherlands", 1200),
-    ("Haven Techniek Rotterdam", "haventechniek.example", "Netherlands", 60),
-    ("Groningen Energie", "groningen-energie.example", "Netherlands", 180),
-    ("Amstel Advocaten", "amsteladvocaten.example", "Netherlands", 35),
-    ("Delftse Data", "delftsedata.example", "Netherlands", 22),
-    ("Vlaamse Verpakking", "vlaamseverpakking.example", "Belgium", 300),
-    ("Antwerp Diamond Logistics", "adl.example", "Belgium", 75),
-    ("Gentse Bouw", "gentsebouw.example", "Belgium", 140),
-    ("Lux Fintech", "luxfintech.example", "Luxembourg", 50),
-    ("Rheinland Maschinenbau", "rheinland-mb.example", "Germany", 850),
-    ("Hamburger Handel", "hamburgerhandel.example", "Germany", 210),
-    ("Bayern Medizintechnik", "bayern-medtech.example", "Germany", 330),
-    ("Wiener Versicherung", "wienerversicherung.example", "Austria", 620),
-    ("Zürcher Analytics", "zuercher-analytics.example", "Switzerland", 45),
-    ("Lyon Industrie", "lyonindustrie.example", "France", 280),
-    ("Aarhus Shipping", "aarhusshipping.example", "Denmark", 160),
+#: (company, e-mail domain, country) of prospect companies.
+COMPANIES: tuple[tuple[str, str, str], ...] = (
+    ("Van Dijk Logistiek", "vandijk-logistiek.example", "Netherlands"),
+    ("Brabant Bouwgroep", "brabantbouw.example", "Netherlands"),
+    ("Zeeland Foods", "zeelandfoods.example", "Netherlands"),
+    ("Utrechtse Zorggroep", "uzg.example", "Netherlands"),
+    ("Haven Techniek Rotterdam", "haventechniek.example", "Netherlands"),
+    ("Groningen Energie", "groningen-energie.example", "Netherlands"),
+    ("Amstel Advocaten", "amsteladvocaten.example", "Netherlands"),
+    ("Delftse Data", "delftsedata.example", "Netherlands"),
+    ("Vlaamse Verpakking", "vlaamseverpakking.example", "Belgium"),
+    ("Antwerp Diamond Logistics", "adl.example", "Belgium"),
+    ("Gentse Bouw", "gentsebouw.example", "Belgium"),
+    ("Lux Fintech", "luxfintech.example", "Luxembourg"),
+    ("Rheinland Maschinenbau", "rheinland-mb.example", "Germany"),
+    ("Hamburger Handel", "hamburgerhandel.example", "Germany"),
+    ("Bayern Medizintechnik", "bayern-medtech.example", "Germany"),
+    ("Wiener Versicherung", "wienerversicherung.example", "Austria"),
+    ("Zürcher Analytics", "zuercher-analytics.example", "Switzerland"),
+    ("Lyon Industrie", "lyonindustrie.example", "France"),
+    ("Aarhus Shipping", "aarhusshipping.example", "Denmark"),
 )
 
 #: Where prospects outside the selling countries come from (held back by the MQL definition).
-FAR_COMPANIES: tuple[tuple[str, str, str, int], ...] = (
-    ("Ohio Tool Supply", "ohiotool.example", "United States", 120),
-    ("Pune Textiles", "punetextiles.example", "India", 900),
+FAR_COMPANIES: tuple[tuple[str, str, str], ...] = (
+    ("Ohio Tool Supply", "ohiotool.example", "United States"),
+    ("Pune Textiles", "punetextiles.example", "India"),
 )
 
 JOB_TITLES = (
@@ -101,3 +103,18 @@ RECYCLE_NOTES = (
 )
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def email_address(first: str, last: str, domain: str, taken: set[str]) -> str:
+    """first.last@domain in plain ASCII (ü → ue, é → e), numbered if already taken."""
+    local = f"{_ascii(first)}.{_ascii(last)}"
+    candidate, number = f"{local}@{domain}", 2
+    while candidate in taken:
+        candidate, number = f"{local}{number}@{domain}", number + 1
+    return candidate
+
+
+def _ascii(text: str) -> str:
+    text = text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return plain.lower().replace(" ", "")

@@ -15,6 +15,7 @@ from typing import Any
 
 from connector.demo.org import SalesTeam
 from connector.demo.scenario import Action, Kind, Person, WeekPlan
+from sandbox.salesforce import SalesforceApiError
 
 MQL = "marketingqualifiedlead"
 WORKING = "Working - Contacted"
@@ -62,7 +63,10 @@ class Players:
             Kind.CONVERT: self._convert,
             Kind.WIN: self._win,
         }[action.kind]
-        outcome = handler(action, person)
+        try:
+            outcome = handler(action, person)
+        except (ValueError, SalesforceApiError) as exc:  # the CRM refused what the person did
+            outcome = Outcome(action, False, f"the CRM refused it: {exc}")
         self.outcomes.append(outcome)
         return outcome
 

@@ -7,26 +7,23 @@ webhooks, on a store that starts empty.
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from connector.demo import cast
 from connector.demo.checks import StageCheck, compare_stages
+from connector.demo.facts import DayFigures, collect
+from connector.demo.host import fresh_sqlite_url, loopback_without_proxies, terminate_as_interrupt
 from connector.demo.org import MARKETER_USER_ID
 from connector.demo.players import Players
-from connector.demo.scenario import Kind, WeekPlan, plan_week
+from connector.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
 from connector.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
-from connector.demo.summary import collect, format_summary
+from connector.demo.summary import format_day, format_summary
 from connector.reports import handoffs, held_back
 from connector.sync.mapping import StageMap
 from connector.sync.setup import stage_entries
@@ -35,7 +32,6 @@ from connector.sync.setup import stage_entries
 DAY_TIMEOUT_S = 20.0
 #: How long Baton gets at the end of the week to finish and for both CRMs to agree.
 SETTLE_TIMEOUT_S = 3 * DEMO_POLL_INTERVAL_S + 15.0
-KEEP_DEMO_DATABASES = 5
 MARKETING = frozenset({Kind.ARRIVE, Kind.VISIT, Kind.MARK_MQL})
 SALES = frozenset(Kind) - MARKETING
 
@@ -67,7 +63,7 @@ def run_demo(
     started = time.monotonic()
     try:
         url = database_url or fresh_sqlite_url(out)
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt(), loopback_without_proxies():
             stack = start_stack(url, seed=seed, port=0 if once else port)
             with stack:
                 return _run(stack, seed, once, echo, stop, settle_timeout, started, after_week)
@@ -148,29 +144,18 @@ def _play_day(stack: DemoStack, players: Players, plan: WeekPlan, day: int) -> s
         if actions:
             settled = stack.wait_until_idle(DAY_TIMEOUT_S) and settled
     after = _baton_counts(stack)
-    done = Counter(o.action.kind for o in outcomes if o.done)
-    skipped = sum(1 for o in outcomes if not o.done)
-    rep = ", ".join(
-        f"{label} {done[kind]}"
-        for kind, label in (
-            (Kind.WORK, "worked"),
-            (Kind.RECYCLE, "recycled"),
-            (Kind.CONVERT, "converted"),
-            (Kind.WIN, "won"),
+    return format_day(
+        DayFigures(
+            name=cast.DAY_NAMES[day],
+            done=Counter(o.action.kind for o in outcomes if o.done),
+            skipped=sum(1 for o in outcomes if not o.done),
+            handed_off=after[0] - before[0],
+            held_back=after[1] - before[1],
+            seconds=time.monotonic() - began,
+            settled=settled,
+            weekend=day >= WORKDAYS,
         )
-        if done[kind]
     )
-    parts = [
-        f"{cast.DAY_NAMES[day]:<9}",
-        f"{done[Kind.ARRIVE]:>2} new contacts",
-        f"{done[Kind.MARK_MQL]} marked MQL → {after[0] - before[0]} handed to sales, "
-        f"{after[1] - before[1]} held back",
-        f"reps: {rep or ('weekend' if day >= len(cast.DAY_NAMES) - 2 else 'nothing to do')}",
-    ]
-    if skipped:
-        parts.append(f"{skipped} skipped")
-    parts.append(f"{time.monotonic() - began:.1f} s" + ("" if settled else " (Baton still busy)"))
-    return " · ".join(parts)
 
 
 def _baton_counts(stack: DemoStack) -> tuple[int, int]:
@@ -202,35 +187,3 @@ def stage_check(stack: DemoStack) -> StageCheck:
         opportunity_stages=config.lifecycle.opportunity_stages,
         hubspot_id_field=config.salesforce.hubspot_id_field,
     )
-
-
-def fresh_sqlite_url(out: Path) -> str:
-    """A new SQLite file under ``out`` (the oldest demo files beyond a few are removed)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        old = sorted(out.glob("baton-*.db"), key=lambda p: p.stat().st_mtime)
-        for path in old[: max(0, len(old) - (KEEP_DEMO_DATABASES - 1))]:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-    except OSError as exc:
-        raise DemoError(f"cannot use {out} for the demo database: {exc.strerror or exc}") from None
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = out / f"baton-{stamp}-{os.getpid()}.db"
-    return f"sqlite:///{path}"
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C so the stack is closed either way (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(*_: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -14,7 +14,6 @@ working day.
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -75,7 +74,6 @@ class Person:
     company: str | None
     job_title: str | None
     country: str
-    employees: int | None
     source: str
     form: str
     landing_page: str
@@ -172,7 +170,7 @@ def _person(
     hold = rng.choice(("far_away", "no_company", "few_pages")) if profile == "held" else None
     pool = cast.FAR_COMPANIES if hold == "far_away" else cast.COMPANIES
     for _ in range(_NAME_TRIES):  # one Julien Moreau a week is plenty
-        company, domain, country, employees = rng.choice(pool)
+        company, domain, country = rng.choice(pool)
         firsts, lasts = cast.NAMES[country]
         first, last = rng.choice(firsts), rng.choice(lasts)
         if (first, last) not in names:
@@ -181,8 +179,8 @@ def _person(
     form = _form(rng, profile)
     job_title: str | None = rng.choice(cast.JOB_TITLES)
     if hold == "no_company":
-        company, domain, employees, job_title = None, "gmail.example", None, None  # type: ignore[assignment]
-    email = _unique(f"{_ascii(first)}.{_ascii(last)}@{domain}", taken)
+        company, domain, job_title = None, "gmail.example", None  # type: ignore[assignment]
+    email = cast.email_address(first, last, domain, taken)
     sources, weights = zip(*cast.SOURCES, strict=True)
     source = "OFFLINE" if hold == "few_pages" else rng.choices(sources, weights=weights)[0]
     views = 1 if hold == "few_pages" else rng.randint(1, 4) if profile != "cold" else 1
@@ -194,7 +192,6 @@ def _person(
         company=company,
         job_title=job_title,
         country=country,
-        employees=employees,
         source=source,
         form=form[0],
         landing_page=cast.WEBSITE + form[1],
@@ -206,20 +203,6 @@ def _person(
 def _form(rng: random.Random, profile: str) -> tuple[str, str, int]:
     heat = {"hot": 2, "warm": 1, "cold": 0, "held": rng.choice((1, 2))}[profile]
     return rng.choice([f for f in cast.FORMS if f[2] == heat])
-
-
-def _ascii(text: str) -> str:
-    text = text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return plain.lower().replace(" ", "")
-
-
-def _unique(email: str, taken: set[str]) -> str:
-    local, _, domain = email.partition("@")
-    candidate, number = email, 2
-    while candidate in taken:
-        candidate, number = f"{local}{number}@{domain}", number + 1
-    return candidate
 
 
 # -- marketing's side ------------------------------------------------------------------------
