@@ -54,10 +54,6 @@ def __getattr__(name: str) -> Any:
     from webhooks.wsgi import build_app
 
     app = build_app()
-    if os.environ.get("BENCH_PROPOSED_INBOX") == "1":
-        import webhooks.base
-
-        webhooks.base.append = _executemany_append  # type: ignore[assignment]
 
     def noop() -> Any:
         request.get_data()
@@ -66,34 +62,6 @@ def __getattr__(name: str) -> Any:
     app.add_url_rule(NOOP_PATH, "bench_noop", noop, methods=["POST"])
     globals()["app"] = app
     return app
-
-
-def _executemany_append(session: Any, events: Any, request: Any = None) -> Any:
-    """The change proposed for ``connector.inbox.append`` (measured with --proposed-inbox).
-
-    Same semantics, but one cached INSERT ... ON CONFLICT DO NOTHING RETURNING executed with a
-    list of parameter sets (SQLAlchemy's insertmanyvalues) instead of a multi-VALUES statement
-    that SQLAlchemy compiles afresh for every request.
-    """
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from connector.inbox import AppendResult, _row, _store_raw, _unique_by_key
-    from connector.store.models import InboxEvent
-
-    raw_id = _store_raw(session, request, len(events)) if request is not None else None
-    unique = _unique_by_key(events)
-    if not unique:
-        return AppendResult(raw_id, 0, len(events))
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    table = InboxEvent.__table__
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["source", "event_id"])
-        .returning(table.c.id)
-    )
-    rows = [_row(event, raw_id) for event in unique]
-    accepted = len(session.connection().execute(statement, rows).all())
-    return AppendResult(raw_id, accepted, len(events) - accepted)
 
 
 @dataclass
@@ -209,7 +177,6 @@ def start_server(args: argparse.Namespace, workdir: Path, port: int) -> subproce
         "salesforce: {enabled: false}\n"
     )
     env = {**os.environ, "BATON_CONFIG": str(config), "BENCH_TOKEN": "x", "BENCH_SECRET": SECRET}
-    env["BENCH_PROPOSED_INBOX"] = "1" if args.proposed_inbox else "0"
     env.pop("BATON_DATABASE_URL", None)
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
@@ -239,11 +206,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per process")
     parser.add_argument("--max-seconds", type=float, default=60, help="time budget per endpoint")
     parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
-    parser.add_argument(
-        "--proposed-inbox",
-        action="store_true",
-        help="measure the executemany inbox insert proposed for connector.inbox.append",
-    )
     args = parser.parse_args(argv)
 
     port = free_port()
@@ -277,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"\ningest: {args.batches} batches x {args.events_per_batch} events, concurrency "
         f"{args.concurrency}, gunicorn gthread {args.workers}x{args.threads}, {engine}, "
-        f"{os.cpu_count()} CPUs{', proposed inbox insert' if args.proposed_inbox else ''}\n"
+        f"{os.cpu_count()} CPUs\n"
     )
     print(
         "| endpoint                | requests | failures |  stored | acked events/s "
