@@ -119,7 +119,7 @@ def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]
         "now": datetime.now(UTC),
         "funnel": funnel,
         "handoffs": handoffs,
-        "handoff_total": sum(1 for h in reports.handoffs(session) if h.status == "done"),
+        "handoff_total": reports.handoff_count(session),
         "held": held,
         "backlog": reports.backlog(session),
         "intake": reports.intake(session),

@@ -24,7 +24,7 @@ from connector.demo.players import Players
 from connector.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
 from connector.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
 from connector.demo.summary import format_day, format_summary
-from connector.reports import handoffs, held_back
+from connector.reports import handoff_count, held_back
 from connector.sync.mapping import StageMap
 from connector.sync.setup import stage_entries
 
@@ -161,8 +161,7 @@ def _play_day(stack: DemoStack, players: Players, plan: WeekPlan, day: int) -> s
 def _baton_counts(stack: DemoStack) -> tuple[int, int]:
     """(hand-offs completed, MQLs held back) as Baton's store has them."""
     with stack.runtime.store.session() as session:
-        done = sum(1 for h in handoffs(session) if h.status == "done")
-        return done, len(held_back(session))
+        return handoff_count(session), len(held_back(session))
 
 
 def _settle(stack: DemoStack, timeout: float) -> tuple[bool, StageCheck]:

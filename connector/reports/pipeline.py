@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector.commands import CreateLead, UpdateFields
@@ -121,6 +121,18 @@ def handoffs(session: Session, limit: int | None = None) -> list[Handoff]:
     if limit is not None:
         query = query.limit(limit)
     return [_handoff(row) for row in session.scalars(query)]
+
+
+def handoff_count(session: Session) -> int:
+    """Leads Baton has created in Salesforce so far."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxCommand)
+            .where(OutboxCommand.kind == CreateLead.kind, OutboxCommand.status == "done")
+        )
+        or 0
+    )
 
 
 def _handoff(row: OutboxCommand) -> Handoff:

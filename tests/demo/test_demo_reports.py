@@ -57,6 +57,8 @@ def test_handoffs_newest_first_with_owner_and_status(filled: Store) -> None:
     assert by_contact["1003"].status == "pending"
     assert by_contact["1003"].salesforce_lead_id is None
     assert reports.owners_of(items) == Counter({SANNE: 1, DAAN: 1, "(org default)": 1})
+    with filled.session() as session:
+        assert reports.handoff_count(session) == 3  # the pending one is not counted yet
 
 
 def test_held_back_leaves_out_cleared_and_handed_off_contacts(filled: Store) -> None:
