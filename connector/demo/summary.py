@@ -94,6 +94,11 @@ def _baton_section(summary: WeekSummary) -> list[str]:
         f"Salesforce {p.salesforce_state} implies {p.expected_stage}"
         for p in check.by_verdict("disagree")
     ]
+    lines += [
+        f"    not mapped: {p.salesforce_state} (contact {p.hubspot_contact_id}) is reported, "
+        f"HubSpot keeps {stage_short(p.hubspot_stage)} (recycling will handle it)"
+        for p in check.by_verdict("unmapped")
+    ]
     events = " · ".join(
         f"{i.source} {i.total} ({i.echoes} echoes of Baton's own writes)" for i in summary.intake
     )

@@ -163,6 +163,10 @@ def test_the_week_report_has_a_section_per_crm_and_baton() -> None:
     assert "2 won (EUR 41,000) · 1 open" in text
     assert "1 lead created in Salesforce: Sanne Jansen 1" in text  # the pending one not yet
     assert "1 agree · 0 disagree · 1 not mapped (lead Closed - Not Converted 1)" in text
+    assert (
+        "    not mapped: lead Closed - Not Converted (contact 1003) is reported, "
+        "HubSpot keeps SQL (recycling will handle it)"
+    ) in lines
     assert "Salesforce 69 (queries 62, writes 7, 2 refused)" in text
     assert "Dead letters       none" in text
     assert lines[-1] == "Database: sqlite:///var/demo/baton.db · ran 19.0 s"
