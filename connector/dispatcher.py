@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from connector import audit
@@ -35,7 +35,7 @@ from connector.leases import claim_due_commands
 from connector.metrics import Metrics
 from connector.ports import CrmWriter
 from connector.store import Store
-from connector.store.models import DeadLetter, OutboxCommand, OwnWrite
+from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
 from connector.sync import knowledge
 from connector.sync.conversion import follow_conversion
 from connector.sync.rules import Write
@@ -175,6 +175,13 @@ class Dispatcher:
                     f"to {link.salesforce_lead_id}: merge them in Salesforce",
                 )
                 return
+            # the person's events waiting for this lead can go now, not after their deferral
+            session.execute(
+                update(InboxEvent)
+                .where(InboxEvent.record_key == command.record_key)
+                .where(InboxEvent.status == "pending")
+                .values(available_at=None)
+            )
             target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
             logical = datetime.fromisoformat(command.logical_at) if command.logical_at else now
             knowledge.remember(session, target, dict(command.fields), logical)

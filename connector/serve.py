@@ -81,8 +81,10 @@ def start_worker_thread(runtime: Runtime) -> threading.Event:
     return stop
 
 
-def start_pollers(runtime: Runtime) -> None:
-    """Start the reconciliation pollers (repairing missed webhooks) in a daemon thread."""
+def start_pollers(runtime: Runtime) -> threading.Event | None:
+    """Start the reconciliation pollers (repairing missed webhooks) in a daemon thread.
+
+    Returns the event that stops them (None when no CRM is configured for polling)."""
     from connector.pollers import PollScheduler, pollers_from_config
 
     clients = runtime.clients()
@@ -91,6 +93,8 @@ def start_pollers(runtime: Runtime) -> None:
         hubspot_client=clients.hubspot.sdk if clients.hubspot else None,
         salesforce_client=clients.salesforce.sf if clients.salesforce else None,
     )
-    if pollers:
-        PollScheduler(pollers).start_thread()
-        log.info("reconciliation pollers started", extra={"count": len(pollers)})
+    if not pollers:
+        return None
+    stop = PollScheduler(pollers).start_thread()
+    log.info("reconciliation pollers started", extra={"count": len(pollers)})
+    return stop

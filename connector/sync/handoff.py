@@ -7,6 +7,7 @@ than dumped on a rep.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -95,8 +96,14 @@ def route(
     return Route(routing.fallback_queue, None, None)
 
 
+#: a plain number, a range "100-500" or an open range "1000+" (thousands commas removed first)
+_NUMBER_OR_RANGE = re.compile(r"(-?\d+(?:\.\d+)?)(?:-\d+(?:\.\d+)?|\+)?")
+
+
 def _number(value: Any) -> float | None:
-    try:
+    """A number from a property value; a range such as ``"100-500"`` or ``"1000+"`` counts as its
+    lower bound (HubSpot's contact ``numemployees`` is a select of such ranges)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    except (TypeError, ValueError):
-        return None
+    match = _NUMBER_OR_RANGE.fullmatch(str(value or "").replace(",", "").replace(" ", ""))
+    return float(match.group(1)) if match else None

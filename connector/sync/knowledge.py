@@ -59,10 +59,22 @@ def observed(session: Session, record_key: str) -> dict[str, Any]:
     return dict(row.fields.get("observed", {})) if row is not None else {}
 
 
-def _observe(session: Session, record_key: str, values: dict[str, Any]) -> None:
+def observe(
+    session: Session, record_key: str, values: dict[str, Any], at: datetime | None = None
+) -> None:
+    """Record what a side showed at ``at`` (None: now, e.g. a write that just landed).
+
+    Every snapshot is recorded by its own time, whatever the rules make of it: a snapshot the
+    rules found stale still tells what the side showed then, and the next one is compared to it.
+    """
     row = _state(session, record_key)
     data = dict(row.fields)
+    seen_at = data.get("observed_at")
+    if at is not None and seen_at and at < datetime.fromisoformat(seen_at):
+        return
     data["observed"] = {**data.get("observed", {}), **values}
+    if at is not None:
+        data["observed_at"] = at.isoformat()
     row.fields = data
 
 
@@ -71,7 +83,7 @@ def remember_genuine(
 ) -> None:
     """Record a person's (or another system's) change; it supersedes Baton's write memory."""
     remember(session, record_key, values, at)
-    _observe(session, record_key, values)
+    observe(session, record_key, values, at)
     session.execute(
         delete(OwnWrite).where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
     )
@@ -81,7 +93,7 @@ def remember_written(
     session: Session, record_key: str, values: dict[str, Any], landed_at: datetime
 ) -> None:
     """Record that Baton's write of ``values`` landed at ``landed_at`` (wall clock)."""
-    _observe(session, record_key, values)
+    observe(session, record_key, values, landed_at)
     row = _state(session, record_key)
     data = dict(row.fields)
     data["written"] = {**data.get("written", {}), **values}

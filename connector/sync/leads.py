@@ -37,6 +37,7 @@ def contact_properties(
     wanted |= {c.property for c in handoff.mql_definition.criteria}
     wanted |= {t.property for t in handoff.mql_definition.behaviour}
     wanted |= set(handoff.context_fields)
+    wanted.add(f"hs_v2_date_entered_{handoff.stage}")  # identifies the MQL episode
     for rule in config.routing.rules:
         wanted |= {c.property for c in rule.when}
     found = reader.read("contacts", [contact_id], sorted(wanted)).get(contact_id)

@@ -6,6 +6,7 @@ audit trail so ``baton explain`` can say why a record moved, or why it did not.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,6 +82,7 @@ class SyncProcessor:
         key = event.record_key
         if event.is_snapshot:  # a poll or workflow snapshot: only values that differ changed
             seen = knowledge.observed(session, key)
+            knowledge.observe(session, key, changes, event.occurred_at)
             changes = {k: v for k, v in changes.items() if seen.get(k) != v}
         if not changes:
             return Result("skipped", "no synced property changed")
@@ -151,7 +153,15 @@ class SyncProcessor:
         reasons = mql_hold_reasons(handoff.mql_definition, properties)
         if reasons:
             reason = "; ".join(reasons)
-            held = self._command_hubspot_fields(event, contact_id, {HOLD_REASON_PROPERTY: reason})
+            # one write per MQL episode: the creation event and the stage change of the same
+            # episode share the date HubSpot stamps on entering the stage
+            entered = properties.get(f"hs_v2_date_entered_{handoff.stage}") or event.event_id
+            digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
+            held = UpdateFields(
+                System.HUBSPOT, key, f"hold:{contact_id}:{entered}:{digest}",
+                object_type="contacts", object_id=contact_id,
+                fields={HOLD_REASON_PROPERTY: reason},
+            )  # fmt: skip
             enqueue(session, held, event.id)
             audit.record(session, key, "rule", f"MQL held back: {reason}", event_id=event.id)
             return Result("done", f"MQL held back: {reason}", 1)
@@ -231,6 +241,10 @@ class SyncProcessor:
         link = knowledge.link_for_salesforce(session, event.object_id)
         if sf_object == "Lead" and _is_true(snapshot.get("IsConverted")):
             contact_id = snapshot.get("ConvertedContactId")
+            synced = self.stage_map.salesforce_fields("Lead")
+            final = {k: v for k, v in snapshot.items() if k in synced}
+            if final:  # the lead's last status ("Closed - Converted"), for reports and explain
+                knowledge.remember_genuine(session, event.record_key, final, event.occurred_at)
             if contact_id and follow_conversion(session, event.object_id, str(contact_id)):
                 return Result("done", f"lead converted; link now follows Contact {contact_id}")
         if link is None:
@@ -240,6 +254,7 @@ class SyncProcessor:
         if not changes:
             return Result("skipped", "no synced field in the notification")
         seen = knowledge.observed(session, event.record_key)
+        knowledge.observe(session, event.record_key, changes, event.occurred_at)
         changes = {k: v for k, v in changes.items() if seen.get(k) != v}
         changes = {
             k: v

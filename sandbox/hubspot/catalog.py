@@ -29,6 +29,10 @@ LEAD_STATUSES: tuple[tuple[str, str], ...] = (
     ("BAD_TIMING", "Bad Timing"),
 )
 
+#: contact "Number of Employees" is a select of ranges, not a number (public property dumps
+#: show type enumeration / fieldType select); these are its out-of-the-box values
+EMPLOYEE_RANGES = ("1-5", "5-25", "25-50", "50-100", "100-500", "500-1000", "1000+")
+
 ANALYTICS_SOURCES = (
     "ORGANIC_SEARCH",
     "PAID_SEARCH",
@@ -85,6 +89,7 @@ def _contact_properties() -> list[PropertyDef]:
         _p("mobilephone"),
         _p("company"),
         _p("jobtitle"),
+        _enum("numemployees", EMPLOYEE_RANGES, label="Number of Employees"),
         _p("website"),
         _p("address"),
         _p("city"),
@@ -108,6 +113,7 @@ def _contact_properties() -> list[PropertyDef]:
         _enum("hs_latest_source", ANALYTICS_SOURCES, read_only=True, label="Latest Source"),
         *[_p(name, read_only=True) for name in analytics_ro],
         _p("hs_latest_source_timestamp", "datetime", read_only=True),
+        _p("hs_analytics_last_url", read_only=True, label="Last page seen"),
         _p("hs_analytics_first_timestamp", "datetime", read_only=True),
         _p("first_conversion_date", "datetime", read_only=True),
         _p("recent_conversion_date", "datetime", read_only=True),

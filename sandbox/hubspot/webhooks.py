@@ -266,6 +266,7 @@ class WebhookDispatcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            session.trust_env = False  # deliveries go to the given URL, never via a proxy
             self._local.session = session
         return session
 

@@ -117,3 +117,20 @@ def test_mql_definition_names_every_failing_part():
 )
 def test_criterion_operators(op, value, actual, expected):
     assert criterion_holds(Criterion(property="p", op=op, value=value), {"p": actual}) is expected
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [
+        ("1000+", True),
+        ("500-1000", False),
+        ("1,200", True),
+        ("1000", True),
+        ("lots", False),
+        ("", False),
+        ("-", False),
+    ],
+)
+def test_company_size_ranges_count_by_their_lower_bound(actual, expected):
+    rule = Criterion(property="numemployees", op="gte", value=1000)
+    assert criterion_holds(rule, {"numemployees": actual}) is expected

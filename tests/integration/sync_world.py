@@ -25,6 +25,7 @@ from connector.config.defaults import (
     SANDBOX_SALESFORCE_ORG_ID,
     SANDBOX_SALESFORCE_OUTBOUND_TOKEN,
 )
+from connector.config.models.handoff import DEFAULT_CONTEXT_FIELDS
 from connector.runtime import Runtime
 from connector.store import Store
 from connector.store.models import DeadLetter, OutboxCommand, RecordLink
@@ -35,14 +36,8 @@ from webhooks.app import create_app
 HUBSPOT_ID_FIELD = "HubSpot_Contact_Id__c"
 #: the Contact field a converted person's stage lives on (Contact has no standard one)
 CONTACT_STAGE_FIELD = "Lifecycle_Stage__c"
-CONTEXT_FIELDS = (
-    "HubSpot_Original_Source__c",
-    "HubSpot_Latest_Source__c",
-    "HubSpot_Last_Conversion__c",
-    "HubSpot_Last_Conversion_Date__c",
-    "HubSpot_First_Page__c",
-    "HubSpot_Last_Page__c",
-)
+#: the custom Lead fields the default hand-off context writes (an admin creates them in the org)
+CONTEXT_FIELDS = tuple(f for f in DEFAULT_CONTEXT_FIELDS.values() if f.endswith("__c"))
 LEAD_OUTBOUND_FIELDS = [
     "Status",
     "Email",
@@ -91,7 +86,6 @@ def hubspot_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
     settings.update(overrides)
     with HubSpotSandbox(HubSpotSandboxConfig(**settings)) as hs:
         hs.add_property("contacts", HOLD_REASON_PROPERTY, "string")
-        hs.add_property("contacts", "numemployees", "number")  # a portal-defined number here
         hs.add_property("contacts", "partner_source", "string")
         hs.subscribe(baton_url + "/webhooks/hubspot", HUBSPOT_SUBSCRIPTIONS)
         yield hs

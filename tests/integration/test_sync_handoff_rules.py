@@ -84,15 +84,17 @@ def _owner(world: SyncWorld, tag: str, **properties: Any) -> str:
 def test_partner_sourced_goes_to_the_partner_team_before_other_rules(
     world: SyncWorld, routed: dict[str, Any]
 ) -> None:
-    owner = _owner(world, "partner", partner_source="Reseller X", numemployees=5000, country="NL")
+    owner = _owner(
+        world, "partner", partner_source="Reseller X", numemployees="1000+", country="NL"
+    )
     assert owner == routed["partner"]
 
 
 def test_company_size_goes_to_the_enterprise_team(world: SyncWorld, routed: dict[str, Any]) -> None:
-    _, lead_id = world.hand_off("enterprise", numemployees=5000, country="NL")
+    _, lead_id = world.hand_off("enterprise", numemployees="1000+", country="NL")
     lead = world.lead(lead_id)
     assert lead["OwnerId"] == routed["enterprise"]
-    assert lead["NumberOfEmployees"] == 5000  # company size travels as hand-off context
+    assert lead["HubSpot_Company_Size__c"] == "1000+"  # the range travels as hand-off context
 
 
 def test_region_round_robins_inside_the_team(world: SyncWorld, routed: dict[str, Any]) -> None:
@@ -103,4 +105,4 @@ def test_region_round_robins_inside_the_team(world: SyncWorld, routed: dict[str,
 def test_no_matching_rule_goes_to_the_fallback_queue(
     world: SyncWorld, routed: dict[str, Any]
 ) -> None:
-    assert _owner(world, "fallback", country="US", numemployees=20) == routed["queue"]
+    assert _owner(world, "fallback", country="US", numemployees="5-25") == routed["queue"]

@@ -18,7 +18,9 @@ DEFAULT_CONTEXT_FIELDS: dict[str, str] = {
     "recent_conversion_date": "HubSpot_Last_Conversion_Date__c",
     "hs_analytics_first_url": "HubSpot_First_Page__c",
     "hs_analytics_last_url": "HubSpot_Last_Page__c",
-    "numemployees": "NumberOfEmployees",
+    # HubSpot's contact numemployees is a range ("100-500"), not a number: a text field, never
+    # Salesforce's integer NumberOfEmployees (which would refuse the whole lead)
+    "numemployees": "HubSpot_Company_Size__c",
 }
 
 
