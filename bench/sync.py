@@ -89,11 +89,10 @@ def __getattr__(name: str) -> Any:
 
     params = json.loads(os.environ[ENV])
     runtime = Runtime.open(bench_config(params))
-    if params.get("proposed_dispatch") is not None:
+    if params.get("proposed_dispatch"):
         from connector.worker import Worker
 
-        linger = float(params["proposed_dispatch"])
-        Worker.run_once = lambda worker: _proposed_run_once(worker, linger)  # type: ignore[method-assign]
+        Worker.run_once = _proposed_run_once  # type: ignore[method-assign]
     start_worker_thread(runtime)
     app = create_app(runtime)
     _add_noop_receivers(app)
@@ -101,23 +100,27 @@ def __getattr__(name: str) -> Any:
     return app
 
 
-def _proposed_run_once(worker: Any, linger_s: float) -> int:
+#: the proposed dispatch policy: how long pending writes wait for company when the inbox is
+#: idle, and at most while events keep coming in
+LINGER_IDLE_S, LINGER_BUSY_S = 1.0, 5.0
+
+
+def _proposed_run_once(worker: Any) -> int:
     """``Worker.run_once`` with the dispatch policy proposed for connector/worker.py.
 
-    Today every pass dispatches whatever the (at most 100) records it handled produced, so a
-    burst goes out in batches of <= 100 commands: at best twice the Salesforce floor (200 per
-    call). Proposed: dispatch when the inbox has nothing due (so a lone change is never held),
-    when some system has a full batch pending, or when its oldest pending command has waited
-    ``linger_s`` (only while events keep coming in).
+    Today every pass dispatches whatever the (at most 100) records it handled produced: a burst
+    goes out in batches of <= 100 (twice the Salesforce floor), a steady trickle in batches of a
+    few. Proposed: a system's due writes go out once a full batch is pending, or once the oldest
+    has waited ``LINGER_IDLE_S`` with no event left to handle, or ``LINGER_BUSY_S`` in any case.
     """
     handled = worker.process_events()
     now = worker.clock()
-    if handled == 0 or _batch_ready(worker.store, now, linger_s):
+    if _dispatch_due(worker.store, now, idle=handled == 0):
         handled += worker.dispatcher.dispatch(now)
     return handled
 
 
-def _batch_ready(store: Any, now: datetime, linger_s: float) -> bool:
+def _dispatch_due(store: Any, now: datetime, *, idle: bool) -> bool:
     from sqlalchemy import func, select
 
     from connector.store.models import OutboxCommand
@@ -130,10 +133,11 @@ def _batch_ready(store: Any, now: datetime, linger_s: float) -> bool:
     )
     with store.session() as session:
         rows = session.execute(query).all()
-    return any(
-        count >= full.get(system, 1) or (now - oldest).total_seconds() >= linger_s
-        for system, count, oldest in rows
-    )
+    for system, count, oldest in rows:
+        waited = (now - oldest).total_seconds()
+        if count >= full.get(system, 1) or waited >= (LINGER_IDLE_S if idle else LINGER_BUSY_S):
+            return True
+    return False
 
 
 def _add_noop_receivers(app: Any) -> None:
@@ -419,14 +423,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--changes", type=int, default=10_000, help="stage changes (N)")
     parser.add_argument("--quick", action="store_true", help="N = 1,000")
     parser.add_argument("--rate", type=float, help="changes per second (default: as fast as UI)")
-    parser.add_argument("--max-seconds", type=float, default=300, help="budget per phase")
+    parser.add_argument("--max-seconds", type=float, default=600, help="budget per phase")
     parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
     parser.add_argument(
         "--proposed-dispatch",
-        type=float,
-        metavar="LINGER_S",
-        help="measure the dispatch policy proposed for Worker.run_once: wait for a full batch "
-        "while events keep coming, at most LINGER_S seconds",
+        action="store_true",
+        help="measure the dispatch policy proposed for Worker.run_once (full batches, or "
+        f"{LINGER_IDLE_S:g} s idle / {LINGER_BUSY_S:g} s busy)",
     )
     args = parser.parse_args(argv)
     n = 1_000 if args.quick else args.changes
@@ -447,15 +450,17 @@ def main(argv: list[str] | None = None) -> None:
             "ca": sf.ca_bundle_path, "proposed_dispatch": args.proposed_dispatch,
         }  # fmt: skip
         upgrade(database)
+        started = time.monotonic()
+        pairs = seed_pairs(hs, sf, n, "sync")
+        link_pairs(database, pairs, [email_of("sync", i) for i in range(n)])
+        print(f"seeding: {time.monotonic() - started:.1f} s", file=sys.stderr)
+
         server = start_baton(params, port)
         stack.callback(lambda: (server.terminate(), server.wait(timeout=30)))
-
         started = time.monotonic()
         baseline = run_baseline(n, port, args.max_seconds)
         print(f"baseline: {time.monotonic() - started:.1f} s", file=sys.stderr)
 
-        started = time.monotonic()
-        pairs = seed_pairs(hs, sf, n, "sync")
         hs.subscribe(
             public + "/webhooks/hubspot",
             ["contact.creation", ("contact.propertyChange", "lifecyclestage"),
@@ -464,9 +469,6 @@ def main(argv: list[str] | None = None) -> None:
         fields = ["Status", "Email", "IsConverted", "ConvertedContactId", HUBSPOT_ID_FIELD]
         endpoint = f"{public}/webhooks/salesforce/outbound/{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
         sf.add_outbound_message("Lead", [*fields, "LastModifiedById", "SystemModstamp"], endpoint)
-        link_pairs(database, pairs, [email_of("sync", i) for i in range(n)])
-        print(f"seeding: {time.monotonic() - started:.1f} s", file=sys.stderr)
-
         hs.reset_request_log()
         sf.reset_request_log()
         started = time.monotonic()
@@ -525,11 +527,7 @@ def report(
     n_salesforce = n - n_hubspot
     engine = "PostgreSQL" if args.database_url else "SQLite"
     pace = f"{args.rate:g}/s" if args.rate else f"burst ({n / made:,.0f}/s)"
-    policy = (
-        "current dispatch"
-        if args.proposed_dispatch is None
-        else f"proposed dispatch, linger {args.proposed_dispatch:g} s"
-    )
+    policy = "proposed dispatch" if args.proposed_dispatch else "current dispatch"
     genuine, echoes = inbox_counts(database)
     print(
         f"\nsync: N={n:,} stage changes ({n_hubspot:,} in HubSpot, {n_salesforce:,} in "
