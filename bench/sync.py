@@ -89,55 +89,16 @@ def __getattr__(name: str) -> Any:
 
     params = json.loads(os.environ[ENV])
     runtime = Runtime.open(bench_config(params))
-    if params.get("proposed_dispatch"):
+    if params.get("dispatch_every_pass"):  # the old policy, measured for comparison
         from connector.worker import Worker
 
-        Worker.run_once = _proposed_run_once  # type: ignore[method-assign]
+        every_pass = Worker.run_once
+        Worker.run_once = lambda self, flush=True: every_pass(self, flush=True)  # type: ignore[method-assign]
     start_worker_thread(runtime)
     app = create_app(runtime)
     _add_noop_receivers(app)
     globals()["app"] = app
     return app
-
-
-#: the proposed dispatch policy: how long pending writes wait for company when the inbox is
-#: idle, and at most while events keep coming in
-LINGER_IDLE_S, LINGER_BUSY_S = 1.0, 5.0
-
-
-def _proposed_run_once(worker: Any) -> int:
-    """``Worker.run_once`` with the dispatch policy proposed for connector/worker.py.
-
-    Today every pass dispatches whatever the (at most 100) records it handled produced: a burst
-    goes out in batches of <= 100 (twice the Salesforce floor), a steady trickle in batches of a
-    few. Proposed: a system's due writes go out once a full batch is pending, or once the oldest
-    has waited ``LINGER_IDLE_S`` with no event left to handle, or ``LINGER_BUSY_S`` in any case.
-    """
-    handled = worker.process_events()
-    now = worker.clock()
-    if _dispatch_due(worker.store, now, idle=handled == 0):
-        handled += worker.dispatcher.dispatch(now)
-    return handled
-
-
-def _dispatch_due(store: Any, now: datetime, *, idle: bool) -> bool:
-    from sqlalchemy import func, select
-
-    from connector.store.models import OutboxCommand
-
-    full = {"hubspot": HUBSPOT_BATCH, "salesforce": SALESFORCE_BATCH}
-    query = (
-        select(OutboxCommand.system, func.count(), func.min(OutboxCommand.created_at))
-        .where(OutboxCommand.status == "pending", OutboxCommand.next_attempt_at <= now)
-        .group_by(OutboxCommand.system)
-    )
-    with store.session() as session:
-        rows = session.execute(query).all()
-    for system, count, oldest in rows:
-        waited = (now - oldest).total_seconds()
-        if count >= full.get(system, 1) or waited >= (LINGER_IDLE_S if idle else LINGER_BUSY_S):
-            return True
-    return False
 
 
 def _add_noop_receivers(app: Any) -> None:
@@ -426,10 +387,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-seconds", type=float, default=600, help="budget per phase")
     parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
     parser.add_argument(
-        "--proposed-dispatch",
+        "--dispatch-every-pass",
         action="store_true",
-        help="measure the dispatch policy proposed for Worker.run_once (full batches, or "
-        f"{LINGER_IDLE_S:g} s idle / {LINGER_BUSY_S:g} s busy)",
+        help="measure the old dispatch policy (send after every worker pass) for comparison "
+        "with the default (connector.dispatch_policy: full batches, or after a short wait)",
     )
     args = parser.parse_args(argv)
     n = 1_000 if args.quick else args.changes
@@ -447,7 +408,7 @@ def main(argv: list[str] | None = None) -> None:
         params = {
             "hubspot": hs.base_url, "salesforce": sf.instance_url, "public": public,
             "database": database, "integration_user": sf.integration_user_id,
-            "ca": sf.ca_bundle_path, "proposed_dispatch": args.proposed_dispatch,
+            "ca": sf.ca_bundle_path, "dispatch_every_pass": args.dispatch_every_pass,
         }  # fmt: skip
         upgrade(database)
         started = time.monotonic()
@@ -527,7 +488,7 @@ def report(
     n_salesforce = n - n_hubspot
     engine = "PostgreSQL" if args.database_url else "SQLite"
     pace = f"{args.rate:g}/s" if args.rate else f"burst ({n / made:,.0f}/s)"
-    policy = "proposed dispatch" if args.proposed_dispatch else "current dispatch"
+    policy = "dispatch every pass" if args.dispatch_every_pass else "batch-filling dispatch"
     genuine, echoes = inbox_counts(database)
     print(
         f"\nsync: N={n:,} stage changes ({n_hubspot:,} in HubSpot, {n_salesforce:,} in "

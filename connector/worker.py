@@ -21,6 +21,7 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from connector import audit
+from connector.dispatch_policy import LingerPolicy, due_writes
 from connector.dispatcher import Dispatcher
 from connector.events import EventKind, utcnow
 from connector.leases import records_with_pending_events, release_record, try_lease_record
@@ -54,6 +55,7 @@ class Worker:
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     lease_ttl: timedelta = timedelta(seconds=60)
     clock: Callable[[], datetime] = utcnow
+    linger: LingerPolicy = field(default_factory=LingerPolicy)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> Worker:
@@ -177,11 +179,22 @@ class Worker:
         if self.metrics is not None:
             self.metrics.events_processed.labels("error").inc()
 
-    def run_once(self) -> int:
-        """One pass: events, then due commands. Returns the amount of work done."""
+    def run_once(self, *, flush: bool = True) -> int:
+        """One pass: events, then due commands. Returns the amount of work done.
+
+        ``flush=False`` (the long-running loop) holds small batches back for a moment
+        (``connector.dispatch_policy``); callers that want everything out now flush.
+        """
         work = self.process_events()
-        work += self.dispatcher.dispatch(self.clock())
+        now = self.clock()
+        if flush or self._writes_due(now, idle=work == 0):
+            work += self.dispatcher.dispatch(now)
         return work
+
+    def _writes_due(self, now: datetime, *, idle: bool) -> bool:
+        with self.store.session() as session:
+            due = due_writes(session, now)
+        return self.linger.is_due(due, now, idle)
 
     def has_open_work(self) -> bool:
         """True while any event or command is still pending (due now or later)."""
@@ -210,7 +223,7 @@ class Worker:
         log.info("worker started", extra={"owner": self.owner})
         while not stop.is_set():
             try:
-                busy = self.run_once()
+                busy = self.run_once(flush=False)
             except Exception:  # the store was briefly unavailable, etc.: keep the loop alive
                 log.exception("worker pass failed")
                 busy = 0
