@@ -153,16 +153,7 @@ class SyncProcessor:
         reasons = mql_hold_reasons(handoff.mql_definition, properties)
         if reasons:
             reason = "; ".join(reasons)
-            # one write per MQL episode: the creation event and the stage change of the same
-            # episode share the date HubSpot stamps on entering the stage
-            entered = properties.get(f"hs_v2_date_entered_{handoff.stage}") or event.event_id
-            digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
-            held = UpdateFields(
-                System.HUBSPOT, key, f"hold:{contact_id}:{entered}:{digest}",
-                object_type="contacts", object_id=contact_id,
-                fields={HOLD_REASON_PROPERTY: reason},
-            )  # fmt: skip
-            enqueue(session, held, event.id)
+            enqueue(session, self._hold_reason(event, contact_id, properties, reason), event.id)
             audit.record(session, key, "rule", f"MQL held back: {reason}", event_id=event.id)
             return Result("done", f"MQL held back: {reason}", 1)
         return self._create_lead(session, event, contact_id, properties)
@@ -179,7 +170,7 @@ class SyncProcessor:
         enqueue(session, command, event.id)
         commands = 1
         if properties.get(HOLD_REASON_PROPERTY):
-            clear = self._command_hubspot_fields(event, contact_id, {HOLD_REASON_PROPERTY: ""})
+            clear = self._hold_reason(event, contact_id, properties, "")
             enqueue(session, clear, event.id)
             commands += 1
         why = f"rule {chosen.rule} → team {chosen.team}" if chosen.rule else "no rule matched"
@@ -189,17 +180,24 @@ class SyncProcessor:
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, commands)
 
-    def _command_hubspot_fields(
-        self, event: InboxEvent, contact_id: str, fields: dict[str, Any]
+    def _hold_reason(
+        self, event: InboxEvent, contact_id: str, properties: dict[str, Any], reason: str
     ) -> UpdateFields:
-        names = ",".join(sorted(fields))
+        """Show (or clear, with "") why an MQL was held back, once per MQL episode.
+
+        The creation event and the stage change of one episode share the date HubSpot stamps on
+        entering the stage, so both lead to the same command key and one write.
+        """
+        stage = self.config.handoff.stage
+        episode = properties.get(f"hs_v2_date_entered_{stage}") or event.event_id
+        digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
         return UpdateFields(
             System.HUBSPOT,
             record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
-            f"{event.source}:{event.event_id}:hubspot:{contact_id}:{names}",
+            f"hold:{contact_id}:{episode}:{digest}",
             object_type="contacts",
             object_id=contact_id,
-            fields=fields,
+            fields={HOLD_REASON_PROPERTY: reason},
         )
 
     def _merge(self, session: Session, primary: str, merged_ids: list[Any]) -> Result:
