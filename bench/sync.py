@@ -84,7 +84,7 @@ def __getattr__(name: str) -> Any:
     if name != "app":
         raise AttributeError(name)
     from connector.runtime import Runtime
-    from connector.serve import start_worker_thread
+    from baton.serve import start_worker_thread
     from webhooks.app import create_app
 
     params = json.loads(os.environ[ENV])

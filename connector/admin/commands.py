@@ -1,6 +1,6 @@
 """The admin ``baton`` commands: explain, dead-letters, sync, backfill (click).
 
-``connector/cli.py`` registers them with :func:`admin_commands`, handing over its own
+``baton/cli.py`` registers them with :func:`admin_commands`, handing over its own
 ``--config`` option and config loader so every command reads the config the same way.
 """
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import connector.config
-from connector.cli import main
+from baton.cli import main
 from connector.config import with_changes
 from connector.store import Store
 from connector.sync.mapping import DEFAULT_LIFECYCLE_ORDER

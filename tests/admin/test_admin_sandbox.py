@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import connector.config
-from connector.cli import main
+from baton.cli import main
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
 from connector.store import upgrade
 from connector.sync.processor import HOLD_REASON_PROPERTY

@@ -6,7 +6,7 @@ from typing import Any
 
 from connector.config import default_config
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.demo.checks import compare_stages, expected_from_opportunity
+from baton.demo.checks import compare_stages, expected_from_opportunity
 from connector.sync.mapping import StageMap
 from connector.sync.setup import stage_entries
 

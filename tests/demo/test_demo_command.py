@@ -11,10 +11,10 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from connector.cli import main
-from connector.demo import run_demo
-from connector.demo.scenario import WeekPlan
-from connector.demo.stack import DemoStack
+from baton.cli import main
+from baton.demo import run_demo
+from baton.demo.scenario import WeekPlan
+from baton.demo.stack import DemoStack
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
 from connector.inbox import append
 from connector.store import Store, upgrade
@@ -22,7 +22,7 @@ from connector.store import Store, upgrade
 
 def _quiet_week(monkeypatch: pytest.MonkeyPatch) -> None:
     """A week in which nobody does anything: the command's own path, in seconds."""
-    monkeypatch.setattr("connector.demo.run.plan_week", lambda seed: WeekPlan(seed, (), ()))
+    monkeypatch.setattr("baton.demo.run.plan_week", lambda seed: WeekPlan(seed, (), ()))
 
 
 def test_without_once_it_serves_the_dashboard_until_stopped(
@@ -118,7 +118,7 @@ def test_the_cli_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(kwargs)
         return 0
 
-    monkeypatch.setattr("connector.demo.run_demo", fake)
+    monkeypatch.setattr("baton.demo.run_demo", fake)
     result = CliRunner().invoke(
         main, ["demo", "--once", "--seed", "11", "--database", "sqlite:///x.db"]
     )

@@ -18,12 +18,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from connector.demo import run_demo
-from connector.demo.org import BENELUX, DACH
-from connector.demo.players import CONVERTED, NOT_NOW, WORKING
-from connector.demo.run import stage_check
-from connector.demo.scenario import Fate, WeekPlan, plan_week
-from connector.demo.stack import DemoStack
+from baton.demo import run_demo
+from baton.demo.org import BENELUX, DACH
+from baton.demo.players import CONVERTED, NOT_NOW, WORKING
+from baton.demo.run import stage_check
+from baton.demo.scenario import Fate, WeekPlan, plan_week
+from baton.demo.stack import DemoStack
 from connector.store import Store
 from connector.store.models import InboxEvent
 from connector.sync.processor import HOLD_REASON_PROPERTY

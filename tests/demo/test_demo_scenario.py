@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from connector.demo.org import SELLING_COUNTRIES
-from connector.demo.scenario import (
+from baton.demo.org import SELLING_COUNTRIES
+from baton.demo.scenario import (
     MQL_PAGE_VIEWS,
     WEEK,
     WORKDAYS,

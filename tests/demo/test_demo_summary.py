@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.demo.checks import PersonCheck, StageCheck
-from connector.demo.facts import (
+from baton.demo.checks import PersonCheck, StageCheck
+from baton.demo.facts import (
     DayFigures,
     Deliveries,
     HeldContact,
@@ -19,7 +19,7 @@ from connector.demo.facts import (
     leads_by_status,
     salesforce_traffic,
 )
-from connector.demo.summary import format_day, format_summary
+from baton.demo.summary import format_day, format_summary
 from connector.reports import Backlog, Handoff, IntakeCount
 
 SANNE, QUEUE = "0058d000000001AAAQ", "00G8d000000003AEAQ"

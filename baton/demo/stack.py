@@ -21,7 +21,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from connector.config import default_config
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
-from connector.demo import org
+from baton.demo import org
 from connector.reports import backlog
 from connector.runtime import Runtime
 from connector.store import Store, upgrade

@@ -7,6 +7,6 @@ everything), ``players`` (the people acting in the CRMs), ``checks`` (do both CR
 ``host`` (database file, proxies, signals) and ``run`` (the command).
 """
 
-from connector.demo.run import run_demo
+from baton.demo.run import run_demo
 
 __all__ = ["run_demo"]

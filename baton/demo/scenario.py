@@ -17,11 +17,11 @@ import random
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from connector.demo import cast
+from baton.demo import cast
 
 WORKDAYS = 5
 WEEK = 7
-#: Page views the team's MQL definition asks for (connector.demo.org.demo_changes).
+#: Page views the team's MQL definition asks for (baton.demo.org.demo_changes).
 MQL_PAGE_VIEWS = 3
 WON_DEALS = 2
 _NAME_TRIES = 20

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connector.demo.stack import DemoError
+from baton.demo.stack import DemoError
 
 #: Demo databases kept under the output folder (older ones are removed on the next run).
 KEEP_DEMO_DATABASES = 5

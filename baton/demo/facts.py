@@ -1,6 +1,6 @@
 """What happened this week, read where it lives: contacts in HubSpot, leads and opportunities
 in Salesforce, API calls and webhook deliveries in the sandboxes' own logs, and events,
-hand-offs and dead letters in Baton's store. :mod:`connector.demo.summary` words it.
+hand-offs and dead letters in Baton's store. :mod:`baton.demo.summary` words it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.demo.checks import StageCheck
-from connector.demo.players import Outcome
+from baton.demo.checks import StageCheck
+from baton.demo.players import Outcome
 from connector.reports import Backlog, DeadLetterLine, Handoff, IntakeCount
 from connector.sync.processor import HOLD_REASON_PROPERTY
 

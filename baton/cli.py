@@ -73,7 +73,7 @@ def serve(
 ) -> None:
     """Run the webhook receivers (gunicorn) and the worker."""
     from connector.runtime import Runtime
-    from connector.serve import serve as run_server
+    from baton.serve import serve as run_server
 
     config = _load(config_path)
     configure_logging(config.service.log_level, config.service.log_format)
@@ -112,7 +112,7 @@ def worker(config_path: str | None) -> None:
 )
 def demo(once: bool, seed: int, port: int, database: str | None) -> None:
     """Start the sandbox CRMs and Baton on SQLite and play a week of a revenue team."""
-    from connector.demo import run_demo
+    from baton.demo import run_demo
 
     configure_logging("WARNING", "text")
     sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=Path("var/demo")))

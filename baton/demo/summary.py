@@ -1,13 +1,13 @@
 """The demo's words: one progress line per day and the end-of-week report (pure formatting).
 
-The figures come from :mod:`connector.demo.facts`; nothing here reads a CRM or the store.
+The figures come from :mod:`baton.demo.facts`; nothing here reads a CRM or the store.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from connector.demo.facts import DayFigures, WeekSummary
+from baton.demo.facts import DayFigures, WeekSummary
 from connector.reports.labels import stage_short
 
 

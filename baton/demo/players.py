@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.demo.org import SalesTeam
-from connector.demo.scenario import Action, Kind, Person, WeekPlan
+from baton.demo.org import SalesTeam
+from baton.demo.scenario import Action, Kind, Person, WeekPlan
 from sandbox.salesforce import SalesforceApiError
 
 MQL = "marketingqualifiedlead"

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.demo import cast
-from connector.demo.checks import StageCheck, compare_stages
-from connector.demo.facts import DayFigures, collect
-from connector.demo.host import fresh_sqlite_url, loopback_without_proxies, terminate_as_interrupt
-from connector.demo.org import MARKETER_USER_ID
-from connector.demo.players import Players
-from connector.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
-from connector.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
-from connector.demo.summary import format_day, format_summary
+from baton.demo import cast
+from baton.demo.checks import StageCheck, compare_stages
+from baton.demo.facts import DayFigures, collect
+from baton.demo.host import fresh_sqlite_url, loopback_without_proxies, terminate_as_interrupt
+from baton.demo.org import MARKETER_USER_ID
+from baton.demo.players import Players
+from baton.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
+from baton.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
+from baton.demo.summary import format_day, format_summary
 from connector.reports import handoff_count, held_back
 from connector.sync.mapping import StageMap
 from connector.sync.setup import stage_entries
