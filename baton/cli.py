@@ -72,8 +72,8 @@ def serve(
     config_path: str | None, host: str, port: int, web_workers: int, threads: int, no_worker: bool
 ) -> None:
     """Run the webhook receivers (gunicorn) and the worker."""
-    from connector.runtime import Runtime
     from baton.serve import serve as run_server
+    from connector.runtime import Runtime
 
     config = _load(config_path)
     configure_logging(config.service.log_level, config.service.log_format)

@@ -83,8 +83,8 @@ def __getattr__(name: str) -> Any:
     """``bench.sync:app`` for gunicorn: Baton's app and worker thread, plus no-op receivers."""
     if name != "app":
         raise AttributeError(name)
-    from connector.runtime import Runtime
     from baton.serve import start_worker_thread
+    from connector.runtime import Runtime
     from webhooks.app import create_app
 
     params = json.loads(os.environ[ENV])

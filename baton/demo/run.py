@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from baton.demo import cast
 from baton.demo.checks import StageCheck, compare_stages
 from baton.demo.facts import DayFigures, collect
@@ -24,6 +23,7 @@ from baton.demo.players import Players
 from baton.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
 from baton.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
 from baton.demo.summary import format_day, format_summary
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from connector.reports import handoff_count, held_back
 from connector.sync.mapping import StageMap
 from connector.sync.setup import stage_entries

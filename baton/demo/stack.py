@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from baton.demo import org
 from connector.config import default_config
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
-from baton.demo import org
 from connector.reports import backlog
 from connector.runtime import Runtime
 from connector.store import Store, upgrade

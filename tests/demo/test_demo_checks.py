@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.demo.checks import compare_stages, expected_from_opportunity
 from connector.config import default_config
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from baton.demo.checks import compare_stages, expected_from_opportunity
 from connector.sync.mapping import StageMap
 from connector.sync.setup import stage_entries
 

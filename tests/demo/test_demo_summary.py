@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from baton.demo.checks import PersonCheck, StageCheck
 from baton.demo.facts import (
     DayFigures,
@@ -20,6 +19,7 @@ from baton.demo.facts import (
     salesforce_traffic,
 )
 from baton.demo.summary import format_day, format_summary
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from connector.reports import Backlog, Handoff, IntakeCount
 
 SANNE, QUEUE = "0058d000000001AAAQ", "00G8d000000003AEAQ"
