@@ -355,9 +355,9 @@ def link_pairs(database_url: str, pairs: list[tuple[str, str]], emails: list[str
     """Seed Baton's knowledge: each pair linked, both sides' stages known (what ``baton
     backfill`` leaves behind, written directly: backfilling 10,000 pairs through the worker
     would take longer than the measurement)."""
+    from connector import knowledge
     from connector.events import ObjectType, Source, record_key
     from connector.store import Store
-    from connector.sync import knowledge
 
     store = Store(database_url)
     seeded_at = datetime.now(UTC)

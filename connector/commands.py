@@ -33,7 +33,7 @@ class Command:
     #: record in the TARGET system, e.g. "salesforce:lead:00Q…"; orders writes per record
     record_key: str
     idempotency_key: str
-    #: ISO time of the change this command carries (logical time; see connector.sync.rules)
+    #: ISO time of the change this command carries (logical time: connector.jobs.lifecycle.rules)
     logical_at: str = ""
 
     def payload(self) -> dict[str, Any]:

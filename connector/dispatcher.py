@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from connector import audit
+from connector import audit, knowledge
 from connector.commands import (
     Command,
     CommandResult,
@@ -31,15 +31,14 @@ from connector.commands import (
     command_from_payload,
 )
 from connector.events import ObjectType, Source, record_key
+from connector.jobs.lifecycle.conversion import follow_conversion
+from connector.jobs.lifecycle.rules import Write
+from connector.jobs.lifecycle.writes import enqueue_write
 from connector.leases import claim_due_commands
 from connector.metrics import Metrics
 from connector.ports import CrmWriter
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
-from connector.sync import knowledge
-from connector.sync.conversion import follow_conversion
-from connector.sync.rules import Write
-from connector.sync.writes import enqueue_write
 
 log = logging.getLogger(__name__)
 

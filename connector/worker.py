@@ -24,13 +24,13 @@ from connector import audit
 from connector.dispatch_policy import LingerPolicy, due_writes
 from connector.dispatcher import Dispatcher
 from connector.events import EventKind, utcnow
+from connector.jobs.lifecycle.processor import Result, SyncProcessor
 from connector.leases import records_with_pending_events, release_record, try_lease_record
 from connector.metrics import Metrics
+from connector.prefetch import NeedsRead, prefetching
 from connector.runtime import Runtime
 from connector.store import Store
 from connector.store.models import InboxEvent, OutboxCommand
-from connector.sync.prefetch import NeedsRead, prefetching
-from connector.sync.processor import Result, SyncProcessor
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Worker:
     def from_runtime(cls, runtime: Runtime) -> Worker:
         """Wire adapters, the stage map and the processor from the runtime's config."""
         from adapters.registry import build_readers, build_writers
-        from connector.sync.setup import build_stage_map
+        from connector.jobs.lifecycle.setup import build_stage_map
 
         clients = runtime.clients()
         readers = build_readers(runtime.config, runtime.metrics, clients=clients)
@@ -92,7 +92,7 @@ class Worker:
     def _process_record_with_reads(self, key: str) -> int:
         """Process a record; CRM reads happen between attempts, never inside a transaction.
 
-        See ``connector.sync.prefetch``: a cache miss rolls the pass back, the read runs with no
+        See ``connector.prefetch``: a cache miss rolls the pass back, the read runs with no
         transaction open (so webhook intake is never blocked behind a CRM call), and the pass
         is replayed with the answer cached.
         """

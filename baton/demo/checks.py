@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.config.models.lifecycle import OpportunityStageMapping
-from connector.sync.mapping import LIFECYCLE, StageMap
+from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 
 
 @dataclass(frozen=True, slots=True)

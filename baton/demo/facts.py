@@ -11,8 +11,8 @@ from typing import Any
 
 from baton.demo.checks import StageCheck
 from baton.demo.players import Outcome
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.reports import Backlog, DeadLetterLine, Handoff, IntakeCount
-from connector.sync.processor import HOLD_REASON_PROPERTY
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from connector.config import BatonConfig, default_config, with_changes
 from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
-from connector.sync.processor import HOLD_REASON_PROPERTY
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 
 BENELUX = ("Netherlands", "Belgium", "Luxembourg")
 DACH = ("Germany", "Austria", "Switzerland")

@@ -24,9 +24,9 @@ from baton.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
 from baton.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
 from baton.demo.summary import format_day, format_summary
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.jobs.lifecycle.mapping import StageMap
+from connector.jobs.lifecycle.setup import stage_entries
 from connector.reports import handoff_count, held_back
-from connector.sync.mapping import StageMap
-from connector.sync.setup import stage_entries
 
 #: How long one simulated day may take Baton to settle before the demo moves on regardless.
 DAY_TIMEOUT_S = 20.0

@@ -29,18 +29,17 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from connector import audit
+from connector import audit, knowledge
 from connector.admin import backfill_links as links
 from connector.admin.backfill_report import BackfillReport, PassReport, ProgressFactory
 from connector.admin.backfill_sources import PageSource, SourceRecord
 from connector.admin.describe import assignments, when
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, record_key
 from connector.inbox import append
+from connector.jobs.lifecycle.mapping import Policy, StageMap
 from connector.pollers.base import read_cursor, write_cursor
 from connector.store import Store
 from connector.store.models import Cursor, RecordLink, RecordState
-from connector.sync import knowledge
-from connector.sync.mapping import Policy, StageMap
 
 CURSOR_PREFIX = "backfill:"
 DONE = "done"

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from connector import knowledge
 from connector.admin.backfill_sources import SourceRecord
 from connector.store.models import RecordLink
-from connector.sync import knowledge
 
 BY_ID_FIELD = "id_field"
 BY_EMAIL = "email"

@@ -11,8 +11,8 @@ from connector.admin.backfill_sources import (
     SalesforcePages,
     UnlinkedHubSpotContacts,
 )
-from connector.sync.mapping import Policy, StageMap
-from connector.sync.setup import stage_entries
+from connector.jobs.lifecycle.mapping import Policy, StageMap
+from connector.jobs.lifecycle.setup import stage_entries
 
 
 def build_backfill(runtime: Any) -> Backfill:

@@ -1,7 +1,7 @@
 """Find the person an admin asks about: by e-mail (hash), HubSpot id, Salesforce id or key.
 
 Baton keeps no plain e-mail address, so an address is hashed exactly as the links are
-(``connector.sync.knowledge.email_hash``) and matched on ``record_links.email_hash``.
+(``connector.knowledge.email_hash``) and matched on ``record_links.email_hash``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from connector.config.salesforce_ids import to_18
 from connector.events import ObjectType, Source, record_key
+from connector.knowledge import email_hash, link_for_hubspot, link_for_salesforce
 from connector.store.models import AuditEntry, InboxEvent, OutboxCommand, RecordLink, RecordState
-from connector.sync.knowledge import email_hash, link_for_hubspot, link_for_salesforce
 
 _SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 _RECORD_KEY = re.compile(r"(hubspot|salesforce):([a-z_]+):(\S+)")

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector.admin.describe import command_fields, command_target, masked
+from connector.jobs.lifecycle.processor import SyncProcessor
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand
-from connector.sync.processor import SyncProcessor
 
 
 @dataclass(frozen=True, slots=True)

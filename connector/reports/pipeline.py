@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from connector.commands import CreateLead, UpdateFields
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from connector.config.models.routing import RoutingConfig
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.store.models import OutboxCommand, RecordLink, RecordState
-from connector.sync.processor import HOLD_REASON_PROPERTY
 
 #: how a converted lead is counted (the org's own converted status is not known to Baton)
 CONVERTED = "(converted)"

@@ -17,10 +17,10 @@ from connector.admin.backfill import Backfill
 from connector.admin.backfill_format import backfill_text
 from connector.admin.backfill_report import BackfillReport, PassReport
 from connector.admin.backfill_sources import Page, SourceRecord
+from connector.jobs.lifecycle.mapping import Policy, StageMap
+from connector.jobs.lifecycle.setup import stage_entries
 from connector.store import Store, upgrade
 from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
-from connector.sync.mapping import Policy, StageMap
-from connector.sync.setup import stage_entries
 from tests.sync.harness import Loop, loop_config
 
 T = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 import connector.config
 from baton.cli import main
 from connector.config import with_changes
+from connector.jobs.lifecycle.mapping import DEFAULT_LIFECYCLE_ORDER
 from connector.store import Store
-from connector.sync.mapping import DEFAULT_LIFECYCLE_ORDER
 from tests.admin.conftest import dead_letter_on_status, store_snapshot
 from tests.sync.harness import Loop, loop_config
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from connector.admin.lookup import QueryError, find_people, parse_query
+from connector.knowledge import email_hash
 from connector.store import Store
 from connector.store.models import InboxEvent, RecordLink
-from connector.sync.knowledge import email_hash
 from tests.sync.harness import Loop
 
 

@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 import connector.config
 from baton.cli import main
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.store import upgrade
-from connector.sync.processor import HOLD_REASON_PROPERTY
 
 pytestmark = pytest.mark.slow
 

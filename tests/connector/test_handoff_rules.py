@@ -8,7 +8,7 @@ from connector.config.models.criteria import Criterion, Threshold
 from connector.config.models.handoff import MqlDefinition
 from connector.config.models.routing import RoutingConfig, RoutingRule, Team
 from connector.config.salesforce_ids import to_18
-from connector.sync.handoff import criterion_holds, mql_hold_reasons, route
+from connector.jobs.lifecycle.handoff import criterion_holds, mql_hold_reasons, route
 
 ENT = (to_18("005000000000001"), to_18("005000000000002"))
 SMB = (to_18("005000000000003"),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector.config.models.lifecycle import OpportunityStageMapping
-from connector.sync.opportunities import stage_for_opportunity
+from connector.jobs.lifecycle.opportunities import stage_for_opportunity
 
 MAPPINGS = (
     OpportunityStageMapping(is_won=True, hubspot="customer"),

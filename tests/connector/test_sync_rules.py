@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connector.sync.mapping import (
+from connector.jobs.lifecycle.mapping import (
     DEFAULT_LIFECYCLE_ORDER,
     LEAD_STATUS,
     Direction,
@@ -16,7 +16,7 @@ from connector.sync.mapping import (
     StageMap,
     entries_from_pairs,
 )
-from connector.sync.rules import HUBSPOT, SALESFORCE, Change, SideState, decide
+from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, SideState, decide
 
 T = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from connector import audit
+from connector import audit, knowledge
 from connector.commands import CreateLead, System, UpdateFields
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
 from connector.inbox import append
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.outbox import enqueue
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand
-from connector.sync import knowledge
-from connector.sync.processor import HOLD_REASON_PROPERTY
 
 NOW = datetime(2025, 6, 6, 15, 0, tzinfo=UTC)
 SANNE = "0058d000000001AAAQ"

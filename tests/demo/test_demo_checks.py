@@ -7,8 +7,8 @@ from typing import Any
 from baton.demo.checks import compare_stages, expected_from_opportunity
 from connector.config import default_config
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.sync.mapping import StageMap
-from connector.sync.setup import stage_entries
+from connector.jobs.lifecycle.mapping import StageMap
+from connector.jobs.lifecycle.setup import stage_entries
 
 CONFIG = default_config()
 STAGES = StageMap(stage_entries(CONFIG), DEFAULT_STAGE_ORDER, CONFIG.handoff.stage)

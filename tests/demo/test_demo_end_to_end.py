@@ -24,9 +24,9 @@ from baton.demo.players import CONVERTED, NOT_NOW, WORKING
 from baton.demo.run import stage_check
 from baton.demo.scenario import Fate, WeekPlan, plan_week
 from baton.demo.stack import DemoStack
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.store import Store
 from connector.store.models import InboxEvent
-from connector.sync.processor import HOLD_REASON_PROPERTY
 
 pytestmark = pytest.mark.slow
 SEED = 7

@@ -26,10 +26,10 @@ from connector.config.defaults import (
     SANDBOX_SALESFORCE_OUTBOUND_TOKEN,
 )
 from connector.config.models.handoff import DEFAULT_CONTEXT_FIELDS
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.runtime import Runtime
 from connector.store import Store
 from connector.store.models import DeadLetter, OutboxCommand, RecordLink
-from connector.sync.processor import HOLD_REASON_PROPERTY
 from connector.worker import Worker
 from webhooks.app import create_app
 

@@ -24,8 +24,8 @@ from connector.commands import (
     UpdateFields,
 )
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
+from connector.jobs.lifecycle.mapping import DEFAULT_LIFECYCLE_ORDER
 from connector.ports import CrmRecord
-from connector.sync.mapping import DEFAULT_LIFECYCLE_ORDER
 
 #: ids unique across every fake in the test run, as real event and record ids are
 _GLOBAL_IDS = itertools.count(1)

@@ -13,10 +13,10 @@ from connector.config import BatonConfig, default_config, with_changes
 from connector.dispatcher import Dispatcher
 from connector.events import ChangeEvent
 from connector.inbox import append
+from connector.jobs.lifecycle.processor import SyncProcessor
+from connector.jobs.lifecycle.setup import build_stage_map
 from connector.store import Store
 from connector.store.models import OutboxCommand
-from connector.sync.processor import SyncProcessor
-from connector.sync.setup import build_stage_map
 from connector.worker import Worker
 from tests.sync.fakes import FakeHubSpot, FakeSalesforce, TickingClock
 

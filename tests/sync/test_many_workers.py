@@ -11,9 +11,9 @@ from connector.commands import System
 from connector.dispatcher import Dispatcher
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
 from connector.inbox import append
+from connector.jobs.lifecycle.processor import SyncProcessor
+from connector.jobs.lifecycle.setup import build_stage_map
 from connector.store.models import AuditEntry, InboxEvent
-from connector.sync.processor import SyncProcessor
-from connector.sync.setup import build_stage_map
 from connector.worker import Worker
 from tests.sync.fakes import FakeHubSpot, FakeSalesforce, TickingClock
 from tests.sync.harness import loop_config

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.store.models import DeadLetter, InboxEvent, RecordLink
-from connector.sync.processor import HOLD_REASON_PROPERTY
 from tests.sync.harness import Loop, loop_config
 
 

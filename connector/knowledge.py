@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from connector.jobs.lifecycle.rules import SideState
 from connector.privacy import email_hash
 from connector.store.models import OwnWrite, RecordLink, RecordState
-from connector.sync.rules import SideState
 
 
 def load_side(session: Session, record_key: str) -> SideState:

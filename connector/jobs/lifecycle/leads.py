@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from connector.commands import CreateLead, System
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
+from connector.jobs.lifecycle.handoff import Route
+from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.ports import CrmReader
 from connector.store.models import Cursor
-from connector.sync.handoff import Route
-from connector.sync.mapping import LIFECYCLE, StageMap
 
 #: HubSpot contact property where a held-back MQL's reason is shown to marketing.
 HOLD_REASON_PROPERTY = "baton_hold_reason"

@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connector import knowledge
 from connector.commands import Command, SetStage, System, UpdateFields
+from connector.jobs.lifecycle.mapping import LIFECYCLE
+from connector.jobs.lifecycle.rules import HUBSPOT, Write
 from connector.outbox import enqueue
 from connector.store.models import OutboxCommand
-from connector.sync import knowledge
-from connector.sync.mapping import LIFECYCLE
-from connector.sync.rules import HUBSPOT, Write
 
 
 def command_for(write: Write, target_key: str, target_object: str, target_id: str) -> Command:

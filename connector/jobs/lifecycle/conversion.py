@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from connector import audit
+from connector import audit, knowledge
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, record_key
 from connector.inbox import append
-from connector.sync import knowledge
 
 #: actor of replayed events: the processor must not take their values for Baton's own echoes
 REPLAY_ACTOR = "baton:replay"

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from connector.sync.mapping import LIFECYCLE, StageEntry, StageMap
+from connector.jobs.lifecycle.mapping import LIFECYCLE, StageEntry, StageMap
 
 HUBSPOT = "hubspot"
 SALESFORCE = "salesforce"

@@ -15,21 +15,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector import audit
+from connector import audit, knowledge
 from connector.commands import System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
+from connector.jobs.lifecycle import leads
+from connector.jobs.lifecycle.conversion import REPLAY_ACTOR, follow_conversion
+from connector.jobs.lifecycle.handoff import mql_hold_reasons, route
+from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
+from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
+from connector.jobs.lifecycle.opportunities import stage_for_opportunity
+from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, Write, decide
+from connector.jobs.lifecycle.writes import enqueue_write, supersede_older
 from connector.outbox import enqueue
 from connector.ports import CrmReader
 from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
-from connector.sync import knowledge, leads
-from connector.sync.conversion import REPLAY_ACTOR, follow_conversion
-from connector.sync.handoff import mql_hold_reasons, route
-from connector.sync.leads import HOLD_REASON_PROPERTY
-from connector.sync.mapping import LIFECYCLE, StageMap
-from connector.sync.opportunities import stage_for_opportunity
-from connector.sync.rules import HUBSPOT, SALESFORCE, Change, Write, decide
-from connector.sync.writes import enqueue_write, supersede_older
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,15 @@ from collections.abc import Mapping
 from connector.commands import System
 from connector.config import BatonConfig
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.jobs.lifecycle.mapping import (
+    LEAD_STATUS,
+    LIFECYCLE,
+    Direction,
+    Policy,
+    StageEntry,
+    StageMap,
+)
 from connector.ports import CrmReader
-from connector.sync.mapping import LEAD_STATUS, LIFECYCLE, Direction, Policy, StageEntry, StageMap
 
 log = logging.getLogger(__name__)
 
