@@ -40,6 +40,8 @@ class EventKind(StrEnum):
     RESTORED = "restored"
     #: an authentic event of a type Baton does not handle; stored and acknowledged, never bounced
     UNKNOWN = "unknown"
+    #: a job's timer came due (``connector.timers``): delivered as an event of its record
+    TIMER = "timer"
 
 
 class ObjectType(StrEnum):

@@ -38,6 +38,11 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.timers_fired = Counter(
+            "baton_timers_fired_total",
+            "Due job timers turned into events of their records",
+            registry=self.registry,
+        )
         self.crm_calls = Counter(
             "baton_crm_calls_total",
             "Outbound CRM API calls by system and status class",

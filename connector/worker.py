@@ -20,17 +20,17 @@ from typing import Any
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
-from connector import audit
+from connector import audit, timers
 from connector.dispatch_policy import LingerPolicy, due_writes
 from connector.dispatcher import Dispatcher
 from connector.events import EventKind, utcnow
-from connector.jobs.lifecycle.processor import Result, SyncProcessor
+from connector.jobs.runner import JobRunner, Result
 from connector.leases import records_with_pending_events, release_record, try_lease_record
 from connector.metrics import Metrics
 from connector.prefetch import NeedsRead, prefetching
 from connector.runtime import Runtime
 from connector.store import Store
-from connector.store.models import InboxEvent, OutboxCommand
+from connector.store.models import InboxEvent, OutboxCommand, Timer
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ class Worker:
     """One worker loop; construct with :meth:`from_runtime` or directly in tests."""
 
     store: Store
-    processor: SyncProcessor
+    #: the registered jobs (``connector.jobs.registry``); every event of a record goes through it
+    processor: JobRunner
     dispatcher: Dispatcher
     metrics: Metrics | None = None
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
@@ -59,16 +60,15 @@ class Worker:
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> Worker:
-        """Wire adapters, the stage map and the processor from the runtime's config."""
+        """Wire adapters and the registered jobs from the runtime's config."""
         from adapters.registry import build_readers, build_writers
-        from connector.jobs.lifecycle.setup import build_stage_map
+        from connector.jobs.registry import build_runner
 
         clients = runtime.clients()
         readers = build_readers(runtime.config, runtime.metrics, clients=clients)
         writers = build_writers(runtime.config, runtime.metrics, clients=clients)
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-        stage_map = build_stage_map(runtime.config, readers)
-        processor = SyncProcessor(runtime.config, stage_map, readers)
+        processor = build_runner(runtime.config, readers)
         dispatcher = Dispatcher(runtime.store, writers, owner, runtime.metrics)
         return cls(runtime.store, processor, dispatcher, runtime.metrics, owner)
 
@@ -123,7 +123,7 @@ class Worker:
             event.attempts += 1
             self._fail(session, event, exc, self.clock())
 
-    def _process_record(self, session: Session, key: str, processor: SyncProcessor) -> int:
+    def _process_record(self, session: Session, key: str, processor: JobRunner) -> int:
         now = self.clock()
         events = session.scalars(
             select(InboxEvent)
@@ -179,13 +179,22 @@ class Worker:
         if self.metrics is not None:
             self.metrics.events_processed.labels("error").inc()
 
+    def fire_timers(self, limit: int = 500) -> int:
+        """Turn due timers into events of their records (each fires once; connector.timers)."""
+        with self.store.session() as session:
+            fired = timers.fire_due(session, self.clock(), self.owner, limit)
+        if fired and self.metrics is not None:
+            self.metrics.timers_fired.inc(len(fired))
+        return len(fired)
+
     def run_once(self, *, flush: bool = True) -> int:
-        """One pass: events, then due commands. Returns the amount of work done.
+        """One pass: due timers, events, then due commands. Returns the amount of work done.
 
         ``flush=False`` (the long-running loop) holds small batches back for a moment
         (``connector.dispatch_policy``); callers that want everything out now flush.
         """
-        work = self.process_events()
+        work = self.fire_timers()
+        work += self.process_events()
         now = self.clock()
         if flush or self._writes_due(now, idle=work == 0):
             work += self.dispatcher.dispatch(now)
@@ -197,7 +206,7 @@ class Worker:
         return self.linger.is_due(due, now, idle)
 
     def has_open_work(self) -> bool:
-        """True while any event or command is still pending (due now or later)."""
+        """True while any event or command is pending (due now or later) or a timer is due."""
         with self.store.session() as session:
             event = session.scalar(
                 select(InboxEvent.id).where(InboxEvent.status == "pending").limit(1)
@@ -205,7 +214,12 @@ class Worker:
             command = session.scalar(
                 select(OutboxCommand.id).where(OutboxCommand.status == "pending").limit(1)
             )
-        return event is not None or command is not None
+            timer = session.scalar(
+                select(Timer.id)
+                .where(Timer.status == "pending", Timer.due_at <= self.clock())
+                .limit(1)
+            )
+        return event is not None or command is not None or timer is not None
 
     def run_until_idle(self, timeout: float = 30.0, poll: float = 0.05) -> bool:
         """Work until nothing is pending (True) or ``timeout`` seconds pass (False)."""

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector.admin.describe import command_fields, command_target, masked
-from connector.jobs.lifecycle.processor import SyncProcessor
+from connector.jobs.runner import JobRunner
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand
 
@@ -63,7 +63,7 @@ class DryRunReport:
 
 
 def dry_run(
-    store: Store, processor: SyncProcessor, now: datetime, *, limit: int | None = None
+    store: Store, processor: JobRunner, now: datetime, *, limit: int | None = None
 ) -> DryRunReport:
     """Simulate the worker over the pending events of up to ``limit`` records; persist nothing."""
     report = DryRunReport()
@@ -112,7 +112,7 @@ def _records_with_pending_events(session: Session) -> list[str]:
 
 
 def _simulate_record(
-    session: Session, processor: SyncProcessor, key: str, now: datetime
+    session: Session, processor: JobRunner, key: str, now: datetime
 ) -> list[SimulatedEvent]:
     """One record's events in order, stopping where the worker would stop (defer or error)."""
     events = session.scalars(

@@ -95,6 +95,8 @@ class InboxEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(Text)
+    #: jobs that already finished this event, so a deferral by one job replays only that job
+    jobs_done: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class RecordLease(Base):
@@ -200,18 +202,25 @@ class DeadLetter(Base):
 
 
 class Timer(Base):
-    """A future action (SLA deadline, escalation step, re-activation date), fired by the worker."""
+    """A future action of one job on one record (SLA deadline, escalation step, re-activation).
+
+    Status: ``pending`` → ``fired`` (an inbox event of the record was written in the same
+    transaction, see ``connector.timers``) → ``done`` (its job handled it) | ``cancelled``.
+    ``idempotency_key`` is ``job|record|key``: scheduling the same key twice is one timer.
+    """
 
     __tablename__ = "timers"
     __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    job: Mapped[str] = mapped_column(String(64), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(64))
     record_key: Mapped[str] = mapped_column(String(160), index=True)
     due_at: Mapped[datetime] = mapped_column()
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|fired|cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: the worker that fired it (the claim itself is the conditional status change)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,8 +13,10 @@ from connector.config import BatonConfig, default_config, with_changes
 from connector.dispatcher import Dispatcher
 from connector.events import ChangeEvent
 from connector.inbox import append
+from connector.jobs.lifecycle.job import LifecycleJob
 from connector.jobs.lifecycle.processor import SyncProcessor
 from connector.jobs.lifecycle.setup import build_stage_map
+from connector.jobs.runner import JobRunner
 from connector.store import Store
 from connector.store.models import OutboxCommand
 from connector.worker import Worker
@@ -58,7 +60,9 @@ class Loop:
         self.salesforce = FakeSalesforce(self.clock)
         readers = {System.HUBSPOT: self.hubspot, System.SALESFORCE: self.salesforce}
         stage_map = build_stage_map(self.config, readers)
-        processor = SyncProcessor(self.config, stage_map, readers)
+        processor = JobRunner(
+            (LifecycleJob(SyncProcessor(self.config, stage_map, readers)),), readers
+        )
         dispatcher = Dispatcher(self.store, readers, "test-worker", max_attempts=20)
         self.worker = Worker(
             self.store, processor, dispatcher, owner="test-worker", clock=self.clock

@@ -11,8 +11,10 @@ from connector.commands import System
 from connector.dispatcher import Dispatcher
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
 from connector.inbox import append
+from connector.jobs.lifecycle.job import LifecycleJob
 from connector.jobs.lifecycle.processor import SyncProcessor
 from connector.jobs.lifecycle.setup import build_stage_map
+from connector.jobs.runner import JobRunner
 from connector.store.models import AuditEntry, InboxEvent
 from connector.worker import Worker
 from tests.sync.fakes import FakeHubSpot, FakeSalesforce, TickingClock
@@ -39,7 +41,7 @@ def _workers(store, count):  # type: ignore[no-untyped-def]
     stage_map = build_stage_map(config, crms)
     workers = []
     for n in range(count):
-        processor = SlowProcessor(config, stage_map, crms)
+        processor = JobRunner((LifecycleJob(SlowProcessor(config, stage_map, crms)),), crms)
         dispatcher = Dispatcher(store, crms, f"w{n}")
         workers.append(Worker(store, processor, dispatcher, owner=f"w{n}"))
     return workers

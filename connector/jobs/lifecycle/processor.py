@@ -27,18 +27,10 @@ from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
 from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, Write, decide
 from connector.jobs.lifecycle.writes import enqueue_write, supersede_older
+from connector.jobs.runner import Result
 from connector.outbox import enqueue
 from connector.ports import CrmReader
 from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """How one event ended: ``done``, ``skipped`` (echo, stale, irrelevant) or ``deferred``."""
-
-    status: str
-    summary: str
-    commands: int = 0
 
 
 @dataclass

@@ -1,0 +1,22 @@
+"""The jobs Baton runs, in the order each event reaches them. Adding a job adds one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from connector.commands import System
+from connector.config import BatonConfig
+from connector.jobs.base import JobFactory, JobSetup
+from connector.jobs.lifecycle import job as lifecycle
+from connector.jobs.runner import JobRunner
+from connector.ports import CrmReader
+
+JOBS: tuple[JobFactory, ...] = (
+    lifecycle.build,  # two-way stage sync and the MQL hand-off
+)
+
+
+def build_runner(config: BatonConfig, readers: Mapping[System, CrmReader]) -> JobRunner:
+    """Every registered job, set up for this config, behind one runner."""
+    setup = JobSetup(config, readers)
+    return JobRunner(tuple(factory(setup) for factory in JOBS), readers)

@@ -1,0 +1,113 @@
+"""Hand each event of a record to the jobs that want it, and apply what they answer.
+
+The worker calls :meth:`JobRunner.handle` once per event, inside the record's transaction. Each
+job runs in its own savepoint; its commands, timers and audit lines are written in that same
+savepoint, so an event's effects are all there or none are. When a job defers (it waits for
+something, e.g. the Salesforce lead being created), the jobs that already finished are noted on
+the event (``jobs_done``) and only the rest see it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from connector import audit, timers
+from connector.commands import System
+from connector.jobs.base import DEFERRED, DONE, SKIPPED, Job, JobContext, Outcome, is_timer
+from connector.outbox import enqueue
+from connector.ports import CrmReader
+from connector.store.models import InboxEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How one event ended: ``done``, ``skipped`` (echo, stale, irrelevant) or ``deferred``."""
+
+    status: str
+    summary: str
+    commands: int = 0
+
+
+@dataclass
+class JobRunner:
+    """The registered jobs, in order, and the CRM readers they share."""
+
+    jobs: tuple[Job, ...]
+    readers: Mapping[System, CrmReader] = field(default_factory=dict)
+
+    def handle(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        """Process one event inside the caller's transaction."""
+        ctx = JobContext(session, now, self.readers)
+        if is_timer(event):
+            return self._deliver_timer(ctx, event)
+        done = list(event.jobs_done or ())
+        earlier = bool(done)  # jobs finished before a deferral: name each job in the summary
+        wanted = [job for job in self.jobs if job.name not in done and job.wants(event)]
+        if not wanted and not done:
+            return Result(SKIPPED, f"no job uses {event.source} {event.object_type} events")
+        finished: list[tuple[str, Outcome, int]] = []
+        for job in wanted:
+            outcome, commands = self._run(ctx, job, event)
+            if outcome.status == DEFERRED:
+                event.jobs_done = done or None
+                parts = [*finished, (job.name, outcome, commands)]
+                return Result(DEFERRED, _summary(parts, named=earlier))
+            done.append(job.name)
+            finished.append((job.name, outcome, commands))
+        statuses = {outcome.status for _, outcome, _ in finished}
+        return Result(
+            DONE if DONE in statuses or not finished else SKIPPED,
+            _summary(finished, named=earlier) or "already handled by every job",
+            sum(commands for _, _, commands in finished),
+        )
+
+    def job(self, name: str) -> Job | None:
+        """The registered job called ``name``."""
+        return next((job for job in self.jobs if job.name == name), None)
+
+    def _deliver_timer(self, ctx: JobContext, event: InboxEvent) -> Result:
+        job = self.job(event.actor or "")
+        if job is None:
+            return Result(SKIPPED, f"timer {event.provider_type}: job {event.actor!r} not running")
+        if timers.take_for_delivery(ctx.session, event) is None:
+            return Result(SKIPPED, f"timer {event.provider_type} was cancelled or moved")
+        outcome, commands = self._run(ctx, job, event)
+        if outcome.status == DEFERRED:
+            raise RuntimeError(f"job {job.name} deferred its own timer; timers cannot wait")
+        return Result(outcome.status, outcome.summary, commands)
+
+    def _run(self, ctx: JobContext, job: Job, event: InboxEvent) -> tuple[Outcome, int]:
+        with ctx.session.begin_nested():
+            outcome = job.handle(ctx, event)
+            return outcome, _apply(ctx, job.name, event, outcome)
+
+
+def _apply(ctx: JobContext, job: str, event: InboxEvent, outcome: Outcome) -> int:
+    """Write a job's commands, timers and audit lines; return how many commands are new."""
+    session = ctx.session
+    added = sum(enqueue(session, command, event.id) for command in outcome.commands)
+    for request in outcome.timers:
+        key = request.record_key or event.record_key
+        if isinstance(request, timers.SetTimer):
+            what = timers.schedule(session, job, request, key)
+            line = f"timer {request.kind} ({request.key}) {what}: due {request.due_at.isoformat()}"
+        else:
+            cancelled = timers.cancel(session, job, request, key)
+            line = (
+                f"timer {request.key} {'cancelled' if cancelled else 'not open; nothing to cancel'}"
+            )
+        audit.record(session, key, "rule", line, event_id=event.id, job=job)
+    for line in outcome.audit:
+        audit.record(session, event.record_key, "rule", line, event_id=event.id, job=job)
+    return added + outcome.enqueued
+
+
+def _summary(parts: list[tuple[str, Outcome, int]], *, named: bool) -> str:
+    """One job's own words when it was the only one; else each job's, by name."""
+    if len(parts) == 1 and not named:
+        return parts[0][1].summary
+    return "; ".join(f"{name}: {outcome.summary}" for name, outcome, _ in parts)
