@@ -100,6 +100,15 @@ class AddToList(Command):
     object_ids: tuple[str, ...] = ()
 
 
+def written_fields(command: Command) -> dict[str, Any] | None:
+    """The fields a command sets on its record (None for commands that set no field)."""
+    if isinstance(command, SetStage):
+        return {command.field_name: command.value, **command.extra_fields}
+    if isinstance(command, UpdateFields):
+        return dict(command.fields)
+    return None
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.kind: cls for cls in (UpdateFields, SetStage, CreateLead, AddToList)
 }

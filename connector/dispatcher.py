@@ -29,6 +29,7 @@ from connector.commands import (
     System,
     UpdateFields,
     command_from_payload,
+    written_fields,
 )
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.lifecycle.conversion import follow_conversion
@@ -130,7 +131,7 @@ class Dispatcher:
             row.last_error = result.message
         else:
             row.status, row.last_error = "dead", result.message
-            refused = _written_fields(command)
+            refused = written_fields(command)
             if refused:
                 knowledge.forget(session, command.record_key, list(refused))
             session.add(
@@ -186,7 +187,7 @@ class Dispatcher:
             knowledge.remember(session, target, dict(command.fields), logical)
             self._remember_written(session, target, dict(command.fields), now)
             return
-        fields = _written_fields(command)
+        fields = written_fields(command)
         if fields is None:
             return
         target = command.record_key
@@ -241,14 +242,6 @@ class Dispatcher:
         for name, value in fields.items():
             _remember_own(session, target, name, value, now)
         knowledge.remember_written(session, target, fields, now)
-
-
-def _written_fields(command: Command) -> dict | None:  # type: ignore[type-arg]
-    if isinstance(command, SetStage):
-        return {command.field_name: command.value, **command.extra_fields}
-    if isinstance(command, UpdateFields):
-        return dict(command.fields)
-    return None
 
 
 def _has_pending_write(session: Session, target: str, names: set[str]) -> bool:

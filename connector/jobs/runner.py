@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from connector import audit, timers
 from connector.commands import System
 from connector.jobs.base import DEFERRED, DONE, SKIPPED, Job, JobContext, Outcome, is_timer
-from connector.outbox import enqueue
+from connector.outbox import enqueue_known
 from connector.ports import CrmReader
 from connector.store.models import InboxEvent
 
@@ -89,7 +89,7 @@ class JobRunner:
 def _apply(ctx: JobContext, job: str, event: InboxEvent, outcome: Outcome) -> int:
     """Write a job's commands, timers and audit lines; return how many commands are new."""
     session = ctx.session
-    added = sum(enqueue(session, command, event.id) for command in outcome.commands)
+    added = sum(enqueue_known(session, c, ctx.now, event.id) for c in outcome.commands)
     for request in outcome.timers:
         key = request.record_key or event.record_key
         if isinstance(request, timers.SetTimer):

@@ -227,6 +227,45 @@ class Timer(Base):
     fired_at: Mapped[datetime | None] = mapped_column()
 
 
+class RecycleEpisode(Base):
+    """One time sales said "not now" about a person, and what became of it (the recycle job).
+
+    Ids only: the person is their HubSpot contact and/or Salesforce lead id, the rep an owner id.
+    ``state``: ``recycled`` (in nurture, re-activation timer set) → ``reactivated`` |
+    ``converted`` (a conversion won the race); or at once ``disqualified`` (a reason that ends
+    the lead), ``parked`` (more than ``max_recycles``) or ``refused`` (a guard said no).
+    """
+
+    __tablename__ = "recycle_episodes"
+    __table_args__ = (
+        UniqueConstraint("person_key", "number", name="uq_recycle_person_number"),
+        Index("ix_recycle_state", "state", "recycled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    #: the HubSpot contact's record key when linked, else the Salesforce lead's
+    person_key: Mapped[str] = mapped_column(String(160), index=True)
+    hubspot_contact_id: Mapped[str | None] = mapped_column(String(64))
+    salesforce_lead_id: Mapped[str | None] = mapped_column(String(18))
+    #: 1 for the first recycle of this person, 2 for the second …
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    #: ``missing`` or ``unknown`` when the trigger carried no usable reason (feedback metric)
+    reason_flag: Mapped[str | None] = mapped_column(String(16))
+    trigger_source: Mapped[str] = mapped_column(String(16))
+    trigger_status: Mapped[str] = mapped_column(String(128))
+    trigger_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    #: the rep who had the lead (a Salesforce user id), for "recycled by rep" counts
+    previous_owner_id: Mapped[str | None] = mapped_column(String(18))
+    recycled_at: Mapped[datetime] = mapped_column()
+    reactivate_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    #: what ended the episode: timer, behaviour, conversion
+    closed_by: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class AuditEntry(Base):
     """Every event, rule decision and write that touched a record: what ``baton explain`` prints."""
 

@@ -38,8 +38,15 @@ HUBSPOT_ID_FIELD = "HubSpot_Contact_Id__c"
 CONTACT_STAGE_FIELD = "Lifecycle_Stage__c"
 #: the custom Lead fields the default hand-off context writes (an admin creates them in the org)
 CONTEXT_FIELDS = tuple(f for f in DEFAULT_CONTEXT_FIELDS.values() if f.endswith("__c"))
+#: the Lead fields the recycle job reads and writes (an admin creates them in the org)
+RECYCLE_REASON_FIELD = "Recycle_Reason__c"
+RECYCLE_HISTORY_FIELD = "Baton_Recycle_History__c"
+#: the contact properties the recycle job writes (created in the portal by the admin)
+RECYCLE_PROPERTIES = ("baton_recycle_reason", "baton_recycle_count", "baton_reactivation_date")
 LEAD_OUTBOUND_FIELDS = [
     "Status",
+    "OwnerId",
+    RECYCLE_REASON_FIELD,
     "Email",
     "IsConverted",
     "ConvertedContactId",
@@ -51,6 +58,7 @@ HUBSPOT_SUBSCRIPTIONS = [
     "contact.creation",
     ("contact.propertyChange", "lifecyclestage"),
     ("contact.propertyChange", "hs_lead_status"),
+    ("contact.propertyChange", "recent_conversion_date"),
     "contact.merge",
     "contact.deletion",
     "contact.privacyDeletion",
@@ -87,6 +95,8 @@ def hubspot_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
     with HubSpotSandbox(HubSpotSandboxConfig(**settings)) as hs:
         hs.add_property("contacts", HOLD_REASON_PROPERTY, "string")
         hs.add_property("contacts", "partner_source", "string")
+        for name in RECYCLE_PROPERTIES:
+            hs.add_property("contacts", name, "string")
         hs.subscribe(baton_url + "/webhooks/hubspot", HUBSPOT_SUBSCRIPTIONS)
         yield hs
 
@@ -109,7 +119,12 @@ def salesforce_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
     }
     settings.update(overrides)
     with SalesforceSandbox(SalesforceSandboxConfig(**settings)) as sf:
-        for name in (HUBSPOT_ID_FIELD, *CONTEXT_FIELDS):
+        for name in (
+            HUBSPOT_ID_FIELD,
+            *CONTEXT_FIELDS,
+            RECYCLE_REASON_FIELD,
+            RECYCLE_HISTORY_FIELD,
+        ):
             sf.add_custom_field("Lead", name)
         sf.add_custom_field("Contact", HUBSPOT_ID_FIELD)
         sf.add_custom_field("Contact", CONTACT_STAGE_FIELD)

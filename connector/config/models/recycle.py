@@ -17,6 +17,12 @@ DEFAULT_REASONS: dict[str, str] = {
     "no_budget": "No budget",
     "call_back_later": "Call back later",
 }
+#: reasons that end a lead for good: recorded, never nurtured or re-activated
+DEFAULT_DISQUALIFY_REASONS: dict[str, str] = {
+    "competitor": "Competitor",
+    "student": "Student",
+    "wrong_company": "Wrong company",
+}
 
 
 class RecycleTriggers(ConfigModel):
@@ -47,8 +53,23 @@ class RecycleConfig(ConfigModel):
         min_length=1,
         description="Allowed reason codes (values of reason_field) → labels.",
     )
+    disqualify_reasons: dict[Identifier, str] = Field(
+        default_factory=lambda: dict(DEFAULT_DISQUALIFY_REASONS),
+        description="Reason codes that disqualify for good (no nurture, no re-activation).",
+    )
     reason_field: SalesforceField = Field(
         default="Recycle_Reason__c", description="Lead field where sales picks the reason code."
+    )
+    disqualified_hubspot_lead_status: str | None = Field(
+        default="UNQUALIFIED", description="hs_lead_status for a lead disqualified for good."
+    )
+    salesforce_history_field: SalesforceField | None = Field(
+        default=None,
+        description="Lead text field showing the next rep the recycle history; none = not kept.",
+    )
+    reactivate_on_properties: tuple[HubSpotName, ...] = Field(
+        default=("recent_conversion_date",),
+        description="HubSpot properties whose genuine change re-activates a recycled contact.",
     )
     hubspot_stage: HubSpotName = Field(
         default="lead", description="lifecyclestage the contact goes back to (cleared first)."
@@ -77,6 +98,15 @@ class RecycleConfig(ConfigModel):
     max_recycles: int = Field(
         default=3, ge=1, description="More recycles than this are reported instead of done."
     )
+
+    @model_validator(mode="after")
+    def _reasons_apart(self) -> RecycleConfig:
+        both = sorted(set(self.reasons) & set(self.disqualify_reasons))
+        if both:
+            raise ValueError(
+                f"reason code(s) {', '.join(both)} are both in reasons and disqualify_reasons"
+            )
+        return self
 
     @field_validator("nurture_list_id")
     @classmethod

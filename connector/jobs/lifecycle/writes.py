@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import knowledge
 from connector.commands import Command, SetStage, System, UpdateFields
 from connector.jobs.lifecycle.mapping import LIFECYCLE
 from connector.jobs.lifecycle.rules import HUBSPOT, Write
-from connector.outbox import enqueue
-from connector.store.models import OutboxCommand
+from connector.outbox import enqueue, supersede_queued_writes
 
 
 def command_for(write: Write, target_key: str, target_object: str, target_id: str) -> Command:
@@ -61,44 +59,15 @@ def enqueue_write(
     Knowing the write before it lands is what keeps later decisions right: a second change in
     the same batch must compare with the value the target *will* hold, not the one it held.
     """
-    _supersede(session, target_key, set(write.fields), now)
+    supersede_queued_writes(session, target_key, set(write.fields), now)
     command = command_for(write, target_key, target_object, target_id)
     added = enqueue(session, command, cause_event_id)
     knowledge.remember(session, target_key, dict(write.fields), write.at)
     return added
 
 
-def _supersede(
-    session: Session,
-    target_key: str,
-    names: set[str],
-    now: datetime,
-    older_than: datetime | None = None,
-) -> None:
-    """Older queued writes of these fields would land after newer knowledge: retire them."""
-    rows = session.scalars(
-        select(OutboxCommand)
-        .where(OutboxCommand.record_key == target_key, OutboxCommand.status == "pending")
-        .where(OutboxCommand.kind.in_([SetStage.kind, UpdateFields.kind]))
-    ).all()
-    for row in rows:
-        if row.lease_until is not None and row.lease_until > now:
-            continue  # in flight: the dispatcher heals it if it lands over newer knowledge
-        payload = row.payload
-        logical = payload.get("logical_at")
-        if older_than is not None and (
-            not logical or datetime.fromisoformat(logical) >= older_than
-        ):
-            continue
-        written = set(payload.get("fields", {})) | set(payload.get("extra_fields", {}))
-        if payload.get("field_name"):
-            written.add(payload["field_name"])
-        if written and written <= names:
-            row.status = "superseded"
-
-
 def supersede_older(
     session: Session, record_key: str, names: set[str], changed_at: datetime, now: datetime
 ) -> None:
     """A genuine change on ``record_key`` retires queued writes there that carry older changes."""
-    _supersede(session, record_key, names, now, older_than=changed_at)
+    supersede_queued_writes(session, record_key, names, now, older_than=changed_at)
