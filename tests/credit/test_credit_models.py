@@ -174,3 +174,11 @@ def test_shares_name_their_touch_and_add_up_by_channel():
 
     assert [s.touch.campaign for s in result.shares] == ["Q2", None, None]
     assert result.by_channel() == {"paid_search": 33_334, "email": 66_667}
+
+
+def test_time_decay_depends_on_the_gaps_between_touches_not_on_how_old_they_all_are():
+    # 301 and 300 days before the close with a 1-day half-life: 2^-301 and 2^-300 are tiny,
+    # but their ratio is 1 : 2 -> 100 and 200 of 300.
+    line = timeline([touch("a", 301), touch("b", 300)], minor=300)
+
+    assert minors("time_decay", line, half_life_days=1) == [100, 200]

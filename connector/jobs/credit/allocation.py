@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 
 
 def apportion(amount: int, weights: Sequence[Fraction | int]) -> list[int]:
@@ -24,16 +25,20 @@ def apportion(amount: int, weights: Sequence[Fraction | int]) -> list[int]:
         raise ValueError(f"amount must be a non-negative integer of minor units, not {amount!r}")
     if not weights:
         raise ValueError("no weights to apportion over")
-    exact = [Fraction(weight) for weight in weights]
-    if any(weight < 0 for weight in exact):
+    # Over a common denominator every quota is amount * w / total with integers, and the
+    # remainders compare as integers too: no Fraction arithmetic per share.
+    exact = [w if isinstance(w, int) else Fraction(w) for w in weights]
+    denominator = lcm(*(w.denominator for w in exact if isinstance(w, Fraction)))
+    whole = [int(w * denominator) for w in exact]
+    if any(weight < 0 for weight in whole):
         raise ValueError("weights cannot be negative")
-    total = sum(exact, Fraction(0))
+    total = sum(whole)
     if total == 0:
         raise ValueError("weights sum to zero")
-    quotas = [amount * weight / total for weight in exact]
-    shares = [quota.numerator // quota.denominator for quota in quotas]
+    split = [divmod(amount * weight, total) for weight in whole]
+    shares = [floor for floor, _ in split]
     left = amount - sum(shares)
-    by_remainder = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - shares[i]), i))
+    by_remainder = sorted(range(len(split)), key=lambda i: (-split[i][1], i))
     for index in by_remainder[:left]:
         shares[index] += 1
     return shares

@@ -28,6 +28,7 @@ Weigher = Callable[[Timeline], list[Fraction]]
 #: Precision of the time-decay factor 2^(-age / half-life): plenty below one minor unit of any
 #: realistic deal, and the same digits on every machine (libmpdec, not the platform's libm).
 _DECAY = Context(prec=30)
+_LN2 = Context(prec=40).ln(Decimal(2))
 _MICROSECONDS_PER_DAY = 86_400_000_000
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -66,17 +67,24 @@ def position_weights(timeline: Timeline, weights: Mapping[str, Fraction]) -> lis
 
 
 def time_decay_weights(timeline: Timeline, half_life_days: float) -> list[Fraction]:
-    """2^(-age / half-life), age measured back from the end of the timeline (the close)."""
+    """2^(-age / half-life), age measured back from the end of the timeline (the close).
+
+    Only ratios matter, so each factor is taken relative to the newest touch (weight 1) and
+    computed as exp(-Δ / half-life · ln 2) in a 30-digit decimal context — correctly rounded by
+    libmpdec, so the same on every machine — then kept to 30 decimal places. A touch more than
+    ~100 half-lives older than the newest gets 0: under 10^-30 of the credit.
+    """
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
-    if timeline.ends_at is None:
+    if not timeline.touches:
         return []
-    half_life = Decimal(half_life_days) * _MICROSECONDS_PER_DAY
+    newest = timeline.touches[-1].at
+    scale = _DECAY.divide(_LN2, _DECAY.multiply(Decimal(half_life_days), _MICROSECONDS_PER_DAY))
     weights = []
     for touch in timeline.touches:
-        age = (timeline.ends_at - touch.at) // _MICROSECOND
-        exponent = _DECAY.divide(Decimal(-age), half_life)
-        weights.append(Fraction(_DECAY.power(Decimal(2), exponent)))
+        older = (newest - touch.at) // _MICROSECOND
+        factor = _DECAY.exp(_DECAY.multiply(Decimal(-older), scale))
+        weights.append(Fraction(int(factor.scaleb(_DECAY.prec)), 10**_DECAY.prec))
     return weights
 
 
