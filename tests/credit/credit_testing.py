@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from connector.config.models.credit import CreditModel
@@ -47,7 +48,7 @@ def at(kind: Milestone, days_before: float, on: Touch | None = None) -> Mileston
 
 def timeline(
     touches: list[Touch],
-    milestones: list[MilestoneAt] = (),  # type: ignore[assignment]
+    milestones: Sequence[MilestoneAt] = (),
     minor: int = 100_001,
     currency: str = "EUR",
     lookback_days: int = 365,

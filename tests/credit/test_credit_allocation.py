@@ -40,6 +40,11 @@ def test_zero_amount_gives_zero_shares_and_zero_weight_gets_nothing():
     assert apportion(7, [0, 1, 0, 1]) == [0, 4, 0, 3]
 
 
+def test_float_weights_are_refused():
+    with pytest.raises(TypeError, match="exact"):
+        apportion(10, [0.5, Fraction(1, 2)])
+
+
 @pytest.mark.parametrize(
     ("amount", "weights", "words"),
     [

@@ -27,6 +27,8 @@ def apportion(amount: int, weights: Sequence[Fraction | int]) -> list[int]:
         raise ValueError("no weights to apportion over")
     # Over a common denominator every quota is amount * w / total with integers, and the
     # remainders compare as integers too: no Fraction arithmetic per share.
+    if any(isinstance(w, float) for w in weights):
+        raise TypeError("weights must be exact (int or Fraction), not float")
     exact = [w if isinstance(w, int) else Fraction(w) for w in weights]
     denominator = lcm(*(w.denominator for w in exact if isinstance(w, Fraction)))
     whole = [int(w * denominator) for w in exact]
