@@ -40,6 +40,8 @@ def test_example_is_the_dutch_b2b_setup(example_env):
     assert config.credit.currency == "EUR"
     assert config.credit.model_named("w_shaped").weights["middle"] == Decimal(10)
     assert config.credit.model_named("time_decay").half_life_days == 7
+    assert config.credit.model_named("full_path").weights["closed_won"] == Decimal("22.5")
+    assert config.credit.model_named("markov").min_journeys == 200
     assert config.scorecard.send_at == time(8, 0)
 
 

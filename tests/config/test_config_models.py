@@ -341,6 +341,22 @@ def test_position_models_get_standard_weights():
     assert sum(credit.model_named("w_shaped").weights.values()) == 100
 
 
+def test_full_path_and_markov_get_their_defaults():
+    credit = CreditConfig.model_validate(
+        {"models": ["full_path", "markov"], "primary_model": "full_path"}
+    )
+
+    assert credit.model_named("full_path").weights == {
+        "first_touch": Decimal("22.5"),
+        "lead_creation": Decimal("22.5"),
+        "opportunity_creation": Decimal("22.5"),
+        "closed_won": Decimal("22.5"),
+        "middle": Decimal(10),
+    }
+    assert credit.model_named("markov").min_journeys == 100
+    assert credit.model_named("full_path").min_journeys is None
+
+
 def test_fractional_weights_must_still_sum_to_exactly_100():
     weights = {"first_touch": 33.33, "lead_creation": 33.33, "middle": 33.34}
     credit = CreditConfig.model_validate(
@@ -361,8 +377,10 @@ def test_fractional_weights_must_still_sum_to_exactly_100():
 @pytest.mark.parametrize(
     ("entry", "words"),
     [
-        ({"model": "linear", "weights": {"middle": 100}}, "only u_shaped and w_shaped"),
+        ({"model": "linear", "weights": {"middle": 100}}, "only u_shaped, w_shaped and full_path"),
         ({"model": "linear", "half_life_days": 7}, "only time_decay"),
+        ({"model": "linear", "min_journeys": 50}, "only markov"),
+        ({"model": "full_path", "weights": {"first_touch": 50, "middle": 50}}, "exactly"),
         ({"model": "u_shaped", "weights": {"first_touch": 50, "middle": 50}}, "exactly"),
     ],
 )

@@ -12,8 +12,17 @@ from connector.config.issues import ProblemCollector, did_you_mean
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HubSpotName, Identifier, find_duplicates
 
-ModelType = Literal["first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay"]
-Position = Literal["first_touch", "lead_creation", "opportunity_creation", "middle"]
+ModelType = Literal[
+    "first_touch",
+    "last_touch",
+    "linear",
+    "u_shaped",
+    "w_shaped",
+    "full_path",
+    "time_decay",
+    "markov",
+]
+Position = Literal["first_touch", "lead_creation", "opportunity_creation", "closed_won", "middle"]
 TouchpointSource = Literal[
     "hubspot_form_submissions",  # form conversions on the contact's timeline
     "hubspot_source_properties",  # original / latest source and their drill-downs
@@ -29,13 +38,25 @@ DEFAULT_WEIGHTS: dict[str, dict[str, Decimal]] = {
         "opportunity_creation": Decimal(30),
         "middle": Decimal(10),
     },
+    "full_path": {
+        "first_touch": Decimal("22.5"),
+        "lead_creation": Decimal("22.5"),
+        "opportunity_creation": Decimal("22.5"),
+        "closed_won": Decimal("22.5"),
+        "middle": Decimal(10),
+    },
 }
 DEFAULT_HALF_LIFE_DAYS = 7.0
+#: Journeys (won and lost) the Markov model needs before its removal effects mean anything.
+DEFAULT_MARKOV_MIN_JOURNEYS = 100
 _DEVELOPER_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)")
 
 
 class CreditModel(ConfigModel):
-    """One attribution model. Write ``- linear`` or ``- {model: time_decay, half_life_days: 7}``."""
+    """One attribution model. Write ``- linear`` or ``- {model: time_decay, half_life_days: 7}``.
+
+    The rules themselves live in ``connector/jobs/credit/`` (documented in docs/credit.md).
+    """
 
     model: ModelType = Field(description="Which attribution model.")
     name: Identifier = Field(description="Name used in results; defaults to the model's.")
@@ -43,7 +64,13 @@ class CreditModel(ConfigModel):
         default=None, gt=0, description="time_decay only: days after which credit halves."
     )
     weights: dict[Position, Decimal] | None = Field(
-        default=None, description="u_shaped/w_shaped only: percent per position, summing to 100."
+        default=None,
+        description="u_shaped/w_shaped/full_path only: percent per position, summing to 100.",
+    )
+    min_journeys: int | None = Field(
+        default=None,
+        ge=1,
+        description="markov only: won + lost journeys needed before the model is used.",
     )
 
     @model_validator(mode="before")
@@ -62,6 +89,8 @@ class CreditModel(ConfigModel):
             data.setdefault("half_life_days", DEFAULT_HALF_LIFE_DAYS)
         if data.get("model") in DEFAULT_WEIGHTS:
             data.setdefault("weights", dict(DEFAULT_WEIGHTS[data["model"]]))
+        if data.get("model") == "markov":
+            data.setdefault("min_journeys", DEFAULT_MARKOV_MIN_JOURNEYS)
         return data
 
     @model_validator(mode="after")
@@ -69,10 +98,14 @@ class CreditModel(ConfigModel):
         problems = ProblemCollector()
         if self.half_life_days is not None and self.model != "time_decay":
             problems.add(("half_life_days",), "only time_decay has a half-life")
+        if self.min_journeys is not None and self.model != "markov":
+            problems.add(("min_journeys",), "only markov needs a minimum of journeys")
         if self.weights is not None:
             expected = DEFAULT_WEIGHTS.get(self.model)
             if expected is None:
-                problems.add(("weights",), "only u_shaped and w_shaped take position weights")
+                problems.add(
+                    ("weights",), "only u_shaped, w_shaped and full_path take position weights"
+                )
             elif set(self.weights) != set(expected):
                 problems.add(
                     ("weights",), f"{self.model} needs weights for exactly: {', '.join(expected)}"
