@@ -71,7 +71,6 @@ def test_a_salesforce_not_now_hands_the_lead_back_to_marketing(world, recycling)
     before = datetime.now(UTC)
     _not_now(world, lead_id, "no_budget")
 
-
     contact = world.contact(contact_id)
     assert contact["lifecyclestage"] == "lead", "moved back (cleared first, as HubSpot needs)"
     assert contact["hs_lead_status"] == "BAD_TIMING"
