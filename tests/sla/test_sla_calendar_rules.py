@@ -164,6 +164,26 @@ def test_ranges_touching_the_skipped_and_the_repeated_hour():
     assert sunday("01:00-02:30, 02:30-04:00", date(2026, 10, 25)) == hours(4)
 
 
+def test_a_range_the_repeated_hour_extends_is_counted_once_and_from_the_day_before():
+    # October, Sunday 01:00-02:30 and 02:30-04:00 (see above): 4 real hours from 01:00 CEST
+    # (Sat 23:00 UTC), so the deadline is 04:00 CET = 03:00 UTC; counting the hour both ranges
+    # claim twice would end at 02:00 UTC.
+    overlapping = BusinessTime(calendar(working_hours={"sunday": "01:00-02:30, 02:30-04:00"}))
+    assert overlapping.add(utc(2026, 10, 24, 23), hours(4)) == utc(2026, 10, 25, 3)
+    # Havana turns 01:00 back to 00:00 on Sun 1 Nov 2026, so Saturday's 00:00-24:00 runs to the
+    # second midnight (05:00 UTC). At Sunday 00:30 CDT (04:30 UTC, a Sunday date, and Sunday is
+    # closed) Saturday's range still runs for 30 minutes: the walk must look at the day before.
+    havana = BusinessTime(
+        calendar(
+            timezone="America/Havana",
+            working_hours={"saturday": "00:00-24:00"},
+            holidays={"country": None},
+        )
+    )
+    assert havana.between(utc(2026, 11, 1, 4, 30), utc(2026, 11, 1, 6)) == hours(0.5)
+    assert havana.add(utc(2026, 11, 1, 4, 30), hours(0.5)) == utc(2026, 11, 1, 5)
+
+
 def test_an_owner_in_another_time_zone():
     # The owner works 09:00-17:30 on New York's clock; the company's holidays still apply, on
     # the owner's local dates. Fri 24 Apr 2026 16:00 EDT (20:00 UTC): 1.5 h; the weekend;
