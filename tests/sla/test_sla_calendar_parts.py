@@ -93,6 +93,21 @@ def test_days_off_and_their_reasons():
     assert rules.day_off(date(2026, 12, 23)) is None
 
 
+def test_describe_names_removed_dates_that_are_no_holiday():
+    # Liberation Day is a public holiday in lustrum years only (2025, 2030): removing
+    # 2026-05-05, as the example config does, changes nothing, and the explanation says so.
+    rules = HolidayRules(Holidays(extra=(date(2026, 12, 24),), removed=(date(2026, 5, 5),)))
+    assert rules.describe() == (
+        "public holidays NL, 1 company closure(s), 1 holiday(s) worked "
+        "(2026-05-05 in holidays.removed: no public holiday, so no change)"
+    )
+    assert (
+        HolidayRules(Holidays(country="DE", subdivision="BY"))
+        .describe()
+        .startswith("public holidays DE-BY, 0 company closure(s)")
+    )
+
+
 def test_subdivisions_in_any_case_and_unknown_regions_are_clear_errors():
     # The config upper-cases codes; the library spells some subdivisions otherwise.
     assert HolidayRules(Holidays(country="NL", subdivision="noord")).subdivision == "Noord"

@@ -58,10 +58,15 @@ class HolidayRules:
         region = self.country or "none"
         if self.subdivision:
             region += f"-{self.subdivision}"
-        return (
+        text = (
             f"public holidays {region}, {len(self.extra)} company closure(s), "
             f"{len(self.removed)} holiday(s) worked"
         )
+        idle = sorted(day for day in self.removed if self.public_holiday(day) is None)
+        if idle:
+            listed = ", ".join(str(day) for day in idle)
+            text += f" ({listed} in holidays.removed: no public holiday, so no change)"
+        return text
 
 
 @lru_cache(maxsize=64)
