@@ -136,3 +136,12 @@ def test_a_broken_config_file_exits_1(baton, tmp_path):
     result = baton("--config", str(path), "--start", "2026-03-10T09:00Z")
     assert result.exit_code == 1
     assert "week_starts" in result.stderr
+
+
+def test_a_country_the_holidays_library_lacks_exits_1(baton, tmp_path):
+    # The config checks only the code's shape; the library knows which countries it has.
+    path = tmp_path / "qq.yaml"
+    path.write_text(CONFIG.replace("holidays: {extra: [2026-12-24]}", "holidays: {country: QQ}"))
+    result = baton("--config", str(path), "--start", "2026-03-10T09:00Z")
+    assert result.exit_code == 1
+    assert "error: the holidays library has no public holidays for 'QQ'" in result.stderr
