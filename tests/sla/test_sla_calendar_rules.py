@@ -359,3 +359,11 @@ def test_a_thousand_business_hours_walk_days_not_minutes():
     deadline = calc.add(start, hours(1000))
     assert len(looked_up) < 200
     assert calc.between(start, deadline) == hours(1000)
+
+
+def test_the_ends_of_the_representable_dates_are_errors_not_crashes():
+    near_end = datetime(9999, 12, 30, 12, tzinfo=UTC)
+    with pytest.raises(CalendarError, match="dates Python can represent"):
+        BusinessTime(calendar(holidays={"country": None})).add(near_end, hours(100))
+    with pytest.raises(CalendarError, match="dates Python can represent"):
+        business_time_between(OFFICE, datetime(1, 1, 1, 12, tzinfo=UTC), utc(1, 1, 2))

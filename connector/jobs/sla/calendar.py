@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -142,7 +143,8 @@ class BusinessTime:
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The earliest instant when ``duration`` of business time has passed from ``start``."""
-        return self._walk_to_deadline(start, duration, None)
+        with _representable():
+            return self._walk_to_deadline(start, duration, None)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time in [start, end); ``end`` must not be before ``start``."""
@@ -150,19 +152,21 @@ class BusinessTime:
         if end < start:
             raise CalendarError(f"end {end.isoformat()} is before start {start.isoformat()}")
         total, floor = _ZERO, start
-        last = self._local_date(end) + _ONE_DAY
-        for day in self._days(self._local_date(start) - _ONE_DAY, last):
-            for begin, finish in day.intervals:
-                begin, finish = max(begin, floor), min(finish, end)
-                if finish > begin:
-                    total += finish - begin
-                    floor = finish
+        with _representable():
+            last = self._local_date(end) + _ONE_DAY
+            for day in self._days(self._local_date(start) - _ONE_DAY, last):
+                for begin, finish in day.intervals:
+                    begin, finish = max(begin, floor), min(finish, end)
+                    if finish > begin:
+                        total += finish - begin
+                        floor = finish
         return total
 
     def explain(self, start: datetime, duration: timedelta) -> Explanation:
         """The deadline with the days it was computed from (from the start's local date on)."""
         days: list[DayReport] = []
-        deadline = self._walk_to_deadline(start, duration, days)
+        with _representable():
+            deadline = self._walk_to_deadline(start, duration, days)
         return Explanation(_utc(start, "start"), duration, deadline, self, tuple(days))
 
     def _walk_to_deadline(
@@ -177,10 +181,7 @@ class BusinessTime:
                 report.append(DayReport(self.day(first), ()))
             return start
         remaining, floor = duration, start
-        try:
-            last = first + timedelta(days=self.horizon_days)
-        except OverflowError:
-            last = date.max
+        last = first + timedelta(days=self.horizon_days)
         # The day before may reach past local midnight only in odd zones; it is cheap to look.
         for day in self._days(first - _ONE_DAY, last):
             counted: list[Interval] = []
@@ -210,8 +211,6 @@ class BusinessTime:
         current = first
         while current <= last:
             yield self.day(current)
-            if current == date.max:
-                return
             current += _ONE_DAY
 
     def _local_date(self, instant: datetime) -> date:
@@ -246,6 +245,15 @@ def explain_deadline(
 ) -> Explanation:
     """The deadline and the days it was computed from."""
     return BusinessTime(calendar, owner).explain(start, duration)
+
+
+@contextmanager
+def _representable() -> Iterator[None]:
+    """Turn a walk past year 1 or 9999 into a CalendarError rather than an OverflowError."""
+    try:
+        yield
+    except OverflowError:
+        raise CalendarError("the walk left the dates Python can represent (year 1-9999)") from None
 
 
 def _in_hours(duration: timedelta) -> str:
