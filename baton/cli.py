@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from baton.credit_commands import credit_commands
+from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.logs import configure_logging
 
@@ -122,6 +123,7 @@ def demo(once: bool, seed: int, port: int, database: str | None) -> None:
 for _admin_command in admin_commands(config_option, _load):  # explain, dead-letters, sync, backfill
     main.add_command(_admin_command)
 main.add_command(credit_commands(config_option, _load))  # credit simulate
+main.add_command(sla_commands(config_option, _load))  # sla deadline
 
 
 if __name__ == "__main__":  # pragma: no cover

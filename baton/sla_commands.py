@@ -1,0 +1,135 @@
+"""``baton sla``: admin tools for SLA business time (clocks and escalations are not live yet).
+
+``baton/cli.py`` registers the group with :func:`sla_commands`, handing over its ``--config``
+option and loader, so ``sla deadline`` reads the config like every other command.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import click
+
+from connector.config.issues import did_you_mean
+from connector.config.models.sla import SlaConfig, SlaPolicy
+from connector.jobs.sla.calendar import BusinessTime, CalendarError, business_hours
+from connector.jobs.sla.calendar_format import explanation_text
+from connector.jobs.sla.hours import OwnerCalendar
+
+ConfigLoader = Callable[[str | None], Any]
+
+
+class AwareDateTime(click.ParamType):
+    """An ISO 8601 time with a UTC offset (``Z`` or ``+02:00``); a naive time is refused."""
+
+    name = "ISO-TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time like 2026-04-24T16:00+02:00", param, ctx)
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.fail(
+                f"{value!r} has no UTC offset; add one (Z, +01:00, ...) so the time is not a guess",
+                param,
+                ctx,
+            )
+        return parsed
+
+
+def _zone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = did_you_mean(value, frozenset(available_timezones()))
+        raise click.BadParameter(
+            f"unknown time zone {value!r}{hint}", param_hint="--owner-timezone"
+        ) from None
+    return value
+
+
+def _policy(sla: SlaConfig, name: str | None) -> SlaPolicy | None:
+    if name is None:
+        return None
+    for policy in sla.policies:
+        if policy.name == name:
+            return policy
+    names = [policy.name for policy in sla.policies]
+    raise click.BadParameter(
+        f"no policy {name!r}{did_you_mean(name, names)}; the config has: {', '.join(names)}",
+        param_hint="--policy",
+    )
+
+
+def _hours(given: float | None, policy: SlaPolicy | None, sla: SlaConfig) -> tuple[float, str]:
+    """The business hours to add and where they came from."""
+    if given is not None:
+        if not math.isfinite(given):
+            raise click.BadParameter(
+                f"{given} is not a number of hours", param_hint="--business-hours"
+            )
+        return given, "--business-hours"
+    chosen = policy or sla.policy_for(None)
+    if chosen is None:
+        raise click.UsageError("give --business-hours or --policy (the config has no catch-all)")
+    hours = chosen.first_response_business_hours
+    return hours, f"first response of policy {chosen.name!r}"
+
+
+def sla_commands(
+    config_option: Callable[[Callable[..., Any]], Callable[..., Any]], load: ConfigLoader
+) -> click.Group:
+    """Build the ``sla`` group around the CLI's ``--config`` option and loader."""
+
+    @click.group("sla")
+    def sla() -> None:
+        """SLA business time: check the agreement's arithmetic on the configured calendar."""
+
+    @sla.command("deadline")
+    @config_option
+    @click.option("--start", required=True, type=AwareDateTime(), help="e.g. 2026-04-24T16:00Z")
+    @click.option(
+        "--business-hours",
+        "hours",
+        type=click.FloatRange(min=0),
+        help="Business hours to add (default: the policy's first response).",
+    )
+    @click.option("--policy", "policy_name", help="SLA policy name from sla.policies.")
+    @click.option("--owner-timezone", help="The owner's own IANA time zone, e.g. America/New_York.")
+    def deadline(
+        config_path: str | None,
+        start: datetime,
+        hours: float | None,
+        policy_name: str | None,
+        owner_timezone: str | None,
+    ) -> None:
+        """Print the deadline START + business hours (UTC and local) and the calendar's reasoning.
+
+        Without --business-hours, the hours are the first response of --policy, else of the
+        catch-all policy. The calendar is sla.calendar; --owner-timezone keeps its hours and
+        holidays but reads the hours on the owner's clock.
+        """
+        zone = _zone(owner_timezone)
+        config = load(config_path)
+        policy = _policy(config.sla, policy_name)
+        amount, source = _hours(hours, policy, config.sla)
+        owner = OwnerCalendar(timezone=zone, source="--owner-timezone") if zone else None
+        try:
+            calendar = BusinessTime(config.sla.calendar, owner)
+            explanation = calendar.explain(start, business_hours(amount))
+        except CalendarError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        click.echo(explanation_text(explanation, what=f"{amount:g} h, {source}"), nl=False)
+
+    return sla
