@@ -94,12 +94,14 @@ def serve(
 @config_option
 def worker(config_path: str | None) -> None:
     """Run the event worker only (any number of these may run against PostgreSQL)."""
+    from baton.serve import check_jobs
     from connector.runtime import Runtime
     from connector.worker import Worker
 
     config = _load(config_path)
     configure_logging(config.service.log_level, config.service.log_format)
     runtime = Runtime.open(config)
+    check_jobs(runtime)
     Worker.from_runtime(runtime).run_forever()
 
 

@@ -46,6 +46,8 @@ def serve(
     """Serve until stopped. ``with_worker`` runs the event worker inside each web process."""
     if runtime.store.dialect == "sqlite" and web_workers > 1:
         raise SystemExit("SQLite supports one web process; use PostgreSQL for --web-workers > 1")
+    if with_worker:
+        check_jobs(runtime)
 
     def factory() -> Any:
         from webhooks.app import create_app
@@ -65,6 +67,18 @@ def serve(
         "accesslog": None,
     }
     _GunicornApp(factory, options).run()
+
+
+def check_jobs(runtime: Runtime) -> None:
+    """Set the jobs up once before serving, so a config a job refuses stops the start with
+    the job's own words (a DYNAMIC nurture list …) instead of a traceback in a web worker."""
+    from connector.jobs.base import JobSetupError
+    from connector.worker import Worker
+
+    try:
+        Worker.from_runtime(runtime)
+    except JobSetupError as exc:
+        raise SystemExit(f"baton: {exc}") from None
 
 
 def start_worker_thread(runtime: Runtime) -> threading.Event:

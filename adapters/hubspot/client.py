@@ -82,6 +82,7 @@ class HubSpotClient:
         self._batch = sdk.crm.objects.batch_api
         self._search = sdk.crm.objects.search_api
         self._lists = sdk.crm.lists.memberships_api
+        self._list_definitions = sdk.crm.lists.lists_api
         self._properties = sdk.crm.properties.core_api
         self.limiter = limiter
         self.metrics = metrics
@@ -165,6 +166,19 @@ class HubSpotClient:
         return {
             "added": [str(i) for i in (data.records_ids_added or [])],
             "missing": [str(i) for i in (data.record_ids_missing or [])],
+        }
+
+    def get_list(self, list_id: str) -> dict[str, Any]:
+        """GET /crm/v3/lists/{listId}: the list's name, object type and ``processingType``."""
+        data, _ = self._call(
+            DEFAULT_KIND, self._list_definitions.get_by_id_with_http_info, str(list_id)
+        )
+        found = data.list
+        return {
+            "listId": str(found.list_id),
+            "name": found.name,
+            "processingType": found.processing_type,
+            "objectTypeId": found.object_type_id,
         }
 
     def get_property(self, object_type: str, name: str) -> dict[str, Any]:

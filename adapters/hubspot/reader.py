@@ -78,6 +78,10 @@ class HubSpotReader:
         definition = self._call(partial(self.client.get_property, object_type, LIFECYCLE_PROPERTY))
         return options_in_order(definition["options"])
 
+    def list_processing_type(self, list_id: str) -> str:
+        """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
+        return str(self._call(partial(self.client.get_list, list_id))["processingType"])
+
     def _call(self, fn: Any) -> Any:
         return hubspot_call(self.client, self.policy, fn)
 

@@ -75,6 +75,10 @@ class JobSetup:
     readers: Mapping[System, CrmReader] = field(default_factory=dict)
 
 
+class JobSetupError(ValueError):
+    """A job cannot run with this config against these CRMs; the message says what to change."""
+
+
 #: a job package exports one of these; ``connector.jobs.registry`` lists them
 JobFactory = Callable[[JobSetup], Job]
 

@@ -23,6 +23,8 @@ from sync_world import (
     hubspot_writes,
 )
 
+from adapters.hubspot.reader import HubSpotReader
+from connector.jobs.base import JobSetupError
 from connector.store.models import RecycleEpisode, Timer
 
 NOT_NOW = "Closed - Not Converted"  # the sandbox default's recycle trigger
@@ -223,7 +225,17 @@ def test_a_conversion_wins_over_a_recycle(world, recycling):
     assert [s for _, s, _ in _timers(world)] == ["cancelled"]
 
 
-def test_a_dynamic_nurture_list_is_refused_with_hubspots_words(world, recycling):
+def test_a_dynamic_nurture_list_is_refused_at_start(world, recycling):
+    dynamic = world.hs.add_list(f"Smart list {id(world)}", "DYNAMIC")
+    with pytest.raises(JobSetupError, match=f"HubSpot list {dynamic} is DYNAMIC"):
+        world.configure({"recycle.nurture_list_id": dynamic})
+
+
+def test_a_dynamic_list_unknown_at_start_is_refused_at_the_first_add(world, recycling, monkeypatch):
+    def unreachable(self, list_id):  # type: ignore[no-untyped-def]
+        raise ConnectionError("portal unreachable at start")
+
+    monkeypatch.setattr(HubSpotReader, "list_processing_type", unreachable)
     dynamic = world.hs.add_list(f"Smart list {id(world)}", "DYNAMIC")
     world.configure({"recycle.nurture_list_id": dynamic})
     contact_id, lead_id = world.hand_off("dynamic")

@@ -10,6 +10,7 @@ routing as a first hand-off.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,15 @@ from connector import knowledge
 from connector.commands import AddToList, Command, SetStage, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
-from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
+from connector.jobs.base import (
+    DONE,
+    SKIPPED,
+    JobContext,
+    JobSetup,
+    JobSetupError,
+    Outcome,
+    is_timer,
+)
 from connector.jobs.lifecycle import leads
 from connector.jobs.lifecycle.handoff import mql_hold_reasons, route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
@@ -39,6 +48,8 @@ from connector.jobs.recycle.rules import (
 )
 from connector.store.models import InboxEvent, RecordLink, RecycleEpisode
 from connector.timers import CancelTimer, SetTimer
+
+log = logging.getLogger(__name__)
 
 REACTIVATE = "recycle.reactivate"
 #: hs_lead_status a re-activated contact gets, so a later snapshot is not read as "not now"
@@ -324,8 +335,35 @@ class RecycleJob:
 
 
 def build(setup: JobSetup) -> RecycleJob:
-    """The recycle job for the admin's config."""
+    """The recycle job for the admin's config; a DYNAMIC nurture list is refused here."""
+    check_nurture_list(setup)
     return RecycleJob(setup.config, build_stage_map(setup.config, setup.readers))
+
+
+def check_nurture_list(setup: JobSetup) -> None:
+    """HubSpot adds members through the API only to MANUAL and SNAPSHOT lists: say so at start.
+
+    When the portal cannot be asked (unreachable, no scope), the first add is refused instead,
+    with HubSpot's own message in the dead letters.
+    """
+    list_id = setup.config.recycle.nurture_list_id
+    read_type = getattr(setup.readers.get(System.HUBSPOT), "list_processing_type", None)
+    if not list_id or read_type is None:
+        return
+    try:
+        processing = read_type(list_id)
+    except Exception as exc:  # unknown at start: the first add says it
+        log.warning(
+            "could not read the nurture list's type",
+            extra={"list": list_id, "error": str(exc)[:200]},
+        )
+        return
+    if processing == "DYNAMIC":
+        raise JobSetupError(
+            f"recycle.nurture_list_id: HubSpot list {list_id} is DYNAMIC (active); HubSpot only "
+            "lets Baton add contacts to MANUAL or SNAPSHOT (static) lists. Pick a static list, "
+            "or remove the setting."
+        )
 
 
 # -- small helpers ------------------------------------------------------------------------------
