@@ -16,6 +16,22 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+#: said of config sections that are validated but that no job acts on yet (never shown as live)
+NOT_YET = "validated; not acted on yet"
+
+
+def _recycle_line(config: BatonConfig) -> str:
+    recycle = config.recycle
+    triggers = [*recycle.trigger_statuses.salesforce, *recycle.trigger_statuses.hubspot]
+    nurture = f"nurture list {recycle.nurture_list_id}" if recycle.nurture_list_id else "no list"
+    return (
+        f"recycle (live): on {', '.join(triggers)} back to {recycle.hubspot_stage}, {nurture}, "
+        f"re-activation after {recycle.reactivation_after_days} days; "
+        f"reasons: {', '.join(recycle.reasons)}; disqualify: "
+        f"{', '.join(recycle.disqualify_reasons) or 'none'}"
+    )
+
+
 def summarize(config: BatonConfig) -> list[str]:
     """A few lines an admin can compare with their intent (never includes secrets)."""
     hubspot, salesforce = config.hubspot, config.salesforce
@@ -33,12 +49,13 @@ def summarize(config: BatonConfig) -> list[str]:
         f"conflicts: {config.lifecycle.conflict_policy}",
         f"hand-off at {config.handoff.stage}; routing: "
         f"{_count(len(config.routing.rules), 'rule')}, {_count(len(config.routing.teams), 'team')}",
-        f"recycle to {config.recycle.hubspot_stage}; reasons: {', '.join(config.recycle.reasons)}",
+        _recycle_line(config),
         f"credit: {', '.join(m.name for m in config.credit.models)} "
-        f"(primary {config.credit.primary_model}, {config.credit.currency})",
+        f"(primary {config.credit.primary_model}, {config.credit.currency}) — {NOT_YET} "
+        "(try `baton credit simulate`)",
         f"sla: {_count(len(config.sla.policies), 'policy').replace('policys', 'policies')}, "
-        f"calendar {config.sla.calendar.timezone}; "
-        f"escalation: {_count(len(config.escalation.ladder), 'step')}",
+        f"calendar {config.sla.calendar.timezone} — {NOT_YET} (try `baton sla deadline`); "
+        f"escalation: {_count(len(config.escalation.ladder), 'step')} — {NOT_YET}",
     ]
     return lines
 

@@ -80,3 +80,13 @@ def test_streams_and_environment_can_be_given(tmp_path):
     assert "hubspot: enabled, portal 26451234" in out.getvalue()
     assert "salesforce: disabled" in out.getvalue()
     assert err.getvalue() == ""
+
+
+def test_the_summary_never_presents_an_unbuilt_job_as_live():
+    from connector.config import default_config
+    from connector.config.check import NOT_YET, summarize
+
+    lines = {line.split(":", 1)[0].split(" ")[0]: line for line in summarize(default_config())}
+    assert lines["recycle"].startswith("recycle (live): on Closed - Not Converted, BAD_TIMING")
+    assert NOT_YET in lines["credit"]
+    assert lines["sla"].count(NOT_YET) == 2, "SLA clocks and escalations are not live yet"
