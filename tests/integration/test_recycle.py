@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 from sync_world import (
+    LOSS_REASON_FIELD,
     MQL,
     OPEN,
     RECYCLE_HISTORY_FIELD,
@@ -243,3 +244,40 @@ def test_a_dynamic_list_unknown_at_start_is_refused_at_the_first_add(world, recy
     assert world.contact(contact_id)["lifecyclestage"] == "lead", "the rest of the recycle lands"
     ((system, _, message),) = world.dead_letters()
     assert system == "hubspot" and "DYNAMIC" in message
+
+
+def test_a_deal_lost_for_a_recyclable_reason_sends_its_contact_back(world, recycling):
+    world.configure({"recycle.lost_opportunity_reason_field": LOSS_REASON_FIELD})
+    contact_id, lead_id = world.hand_off("lostdeal")
+    converted = world.sf.ui_convert_lead(lead_id, create_opportunity=True)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": "opportunity"}, user_id=7)
+    world.settle()
+
+    opportunity = str(converted["opportunity_id"])
+    world.sf.ui_update(
+        "Opportunity", opportunity, {"StageName": "Closed Lost", LOSS_REASON_FIELD: "no_budget"}
+    )
+    world.settle()
+    contact = world.contact(contact_id)
+    assert contact["lifecyclestage"] == "lead"
+    assert contact["baton_recycle_reason"] == "no_budget"
+    assert world.hs.list_members(recycling["nurture"]) == [contact_id]
+    (episode,) = _episodes(world)
+    assert (episode.state, episode.trigger_status) == ("recycled", "lost: Closed Lost")
+    world.assert_quiet()
+
+
+def test_a_deal_lost_to_a_competitor_moves_nobody(world, recycling):
+    world.configure({"recycle.lost_opportunity_reason_field": LOSS_REASON_FIELD})
+    contact_id, lead_id = world.hand_off("lostcompetitor")
+    converted = world.sf.ui_convert_lead(lead_id, create_opportunity=True)
+    world.settle()
+    world.sf.ui_update(
+        "Opportunity",
+        str(converted["opportunity_id"]),
+        {"StageName": "Closed Lost", LOSS_REASON_FIELD: "competitor"},
+    )
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] != "lead"
+    assert _episodes(world) == []

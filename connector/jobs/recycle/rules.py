@@ -43,6 +43,8 @@ class Trigger:
     status: str
     raw_reason: str | None
     at: datetime
+    #: a lost opportunity: its contacts are converted and at "opportunity" by nature
+    lost_deal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +96,13 @@ def decide(trigger: Trigger, person: Person, config: RecycleConfig) -> Decision:
     number = person.recycles_so_far + 1
     if person.in_nurture:
         return Decision(Verdict.IGNORE, "already recycled and in nurture", reason, number)
-    if person.converted:
+    if trigger.lost_deal and (reason.flag or reason.disqualifies):
+        why = f"loss reason {describe(reason, config)} is not a recyclable one"
+        return Decision(Verdict.IGNORE, why, reason, number)
+    if person.converted and not trigger.lost_deal:
         return Decision(Verdict.REFUSE, "the lead is converted: never recycled", reason, number)
-    if person.hubspot_stage in PROTECTED_STAGES:
+    protected = PROTECTED_STAGES - {"opportunity"} if trigger.lost_deal else PROTECTED_STAGES
+    if person.hubspot_stage in protected:
         why = f"HubSpot stage is {person.hubspot_stage!r} (open or won deal): never recycled"
         return Decision(Verdict.REFUSE, why, reason, number)
     if reason.disqualifies:
