@@ -26,7 +26,7 @@ from sync_world import (
 
 from adapters.hubspot.reader import HubSpotReader
 from connector.jobs.base import JobSetupError
-from connector.store.models import RecycleEpisode, Timer
+from connector.store.models import InboxEvent, RecycleEpisode, Timer
 
 NOT_NOW = "Closed - Not Converted"  # the sandbox default's recycle trigger
 
@@ -125,6 +125,33 @@ def test_a_disqualifying_reason_ends_the_lead_without_nurture(world, recycling):
     assert _timers(world) == []
     assert [e.state for e in _episodes(world)] == ["disqualified"]
     world.assert_quiet()
+
+
+def test_disqualified_in_salesforce_then_not_now_in_hubspot_stays_disqualified(world, recycling):
+    contact_id, lead_id = world.hand_off("twosides")
+    _not_now(world, lead_id, "competitor")
+    world.hs.ui_update("contacts", contact_id, {"hs_lead_status": "BAD_TIMING"}, user_id=7)
+    world.settle()
+    assert [e.state for e in _episodes(world)] == ["disqualified"]
+    assert world.contact(contact_id)["lifecyclestage"] == MQL
+    with world.runtime.store.session() as session:
+        failed = session.scalars(select(InboxEvent).where(InboxEvent.status == "failed")).all()
+    assert failed == []
+
+
+def test_a_recycle_after_a_refusal_gets_its_own_episode(world, recycling):
+    contact_id, lead_id = world.hand_off("refusedfirst")
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": "customer"}, user_id=7)
+    world.settle()
+    _not_now(world, lead_id, "bad_timing")
+    # marketing corrects the stage (it was a mistake); the rep says "not now" from HubSpot
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": ""}, user_id=7)
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": MQL}, user_id=7)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"hs_lead_status": "BAD_TIMING"}, user_id=7)
+    world.settle()
+    assert [(e.number, e.state) for e in _episodes(world)] == [(1, "refused"), (2, "recycled")]
+    assert world.contact(contact_id)["baton_recycle_count"] == "1", "the count counts recycles"
 
 
 def test_a_customer_is_never_recycled(world, recycling):

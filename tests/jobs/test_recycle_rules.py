@@ -126,3 +126,11 @@ def test_a_deal_lost_for_a_reason_that_is_not_recyclable_moves_nobody(reason):
     at_opportunity = Person("opportunity", converted=True, recycles_so_far=0, in_nurture=False)
     lost = Trigger("salesforce", "lost: Closed Lost", reason, AT, lost_deal=True)
     assert decide(lost, at_opportunity, CONFIG).verdict == Verdict.IGNORE
+
+
+def test_a_person_disqualified_for_good_is_never_recycled_again():
+    gone = Person(
+        "salesqualifiedlead", False, recycles_so_far=0, in_nurture=False, disqualified=True
+    )
+    verdict, why = _decide(person=gone)
+    assert (verdict, why) == (Verdict.IGNORE, "disqualified for good earlier")

@@ -182,7 +182,7 @@ class RecycleJob:
             person_key=key,
             hubspot_contact_id=contact_id,
             salesforce_lead_id=lead_id,
-            number=decision.number if decision.verdict == Verdict.RECYCLE else _next(past),
+            number=_next(past),  # the episode's own number; decision.number counts recycles
             state=decision.verdict.value,
             reason_code=decision.reason.code,
             reason_flag=decision.reason.flag,
@@ -204,9 +204,9 @@ class RecycleJob:
             timers = [
                 SetTimer(
                     REACTIVATE,
-                    f"episode-{decision.number}",
+                    f"episode-{episode.number}",
                     episode.reactivate_at,
-                    {"number": decision.number},
+                    {"number": episode.number},
                     record_key=key,
                 )
             ]
@@ -228,7 +228,7 @@ class RecycleJob:
         history: str,
     ) -> list[Command]:
         recycle = self.config.recycle
-        base = f"recycle:{key}:{decision.number}"
+        base = f"recycle:{key}:{episode.number}"
         at = trigger.at.isoformat()
         commands: list[Command] = []
         if contact_id:
@@ -307,7 +307,7 @@ class RecycleJob:
         if episode is None:
             return Outcome(SKIPPED, "lead converted; nothing in nurture")
         episodes.close(episode, "converted", "conversion", at)
-        line = f"recycle #{episode.number} ended: the lead was converted"
+        line = f"recycle episode {episode.number} ended: the lead was converted"
         cancel = CancelTimer(f"episode-{episode.number}", record_key=key)
         return Outcome(DONE, line, timers=(cancel,), audit=(line,))
 
@@ -338,7 +338,7 @@ class RecycleJob:
                 commands.append(self._lead_back_to_sales(episode, base, at, chosen.owner_id))
             note = f"re-activated ({by}): offered to sales, owner {chosen.owner_id or 'unchanged'}"
         episodes.close(episode, "reactivated", by.partition(":")[0], at, note)
-        line = f"recycle #{episode.number}: {note}"
+        line = f"recycle episode {episode.number}: {note}"
         return Outcome(DONE, line, tuple(commands), timers, (line,))
 
     def _back_to_mql(self, contact_id: str, base: str, at: datetime, held: str) -> SetStage:
