@@ -27,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from connector.events import ChangeEvent, Source
 from connector.inbox import AppendResult, IncomingRequest, append
 from connector.runtime import Runtime
+from connector.storable import events_problem
 from webhooks.errors import BodyTooLarge, PayloadError, StoreUnavailable, WebhookError
 
 log = logging.getLogger("baton.webhooks")
@@ -131,6 +132,7 @@ class WebhookView(View):
             self.authenticate(raw, runtime)
             self.check_content_type(raw)
             events = self.parse(raw, runtime)
+            self.check_storable(events)
             result = self.store(raw, events, runtime)
         except WebhookError as error:
             return self._refuse(error, runtime)
@@ -163,6 +165,12 @@ class WebhookView(View):
         """Refuse a body whose media type is not one of :attr:`content_types`."""
         if self.content_types and raw.content_type.lower() not in self.content_types:
             raise PayloadError("unsupported_content_type", "unsupported content type")
+
+    def check_storable(self, events: list[ChangeEvent]) -> None:
+        """Refuse (400) events the store could not keep, before the transaction starts."""
+        problem = events_problem(events)
+        if problem is not None:
+            raise PayloadError("unstorable_value", problem)
 
     def store(
         self, raw: WebhookRequest, events: list[ChangeEvent], runtime: Runtime

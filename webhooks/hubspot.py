@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from flask import Response, jsonify
 
+from adapters import strict_json
 from adapters.hubspot import events as hubspot_events
 from connector.events import ChangeEvent, Source, utcnow
 from connector.inbox import AppendResult
@@ -107,9 +107,9 @@ class HubSpotWorkflowView(_HubSpotView):
             payload: object = _query_values(raw.query_string)
         else:
             try:
-                payload = json.loads(raw.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                raise PayloadError("malformed_body", "body is not valid UTF-8 JSON") from None
+                payload = strict_json.loads(raw.body)
+            except ValueError as exc:
+                raise PayloadError("malformed_body", str(exc)) from None
         if not isinstance(payload, dict):
             raise PayloadError("malformed_body", "body is not a JSON object")
         return [
