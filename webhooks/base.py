@@ -67,7 +67,10 @@ class WebhookRequest:
         too_large = BodyTooLarge("body_too_large", "request body exceeds the configured limit")
         if req.content_length is not None and req.content_length > max_body_bytes:
             raise too_large
-        req.max_content_length = max_body_bytes  # also bounds chunked bodies while streaming
+        # A chunked body has no Content-Length: Werkzeug stops reading at max_content_length and
+        # returns what it read, so a limit of exactly max_body_bytes would truncate an oversized
+        # body into an acceptable one. One byte more tells "too large" from "exactly the limit".
+        req.max_content_length = max_body_bytes + 1
         try:
             body = req.get_data(cache=True)
         except RequestEntityTooLarge:
