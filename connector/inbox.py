@@ -34,11 +34,16 @@ class IncomingRequest:
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
-    """How many events were new and how many were already in the inbox."""
+    """How many events were new and how many were already in the inbox.
+
+    ``replayed`` marks a request recognised as a replay (see :mod:`connector.replays`): nothing
+    of it was stored.
+    """
 
     raw_request_id: int | None
     accepted: int
     duplicates: int
+    replayed: bool = False
 
 
 def append(
