@@ -31,6 +31,12 @@ class ServiceConfig(ConfigModel):
     max_body_bytes: int = Field(
         default=MIB, gt=0, le=64 * MIB, description="Largest webhook body accepted, in bytes."
     )
+    body_read_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a client has to send a whole request; slower ones get 408.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO", description="Minimum level of log records written."
     )
