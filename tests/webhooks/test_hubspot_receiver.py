@@ -115,6 +115,16 @@ class TestHubSpotV3:
     def test_empty_batch_is_acknowledged(self, client: FlaskClient, runtime: Runtime) -> None:
         assert post_v3(client, b"[]").status_code == 200
         assert inbox(runtime) == []
+        assert raw_requests(runtime) == []  # no event, nothing to keep the body for
+
+    def test_another_portal_is_acknowledged_and_stored_as_unknown(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        """An authentic event Baton does not act on (ADR 001): a retry could never succeed."""
+        body = hubspot_body(hubspot_event(1, 501, portalId=99999))
+        assert post_v3(client, body).status_code == 200
+        (row,) = inbox(runtime)
+        assert (row.kind, row.account_id) == ("unknown", "99999")
 
     @pytest.mark.parametrize(
         "body",
