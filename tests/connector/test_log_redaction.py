@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -76,3 +77,25 @@ def test_every_configured_secret_is_found() -> None:
         config.salesforce.json_webhook_secret,
     ):
         assert isinstance(secret, SecretStr) and secret.get_secret_value() in found
+
+
+def test_the_wsgi_entry_point_installs_the_filter_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``gunicorn webhooks.wsgi:app`` gets the same protection as ``baton serve``."""
+    from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
+    from webhooks import wsgi
+
+    monkeypatch.delenv("BATON_CONFIG", raising=False)
+    monkeypatch.setenv("BATON_DATABASE_URL", f"sqlite:///{tmp_path}/baton.db")
+    gunicorn_log = logging.getLogger("gunicorn.error")
+    before = list(gunicorn_log.filters)
+    try:
+        wsgi.build_app()
+        added = [f for f in gunicorn_log.filters if f not in before]
+        assert len(added) == 1 and isinstance(added[0], RedactSecrets)
+        entry = record("Invalid HTTP method: '%s'", SANDBOX_SALESFORCE_OUTBOUND_TOKEN)
+        added[0].filter(entry)
+        assert SANDBOX_SALESFORCE_OUTBOUND_TOKEN not in entry.getMessage()
+    finally:
+        gunicorn_log.filters[:] = before
