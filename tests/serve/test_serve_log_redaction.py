@@ -16,7 +16,7 @@ import pytest
 import requests
 from live_baton import OUTBOUND_TOKEN, live_baton
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 PATH = f"/webhooks/salesforce/outbound/{OUTBOUND_TOKEN}"
 ENCODED_PATH = "/webhooks/salesforce/outbound/" + "".join(f"%{ord(c):02X}" for c in OUTBOUND_TOKEN)

@@ -20,7 +20,7 @@ from live_baton import HUBSPOT_SECRET, LiveBaton, live_baton
 
 from webhooks.signatures import sign_hubspot_v3
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 STALLED_UPLOADS = 100
 STALLED_HEADERS = 20
