@@ -9,6 +9,9 @@ within ``body_read_timeout_s`` of its connection is answered 408 and closed. The
 handshake after a response (gunicorn lingers up to 2 s reading what the client still sends)
 runs in the event loop too, without blocking it.
 
+A client that sends ``Expect: 100-continue`` is told to go on by the event loop (and once more
+by gunicorn's parser later: two interim 1xx responses, which HTTP allows).
+
 Costs, deliberately: one request per connection (no keep-alive; the CRMs open a connection per
 delivery anyway), and up to ``max_body_bytes`` of memory per connection being read, bounded by
 gunicorn's ``worker_connections``.
