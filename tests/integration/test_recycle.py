@@ -23,7 +23,7 @@ from sync_world import (
     hubspot_writes,
 )
 
-from connector.store.models import RecycleEpisode, Timer
+from connector.store.models import InboxEvent, RecycleEpisode, Timer
 
 NOT_NOW = "Closed - Not Converted"  # the sandbox default's recycle trigger
 
@@ -70,7 +70,6 @@ def test_a_salesforce_not_now_hands_the_lead_back_to_marketing(world, recycling)
     contact_id, lead_id = world.hand_off("recycled")
     before = datetime.now(UTC)
     _not_now(world, lead_id, "no_budget")
-
 
     contact = world.contact(contact_id)
     assert contact["lifecyclestage"] == "lead", "moved back (cleared first, as HubSpot needs)"
@@ -122,6 +121,23 @@ def test_a_disqualifying_reason_ends_the_lead_without_nurture(world, recycling):
     assert world.hs.list_members(recycling["nurture"]) == []
     assert _timers(world) == []
     assert [e.state for e in _episodes(world)] == ["disqualified"]
+    world.assert_quiet()
+
+
+def test_a_repeat_without_the_reason_leaves_a_disqualified_lead_alone(world, recycling):
+    # a later snapshot of the same status may lack the reason (a poll reads fewer fields, or a
+    # rep clears the picklist): disqualified is terminal, not a fresh "no reason" recycle
+    contact_id, lead_id = world.hand_off("dq-repeat")
+    _not_now(world, lead_id, "competitor")
+    world.sf.ui_update("Lead", lead_id, {RECYCLE_REASON_FIELD: None})
+    world.settle()
+    assert [e.state for e in _episodes(world)] == ["disqualified"]
+    with world.runtime.store.session() as session:
+        failed = session.scalars(select(InboxEvent.outcome).where(InboxEvent.status == "failed"))
+        assert list(failed) == [], "the repeat must be skipped, not crash on the episode number"
+    assert world.contact(contact_id)["lifecyclestage"] == MQL
+    assert world.hs.list_members(recycling["nurture"]) == []
+    assert _timers(world) == []
     world.assert_quiet()
 
 
