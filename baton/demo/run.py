@@ -94,6 +94,7 @@ def _run(
         stack.team,
         MARKETER_USER_ID,
         config.salesforce.hubspot_id_field,
+        config.recycle.reason_field,
         names=stack.display_names,
     )
     echo(f"Baton demo: one week at {cast.COMPANY_NAME} (fictional), seed {seed}")
