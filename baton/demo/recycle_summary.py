@@ -11,7 +11,7 @@ from datetime import datetime
 
 from baton.demo.recycling import RecycledPerson, RecycleFacts
 from connector.reports.labels import stage_short
-from connector.reports.recycling import BACK_TO_MARKETING, LEFT_ALONE, NO_REASON, ReasonCount
+from connector.reports.recycling import BACK_TO_MARKETING, LEFT_ALONE, ReasonCount
 
 RECYCLED = "recycled"
 
@@ -42,13 +42,14 @@ def recycling_section(facts: RecycleFacts) -> list[str]:
 
 
 def _reasons(rows: list[ReasonCount]) -> str:
-    return ", ".join(
-        f"{row.label if not row.flag else _flag_words(row)} {row.count}" for row in rows
-    )
+    return ", ".join(f"{_words(row.code, row.flag, row.label)} {row.count}" for row in rows)
 
 
-def _flag_words(row: ReasonCount) -> str:
-    return "no reason (flagged)" if row.flag == "missing" else f"unknown {row.code!r} (flagged)"
+def _words(code: str | None, flag: str | None, label: str) -> str:
+    """A reason as the summary says it: its label, or what is wrong with it."""
+    if flag == "missing":
+        return "no reason (flagged)"
+    return f"unknown {code!r} (flagged)" if flag else label
 
 
 def _flag(person: RecycledPerson) -> str:
@@ -98,11 +99,15 @@ def _now_in_crms(
                 + _history(recycled)
             )
     if disqualified:
-        kept = sum(1 for p in disqualified if p.hubspot_reason and not p.in_nurture)
-        status = disqualified[0].hubspot_lead_status or "unchanged"
+        total, status = len(disqualified), facts.disqualified_lead_status
+        marked = sum(
+            1 for p in disqualified if p.hubspot_reason and p.hubspot_lead_status == status
+        )
+        nurtured = sum(1 for p in disqualified if p.in_nurture)
+        with_rep = sum(1 for p in disqualified if p.lead_owner_id != facts.marketing_queue_id)
         lines.append(
-            f"  Disqualified now   {kept} of {len(disqualified)} with the reason in HubSpot, "
-            f"lead status {status}, stage kept, not in nurture; the Lead stays with its rep"
+            f"  Disqualified now   {marked} of {total} with the reason and lead status {status} "
+            f"in HubSpot, {nurtured} in nurture; {with_rep} of {total} Leads still with their rep"
         )
     return lines
 
@@ -115,13 +120,12 @@ def _history(people: list[RecycledPerson]) -> str:
 
 def _person_line(person: RecycledPerson, facts: RecycleFacts) -> str:
     episode = person.episode
-    rows = {r.code: r for r in (*facts.reasons, *facts.disqualify_reasons)}
-    row = rows.get(episode.reason_code or NO_REASON)
-    reason = (_flag_words(row) if row.flag else row.label) if row else episode.reason_code
+    code = episode.reason_code
+    reason = _words(code, episode.reason_flag, facts.labels.get(code or "", code or ""))
     parts = [
         f"contact {episode.hubspot_contact_id} · lead {episode.salesforce_lead_id}",
         f"{episode.state} #{episode.number}" if episode.state == RECYCLED else episode.state,
-        f"{reason}",
+        reason,
         f"HubSpot {stage_short(person.hubspot_stage)}"
         + (f", count {person.hubspot_count}" if person.hubspot_count else "")
         + (f", back {person.hubspot_reactivation}" if person.hubspot_reactivation else "")

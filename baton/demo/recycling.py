@@ -43,7 +43,10 @@ class RecycleFacts:
     reasons: list[recycling.ReasonCount] = field(default_factory=list)
     disqualify_reasons: list[recycling.ReasonCount] = field(default_factory=list)
     pending_reactivations: list[datetime] = field(default_factory=list)
+    #: reason codes → labels, recyclable and disqualifying
+    labels: dict[str, str] = field(default_factory=dict)
     hubspot_stage: str = "lead"
+    disqualified_lead_status: str | None = None
     nurture_list: str | None = None  # "name (id N)", None when no list is configured
     nurture_members: int = 0
     marketing_queue: str | None = None  # display name, None when no queue is configured
@@ -82,7 +85,9 @@ def collect_recycling(
             [e for e in found if e.state == "disqualified"], labels
         ),
         pending_reactivations=recycling.pending_reactivations(session),
+        labels=labels,
         hubspot_stage=recycle.hubspot_stage,
+        disqualified_lead_status=recycle.disqualified_hubspot_lead_status,
         nurture_list=(
             f"“{nurture_list_name or 'list'}” (id {recycle.nurture_list_id})"
             if recycle.nurture_list_id

@@ -235,6 +235,11 @@ def test_the_summary_shows_the_weeks_recycling(week: dict[str, Any]) -> None:
     assert f"  Now in HubSpot     {n} of {n} back to lead" in text
     assert f"{n} of {n} in the nurture list “Nurture: not now (recycled by sales)”" in text
     assert f"  Now in Salesforce  {n} of {n} Leads owned by Marketing Nurture Queue" in text
+    d, status = len(disqualified), observed.recycle.disqualified_hubspot_lead_status
+    assert (
+        f"  Disqualified now   {d} of {d} with the reason and lead status {status} in HubSpot, "
+        f"0 in nurture; {d} of {d} Leads still with their rep"
+    ) in text
     assert f"{len(observed.episodes)} recycled or disqualified · 0 not mapped" in text
     assert "recycling will handle it" not in text
 

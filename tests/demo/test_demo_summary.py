@@ -220,6 +220,8 @@ def _recycle_facts() -> RecycleFacts:
     back = [p.episode for p in people if p.episode.state == "recycled"]
     return RecycleFacts(
         people=people,
+        labels=labels,
+        disqualified_lead_status="UNQUALIFIED",
         reasons=by_reason(back, labels),
         disqualify_reasons=by_reason([people[4].episode], labels),
         pending_reactivations=[datetime(2025, 9, 2, 14, tzinfo=UTC)] * 3,
@@ -247,8 +249,8 @@ def test_the_recycling_block_counts_reasons_flags_and_what_the_crms_hold() -> No
         "date; 3 of 4 in the nurture list “Nurture” (id 101)",
         "  Now in Salesforce  3 of 4 Leads owned by Marketing Nurture Queue, 4 with the history "
         "for the next rep (“Recycled once: Bad timing in June 2025”)",
-        "  Disqualified now   1 of 1 with the reason in HubSpot, lead status UNQUALIFIED, stage "
-        "kept, not in nurture; the Lead stays with its rep",
+        "  Disqualified now   1 of 1 with the reason and lead status UNQUALIFIED in HubSpot, "
+        "0 in nurture; 1 of 1 Leads still with their rep",
     ]
     people = block[9:]
     assert len(people) == 6
@@ -258,6 +260,7 @@ def test_the_recycling_block_counts_reasons_flags_and_what_the_crms_hold() -> No
     )
     assert "contact 1015 · lead 00Q1015 · disqualified · Competitor · HubSpot SQL" in people[4]
     assert "Lead owner Sanne Jansen" in people[4]
+    assert "contact 1016 · lead 00Q1016 · parked · No budget · HubSpot lead" in people[5]
 
 
 def test_a_week_without_recycles_says_so() -> None:
