@@ -154,6 +154,23 @@ def test_a_recycle_after_a_refusal_gets_its_own_episode(world, recycling):
     assert world.contact(contact_id)["baton_recycle_count"] == "1", "the count counts recycles"
 
 
+def test_a_repeat_without_the_reason_leaves_a_disqualified_lead_alone(world, recycling):
+    # a later snapshot of the same status may lack the reason (a poll reads fewer fields, or a
+    # rep clears the picklist): disqualified is terminal, not a fresh "no reason" recycle
+    contact_id, lead_id = world.hand_off("dq-repeat")
+    _not_now(world, lead_id, "competitor")
+    world.sf.ui_update("Lead", lead_id, {RECYCLE_REASON_FIELD: None})
+    world.settle()
+    assert [e.state for e in _episodes(world)] == ["disqualified"]
+    with world.runtime.store.session() as session:
+        failed = session.scalars(select(InboxEvent.outcome).where(InboxEvent.status == "failed"))
+        assert list(failed) == [], "the repeat must be skipped, not crash on the episode number"
+    assert world.contact(contact_id)["lifecyclestage"] == MQL
+    assert world.hs.list_members(recycling["nurture"]) == []
+    assert _timers(world) == []
+    world.assert_quiet()
+
+
 def test_a_customer_is_never_recycled(world, recycling):
     contact_id, lead_id = world.hand_off("customer")
     world.hs.ui_update("contacts", contact_id, {"lifecyclestage": "customer"}, user_id=7)

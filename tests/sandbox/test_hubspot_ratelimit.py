@@ -15,6 +15,7 @@ from hubspot.crm.contacts import (
 from urllib3.util.retry import Retry
 
 from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
+from sandbox.hubspot.ratelimit import RollingWindow
 
 HEADERS = (
     "X-HubSpot-RateLimit-Max",
@@ -157,3 +158,12 @@ def test_request_log_counts_inputs_and_can_be_reset(hubspot_small_limits: HubSpo
     assert hubspot_small_limits.requests[-1].n_inputs == 4
     hubspot_small_limits.reset_request_log()
     assert hubspot_small_limits.requests == []
+
+
+def test_a_clock_that_went_back_does_not_keep_future_requests_in_the_window():
+    # a test that travels 91 days ahead and back must not leave the shared portal rate-limited
+    window = RollingWindow(limit=2, window_s=10.0)
+    window.take(1_000_000.0)
+    window.take(1_000_001.0)
+    assert window.remaining(1_000_002.0) == 0
+    assert window.remaining(5.0) == 2, "back in the present: the future stamps are gone"

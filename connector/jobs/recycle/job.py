@@ -437,11 +437,11 @@ def _lead_update(
 
 
 def _repeats(last: RecycleEpisode | None, decision: Decision, trigger: Trigger) -> bool:
-    """A refusal, park or disqualification said again (every snapshot repeats the status)."""
+    """A refusal, park or disqualification said again (every snapshot repeats the status; a
+    disqualification is terminal, whatever reason — or none — the repeating snapshot carries)."""
     return (
         last is not None
-        and decision.verdict != Verdict.RECYCLE
-        and last.state == decision.verdict.value
+        and last.state in (decision.verdict.value, Verdict.DISQUALIFY.value)
         and (last.trigger_source, last.trigger_status) == (trigger.source, trigger.status)
     )
 
