@@ -108,6 +108,23 @@ class DemoStack:
         self.close()
 
 
+#: the stand-ins behave like the real CRMs in the demo: HubSpot's search index lags, both send
+#: duplicates and deliver out of order, Baton's own writes come back (shared/reference/
+#: sandbox-fidelity.md); only the retry pacing is shortened so a week plays in seconds
+REALISTIC_HUBSPOT: dict[str, Any] = {
+    "webhook_retry_base_s": 0.2,
+    "search_index_delay_s": 1.0,
+    "webhook_duplicate_rate": 0.1,
+    "webhook_reorder": True,
+}
+REALISTIC_SALESFORCE: dict[str, Any] = {
+    "outbound_retry_base_s": 0.2,
+    "outbound_duplicate_rate": 0.1,
+    "outbound_reorder": True,
+    "integration_user_sends_outbound": True,
+}
+
+
 def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
     """Start the sandboxes and Baton (web on ``port``, 0 = any free one), all wired together."""
     from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
@@ -121,11 +138,9 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
         store.dispose()
         raise
     base_url = f"http://127.0.0.1:{server.port}"
-    hubspot = HubSpotSandbox(HubSpotSandboxConfig(webhook_retry_base_s=0.2, seed=seed))
+    hubspot = HubSpotSandbox(HubSpotSandboxConfig(**REALISTIC_HUBSPOT, seed=seed))
     salesforce = SalesforceSandbox(
-        SalesforceSandboxConfig(
-            org_id=SANDBOX_SALESFORCE_ORG_ID, outbound_retry_base_s=0.2, seed=seed
-        )
+        SalesforceSandboxConfig(org_id=SANDBOX_SALESFORCE_ORG_ID, **REALISTIC_SALESFORCE, seed=seed)
     )
     started: list[Any] = []
     try:
