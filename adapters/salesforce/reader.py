@@ -76,6 +76,14 @@ class SalesforceReader:
         )
         return [str(row["ContactId"]) for row in rows if row.get("ContactId")]
 
+    def tasks_of(self, who_id: str) -> list[CrmRecord]:
+        """The Tasks logged on a Lead or Contact (the SLA re-checks touches at a deadline, since
+        an outbound message can be late or lost), oldest first."""
+        where = f"WhoId = {soql.quote(soql.record_id(who_id))}"
+        fields = ["OwnerId", "CreatedDate", "TaskSubtype", "Status"]
+        rows = self._query(soql.select("Task", fields, where) + " ORDER BY CreatedDate")
+        return [CrmRecord("Task", str(row["Id"]), row) for row in rows]
+
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""
         rows = self._query(
