@@ -54,6 +54,16 @@ LEAD_OUTBOUND_FIELDS = [
     "LastModifiedById",
     "SystemModstamp",
 ]
+#: the Task fields the SLA job reads: a logged call or e-mail on a lead is its first touch
+TASK_OUTBOUND_FIELDS = [
+    "WhoId",
+    "OwnerId",
+    "Status",
+    "TaskSubtype",
+    "CreatedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+]
 HUBSPOT_SUBSCRIPTIONS = [
     "contact.creation",
     ("contact.propertyChange", "lifecyclestage"),
@@ -103,7 +113,7 @@ def hubspot_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
 
 @contextlib.contextmanager
 def salesforce_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
-    """A Salesforce org with the fields Baton writes and a Lead outbound message to Baton.
+    """A Salesforce org with the fields Baton writes and Lead and Task outbound messages to Baton.
 
     The integration user's own writes fire outbound messages too (the harder case for echo
     suppression, salesforce.md §1.5).
@@ -130,6 +140,7 @@ def salesforce_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
         sf.add_custom_field("Contact", CONTACT_STAGE_FIELD)
         endpoint = f"{baton_url}/webhooks/salesforce/outbound/{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
         sf.add_outbound_message("Lead", LEAD_OUTBOUND_FIELDS, endpoint)
+        sf.add_outbound_message("Task", TASK_OUTBOUND_FIELDS, endpoint)
         yield sf
 
 
