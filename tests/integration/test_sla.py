@@ -9,6 +9,9 @@ the SMTP server or the Slack endpoint, the sandboxes' records, or Baton's store.
 
 from __future__ import annotations
 
+import os
+import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,10 +20,12 @@ import pytest
 import time_machine
 from notify_catchers import MailCatcher, SlackCatcher, slack_endpoint, smtp_server
 from pydantic import SecretStr
-from sqlalchemy import select
-from sync_world import RECYCLE_REASON_FIELD, WORKING, SyncWorld
+from sqlalchemy import create_engine, select, text
+from sync_world import RECYCLE_REASON_FIELD, WORKING, SyncWorld, base_config
 
-from connector.store.models import AuditEntry, SlaBreach, SlaClock, Timer
+from connector.store import upgrade
+from connector.store.models import AuditEntry, OutboxCommand, SlaBreach, SlaClock, Timer
+from connector.worker import Worker
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 REVOPS = "revops@example.com"
@@ -311,3 +316,71 @@ def test_closing_after_enough_touches_with_a_reason_keeps_the_promise(world, tea
     assert _breaches(world) == []
     (clock,) = _clocks(world)
     assert clock.touches == 2
+
+
+# ---------------------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture
+def postgres_world(baton_server: Any, sandboxes: tuple[Any, Any]) -> Iterator[SyncWorld]:
+    """A Baton on its own PostgreSQL schema (BATON_TEST_POSTGRES_URL), wired to the sandboxes."""
+    url = os.environ.get("BATON_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL not configured: set BATON_TEST_POSTGRES_URL to run these tests")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    upgrade(scoped)
+    hs, sf = sandboxes
+    world = SyncWorld.open(hs, sf, baton_server, base_config(hs, sf, baton_server.base_url, scoped))
+    try:
+        yield world
+    finally:
+        world.close()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _second_worker(world: SyncWorld) -> Worker:
+    other = Worker.from_runtime(world.runtime)
+    other.owner = other.dispatcher.owner = f"{other.owner}:second"
+    return other
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, slack):
+    world = postgres_world
+    catcher, port = mail
+    slack_catcher, slack_url = slack
+    catcher.clear()
+    slack_catcher.clear()
+    tag = id(world)
+    director = world.sf.add_user("Dirk Director", f"dirk-{tag}@example.com")
+    manager = world.sf.add_user("Mia Manager", f"mia-{tag}@example.com", manager_id=director)
+    rep = world.sf.add_user("Rob Rep", f"rob-{tag}@example.com", manager_id=manager)
+    _configure(world, [rep], port, slack_url)
+    start = datetime.now(UTC)
+    world.hand_off("twoworkers")
+    workers = [world.worker, _second_worker(world)]
+    with _at(start, 9):
+        for _ in range(4):  # both workers race for the due timers and the notices
+            threads = [
+                threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20}) for w in workers
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            world.flush()
+        world.settle()
+    assert sorted(m.to[0] for m in catcher.mails) == sorted(
+        [_email(world, rep), _email(world, manager), _email(world, director), REVOPS]
+    )
+    assert len(slack_catcher.posts) == 1
+    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "done")] * 4
+    with world.runtime.store.session() as session:
+        notices = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "notify"))
+        assert sorted((n.status, n.attempts) for n in notices) == [("done", 1)] * 5
