@@ -3,14 +3,18 @@
 Marketing hands a contact off in HubSpot, Baton creates the Salesforce Lead for a rep, and the
 rep's first logged touch (a Task, or a working status) is what the clock waits for. Time is moved
 with time-machine (the calendar is 24/7 in UTC so the arithmetic stays visible: a 1-hour first
-response, steps at 0, 1, 2 and 3 hours after the breach). Every assertion reads what arrived at
-the SMTP server or the Slack endpoint, the sandboxes' records, or Baton's store.
+response, steps at 0, 1, 2 and 3 hours after the breach). Inside a time travel the tests only
+let timers fire and Salesforce answer: the sandboxes are shared by the session, and requests
+stamped hours ahead would stay in HubSpot's rolling 10-second window after the travel ends.
+Every assertion reads what arrived at the SMTP server or the Slack endpoint, the sandboxes'
+records, or Baton's store.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,6 +34,18 @@ from connector.worker import Worker
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 REVOPS = "revops@example.com"
 NOT_NOW = "Closed - Not Converted"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_the_portal_window_free(sandboxes: tuple[Any, Any]) -> Iterator[None]:
+    """Ten quick hand-offs fill much of the shared portal's rolling 10-second window; let it
+    drain before the next module, whose first calls would otherwise be refused with 429."""
+    yield
+    hs, _ = sandboxes
+    limit = hs.config.burst_limit
+    give_up = time.monotonic() + 11
+    while hs.limiter.peek()[0] < limit * 0.9 and time.monotonic() < give_up:
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -190,10 +206,11 @@ def test_a_breach_walks_every_step_once_with_a_restart_between_steps(world, team
     assert lead_id in owner_mail.subject
     assert f"/lightning/r/Lead/{lead_id}/view" in owner_mail.body
     assert _breaches(world) == [("first_response", team["rep"])]
-    world._rebuild()  # a restart between steps
+    world._rebuild()  # a restart between steps (on today's clock: a rebuild reads HubSpot)
     with _at(start, 2):
         world.settle()
-        world._rebuild()
+    world._rebuild()  # and one after the step fired
+    with _at(start, 2):
         world.settle()
     assert [m.to for m in mail.mails[1:]] == [(_email(world, team["manager"]),)]
     (post,) = team["slack"].texts()
@@ -245,15 +262,18 @@ def test_a_queue_owned_lead_starts_its_clock_when_a_person_takes_it(world, team)
         _, lead_id = world.hand_off("queued")
         assert world.lead(lead_id)["OwnerId"] == queue
         assert _clocks(world) == []
-        start = datetime.now(UTC)
-        with _at(start, 3):
+        queued_at = datetime.now(UTC)
+        time.sleep(1.1)  # Salesforce stamps whole seconds
+        world.sf.ui_update("Lead", lead_id, {"OwnerId": team["rep"]}, user_id=team["rep"])
+        world.settle()
+        (clock,) = _clocks(world)
+        assert clock.owner_id == team["rep"] and clock.state == "running"
+        assert clock.started_at > queued_at, "the clock starts when the person takes the lead"
+        assert clock.deadline_at - clock.started_at == timedelta(hours=1)
+        with _at(clock.started_at, 1):
             world.settle()
-            world.sf.ui_update("Lead", lead_id, {"OwnerId": team["rep"]}, user_id=team["rep"])
-            world.settle()
-            (clock,) = _clocks(world)
-            assert clock.owner_id == team["rep"] and clock.state == "running"
-            assert clock.started_at > start + timedelta(hours=2), "the queue's time is not counted"
-        assert team["mail"].mails == []
+        (owner_mail,) = team["mail"].mails
+        assert owner_mail.to == (_email(world, team["rep"]),)
     finally:
         world.sf.set_assignment_rule(None)
 
