@@ -200,8 +200,9 @@ class SlaJob:
         touched = self._owner_tasks(ctx, clock, clock.deadline_at)
         if touched:
             first = touched[0]
-            clocks.add_touch(ctx.session, clock, first.object_id, clock.deadline_at)
-            return self._stop(clock, "task", clock.deadline_at, f"task {first.object_id} (read)")
+            at = _when(first.fields.get("CreatedDate")) or clock.deadline_at
+            clocks.add_touch(ctx.session, clock, first.object_id, at)
+            return self._stop(clock, "task", at, f"task {first.object_id} (read at the deadline)")
         clock.state = r.State.BREACHED.value
         clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
         plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
@@ -246,7 +247,8 @@ class SlaJob:
             notices.append(
                 Notify(
                     System.NOTIFY,
-                    f"notify:{lead_key}",
+                    # one queue per channel: a Slack outage in backoff never holds up the mail
+                    f"notify:{channel}:{lead_key}",
                     f"sla:{clock.id}:step{index}:{channel}",
                     clock.deadline_at.isoformat(),
                     channel=channel,
