@@ -28,6 +28,12 @@ def _load(config_path: str | None):  # type: ignore[no-untyped-def]
         raise SystemExit(1) from None
 
 
+#: ``--no-worker`` is for PostgreSQL deployments; on SQLite it is almost always a mistake.
+NO_WORKER_ON_SQLITE = (
+    "warning: --no-worker on SQLite: no worker processes the inbox in this process; webhooks are "
+    "stored and acknowledged but nothing syncs until `baton worker` runs on the same database"
+)
+
 config_option = click.option(
     "--config",
     "config_path",
@@ -80,6 +86,8 @@ def serve(
     config = _load(config_path)
     configure_logging(config.service.log_level, config.service.log_format)
     runtime = Runtime.open(config)
+    if no_worker and runtime.store.dialect == "sqlite":
+        click.echo(NO_WORKER_ON_SQLITE, err=True)
     run_server(
         runtime,
         host=host,

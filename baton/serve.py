@@ -13,6 +13,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from baton.intake_worker import BufferingThreadWorker, IntakeLimits
+from connector import log_redaction
+from connector.config.secrets import secrets_in
+from connector.log_redaction import RedactSecrets
 from connector.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -57,16 +61,30 @@ def serve(
             start_pollers(runtime)
         return create_app(runtime)
 
-    options = {
+    log_redaction.install(RedactSecrets(secrets_in(runtime.config)))
+    service = runtime.config.service
+    BufferingThreadWorker.limits = IntakeLimits(
+        max_body_bytes=service.max_body_bytes, body_read_timeout_s=service.body_read_timeout_s
+    )
+    _GunicornApp(factory, gunicorn_options(host, port, web_workers, threads)).run()
+
+
+def gunicorn_options(host: str, port: int, web_workers: int, threads: int) -> dict[str, Any]:
+    """gunicorn's settings: the buffering gthread worker, one request per connection.
+
+    Requests are read whole in the event loop before a thread takes them (see
+    :mod:`baton.intake_worker`), so stalled uploads cost sockets, not threads.
+    """
+    return {
         "bind": f"{host}:{port}",
         "workers": web_workers,
-        "worker_class": "gthread",
+        "worker_class": f"{BufferingThreadWorker.__module__}.{BufferingThreadWorker.__name__}",
         "threads": threads,
+        "keepalive": 0,
         "timeout": 30,
         "graceful_timeout": 10,
         "accesslog": None,
     }
-    _GunicornApp(factory, options).run()
 
 
 def check_jobs(runtime: Runtime) -> None:

@@ -7,7 +7,7 @@ no-op endpoint (the ceiling: HTTP + Flask + the client on this machine) and then
 and time. Prints one table row per endpoint: accepted events/s and p50/p99 acknowledgement
 latency as seen by the sender.
 
-    python bench/ingest.py                       # SQLite, gunicorn gthread 1 x 8 (baton serve)
+    python bench/ingest.py                       # SQLite, gunicorn 1 x 8 as baton serve runs it
     python bench/ingest.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench --workers 2
 
 Run from the repository root. The client shares the machine with the server, so both figures
@@ -165,7 +165,7 @@ def free_port() -> int:
 
 
 def start_server(args: argparse.Namespace, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    """gunicorn with Baton's serving options (gthread), on loopback; waits for /healthz."""
+    """gunicorn as baton serve runs it (buffering gthread, no keep-alive); waits for /healthz."""
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     config = workdir / "baton.yaml"
     config.write_text(
@@ -180,8 +180,9 @@ def start_server(args: argparse.Namespace, workdir: Path, port: int) -> subproce
     env.pop("BATON_DATABASE_URL", None)
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--worker-class", "gthread", "--workers", str(args.workers),
-        "--threads", str(args.threads), "--preload", "--log-level", "warning",
+        "--worker-class", "baton.intake_worker.BufferingThreadWorker", "--keep-alive", "0",
+        "--workers", str(args.workers), "--threads", str(args.threads), "--preload",
+        "--log-level", "warning",
         "bench.ingest:app",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=REPO, env=env)
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     engine = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"\ningest: {args.batches} batches x {args.events_per_batch} events, concurrency "
-        f"{args.concurrency}, gunicorn gthread {args.workers}x{args.threads}, {engine}, "
+        f"{args.concurrency}, gunicorn buffering gthread {args.workers}x{args.threads}, {engine}, "
         f"{os.cpu_count()} CPUs\n"
     )
     print(

@@ -1,6 +1,6 @@
 """Sync benchmark: N lifecycle changes through the real path, API calls against the batch floor.
 
-Baton runs as ``baton serve`` does (gunicorn gthread 1 x 8 with the worker thread, SQLite), in its
+Baton runs as ``baton serve`` does (gunicorn 1 x 8, buffering worker, worker thread, SQLite), in its
 own process; both sandbox CRMs run in this one. Seeding (not measured): N contacts at MQL in
 HubSpot and N matching Leads in Salesforce, linked by ``baton backfill``. Then half the pairs
 move in HubSpot (MQL → SQL, a person in the UI) and half in Salesforce (Open → Working, a rep),
@@ -145,12 +145,13 @@ def parse_time(text: str) -> float:
 
 
 def start_baton(params: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
-    """gunicorn gthread 1 x 8 (the ``baton serve`` shape on SQLite); waits for /healthz."""
+    """gunicorn 1 x 8, buffering worker (the ``baton serve`` shape); waits for /healthz."""
     env = {**os.environ, ENV: json.dumps(params), "BATON_SALESFORCE_CA_BUNDLE": params["ca"]}
     env.pop("BATON_DATABASE_URL", None)
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--worker-class", "gthread", "--workers", "1", "--threads", "8",
+        "--worker-class", "baton.intake_worker.BufferingThreadWorker", "--keep-alive", "0",
+        "--workers", "1", "--threads", "8",
         "--log-level", "warning", "bench.sync:app",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=REPO, env=env)

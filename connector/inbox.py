@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,11 +34,16 @@ class IncomingRequest:
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
-    """How many events were new and how many were already in the inbox."""
+    """How many events were new and how many were already in the inbox.
+
+    ``replayed`` marks a request recognised as a replay (see :mod:`connector.replays`): nothing
+    of it was stored.
+    """
 
     raw_request_id: int | None
     accepted: int
     duplicates: int
+    replayed: bool = False
 
 
 def append(
@@ -47,19 +52,27 @@ def append(
     """Store one request's events (and the raw request, if given) in the caller's transaction.
 
     The caller commits; only after the commit may it acknowledge the sender. Events already in
-    the inbox (same source and event id) are skipped, not updated: the first copy wins.
+    the inbox (same source and event id) are skipped, not updated: the first copy wins. The raw
+    request is kept as the evidence of the events it brought: a request that brings no new event
+    (a redelivery, an empty batch) leaves no raw row, so replays cannot grow the store.
     """
     raw_id = _store_raw(session, request, len(events)) if request is not None else None
     unique = _unique_by_key(events)
-    if not unique:
-        return AppendResult(raw_id, 0, len(events))
-    rows = [_row(event, raw_id) for event in unique]
+    accepted = _insert_new(session, unique, raw_id) if unique else 0
+    if raw_id is not None and accepted == 0:
+        session.execute(delete(RawRequest).where(RawRequest.id == raw_id))
+        raw_id = None
+    return AppendResult(raw_id, accepted, len(events) - accepted)
+
+
+def _insert_new(session: Session, events: Sequence[ChangeEvent], raw_id: int | None) -> int:
+    """Insert the events not yet in the inbox; return how many were new."""
+    rows = [_row(event, raw_id) for event in events]
     statement = _INSERT_IGNORING_DUPLICATES[session.get_bind().dialect.name]
     # One cached statement over a list of rows (SQLAlchemy's insertmanyvalues) instead of a
     # multi-VALUES statement compiled afresh per request: ~4x the ingest rate (docs/BENCHMARKS.md).
     # RETURNING counts the inserted rows on both engines (psycopg's rowcount does not).
-    accepted = len(session.connection().execute(statement, rows).all())
-    return AppendResult(raw_id, accepted, len(events) - accepted)
+    return len(session.connection().execute(statement, rows).all())
 
 
 def pending_count(session: Session) -> int:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -26,7 +27,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from connector.events import ChangeEvent, Source
 from connector.inbox import AppendResult, IncomingRequest, append
+from connector.replays import first_sighting
 from connector.runtime import Runtime
+from connector.storable import events_problem
 from webhooks.errors import BodyTooLarge, PayloadError, StoreUnavailable, WebhookError
 
 log = logging.getLogger("baton.webhooks")
@@ -66,7 +69,10 @@ class WebhookRequest:
         too_large = BodyTooLarge("body_too_large", "request body exceeds the configured limit")
         if req.content_length is not None and req.content_length > max_body_bytes:
             raise too_large
-        req.max_content_length = max_body_bytes  # also bounds chunked bodies while streaming
+        # A chunked body has no Content-Length: Werkzeug stops reading at max_content_length and
+        # returns what it read, so a limit of exactly max_body_bytes would truncate an oversized
+        # body into an acceptable one. One byte more tells "too large" from "exactly the limit".
+        req.max_content_length = max_body_bytes + 1
         try:
             body = req.get_data(cache=True)
         except RequestEntityTooLarge:
@@ -131,6 +137,7 @@ class WebhookView(View):
             self.authenticate(raw, runtime)
             self.check_content_type(raw)
             events = self.parse(raw, runtime)
+            self.check_storable(events)
             result = self.store(raw, events, runtime)
         except WebhookError as error:
             return self._refuse(error, runtime)
@@ -164,6 +171,12 @@ class WebhookView(View):
         if self.content_types and raw.content_type.lower() not in self.content_types:
             raise PayloadError("unsupported_content_type", "unsupported content type")
 
+    def check_storable(self, events: list[ChangeEvent]) -> None:
+        """Refuse (400) events the store could not keep, before the transaction starts."""
+        problem = events_problem(events)
+        if problem is not None:
+            raise PayloadError("unstorable_value", problem)
+
     def store(
         self, raw: WebhookRequest, events: list[ChangeEvent], runtime: Runtime
     ) -> AppendResult:
@@ -175,8 +188,13 @@ class WebhookView(View):
             content_type=raw.header("Content-Type"),
             headers=raw.kept_headers(),
         )
+        window = self.replay_window(runtime)
         try:
             with _writer_slot(runtime), runtime.store.session() as session:
+                if window and not first_sighting(
+                    session, self.receiver, raw.digest(), window=window
+                ):
+                    return AppendResult(None, 0, len(events), replayed=True)
                 return append(session, events, incoming)
         except SQLAlchemyError as exc:
             log.error(
@@ -184,6 +202,14 @@ class WebhookView(View):
                 extra={"receiver": self.receiver, "error": type(exc).__name__},
             )
             raise StoreUnavailable("store_unavailable", "could not store the request") from None
+
+    def replay_window(self, runtime: Runtime) -> timedelta | None:
+        """How long a request digest is remembered to ignore replays; None: not at all.
+
+        Only endpoints whose signature has no timestamp need it: elsewhere the ±5 min window
+        plus the inbox dedupe already make a replay a no-op.
+        """
+        return None
 
     def now_ms(self) -> int:
         """The clock for timestamp windows (``BATON_CLOCK`` in the app config, for tests)."""
@@ -208,12 +234,14 @@ class WebhookView(View):
 
     def _count_accepted(self, runtime: Runtime, result: AppendResult, started: float) -> None:
         metrics = runtime.metrics
-        metrics.webhook_requests.labels(self.receiver, "accepted").inc()
+        outcome = "replayed" if result.replayed else "accepted"
+        metrics.webhook_requests.labels(self.receiver, outcome).inc()
         metrics.webhook_events.labels(self.receiver, "accepted").inc(result.accepted)
         metrics.webhook_events.labels(self.receiver, "duplicate").inc(result.duplicates)
         metrics.webhook_ack_seconds.labels(self.receiver).observe(time.perf_counter() - started)
-        log.info(
-            "webhook stored",
+        log.log(
+            logging.WARNING if result.replayed else logging.INFO,
+            "webhook replay ignored" if result.replayed else "webhook stored",
             extra={
                 "receiver": self.receiver,
                 "accepted": result.accepted,

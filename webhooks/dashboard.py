@@ -1,7 +1,8 @@
 """The dashboard: one server-rendered page for marketing, sales and Baton's admin.
 
 It shows what Baton's store knows — the funnel in each CRM, recent hand-offs and their owners,
-MQLs held back and why, what a CRM refused, what is still waiting, and the latest decisions —
+MQLs held back and why, the week's recycles by reason, what a CRM refused, what is still
+waiting, and the latest decisions —
 through the read-only queries in :mod:`connector.reports`. No JavaScript, no CRM calls.
 
 Access: the page shows people's names and companies, and Baton's receivers usually face the
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -33,6 +34,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from connector import reports
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.reports import recycling
 from connector.reports.labels import stage_label, status_label
 from connector.runtime import Runtime
 
@@ -46,6 +48,8 @@ HANDOFF_ROWS = 25
 AUDIT_ROWS = 30
 #: decisions, writes and failures; each event's own line repeats its decision, so it is left out
 ACTIVITY_STEPS = ("rule", "write", "error")
+#: how far back "Recycled this week" counts
+RECYCLE_WINDOW = timedelta(days=7)
 
 NameLookup = Callable[[str], str | None]
 
@@ -115,8 +119,10 @@ def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]
         {"item": item, "name": lookup(f"hubspot:contact:{item.hubspot_contact_id}")}
         for item in reports.held_back(session)
     ]
+    now = datetime.now(UTC)
     return {
-        "now": datetime.now(UTC),
+        "now": now,
+        "recycled": _recycled(session, runtime, now - RECYCLE_WINDOW),
         "funnel": funnel,
         "handoffs": handoffs,
         "handoff_total": reports.handoff_count(session),
@@ -133,6 +139,23 @@ def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]
 
 
 _SYSTEMS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+
+
+def _recycled(session: Any, runtime: Runtime, since: datetime) -> list[dict[str, Any]]:
+    """This week's recycles by reason: back to nurture first, then disqualified (ids only)."""
+    recycle = runtime.config.recycle
+    labels = {**recycle.reasons, **recycle.disqualify_reasons}
+    found = recycling.episodes(session, since)
+    groups = (
+        ("back to nurture", recycling.BACK_TO_MARKETING),
+        ("disqualified", ("disqualified",)),
+        ("left alone", recycling.LEFT_ALONE),
+    )
+    return [
+        {"outcome": outcome, "reason": row}
+        for outcome, states in groups
+        for row in recycling.by_reason([e for e in found if e.state in states], labels)
+    ]
 
 
 def record_label(record_key: str, lookup: NameLookup) -> str:

@@ -1,30 +1,39 @@
-"""HubSpot receivers: app webhooks (v3, else v1/v2) and workflow "Send a webhook" calls."""
+"""HubSpot receivers: app webhooks (v3) and workflow "Send a webhook" calls (v2 or v3)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import timedelta
 from urllib.parse import parse_qsl
 
 from flask import Response, jsonify
 
+from adapters import strict_json
 from adapters.hubspot import events as hubspot_events
 from connector.events import ChangeEvent, Source, utcnow
 from connector.inbox import AppendResult
 from connector.runtime import Runtime
 from webhooks.base import WebhookRequest, WebhookView
-from webhooks.errors import PayloadError
+from webhooks.errors import PayloadError, WebhookRejected
 from webhooks.secrets import secret_values
 from webhooks.signatures import public_uri, verify_hubspot_legacy, verify_hubspot_v3
 
 
 def verify_hubspot_request(
-    raw: WebhookRequest, *, secrets: Sequence[str], public_base_url: str, now_ms: int
+    raw: WebhookRequest,
+    *,
+    secrets: Sequence[str],
+    public_base_url: str,
+    now_ms: int,
+    legacy_versions: Collection[str] = (),
 ) -> None:
-    """Verify v3 when its headers are present, else the legacy v1/v2 signature.
+    """Verify v3 when its headers are present, else a legacy signature of ``legacy_versions``.
 
-    The signed URI is rebuilt from the configured public base URL, never from what Flask sees,
-    because behind a proxy scheme and host differ (hubspot.md §2).
+    v1 and v2 carry no timestamp, so a captured request verifies forever: each endpoint names
+    the legacy versions it still takes (none on the app endpoint by default, whose deliveries
+    always carry v3). A wrong v3 is never rescued by a legacy signature. The signed URI is
+    rebuilt from the configured public base URL, never from what Flask sees, because behind a
+    proxy scheme and host differ (hubspot.md §2).
     """
     uri = public_uri(public_base_url, raw.raw_path, raw.query_string)
     signature_v3 = raw.header("X-HubSpot-Signature-v3")
@@ -40,8 +49,13 @@ def verify_hubspot_request(
             now_ms=now_ms,
         )
         return
+    version = (raw.header("X-HubSpot-Signature-Version") or "").strip().lower()
+    if version not in legacy_versions:
+        if legacy_versions:
+            raise WebhookRejected("unsupported_signature_version", "signature version not accepted")
+        raise WebhookRejected("v3_signature_required", "a timestamped v3 signature is required")
     verify_hubspot_legacy(
-        version=raw.header("X-HubSpot-Signature-Version"),
+        version=version,
         method=raw.method,
         uri=uri,
         body=raw.body,
@@ -63,7 +77,12 @@ class _HubSpotView(WebhookView):
             secrets=secret_values(config.hubspot.client_secret),
             public_base_url=str(config.service.public_base_url),
             now_ms=self.now_ms(),
+            legacy_versions=self.legacy_versions(runtime),
         )
+
+    def legacy_versions(self, runtime: Runtime) -> tuple[str, ...]:
+        """Timestamp-less signature versions this endpoint accepts without v3 headers."""
+        return ("v1",) if runtime.config.hubspot.accept_v1_signatures else ()
 
     def acknowledge(self, result: AppendResult) -> Response:
         """Any 2xx is success for HubSpot; the counts help operators and tests."""
@@ -96,6 +115,14 @@ class HubSpotWorkflowView(_HubSpotView):
     methods = ["GET", "POST"]
     receiver = "hubspot_workflow"
 
+    def legacy_versions(self, runtime: Runtime) -> tuple[str, ...]:
+        """Workflow calls are signed v2 (hubspot.md §1.5); v1 only with the legacy switch."""
+        return ("v2", *super().legacy_versions(runtime))
+
+    def replay_window(self, runtime: Runtime) -> timedelta | None:
+        """v2 has no timestamp: a call seen within the window again is a replay or a retry."""
+        return timedelta(days=runtime.config.hubspot.workflow_replay_window_days)
+
     def check_content_type(self, raw: WebhookRequest) -> None:
         """POST bodies must be JSON; GET carries its data in the query string."""
         if raw.method == "POST" and raw.content_type.lower() != "application/json":
@@ -107,9 +134,9 @@ class HubSpotWorkflowView(_HubSpotView):
             payload: object = _query_values(raw.query_string)
         else:
             try:
-                payload = json.loads(raw.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                raise PayloadError("malformed_body", "body is not valid UTF-8 JSON") from None
+                payload = strict_json.loads(raw.body)
+            except ValueError as exc:
+                raise PayloadError("malformed_body", str(exc)) from None
         if not isinstance(payload, dict):
             raise PayloadError("malformed_body", "body is not a JSON object")
         return [

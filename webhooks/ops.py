@@ -1,8 +1,18 @@
-"""Operational endpoints: liveness, readiness and Prometheus metrics."""
+"""Operational endpoints: liveness, readiness and Prometheus metrics.
+
+``/healthz`` is always open: it says only that the process answers, and load balancers probe
+it without credentials. ``/readyz`` and ``/metrics`` tell more (inbox depth, traffic by
+outcome); with ``service.ops_token`` set they require ``Authorization: Bearer <token>``, so the
+service can face the CRMs on a public address without showing its internals.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+import hmac
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, Response, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -17,6 +27,30 @@ def runtime() -> Runtime:
     return current_app.extensions["baton"]
 
 
+def ops_token_required(
+    view: Callable[[], Response | tuple[Response, int]],
+) -> Callable[..., object]:
+    """Refuse (401) a request without the configured ops token; pass all when none is set."""
+
+    @wraps(view)
+    def guarded() -> Response | tuple[Response, int]:
+        token = runtime().config.service.ops_token
+        if token is not None and not _bearer_matches(token.get_secret_value()):
+            response = jsonify(error="unauthorized", message="ops token required")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="baton-ops"'
+            return response, 401
+        return view()
+
+    return guarded
+
+
+def _bearer_matches(expected: str) -> bool:
+    scheme, _, provided = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(provided.strip().encode(), expected.encode())
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
     """Liveness: the process answers. Never touches the database (a slow DB is not a dead app)."""
@@ -24,6 +58,7 @@ def healthz() -> Response:
 
 
 @bp.get("/readyz")
+@ops_token_required
 def readyz() -> tuple[Response, int]:
     """Readiness: the store answers, so accepted webhooks can be stored durably."""
     try:
@@ -37,9 +72,12 @@ def readyz() -> tuple[Response, int]:
 
 
 @bp.get("/metrics")
+@ops_token_required
 def metrics() -> Response:
     """Prometheus exposition of this process's registry."""
     registry = runtime().metrics
     with runtime().store.session() as session:
         registry.inbox_pending.set(pending_count(session))
-    return Response(generate_latest(registry.registry), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset, and Flask
+    # appends "; charset=utf-8" to a text mimetype a second time.
+    return Response(generate_latest(registry.registry), content_type=CONTENT_TYPE_LATEST)

@@ -106,8 +106,9 @@ def verify_hubspot_legacy(
 ) -> None:
     """Check ``X-HubSpot-Signature`` with ``X-HubSpot-Signature-Version`` v1 or v2.
 
-    These carry no timestamp, so a captured request can be replayed; that is harmless here only
-    because the inbox dedupes replays. Prefer v3 whenever its headers are present.
+    These carry no timestamp, so a captured request verifies forever: the receivers take them
+    only where HubSpot sends nothing better (workflow calls: v2) or behind the legacy switch
+    (v1), and remember request digests there (``connector/replays.py``).
     """
     usable = _usable(secrets)
     if not signature:

@@ -3,7 +3,9 @@
 The app is built on first access (PEP 562 module ``__getattr__``), from the file named by
 ``BATON_CONFIG`` or, without it, the built-in sandbox config; ``BATON_DATABASE_URL`` overrides
 the store. Migrations run once at build time. Under gunicorn with ``--preload`` the app is built
-in the master and each forked worker opens its own database connections.
+in the master and each forked worker opens its own database connections. Run under gunicorn
+directly, pass ``--worker-class baton.intake_worker.BufferingThreadWorker --keep-alive 0`` to
+get what ``baton serve`` does against stalled uploads.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from typing import Any
 
 from flask import Flask
 
+from connector import log_redaction
 from connector.config import default_config, load_config
+from connector.config.secrets import secrets_in
+from connector.log_redaction import RedactSecrets
 from connector.logs import configure_logging
 from connector.runtime import Runtime
 from webhooks.app import create_app
@@ -27,6 +32,7 @@ def build_app() -> Flask:
     path = os.environ.get("BATON_CONFIG")
     config = load_config(path) if path else default_config()
     configure_logging(config.service.log_level, config.service.log_format)
+    log_redaction.install(RedactSecrets(secrets_in(config)))
     runtime = Runtime.open(config)
     # Pooled connections must not cross a fork (gunicorn --preload): children start afresh.
     os.register_at_fork(after_in_child=lambda: runtime.store.engine.dispose(close=False))

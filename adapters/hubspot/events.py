@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from adapters import strict_json
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, utc_from_ms
 
 #: HubSpot says a batch holds fewer than 100 events; more is not a HubSpot request.
@@ -76,7 +77,7 @@ def parse_batch(body: bytes) -> list[Mapping[str, Any]]:
     Raises:
         ValueError: not UTF-8 JSON, not an array of objects, or more than 100 items.
     """
-    payload = _loads(body)
+    payload = strict_json.loads(body)
     if not isinstance(payload, list):
         raise ValueError("body is not a JSON array")
     if len(payload) > MAX_BATCH:
@@ -245,9 +246,9 @@ def _occurred_at(value: Any) -> datetime | None:
         return None
     try:
         millis = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", or an integer too large for a float
         return None
-    if not 0 <= millis <= _MAX_MS:  # also refuses NaN
+    if not 0 <= millis <= _MAX_MS:  # also refuses NaN and infinities
         return None
     return utc_from_ms(millis)
 
@@ -262,14 +263,3 @@ def _text(value: Any, limit: int = 64) -> str:
         return ""
     text = str(value)
     return text if len(text) <= limit else ""
-
-
-def _loads(body: bytes) -> Any:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("body is not UTF-8") from None
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON at line {exc.lineno} column {exc.colno}") from None

@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from adapters import strict_json
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, utc_from_ms
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -160,14 +161,7 @@ def parse_json_callout(body: bytes) -> tuple[str, list[Mapping[str, Any]]]:
     Raises:
         ValueError: malformed JSON or a body that does not follow the contract.
     """
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("body is not UTF-8") from None
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON at line {exc.lineno} column {exc.colno}") from None
+    payload = strict_json.loads(body)
     if not isinstance(payload, dict):
         raise ValueError("body is not a JSON object")
     organization_id = payload.get("organizationId")
@@ -239,14 +233,27 @@ def _check_json_event(event: Any) -> None:
 def _json_time(value: Any) -> datetime:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 253402300799999:
         return utc_from_ms(value)
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed.astimezone(UTC)
+    if isinstance(value, str) and (parsed := _aware_utc(value)) is not None:
+        return parsed
     raise ValueError("event occurredAt must be ISO 8601 with an offset, or epoch milliseconds")
+
+
+def _aware_utc(value: str) -> datetime | None:
+    """An ISO 8601 stamp with an offset as aware UTC; None when malformed, naive or off the range.
+
+    ``0001-01-01T00:00:00+14:00`` parses, but in UTC it falls before year 1: ``astimezone``
+    raises OverflowError, which is a malformed stamp to us, not a crash.
+    """
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def _digest(event: Mapping[str, Any]) -> str:
@@ -300,13 +307,8 @@ def _modstamp(fields: Mapping[str, Any]) -> datetime | None:
     """SystemModstamp (always ≥ LastModifiedDate), else LastModifiedDate, as aware UTC."""
     for name in ("SystemModstamp", "LastModifiedDate"):
         value = fields.get(name)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            if parsed.tzinfo is not None:
-                return parsed.astimezone(UTC)
+        if isinstance(value, str) and (parsed := _aware_utc(value)) is not None:
+            return parsed
     return None
 
 

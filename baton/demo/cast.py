@@ -95,12 +95,20 @@ SOURCES: tuple[tuple[str, int], ...] = (
     ("OFFLINE", 5),
 )
 
-#: Why a rep sends a lead back ("not now"), as the rep would write it.
-RECYCLE_NOTES = (
-    "Bad timing: budget frees up next quarter",
-    "No budget this year",
-    "Call back after the summer",
+#: Why a rep sends a lead back ("not now"): the note as the rep writes it, and the reason code
+#: picked in the Lead's Recycle_Reason__c picklist (the codes of the ``recycle:`` config).
+RECYCLABLE_NOTES: tuple[tuple[str, str], ...] = (
+    ("Bad timing: budget frees up next quarter", "bad_timing"),
+    ("No budget this year", "no_budget"),
+    ("Call back after the summer", "call_back_later"),
 )
+#: Reasons that end a lead for good (the config's ``disqualify_reasons``).
+DISQUALIFYING_NOTES: tuple[tuple[str, str], ...] = (
+    ("Signed with a competitor last month", "competitor"),
+    ("Turns out to be a student project", "student"),
+)
+#: A rep in a hurry: a note, but the reason picklist left empty.
+NO_REASON_NOTES: tuple[str, ...] = ("Not now, maybe later", "Not interested at the moment")
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -1,6 +1,6 @@
 """What happened this week, read where it lives: contacts in HubSpot, leads and opportunities
 in Salesforce, API calls and webhook deliveries in the sandboxes' own logs, and events,
-hand-offs and dead letters in Baton's store. :mod:`baton.demo.summary` words it.
+hand-offs, recycles and dead letters in Baton's store. :mod:`baton.demo.summary` words it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from baton.demo.checks import StageCheck
+from baton.demo.org import NURTURE_LIST_NAME
 from baton.demo.players import Outcome
+from baton.demo.recycling import RecycleFacts, collect_recycling
 from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.reports import Backlog, DeadLetterLine, Handoff, IntakeCount
 
@@ -64,6 +66,7 @@ class WeekSummary:
     intake: list[IntakeCount]
     backlog: Backlog
     dead_letters: list[DeadLetterLine]
+    recycling: RecycleFacts = field(default_factory=RecycleFacts)
     skipped: list[Outcome] = field(default_factory=list)
     database: str = ""
     elapsed_s: float = 0.0
@@ -135,21 +138,33 @@ def collect(stack: Any, players: Any, seed: int, check: StageCheck) -> WeekSumma
 
     hubspot, salesforce = stack.hubspot, stack.salesforce
     contacts = hubspot.all("contacts")
+    leads = salesforce.all("Lead")
     opportunities = salesforce.all("Opportunity")
     won = [o for o in opportunities if o.get("IsWon")]
     names = stack.team.names()
+    recycle = stack.runtime.config.recycle
+    nurture = recycle.nurture_list_id
     with stack.runtime.store.session() as session:
         handoffs = reports.handoffs(session)
         intake = reports.intake(session)
         backlog = reports.backlog(session)
         dead = reports.dead_letters(session)
+        recycled = collect_recycling(
+            session,
+            recycle,
+            contacts={str(c["id"]): c.get("properties") or {} for c in contacts},
+            leads={str(lead["Id"]): lead for lead in leads},
+            nurture_members=hubspot.list_members(nurture) if nurture else [],
+            nurture_list_name=NURTURE_LIST_NAME,
+            owner_names=names,
+        )
     return WeekSummary(
         seed=seed,
         hubspot_stages=Counter(
             (c.get("properties") or {}).get("lifecyclestage") or "(none)" for c in contacts
         ),
         held=held_contacts(contacts),
-        leads=leads_by_status(salesforce.all("Lead"), names),
+        leads=leads_by_status(leads, names),
         won=len(won),
         won_amount=sum(float(o.get("Amount") or 0) for o in won),
         open_opportunities=sum(1 for o in opportunities if not o.get("IsClosed")),
@@ -163,6 +178,7 @@ def collect(stack: Any, players: Any, seed: int, check: StageCheck) -> WeekSumma
         intake=intake,
         backlog=backlog,
         dead_letters=dead,
+        recycling=recycled,
         skipped=[o for o in players.outcomes if not o.done],
     )
 

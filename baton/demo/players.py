@@ -45,6 +45,8 @@ class Players:
     team: SalesTeam
     marketer_user_id: int
     hubspot_id_field: str
+    #: the Lead picklist where a rep picks why it is "not now" (``recycle.reason_field``)
+    reason_field: str
     contact_ids: dict[str, str] = field(default_factory=dict)
     opportunity_ids: dict[str, str] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
@@ -163,9 +165,12 @@ class Players:
         if lead is None:
             return self._no_lead(action, person)
         rep = self._rep_for(lead, person)
-        fields = {"Status": NOT_NOW, "Description": action.note}
+        fields: dict[str, Any] = {"Status": NOT_NOW, "Description": action.note}
+        if action.reason:  # a rep in a hurry leaves the reason picklist empty
+            fields[self.reason_field] = action.reason
         self.salesforce.ui_update("Lead", lead["Id"], fields, user_id=rep)
-        return Outcome(action, True, f"{self.team.owner_name(rep)}: {action.note}")
+        why = action.reason or "no reason picked"
+        return Outcome(action, True, f"{self.team.owner_name(rep)}: {action.note} ({why})")
 
     def _convert(self, action: Action, person: Person) -> Outcome:
         lead = self._lead(person)

@@ -94,6 +94,7 @@ def _run(
         stack.team,
         MARKETER_USER_ID,
         config.salesforce.hubspot_id_field,
+        config.recycle.reason_field,
         names=stack.display_names,
     )
     echo(f"Baton demo: one week at {cast.COMPANY_NAME} (fictional), seed {seed}")
@@ -176,7 +177,7 @@ def _settle(stack: DemoStack, timeout: float) -> tuple[bool, StageCheck]:
 
 
 def stage_check(stack: DemoStack) -> StageCheck:
-    """Compare every handed-off person across the two sandboxes."""
+    """Compare every handed-off person across the two sandboxes ("not now" as recycling has it)."""
     config = stack.runtime.config
     return compare_stages(
         contacts=stack.hubspot.all("contacts"),
@@ -185,4 +186,5 @@ def stage_check(stack: DemoStack) -> StageCheck:
         stage_map=StageMap(stage_entries(config), DEFAULT_STAGE_ORDER, config.handoff.stage),
         opportunity_stages=config.lifecycle.opportunity_stages,
         hubspot_id_field=config.salesforce.hubspot_id_field,
+        recycle=config.recycle,
     )

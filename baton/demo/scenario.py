@@ -24,6 +24,9 @@ WEEK = 7
 #: Page views the team's MQL definition asks for (baton.demo.org.demo_changes).
 MQL_PAGE_VIEWS = 3
 WON_DEALS = 2
+#: Recycles a week brings at least, so every path shows: one with a recyclable reason, one with a
+#: disqualifying reason (competitor, student) and one where the rep left the reason empty.
+MIN_RECYCLES = 3
 _NAME_TRIES = 20
 
 
@@ -38,7 +41,7 @@ class Kind(StrEnum):
     MARK_MQL = "mark_mql"
     #: the rep starts working the Salesforce lead (Status "Working - Contacted")
     WORK = "work"
-    #: the rep says "not now" (Status "Closed - Not Converted", with a note)
+    #: the rep says "not now" (Status "Closed - Not Converted", a note and a reason code)
     RECYCLE = "recycle"
     #: the rep converts the lead into a contact, account and opportunity
     CONVERT = "convert"
@@ -94,6 +97,8 @@ class Action:
     by: str = ""
     #: RECYCLE: the rep's note
     note: str = ""
+    #: RECYCLE: the reason code the rep picks (Recycle_Reason__c); None = left empty
+    reason: str | None = None
     #: WIN: the deal amount in euros
     amount: int = 0
 
@@ -248,13 +253,16 @@ def _sales_steps(
 ) -> tuple[list[Person], list[Action]]:
     """Give each qualified MQL a fate and the rep actions that carry it out."""
     fates: dict[str, Fate] = {}
-    steps: list[Action] = []
+    work_days: dict[str, int | None] = {}
     for key in sorted(mql_days, key=lambda key: (mql_days[key], key)):
         mql_day = mql_days[key]
-        work_day = _work_day(rng, mql_day)
-        fate = _choose_fate(rng, mql_day, work_day, list(fates.values()))
-        fates[key] = fate
-        steps += _rep_actions(rng, key, work_day, fate)
+        work_days[key] = _work_day(rng, mql_day)
+        fates[key] = _choose_fate(rng, mql_day, work_days[key], list(fates.values()))
+    recycled = [key for key in fates if fates[key] == Fate.RECYCLED]
+    reasons = dict(zip(recycled, _recycle_reasons(rng, len(recycled)), strict=True))
+    steps: list[Action] = []
+    for key, fate in fates.items():
+        steps += _rep_actions(rng, key, work_days[key], fate, reasons.get(key, ("", None)))
     return [replace(p, fate=fates.get(p.key, p.fate)) for p in people], steps
 
 
@@ -275,21 +283,41 @@ def _choose_fate(
         return Fate.WON
     if days_left >= 1 and Fate.IN_PIPELINE not in so_far:
         return Fate.IN_PIPELINE
-    if days_left >= 1 and Fate.RECYCLED not in so_far:
+    if days_left >= 1 and so_far.count(Fate.RECYCLED) < MIN_RECYCLES:
         return Fate.RECYCLED
     options = [Fate.WORKED, Fate.IGNORED] + ([Fate.RECYCLED] if days_left >= 1 else [])
     weights = [50, 30] + ([20] if days_left >= 1 else [])
     return rng.choices(options, weights=weights)[0]
 
 
-def _rep_actions(rng: random.Random, key: str, work_day: int | None, fate: Fate) -> list[Action]:
-    """Work, then recycle, or convert (and win): one step per working day."""
+def _recycle_reasons(rng: random.Random, count: int) -> list[tuple[str, str | None]]:
+    """(note, reason code) of the week's ``count`` recycles in order: a recyclable, a
+    disqualifying and a missing reason among the first three (shuffled), recyclable after that."""
+    picks: list[tuple[str, str | None]] = [
+        rng.choice(cast.RECYCLABLE_NOTES),
+        rng.choice(cast.DISQUALIFYING_NOTES),
+        (rng.choice(cast.NO_REASON_NOTES), None),
+    ]
+    rng.shuffle(picks)
+    picks += [rng.choice(cast.RECYCLABLE_NOTES) for _ in range(count - len(picks))]
+    return picks[:count]
+
+
+def _rep_actions(
+    rng: random.Random,
+    key: str,
+    work_day: int | None,
+    fate: Fate,
+    why: tuple[str, str | None],
+) -> list[Action]:
+    """Work, then recycle (with ``why``: note and reason code), or convert (and win): one step
+    per working day."""
     if work_day is None or fate not in (Fate.WORKED, Fate.RECYCLED, Fate.IN_PIPELINE, Fate.WON):
         return []
     steps = [Action(work_day, Kind.WORK, key)]
     if fate == Fate.RECYCLED:
-        note = rng.choice(cast.RECYCLE_NOTES)
-        steps.append(Action(work_day + 1, Kind.RECYCLE, key, note=note))
+        note, reason = why
+        steps.append(Action(work_day + 1, Kind.RECYCLE, key, note=note, reason=reason))
     if fate in (Fate.IN_PIPELINE, Fate.WON):
         steps.append(Action(work_day + 1, Kind.CONVERT, key))
     if fate == Fate.WON:

@@ -133,10 +133,13 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
         started.append(hubspot)
         salesforce.start()
         started.append(salesforce)
-        marketer = org.set_up_hubspot(hubspot)
-        defaults = default_config()  # the demo keeps the default id and context fields
+        defaults = default_config()  # the demo keeps the default id, context and recycle names
+        portal = org.set_up_hubspot(hubspot, defaults.recycle)
         team = org.set_up_salesforce(
-            salesforce, defaults.salesforce.hubspot_id_field, dict(defaults.handoff.context_fields)
+            salesforce,
+            defaults.salesforce.hubspot_id_field,
+            dict(defaults.handoff.context_fields),
+            defaults.recycle,
         )
         config = org.demo_config(
             hubspot_base_url=str(hubspot.base_url),
@@ -144,6 +147,7 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
             public_base_url=base_url,
             database_url=database_url,
             team=team,
+            nurture_list_id=portal.nurture_list_id,
             integration_user_id=salesforce.integration_user_id,
             poll_interval_s=DEMO_POLL_INTERVAL_S,
         )
@@ -155,7 +159,9 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
         for sandbox in reversed(started):
             sandbox.stop()
         raise
-    stack = DemoStack(hubspot, salesforce, runtime, team, marketer, base_url, server)
+    stack = DemoStack(
+        hubspot, salesforce, runtime, team, portal.marketer_owner_id, base_url, server
+    )
     try:
         _serve(stack)
         org.subscribe_to_baton(hubspot, salesforce, base_url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from baton.demo.facts import DayFigures, WeekSummary
+from baton.demo.recycle_summary import recycling_section
 from connector.reports.labels import stage_short
 
 
@@ -46,6 +47,7 @@ def format_summary(summary: WeekSummary, lifecycle_order: tuple[str, ...]) -> st
     lines = [f"What happened this week (seed {summary.seed})", ""]
     lines += _hubspot_section(summary, lifecycle_order)
     lines += _salesforce_section(summary)
+    lines += recycling_section(summary.recycling)
     lines += _baton_section(summary)
     lines.append(f"Database: {summary.database} · ran {summary.elapsed_s:.1f} s")
     return "\n".join(lines)
@@ -81,12 +83,14 @@ def _baton_section(summary: WeekSummary) -> list[str]:
     owners = Counter(summary.owner_names.get(h.owner_id or "", h.owner_id or "?") for h in done)
     check = summary.check
     unmapped = Counter(p.salesforce_state for p in check.by_verdict("unmapped"))
+    recycled = len(check.by_verdict("recycled")) + len(check.by_verdict("disqualified"))
     lines = [
         "Baton",
         f"  Hand-offs          {_plural(len(done), 'lead')} created in Salesforce: "
         f"{_counts(owners)}",
         f"  Stages across CRMs {len(check.by_verdict('agree'))} agree · "
         f"{len(check.by_verdict('disagree'))} disagree · "
+        f"{recycled} recycled or disqualified · "
         f"{len(check.by_verdict('unmapped'))} not mapped ({_counts(unmapped) or 'none'})",
     ]
     lines += [
@@ -96,7 +100,7 @@ def _baton_section(summary: WeekSummary) -> list[str]:
     ]
     lines += [
         f"    not mapped: {p.salesforce_state} (contact {p.hubspot_contact_id}) is reported, "
-        f"HubSpot keeps {stage_short(p.hubspot_stage)} (recycling will handle it)"
+        f"HubSpot keeps {stage_short(p.hubspot_stage)}"
         for p in check.by_verdict("unmapped")
     ]
     events = " · ".join(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, SecretStr
+from pydantic import BaseModel, BeforeValidator, SecretStr
 from pydantic_core import PydanticCustomError
 
 # `$${` escapes a literal `${`; `${NAME}` is a reference. Names follow POSIX shell rules.
@@ -111,3 +111,21 @@ EnvSecret = Annotated[SecretStr, BeforeValidator(_require_env_reference)]
 def reveal(secret: SecretStr | None) -> str | None:
     """Return a secret's plain value for the one place that needs it (an HTTP header, an HMAC)."""
     return None if secret is None else secret.get_secret_value()
+
+
+def secrets_in(model: object) -> list[str]:
+    """Every non-empty secret value in a config tree (for log redaction), longest first."""
+    found: set[str] = set()
+    stack: list[object] = [model]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, SecretStr):
+            if value := item.get_secret_value():
+                found.add(value)
+        elif isinstance(item, BaseModel):
+            stack.extend(getattr(item, name) for name in type(item).model_fields)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return sorted(found, key=len, reverse=True)

@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from connector.config import BatonConfig
 from connector.events import ObjectType, utcnow
 from connector.pollers.base import Pacer, Poller, PollResult
 from connector.pollers.hubspot import HubSpotSearchPoller
-from connector.pollers.salesforce import SalesforceModstampPoller
+from connector.pollers.salesforce import DEFAULT_FIELDS, SalesforceModstampPoller
 from connector.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -103,15 +104,42 @@ def pollers_from_config(
     salesforce = config.salesforce
     if salesforce_client is not None and salesforce.enabled and salesforce.poll_interval_s > 0:
         organization = salesforce.organization_ids[0] if salesforce.organization_ids else None
+        extra = _job_fields(config)
         for sobject in ("Lead", "Contact", "Opportunity", "Task"):
             pollers.append(
                 SalesforceModstampPoller(
                     runtime.store,
                     salesforce_client,
                     sobject=sobject,
+                    fields=_poll_fields(salesforce_client, sobject, extra.get(sobject, ())),
                     organization_id=organization,
                     integration_user_id=salesforce.integration_user_id,
                     interval_s=salesforce.poll_interval_s,
                 )
             )
     return pollers
+
+
+def _job_fields(config: BatonConfig) -> dict[str, tuple[str, ...]]:
+    """Custom fields the jobs read from a snapshot (a poll must carry them as outbound does)."""
+    recycle = config.recycle
+    lost_reason = recycle.lost_opportunity_reason_field
+    return {
+        "Lead": (recycle.reason_field, config.salesforce.hubspot_id_field),
+        "Opportunity": (lost_reason,) if lost_reason else (),
+    }
+
+
+def _poll_fields(client: Any, sobject: str, extra: Sequence[str]) -> tuple[str, ...]:
+    """The default fields plus the jobs' custom ones the org really has (asked once, by describe):
+    a field missing from the org would make every poll's SOQL fail."""
+    base = DEFAULT_FIELDS.get(sobject, ())
+    if not extra:
+        return base
+    try:
+        described = getattr(client, sobject).describe()
+        known = {field["name"] for field in described.get("fields", [])}
+    except Exception as exc:  # the org cannot be asked now: poll what surely exists
+        log.warning("describe failed", extra={"sobject": sobject, "error": str(exc)[:200]})
+        return base
+    return base + tuple(name for name in extra if name in known and name not in base)

@@ -353,3 +353,19 @@ class Cursor(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SeenRequest(Base):
+    """The digest of a request whose signature carries no timestamp, kept to refuse its replays.
+
+    HubSpot's v1/v2 signatures (workflow calls) never expire: a captured request verifies
+    forever. Its digest (method, path, query, body) is remembered for the replay window, longer
+    than raw bodies are kept and independent of them, so a replay is recognised without keeping
+    the body that proves it.
+    """
+
+    __tablename__ = "seen_requests"
+
+    receiver: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -9,8 +9,8 @@ implementation would let a bug in it pass its own test.
 
 from __future__ import annotations
 
-import bisect
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,20 +27,18 @@ class LimitDecision:
 
 
 class RollingWindow:
-    """At most `limit` events in any `window_s` seconds: a sliding log, like HubSpot's.
-
-    The log is kept sorted by time, so expiry stays right when the clock is moved back (a
-    test's time travel ending): a request stamped in the "future" no longer holds every later
-    one in the window. With a clock that only moves forward nothing changes.
-    """
+    """At most `limit` events in any `window_s` seconds: a sliding log, like HubSpot's."""
 
     def __init__(self, limit: int, window_s: float) -> None:
         self.limit = limit
         self.window_s = window_s
-        self._times: list[float] = []
+        self._times: deque[float] = deque()
 
     def _expire(self, now: float) -> None:
-        del self._times[: bisect.bisect_right(self._times, now - self.window_s)]
+        if self._times and self._times[-1] > now:  # the clock went back (a test's time travel):
+            self._times.clear()  # stamps from the future would hold their slots for ever
+        while self._times and self._times[0] <= now - self.window_s:
+            self._times.popleft()
 
     def remaining(self, now: float) -> int:
         """Slots left at `now`."""
@@ -56,7 +54,7 @@ class RollingWindow:
 
     def take(self, now: float) -> None:
         """Record one event at `now`."""
-        bisect.insort(self._times, now)
+        self._times.append(now)
 
 
 class RateLimiter:

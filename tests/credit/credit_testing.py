@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
-from connector.config.models.credit import CreditModel
+from connector.config.models.credit import CreditModel, ModelType
 from connector.jobs.credit.compute import Attribution, Unavailable, attribute, prepare_rules
 from connector.jobs.credit.markov import Journey
 from connector.jobs.credit.timeline import (
@@ -18,15 +19,7 @@ from connector.jobs.credit.timeline import (
 )
 
 CLOSE = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
-ALL_MODELS = (
-    "first_touch",
-    "last_touch",
-    "linear",
-    "u_shaped",
-    "w_shaped",
-    "full_path",
-    "time_decay",
-)
+ALL_MODELS = tuple(name for name in get_args(ModelType) if name != "markov")
 
 
 def touch(

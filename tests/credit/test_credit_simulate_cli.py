@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
 
 from baton.cli import main
+from connector.config.models.credit import ModelType
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "credit-timeline.json"
-EVERY_TYPE = [
-    "first_touch",
-    "last_touch",
-    "linear",
-    "u_shaped",
-    "w_shaped",
-    "full_path",
-    "time_decay",
-    "markov",
-]
+EVERY_TYPE = list(get_args(ModelType))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from connector.inbox import append
 from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.outbox import enqueue
 from connector.store import Store
-from connector.store.models import DeadLetter, InboxEvent, OutboxCommand
+from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, RecycleEpisode, Timer
 
 NOW = datetime(2025, 6, 6, 15, 0, tzinfo=UTC)
 SANNE = "0058d000000001AAAQ"
@@ -136,3 +136,60 @@ def fill(store: Store) -> None:
             row.status = status
         audit.record(session, "hubspot:contact:1001", "rule", "hand-off: create Salesforce lead")
         audit.record(session, "hubspot:contact:1006", "error", "dead letter: INVALID_OPTION")
+
+
+def _episode(contact: str, number: int, state: str, reason: str | None, **extra) -> RecycleEpisode:  # type: ignore[no-untyped-def]
+    return RecycleEpisode(
+        person_key=f"hubspot:contact:{contact}",
+        hubspot_contact_id=contact,
+        salesforce_lead_id=f"00Q00000000{contact}AAA",
+        number=number,
+        state=state,
+        reason_code=reason,
+        reason_flag=extra.pop("flag", None),
+        trigger_source="salesforce",
+        trigger_status="Closed - Not Converted",
+        recycled_at=extra.pop("at"),
+        **extra,
+    )
+
+
+def fill_recycling(store: Store, now: datetime) -> None:
+    """The week's "not now"s as the recycle job records them, plus one from a month ago.
+
+    This week: 2101 and 2102 bad timing (2102 later re-activated), 2103 without a reason
+    (flagged), 2104 an unknown reason (flagged), 2105 competitor (disqualified), 2106 parked.
+    """
+    day = timedelta(days=1)
+    with store.session() as session:
+        session.add_all(
+            [
+                _episode("2100", 1, "reactivated", "no_budget", at=now - 30 * day),
+                _episode("2101", 1, "recycled", "bad_timing", at=now - 2 * day),
+                _episode("2102", 1, "reactivated", "bad_timing", at=now - 3 * day),
+                _episode("2103", 1, "recycled", None, flag="missing", at=now - day),
+                _episode("2104", 1, "recycled", "later maybe", flag="unknown", at=now - day),
+                _episode("2105", 1, "disqualified", "competitor", at=now - day),
+                _episode("2106", 4, "parked", "no_budget", at=now - day),
+            ]
+        )
+        for contact, due in (("2101", now + 88 * day), ("2103", now + 89 * day)):
+            session.add(
+                Timer(
+                    idempotency_key=f"recycle:{contact}",
+                    job="recycle",
+                    kind="recycle.reactivate",
+                    record_key=f"hubspot:contact:{contact}",
+                    due_at=due,
+                )
+            )
+        session.add(
+            Timer(
+                idempotency_key="recycle:2102",
+                job="recycle",
+                kind="recycle.reactivate",
+                record_key="hubspot:contact:2102",
+                due_at=now + 87 * day,
+                status="cancelled",
+            )
+        )

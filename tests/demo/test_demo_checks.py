@@ -15,15 +15,15 @@ STAGES = StageMap(stage_entries(CONFIG), DEFAULT_STAGE_ORDER, CONFIG.handoff.sta
 ID_FIELD = CONFIG.salesforce.hubspot_id_field
 
 
-def contact(contact_id: str, stage: str | None) -> dict[str, Any]:
-    return {"id": contact_id, "properties": {"lifecyclestage": stage}}
+def contact(contact_id: str, stage: str | None, **properties: Any) -> dict[str, Any]:
+    return {"id": contact_id, "properties": {"lifecyclestage": stage, **properties}}
 
 
 def lead(lead_id: str, contact_id: str | None, status: str, **extra: Any) -> dict[str, Any]:
     return {"Id": lead_id, ID_FIELD: contact_id, "Status": status, **extra}
 
 
-def check(contacts: list[dict], leads: list[dict], opportunities: list[dict] = ()):  # type: ignore[no-untyped-def,assignment]
+def check(contacts: list[dict], leads: list[dict], opportunities: list[dict] = (), recycle=None):  # type: ignore[no-untyped-def,assignment]
     return compare_stages(
         contacts=contacts,
         leads=leads,
@@ -31,6 +31,7 @@ def check(contacts: list[dict], leads: list[dict], opportunities: list[dict] = (
         stage_map=STAGES,
         opportunity_stages=CONFIG.lifecycle.opportunity_stages,
         hubspot_id_field=ID_FIELD,
+        recycle=recycle,
     )
 
 
@@ -54,6 +55,48 @@ def test_an_unmapped_status_is_reported_not_judged() -> None:
     result = check([contact("1", "salesqualifiedlead")], [not_now])
     assert [p.verdict for p in result.people] == ["unmapped"]
     assert result.converged
+
+
+NOT_NOW = "Closed - Not Converted"  # the sandbox default's recycle trigger
+
+
+def test_a_not_now_back_at_the_recycle_stage_is_recycled_not_unmapped() -> None:
+    result = check([contact("1", "lead")], [lead("L1", "1", NOT_NOW)], recycle=CONFIG.recycle)
+    (person,) = result.people
+    assert (person.verdict, person.expected_stage) == ("recycled", CONFIG.recycle.hubspot_stage)
+    assert result.converged
+
+
+def test_a_disqualified_not_now_keeps_its_stage_and_is_disqualified() -> None:
+    disqualified = contact(
+        "1", "salesqualifiedlead", hs_lead_status="UNQUALIFIED", baton_recycle_reason="competitor"
+    )
+    result = check([disqualified], [lead("L1", "1", NOT_NOW)], recycle=CONFIG.recycle)
+    assert [p.verdict for p in result.people] == ["disqualified"]
+
+
+def test_a_not_now_recycling_did_not_act_on_stays_unmapped() -> None:
+    # parked or refused (or not handled yet): HubSpot keeps its stage, nothing says disqualified
+    kept = contact("1", "salesqualifiedlead", baton_recycle_reason="competitor")
+    wrong_reason = contact("2", "salesqualifiedlead", hs_lead_status="UNQUALIFIED")
+    result = check(
+        [kept, wrong_reason],
+        [lead("L1", "1", NOT_NOW), lead("L2", "2", NOT_NOW)],
+        recycle=CONFIG.recycle,
+    )
+    assert [p.verdict for p in result.people] == ["unmapped", "unmapped"]
+
+
+def test_other_statuses_and_converted_leads_are_not_read_as_recycles() -> None:
+    result = check(
+        [contact("1", "lead"), contact("2", "lead")],
+        [
+            lead("L1", "1", "Working - Contacted"),
+            lead("L2", "2", NOT_NOW, IsConverted=True),  # no opportunity: judged by status
+        ],
+        recycle=CONFIG.recycle,
+    )
+    assert [p.verdict for p in result.people] == ["disagree", "unmapped"]
 
 
 def test_a_converted_lead_is_judged_by_its_opportunity() -> None:

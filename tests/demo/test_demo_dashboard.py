@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
-from demo_report_data import DAAN, HOLD_REASON, QUEUE, SANNE, fill
+from demo_report_data import DAAN, HOLD_REASON, QUEUE, SANNE, fill, fill_recycling
 from flask.testing import FlaskClient
 
 from connector.config import default_config, with_changes
@@ -106,12 +107,29 @@ def test_trouble_is_visible_at_the_top_and_in_dead_letters(client: FlaskClient) 
     assert "hand-off: create Salesforce lead" in activity[1]
 
 
+def test_the_weeks_recycles_show_by_reason_with_ids_only(sqlite_store: Store) -> None:
+    fill(sqlite_store)
+    fill_recycling(sqlite_store, datetime.now(UTC))
+    page = _client(sqlite_store, BATON_DASHBOARD_OPEN=True).get("/dashboard/").get_data(True)
+    rows = [" ".join(r.split()) for r in _rows(page, "recycled")[1:]]
+    assert rows == [
+        "Bad timing back to nurture 2 2102, 2101",
+        "no reason flagged back to nurture 1 2103",
+        "later maybe unknown, flagged back to nurture 1 2104",
+        "Competitor disqualified 1 2105",
+        "No budget left alone 1 2106",
+    ]  # the month-old recycle of 2100 is not this week's
+    section = re.search(r'id="recycled".*?</section>', page, re.S).group(0)  # type: ignore[union-attr]
+    assert "Ashley Miller" not in section and "@" not in section
+
+
 def test_an_empty_store_renders_calmly(sqlite_store: Store) -> None:
     page = _client(sqlite_store, BATON_DASHBOARD_OPEN=True).get("/dashboard/")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "All caught up" in text
     assert "No hand-offs yet." in text
+    assert "No recycles this week." in text
     assert "Weekly scorecard" in text
 
 

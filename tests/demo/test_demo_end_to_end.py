@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,10 @@ from baton.demo import run_demo
 from baton.demo.org import BENELUX, DACH
 from baton.demo.players import CONVERTED, NOT_NOW, WORKING
 from baton.demo.run import stage_check
-from baton.demo.scenario import Fate, WeekPlan, plan_week
+from baton.demo.scenario import Fate, Kind, WeekPlan, plan_week
 from baton.demo.stack import DemoStack
 from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
+from connector.reports import recycling
 from connector.store import Store
 from connector.store.models import InboxEvent
 
@@ -52,7 +54,13 @@ class Observed:
         self.opportunities = {o["Id"]: o for o in stack.salesforce.all("Opportunity")}
         self.team = stack.team
         self.check = stage_check(stack)
-        self.id_field = stack.runtime.config.salesforce.hubspot_id_field
+        config = stack.runtime.config
+        self.id_field = config.salesforce.hubspot_id_field
+        self.recycle = config.recycle
+        self.nurture = stack.hubspot.list_members(config.recycle.nurture_list_id)
+        with stack.runtime.store.session() as session:
+            self.episodes = recycling.episodes(session)
+            self.reactivations = recycling.pending_reactivations(session)
         self.dashboard = requests.get(stack.dashboard_url, timeout=10)
         self.base_url = stack.base_url
 
@@ -116,6 +124,10 @@ def test_every_qualified_mql_became_a_lead_routed_by_country(week: dict[str, Any
         else:
             routed = {team.queue_id}
         owner = lead["OwnerId"]
+        disqualified = _recycles(plan, person.key) in observed.recycle.disqualify_reasons
+        if person.fate == Fate.RECYCLED and not disqualified:
+            assert owner == team.marketing_queue_id, (person, "recycled: the marketing queue")
+            continue
         picked_up = person.fate not in (Fate.IGNORED, Fate.WAITING) and routed == {team.queue_id}
         assert owner in (set(team.reps) if picked_up else routed), (person, owner)
 
@@ -143,7 +155,7 @@ def test_each_fate_ends_in_the_same_stage_in_both_crms(week: dict[str, Any]) -> 
         lead = observed.lead_for(person.email)
         if person.fate == Fate.RECYCLED:
             assert lead is not None and lead["Status"] == NOT_NOW
-            continue  # "not now" is not mapped yet: recycling is a later issue
+            continue  # recycling's own test below
         if person.fate not in END_STATE:
             continue
         status, stage = END_STATE[person.fate]
@@ -157,6 +169,81 @@ def test_each_fate_ends_in_the_same_stage_in_both_crms(week: dict[str, Any]) -> 
     assert verdicts["agree"] >= len(plan_week(SEED).people) // 4
 
 
+def _recycles(plan: WeekPlan, key: str) -> str | None:
+    """The reason code the rep picked for ``key`` (None: left empty, or no recycle)."""
+    return next(
+        (a.reason for a in plan.actions if a.kind == Kind.RECYCLE and a.person == key), None
+    )
+
+
+def test_each_not_now_is_recycled_or_disqualified_in_both_crms(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    recycle, plan = observed.recycle, plan_week(SEED)
+    episodes = {e.hubspot_contact_id: e for e in observed.episodes}
+    verdicts = {p.hubspot_contact_id: p.verdict for p in observed.check.people}
+    recycled_contacts = set()
+    for action in (a for a in plan.actions if a.kind == Kind.RECYCLE):
+        person = plan.person(action.person)
+        contact = observed.contacts[person.email]
+        properties, lead = contact["properties"], observed.lead_for(person.email)
+        assert lead is not None and lead["Status"] == NOT_NOW
+        assert lead[recycle.reason_field] == action.reason  # what the rep picked
+        episode = episodes[contact["id"]]
+        assert (episode.reason_code, episode.reason_flag) == (
+            action.reason,
+            None if action.reason else "missing",
+        )
+        assert (properties.get(recycle.hubspot_reason_property) or None) == action.reason
+        if action.reason in recycle.disqualify_reasons:
+            assert episode.state == verdicts[contact["id"]] == "disqualified"
+            assert properties["hs_lead_status"] == recycle.disqualified_hubspot_lead_status
+            assert properties["lifecyclestage"] == "salesqualifiedlead", "the rep's stage stays"
+            assert lead["OwnerId"] in observed.team.reps, "stays with the rep"
+            assert not properties.get(recycle.hubspot_count_property)
+            continue
+        recycled_contacts.add(contact["id"])
+        assert episode.state == verdicts[contact["id"]] == "recycled"
+        assert properties["lifecyclestage"] == recycle.hubspot_stage
+        assert properties[recycle.hubspot_count_property] == "1"
+        due = (episode.recycled_at + timedelta(days=recycle.reactivation_after_days)).date()
+        assert properties[recycle.hubspot_reactivation_property] == f"{due}"
+        assert lead["OwnerId"] == observed.team.marketing_queue_id
+        assert lead[recycle.salesforce_history_field].startswith("Recycled once: ")
+    assert set(observed.nurture) == recycled_contacts, "the nurture list holds exactly them"
+    assert len(observed.reactivations) == len(recycled_contacts)
+    soon = datetime.now(UTC) + timedelta(days=recycle.reactivation_after_days - 1)
+    assert all(due > soon for due in observed.reactivations), "nobody comes back this week"
+    assert len(observed.episodes) == plan.count(Kind.RECYCLE), "one episode per 'not now'"
+
+
+def test_the_summary_shows_the_weeks_recycling(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    text = "\n".join(week["lines"])
+    back = [e for e in observed.episodes if e.state == "recycled"]
+    disqualified = [e for e in observed.episodes if e.state == "disqualified"]
+    flagged = [e for e in observed.episodes if e.reason_flag]
+    assert back and disqualified and flagged  # the seeded week shows every path
+    labels = observed.recycle.reasons
+    assert f"  Back to marketing  {len(back)}: " in text
+    for code, count in Counter(e.reason_code for e in back if e.reason_code).items():
+        assert f"{labels[code]} {count}" in text
+    assert f"no reason (flagged) {sum(1 for e in back if e.reason_flag)}" in text
+    assert f"  Disqualified       {len(disqualified)}: Competitor" in text
+    assert f"  Flagged            {len(flagged)} without a usable reason" in text
+    assert f"  Re-activation      {len(back)} timer" in text
+    n = len(back)
+    assert f"  Now in HubSpot     {n} of {n} back to lead" in text
+    assert f"{n} of {n} in the nurture list “Nurture: not now (recycled by sales)”" in text
+    assert f"  Now in Salesforce  {n} of {n} Leads owned by Marketing Nurture Queue" in text
+    d, status = len(disqualified), observed.recycle.disqualified_hubspot_lead_status
+    assert (
+        f"  Disqualified now   {d} of {d} with the reason and lead status {status} in HubSpot, "
+        f"0 in nurture; {d} of {d} Leads still with their rep"
+    ) in text
+    assert f"{len(observed.episodes)} recycled or disqualified · 0 not mapped" in text
+    assert "recycling will handle it" not in text
+
+
 def test_the_dashboard_shows_the_week(week: dict[str, Any]) -> None:
     observed: Observed = week["observed"]
     page = observed.dashboard
@@ -165,6 +252,11 @@ def test_the_dashboard_shows_the_week(week: dict[str, Any]) -> None:
     assert any(name in page.text for name in rep_names)
     held = plan_week(SEED).with_fate(Fate.HELD)[0]
     assert f"{held.first_name} {held.last_name}" in page.text
+    recycled = re.search(r'id="recycled".*?</section>', page.text, re.S)
+    assert recycled is not None
+    for episode in observed.episodes:  # by id, never by name
+        assert episode.hubspot_contact_id in recycled.group(0)
+    assert "Competitor" in recycled.group(0) and "flagged" in recycled.group(0)
 
 
 def test_nothing_is_left_running(week: dict[str, Any]) -> None:

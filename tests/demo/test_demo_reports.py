@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from demo_report_data import DAAN, HOLD_REASON, QUEUE, SANNE, fill
+from demo_report_data import DAAN, HOLD_REASON, QUEUE, SANNE, fill, fill_recycling
 
 from connector import reports
 from connector.config import default_config, with_changes
+from connector.reports import recycling
 from connector.reports.pipeline import CONVERTED
 from connector.store import Store
 
@@ -125,3 +127,27 @@ def test_an_empty_store_reports_nothing(store: Store) -> None:
         assert reports.held_back(session) == []
         assert reports.backlog(session).open_work == 0
         assert reports.dead_letters(session) == []
+
+
+def test_recycles_count_by_reason_with_the_flagged_apart(store: Store) -> None:
+    now = datetime.now(UTC)
+    fill_recycling(store, now)
+    recycle = default_config().recycle
+    labels = {**recycle.reasons, **recycle.disqualify_reasons}
+    with store.session() as session:
+        week = recycling.episodes(session, since=now - timedelta(days=7))
+        everything = recycling.episodes(session)
+        due = recycling.pending_reactivations(session)
+    assert len(everything) == 7 and len(week) == 6  # the month-old one is left out
+    assert everything[0].hubspot_contact_id == "2100"  # oldest first
+    back = [e for e in week if e.state in recycling.BACK_TO_MARKETING]
+    rows = recycling.by_reason(back, labels)
+    assert [(r.label, r.flag, r.count, r.records) for r in rows] == [
+        ("Bad timing", None, 2, ("2102", "2101")),
+        (recycling.NO_REASON, "missing", 1, ("2103",)),
+        ("later maybe", "unknown", 1, ("2104",)),
+    ]
+    (disqualified,) = recycling.by_reason([e for e in week if e.state == "disqualified"], labels)
+    assert (disqualified.label, disqualified.count) == ("Competitor", 1)
+    assert [e.state for e in week if e.state in recycling.LEFT_ALONE] == ["parked"]
+    assert [d - now for d in due] == [timedelta(days=88), timedelta(days=89)]  # not the cancelled

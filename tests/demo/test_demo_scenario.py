@@ -8,6 +8,7 @@ import pytest
 
 from baton.demo.org import SELLING_COUNTRIES
 from baton.demo.scenario import (
+    MIN_RECYCLES,
     MQL_PAGE_VIEWS,
     WEEK,
     WORKDAYS,
@@ -16,6 +17,7 @@ from baton.demo.scenario import (
     WeekPlan,
     plan_week,
 )
+from connector.config import default_config
 
 SEEDS = [1, 2, 3, 7, 42, 1234]
 REP_KINDS = {Kind.WORK, Kind.RECYCLE, Kind.CONVERT, Kind.WIN}
@@ -136,3 +138,29 @@ def test_people_have_unique_addresses(seed: int) -> None:
 def test_unknown_person_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         plan_week(7).person("p999")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_recycle_reasons_are_the_configured_codes(seed: int) -> None:
+    recycle = default_config().recycle
+    known = {*recycle.reasons, *recycle.disqualify_reasons, None}
+    recycles = [a for a in plan_week(seed).actions if a.kind == Kind.RECYCLE]
+    assert all(a.reason in known and a.note for a in recycles), recycles
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_weeks_recycles_show_every_path_they_can(seed: int) -> None:
+    recycle = default_config().recycle
+
+    def path(reason: str | None) -> str:
+        if reason is None:
+            return "flagged"  # the rep left the reason empty
+        return "disqualified" if reason in recycle.disqualify_reasons else "recycled"
+
+    reasons = [a.reason for a in plan_week(seed).actions if a.kind == Kind.RECYCLE]
+    assert len({path(r) for r in reasons}) == min(MIN_RECYCLES, len(reasons)), reasons
+
+
+def test_the_demo_week_recycles_with_every_kind_of_reason() -> None:
+    reasons = [a.reason for a in plan_week(7).actions if a.kind == Kind.RECYCLE]  # make run's
+    assert len(reasons) >= MIN_RECYCLES and None in reasons and "competitor" in reasons

@@ -64,6 +64,17 @@ TASK_OUTBOUND_FIELDS = [
     "LastModifiedById",
     "SystemModstamp",
 ]
+#: the Opportunity field a rep gives the loss reason in (recycle.lost_opportunity_reason_field)
+LOSS_REASON_FIELD = "Loss_Reason__c"
+OPPORTUNITY_OUTBOUND_FIELDS = [
+    "StageName",
+    "IsWon",
+    "IsClosed",
+    "Amount",
+    LOSS_REASON_FIELD,
+    "LastModifiedById",
+    "SystemModstamp",
+]
 HUBSPOT_SUBSCRIPTIONS = [
     "contact.creation",
     ("contact.propertyChange", "lifecyclestage"),
@@ -141,6 +152,8 @@ def salesforce_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
         endpoint = f"{baton_url}/webhooks/salesforce/outbound/{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
         sf.add_outbound_message("Lead", LEAD_OUTBOUND_FIELDS, endpoint)
         sf.add_outbound_message("Task", TASK_OUTBOUND_FIELDS, endpoint)
+        sf.add_custom_field("Opportunity", LOSS_REASON_FIELD)
+        sf.add_outbound_message("Opportunity", OPPORTUNITY_OUTBOUND_FIELDS, endpoint)
         yield sf
 
 

@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 from sync_world import (
+    LOSS_REASON_FIELD,
     MQL,
     OPEN,
     RECYCLE_HISTORY_FIELD,
@@ -25,7 +26,7 @@ from sync_world import (
 
 from adapters.hubspot.reader import HubSpotReader
 from connector.jobs.base import JobSetupError
-from connector.store.models import RecycleEpisode, Timer
+from connector.store.models import InboxEvent, RecycleEpisode, Timer
 
 NOT_NOW = "Closed - Not Converted"  # the sandbox default's recycle trigger
 
@@ -123,6 +124,50 @@ def test_a_disqualifying_reason_ends_the_lead_without_nurture(world, recycling):
     assert world.hs.list_members(recycling["nurture"]) == []
     assert _timers(world) == []
     assert [e.state for e in _episodes(world)] == ["disqualified"]
+    world.assert_quiet()
+
+
+def test_disqualified_in_salesforce_then_not_now_in_hubspot_stays_disqualified(world, recycling):
+    contact_id, lead_id = world.hand_off("twosides")
+    _not_now(world, lead_id, "competitor")
+    world.hs.ui_update("contacts", contact_id, {"hs_lead_status": "BAD_TIMING"}, user_id=7)
+    world.settle()
+    assert [e.state for e in _episodes(world)] == ["disqualified"]
+    assert world.contact(contact_id)["lifecyclestage"] == MQL
+    with world.runtime.store.session() as session:
+        failed = session.scalars(select(InboxEvent).where(InboxEvent.status == "failed")).all()
+    assert failed == []
+
+
+def test_a_recycle_after_a_refusal_gets_its_own_episode(world, recycling):
+    contact_id, lead_id = world.hand_off("refusedfirst")
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": "customer"}, user_id=7)
+    world.settle()
+    _not_now(world, lead_id, "bad_timing")
+    # marketing corrects the stage (it was a mistake); the rep says "not now" from HubSpot
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": ""}, user_id=7)
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": MQL}, user_id=7)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"hs_lead_status": "BAD_TIMING"}, user_id=7)
+    world.settle()
+    assert [(e.number, e.state) for e in _episodes(world)] == [(1, "refused"), (2, "recycled")]
+    assert world.contact(contact_id)["baton_recycle_count"] == "1", "the count counts recycles"
+
+
+def test_a_repeat_without_the_reason_leaves_a_disqualified_lead_alone(world, recycling):
+    # a later snapshot of the same status may lack the reason (a poll reads fewer fields, or a
+    # rep clears the picklist): disqualified is terminal, not a fresh "no reason" recycle
+    contact_id, lead_id = world.hand_off("dq-repeat")
+    _not_now(world, lead_id, "competitor")
+    world.sf.ui_update("Lead", lead_id, {RECYCLE_REASON_FIELD: None})
+    world.settle()
+    assert [e.state for e in _episodes(world)] == ["disqualified"]
+    with world.runtime.store.session() as session:
+        failed = session.scalars(select(InboxEvent.outcome).where(InboxEvent.status == "failed"))
+        assert list(failed) == [], "the repeat must be skipped, not crash on the episode number"
+    assert world.contact(contact_id)["lifecyclestage"] == MQL
+    assert world.hs.list_members(recycling["nurture"]) == []
+    assert _timers(world) == []
     world.assert_quiet()
 
 
@@ -243,3 +288,40 @@ def test_a_dynamic_list_unknown_at_start_is_refused_at_the_first_add(world, recy
     assert world.contact(contact_id)["lifecyclestage"] == "lead", "the rest of the recycle lands"
     ((system, _, message),) = world.dead_letters()
     assert system == "hubspot" and "DYNAMIC" in message
+
+
+def test_a_deal_lost_for_a_recyclable_reason_sends_its_contact_back(world, recycling):
+    world.configure({"recycle.lost_opportunity_reason_field": LOSS_REASON_FIELD})
+    contact_id, lead_id = world.hand_off("lostdeal")
+    converted = world.sf.ui_convert_lead(lead_id, create_opportunity=True)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": "opportunity"}, user_id=7)
+    world.settle()
+
+    opportunity = str(converted["opportunity_id"])
+    world.sf.ui_update(
+        "Opportunity", opportunity, {"StageName": "Closed Lost", LOSS_REASON_FIELD: "no_budget"}
+    )
+    world.settle()
+    contact = world.contact(contact_id)
+    assert contact["lifecyclestage"] == "lead"
+    assert contact["baton_recycle_reason"] == "no_budget"
+    assert world.hs.list_members(recycling["nurture"]) == [contact_id]
+    (episode,) = _episodes(world)
+    assert (episode.state, episode.trigger_status) == ("recycled", "lost: Closed Lost")
+    world.assert_quiet()
+
+
+def test_a_deal_lost_to_a_competitor_moves_nobody(world, recycling):
+    world.configure({"recycle.lost_opportunity_reason_field": LOSS_REASON_FIELD})
+    contact_id, lead_id = world.hand_off("lostcompetitor")
+    converted = world.sf.ui_convert_lead(lead_id, create_opportunity=True)
+    world.settle()
+    world.sf.ui_update(
+        "Opportunity",
+        str(converted["opportunity_id"]),
+        {"StageName": "Closed Lost", LOSS_REASON_FIELD: "competitor"},
+    )
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] != "lead"
+    assert _episodes(world) == []

@@ -111,3 +111,26 @@ def test_the_history_line_the_next_rep_reads():
 def test_a_reason_code_cannot_both_recycle_and_disqualify():
     with pytest.raises(ValueError, match="both in reasons and disqualify_reasons"):
         RecycleConfig(reasons={"competitor": "Competitor"})
+
+
+def test_a_lost_deal_recycles_its_converted_contacts_at_opportunity_stage():
+    at_opportunity = Person("opportunity", converted=True, recycles_so_far=0, in_nurture=False)
+    lost = Trigger("salesforce", "lost: Closed Lost", "bad_timing", AT, lost_deal=True)
+    assert decide(lost, at_opportunity, CONFIG).verdict == Verdict.RECYCLE
+    customer = Person("customer", converted=True, recycles_so_far=0, in_nurture=False)
+    assert decide(lost, customer, CONFIG).verdict == Verdict.REFUSE, "a customer stays a customer"
+
+
+@pytest.mark.parametrize("reason", [None, "competitor", "price war"])
+def test_a_deal_lost_for_a_reason_that_is_not_recyclable_moves_nobody(reason):
+    at_opportunity = Person("opportunity", converted=True, recycles_so_far=0, in_nurture=False)
+    lost = Trigger("salesforce", "lost: Closed Lost", reason, AT, lost_deal=True)
+    assert decide(lost, at_opportunity, CONFIG).verdict == Verdict.IGNORE
+
+
+def test_a_person_disqualified_for_good_is_never_recycled_again():
+    gone = Person(
+        "salesqualifiedlead", False, recycles_so_far=0, in_nurture=False, disqualified=True
+    )
+    verdict, why = _decide(person=gone)
+    assert (verdict, why) == (Verdict.IGNORE, "disqualified for good earlier")

@@ -17,11 +17,14 @@ from intake_helpers import (
     inbox,
     make_config,
     raw_requests,
+    request_count,
 )
 from security_cases import WebhookSecurityCases
+from sqlalchemy import delete
 from werkzeug.test import TestResponse
 
 from connector.runtime import Runtime
+from connector.store.models import InboxEvent, RawRequest
 from webhooks.app import create_app
 
 PATH = "/webhooks/hubspot"
@@ -112,6 +115,16 @@ class TestHubSpotV3:
     def test_empty_batch_is_acknowledged(self, client: FlaskClient, runtime: Runtime) -> None:
         assert post_v3(client, b"[]").status_code == 200
         assert inbox(runtime) == []
+        assert raw_requests(runtime) == []  # no event, nothing to keep the body for
+
+    def test_another_portal_is_acknowledged_and_stored_as_unknown(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        """An authentic event Baton does not act on (ADR 001): a retry could never succeed."""
+        body = hubspot_body(hubspot_event(1, 501, portalId=99999))
+        assert post_v3(client, body).status_code == 200
+        (row,) = inbox(runtime)
+        assert (row.kind, row.account_id) == ("unknown", "99999")
 
     @pytest.mark.parametrize(
         "body",
@@ -188,21 +201,60 @@ class TestHubSpotV3:
 
 
 class TestHubSpotLegacySignatures:
-    def test_v1_without_v3_headers_is_accepted(self, client: FlaskClient, runtime: Runtime) -> None:
+    """v1 carries no timestamp: a captured delivery verifies forever (issue 8, finding 3)."""
+
+    def legacy_app(self, runtime: Runtime) -> FlaskClient:
+        config = make_config(runtime.store.url, {"hubspot.accept_v1_signatures": True})
+        app = create_app(
+            Runtime(config=config, store=runtime.store),
+            {"TESTING": True, "BATON_CLOCK": lambda: NOW_MS / 1000},
+        )
+        return app.test_client()
+
+    def test_v1_without_v3_headers_is_refused_by_default(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        """HubSpot sends v1 beside v3; stripping the v3 headers must not leave a way in."""
         body = hubspot_body(hubspot_event(1, 501))
         response = client.post(PATH, data=body, headers=hubspot_legacy_headers(body, version="v1"))
+        assert response.status_code == 401
+        assert response.get_json()["error"] == "v3_signature_required"
+        assert inbox(runtime) == [] and raw_requests(runtime) == []
+
+    @pytest.mark.parametrize("version", ["v2", "", "v3"])
+    def test_other_timestamp_less_versions_are_refused(
+        self, client: FlaskClient, runtime: Runtime, version: str
+    ) -> None:
+        body = hubspot_body(hubspot_event(1, 501))
+        headers = hubspot_legacy_headers(body, version="v2", url=URL)
+        headers["X-HubSpot-Signature-Version"] = version
+        assert client.post(PATH, data=body, headers=headers).status_code == 401
+        assert inbox(runtime) == []
+
+    def test_v1_is_accepted_behind_the_legacy_switch(self, runtime: Runtime) -> None:
+        body = hubspot_body(hubspot_event(1, 501))
+        headers = hubspot_legacy_headers(body, version="v1")
+        response = self.legacy_app(runtime).post(PATH, data=body, headers=headers)
         assert response.status_code == 200
         assert len(inbox(runtime)) == 1
 
-    def test_v1_does_not_rescue_a_wrong_v3(self, client: FlaskClient, runtime: Runtime) -> None:
+    def test_v1_does_not_rescue_a_wrong_v3(self, runtime: Runtime) -> None:
         body = hubspot_body(hubspot_event(1, 501))
         headers = hubspot_legacy_headers(body, version="v1")
         headers.update(hubspot_v3_headers(body, url=URL, secret="wrong"))
-        assert client.post(PATH, data=body, headers=headers).status_code == 401
+        assert self.legacy_app(runtime).post(PATH, data=body, headers=headers).status_code == 401
 
-    def test_v1_with_wrong_secret_is_401(self, client: FlaskClient, runtime: Runtime) -> None:
+    def test_v1_with_wrong_secret_is_401(self, runtime: Runtime) -> None:
         body = hubspot_body(hubspot_event(1, 501))
         headers = hubspot_legacy_headers(body, version="v1", secret="wrong")
+        assert self.legacy_app(runtime).post(PATH, data=body, headers=headers).status_code == 401
+
+    def test_a_forty_day_old_v3_delivery_is_refused(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        body = hubspot_body(hubspot_event(1, 501))
+        headers = hubspot_v3_headers(body, url=URL, timestamp_ms=NOW_MS - 40 * 86_400_000)
+        headers.update(hubspot_legacy_headers(body, version="v1"))
         assert client.post(PATH, data=body, headers=headers).status_code == 401
 
 
@@ -264,3 +316,53 @@ class TestHubSpotWorkflow:
 
     def test_json_array_body_is_400(self, client: FlaskClient, runtime: Runtime) -> None:
         assert post_v3(client, b"[]", path=WORKFLOW_PATH).status_code == 400
+
+
+class TestWorkflowReplays:
+    """v2 has no timestamp: a captured call must not be applied again (issue 8, finding 3)."""
+
+    BODY = json.dumps({"objectType": "contact", "hs_object_id": "901", "lifecyclestage": "lead"})
+
+    def post_v2(self, client: FlaskClient, body: bytes | None = None) -> TestResponse:
+        body = body or self.BODY.encode()
+        headers = hubspot_legacy_headers(body, version="v2", url=PUBLIC_BASE_URL + WORKFLOW_PATH)
+        return client.post(WORKFLOW_PATH, data=body, headers=headers)
+
+    def test_replays_are_ignored_and_store_nothing(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        assert self.post_v2(client).get_json()["accepted"] == 1
+        for _ in range(50):
+            response = self.post_v2(client)
+            assert response.status_code == 200  # a HubSpot retry after a lost answer is done
+            assert response.get_json() == {"status": "stored", "accepted": 0, "duplicates": 1}
+        assert len(inbox(runtime)) == 1
+        assert len(raw_requests(runtime)) == 1
+        assert request_count(client, "hubspot_workflow", "replayed") == 50
+        assert request_count(client, "hubspot_workflow", "accepted") == 1
+
+    def test_a_replay_is_ignored_even_after_its_event_left_the_inbox(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        """The digest outlives inbox and raw-body retention: an old capture stays a no-op."""
+        self.post_v2(client)
+        with runtime.store.session() as session:
+            session.execute(delete(InboxEvent))
+            session.execute(delete(RawRequest))
+        assert self.post_v2(client).get_json()["accepted"] == 0
+        assert inbox(runtime) == [] and raw_requests(runtime) == []
+
+    def test_another_call_is_not_a_replay(self, client: FlaskClient, runtime: Runtime) -> None:
+        self.post_v2(client)
+        other = self.BODY.replace('"lead"', '"marketingqualifiedlead"').encode()
+        assert self.post_v2(client, other).get_json()["accepted"] == 1
+        assert len(raw_requests(runtime)) == 2
+
+    def test_v1_on_the_workflow_endpoint_is_refused(
+        self, client: FlaskClient, runtime: Runtime
+    ) -> None:
+        body = self.BODY.encode()
+        headers = hubspot_legacy_headers(body, version="v1")
+        response = client.post(WORKFLOW_PATH, data=body, headers=headers)
+        assert response.status_code == 401
+        assert inbox(runtime) == []

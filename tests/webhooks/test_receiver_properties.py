@@ -30,6 +30,7 @@ from intake_helpers import (
     json_callout_event,
     lead_notification,
     outbound_message,
+    raw_requests,
 )
 
 from connector.runtime import Runtime
@@ -191,3 +192,131 @@ def test_outbound_message_from_another_org_is_refused(
     else:
         assert response.status_code in (400, 401)
         assert inbox(runtime) == []
+
+
+# -- hostile values in validly signed bodies (issue 8) -------------------------------------------
+
+
+class Raw(str):
+    """A JSON literal written into the body as is (1e309, NaN, deep nesting)."""
+
+
+def to_json(value: Any) -> str:
+    """Serialize like a sender would (ASCII, \\u escapes), with :class:`Raw` literals verbatim."""
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{to_json(str(k))}:{to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(map(to_json, value)) + "]"
+    return json.dumps(value, ensure_ascii=True)
+
+
+hostile_text = st.one_of(
+    st.sampled_from(["\ud800", "\udfff", "a\udc80b", "\x00", "lead\x00", "\U0001f600", "ok"]),
+    st.text(
+        alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+        | st.sampled_from("a\x00"),
+        max_size=4,
+    ),
+)
+hostile_numbers = st.sampled_from(
+    [Raw("1e309"), Raw("-1e309"), Raw("NaN"), Raw("Infinity"), Raw("-Infinity"),
+     Raw("1" + "0" * 309), Raw("9" * 5000), 2**63, -(2**63) - 1, 2**64, 10**19, 1e308, -0.0,
+     253_402_300_800_000, -1, 0]
+)  # fmt: skip
+deep_nesting = st.integers(1, 1200).map(lambda depth: Raw("[" * depth + "]" * depth))
+hostile_values = st.one_of(
+    hostile_text, hostile_numbers, deep_nesting, st.integers(), st.none(), st.booleans()
+)
+extreme_dates = st.sampled_from(
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z",
+     "9999-12-31T23:59:59.999999+00:00", "2023-11-14T22:10:00Z", "2023-11-14T22:10:00",
+     "+275760-09-13T00:00:00Z", "\ud800", "0000-00-00"]
+)  # fmt: skip
+hostile_or_date = hostile_values | extreme_dates
+
+
+def _hubspot_hostile_batch(draw: st.DrawFn) -> bytes:
+    fields = ("eventId", "objectId", "subscriptionType", "portalId", "changeSource",
+              "sourceId", "occurredAt", "propertyName", "propertyValue", "objectTypeId",
+              "mergedObjectIds")  # fmt: skip
+    events = []
+    for index in range(draw(st.integers(1, 3))):
+        event: dict[str, Any] = hubspot_event(index + 1, 500 + index)
+        for name in draw(st.lists(st.sampled_from(fields), min_size=1, max_size=3, unique=True)):
+            event[name] = draw(hostile_or_date)
+        events.append(event)
+    return to_json(events).encode()
+
+
+def _workflow_hostile_object(draw: st.DrawFn) -> bytes:
+    payload: dict[str, Any] = {"objectType": "contact", "hs_object_id": "901"}
+    for name in draw(
+        st.lists(st.sampled_from(["objectId", "hs_object_id", "objectType", "portalId", "vid",
+                                  "lifecyclestage", "properties"]), min_size=1, max_size=3)
+    ):  # fmt: skip
+        payload[name] = draw(hostile_or_date)
+    if draw(st.booleans()):
+        payload[draw(hostile_text)] = draw(hostile_values)
+    return to_json(payload).encode()
+
+
+def _json_callout_hostile(draw: st.DrawFn) -> bytes:
+    event: dict[str, Any] = json_callout_event()
+    for name in draw(
+        st.lists(st.sampled_from(["sobjectType", "changeType", "eventId", "occurredAt", "userId",
+                                  "fields"]), min_size=1, max_size=3)
+    ):  # fmt: skip
+        event[name] = draw(hostile_or_date)
+    event["fields"] = {"Status": draw(hostile_or_date), draw(hostile_text): draw(hostile_values)}
+    return to_json({"organizationId": ORG_ID, "events": [event]}).encode()
+
+
+def _outbound_hostile(draw: st.DrawFn) -> bytes:
+    """XML cannot carry NULs or lone surrogates: dates, numbers and nesting are what is left."""
+    depth = draw(st.integers(0, 8))
+    nested = "<sf:A>" * depth + "x" + "</sf:A>" * depth
+    body = outbound_message(
+        lead_notification(
+            SystemModstamp=draw(extreme_dates).replace("\ud800", "x"),
+            LastModifiedDate=draw(extreme_dates).replace("\ud800", "x"),
+            NumberOfEmployees=str(draw(hostile_numbers)),
+        )
+    )
+    return body.replace(b"<sf:Status>", nested.encode() + b"<sf:Status>", 1)
+
+
+HOSTILE_BODIES = {
+    "hubspot": _hubspot_hostile_batch,
+    "hubspot_workflow": _workflow_hostile_object,
+    "salesforce_events": _json_callout_hostile,
+    "salesforce_outbound": _outbound_hostile,
+}
+
+
+def _stored_counts(runtime: Runtime) -> tuple[int, int]:
+    return len(inbox(runtime)), len(raw_requests(runtime))
+
+
+@pytest.mark.parametrize("receiver", sorted(HOSTILE_BODIES))
+@SETTINGS
+@given(data=st.data())
+def test_signed_hostile_values_never_crash_and_are_stored_whole_or_not_at_all(
+    client: FlaskClient, runtime: Runtime, receiver: str, data: st.DataObject
+) -> None:
+    body = data.draw(st.composite(lambda draw: HOSTILE_BODIES[receiver](draw))())
+    content_type = "text/xml" if receiver == "salesforce_outbound" else "application/json"
+    events_before, raws_before = _stored_counts(runtime)
+    response = _send(client, receiver, body, _authentic_headers(receiver, body, content_type))
+    assert response.status_code < 500, response.get_data(as_text=True)
+    events_after, raws_after = _stored_counts(runtime)
+    if response.status_code != 200:
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert (events_after, raws_after) == (events_before, raws_before)
+        return
+    # Accepted: the raw request and its new events landed together (or nothing, if all known).
+    assert raws_after - raws_before == (1 if events_after > events_before else 0)
+    new_rows = inbox(runtime)[events_before:]
+    latest_raw = raw_requests(runtime)[-1] if new_rows else None
+    assert all(row.raw_request_id == latest_raw.id for row in new_rows if latest_raw)

@@ -36,7 +36,9 @@ class HubSpotConfig(ConfigModel):
 
     enabled: bool = Field(default=True, description="Sync with HubSpot at all.")
     portal_id: int | None = Field(
-        default=None, gt=0, description="The portal's Hub ID; other portals' webhooks are refused."
+        default=None,
+        gt=0,
+        description="The portal's Hub ID; other portals' events are stored as unknown.",
     )
     app_id: int | None = Field(
         default=None, gt=0, description="The app's id; HubSpot reports our own writes with it."
@@ -49,6 +51,16 @@ class HubSpotConfig(ConfigModel):
     )
     client_secret: EnvSecret | None = Field(
         default=None, description="App client secret; verifies webhook signatures. Secret."
+    )
+    accept_v1_signatures: bool = Field(
+        default=False,
+        description="Legacy: accept v1 signatures (no timestamp, replayable) without v3 headers.",
+    )
+    workflow_replay_window_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days a workflow call's digest is remembered; a repeat within them is ignored.",
     )
     rate_limit: HubSpotRateLimit = Field(
         default_factory=HubSpotRateLimit, description="Share of HubSpot's API limits."

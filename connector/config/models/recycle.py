@@ -67,6 +67,11 @@ class RecycleConfig(ConfigModel):
         default=None,
         description="Lead text field showing the next rep the recycle history; none = not kept.",
     )
+    lost_opportunity_reason_field: SalesforceField | None = Field(
+        default=None,
+        description="Opportunity field with the loss reason: a lost deal with a recyclable "
+        "reason recycles its contacts; none = a lost deal recycles nobody.",
+    )
     reactivate_on_properties: tuple[HubSpotName, ...] = Field(
         default=("recent_conversion_date",),
         description="HubSpot properties whose genuine change re-activates a recycled contact.",

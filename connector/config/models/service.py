@@ -10,7 +10,7 @@ from sqlalchemy.exc import ArgumentError
 
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HttpUrl
-from connector.config.secrets import EnvValue
+from connector.config.secrets import EnvSecret, EnvValue
 
 DEFAULT_DATABASE_URL = "sqlite:///var/baton.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")  # postgres:// as Heroku writes it
@@ -30,6 +30,16 @@ class ServiceConfig(ConfigModel):
     )
     max_body_bytes: int = Field(
         default=MIB, gt=0, le=64 * MIB, description="Largest webhook body accepted, in bytes."
+    )
+    body_read_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a client has to send a whole request; slower ones get 408.",
+    )
+    ops_token: EnvSecret | None = Field(
+        default=None,
+        description="Bearer token /metrics and /readyz require when set (secret); else open.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO", description="Minimum level of log records written."

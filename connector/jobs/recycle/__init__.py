@@ -1,5 +1,5 @@
 """Recycling: a lead sales finds "not now" goes back to marketing nurture, and comes back in time.
 
-``rules`` (pure: triggers, reasons, guards, the commands of a recycle and a re-activation),
+``rules`` (pure: triggers, reasons, guards, parking, the history line),
 ``episodes`` (the ``recycle_episodes`` table), ``job`` (the handler), ``report`` (counts).
 """

@@ -38,7 +38,10 @@ class History:
 
     def person(self, hubspot_stage: str | None, converted: bool) -> Person:
         """The rules' view of this person."""
-        return Person(hubspot_stage, converted, len(self.recycled), self.open is not None)
+        disqualified = any(e.state == Verdict.DISQUALIFY.value for e in self.episodes)
+        return Person(
+            hubspot_stage, converted, len(self.recycled), self.open is not None, disqualified
+        )
 
     def past(self, labels: dict[str, str]) -> list[PastRecycle]:
         """Earlier recycles in words, for the history line on the Lead."""

@@ -72,6 +72,8 @@ class RecycleJob:
             return False
         if event.source == Source.SALESFORCE and event.object_type == ObjectType.LEAD:
             return True
+        if event.source == Source.SALESFORCE and event.object_type == ObjectType.OPPORTUNITY:
+            return self.config.recycle.lost_opportunity_reason_field is not None
         if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
             watched = {LEAD_STATUS, *self.config.recycle.reactivate_on_properties}
             return bool(watched & set(event.changes))
@@ -81,15 +83,48 @@ class RecycleJob:
         """Recycle on a trigger, re-activate on a timer or a buying signal, yield to conversion."""
         if is_timer(event):
             return self._reactivate(ctx, event.record_key, "timer", event.occurred_at)
+        if event.source == Source.SALESFORCE and event.object_type == ObjectType.OPPORTUNITY:
+            return self._lost_opportunity(ctx, event)
         if event.source == Source.SALESFORCE:
             return self._salesforce_lead(ctx, event)
         return self._hubspot_contact(ctx, event)
+
+    def _lost_opportunity(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A deal lost for a recyclable reason sends its contacts back to marketing."""
+        snapshot = event.changes
+        lost = _is_true(snapshot.get("IsClosed")) and not _is_true(snapshot.get("IsWon"))
+        if not lost and snapshot.get("StageName") != "Closed Lost":
+            return Outcome(SKIPPED, "opportunity not lost")
+        field = self.config.recycle.lost_opportunity_reason_field or ""
+        reason = _text(snapshot.get(field))
+        status = f"lost: {snapshot.get('StageName') or 'closed'}"
+        trigger = Trigger("salesforce", status, reason, event.occurred_at, lost_deal=True)
+        contacts_of = getattr(ctx.readers.get(System.SALESFORCE), "contacts_of_opportunity", None)
+        if contacts_of is None:
+            return Outcome(SKIPPED, "Salesforce is not connected: contact roles unknown")
+        results = []
+        for contact_id in contacts_of(event.object_id):
+            link = knowledge.link_for_salesforce(ctx.session, contact_id)
+            if link is None or not link.hubspot_contact_id:
+                continue
+            results.append(self._recycle(ctx, event, trigger, link, None, None))
+        done = [r for r in results if r.status == DONE]
+        if not done:
+            why = "; ".join(r.summary for r in results) or "no contact linked to HubSpot"
+            return Outcome(SKIPPED, f"lost opportunity: {why}")
+        return Outcome(
+            DONE,
+            "; ".join(r.summary for r in done),
+            tuple(c for r in done for c in r.commands),
+            tuple(t for r in done for t in r.timers),
+            tuple(a for r in done for a in r.audit),
+        )
 
     def _salesforce_lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         snapshot = event.changes
         link = knowledge.link_for_salesforce(ctx.session, event.object_id)
         key = _person_key(link, event.record_key)
-        if str(snapshot.get("IsConverted")).lower() == "true":
+        if _is_true(snapshot.get("IsConverted")):
             return self._converted(ctx, key, event.occurred_at)
         status = snapshot.get("Status")
         if status not in self.config.recycle.trigger_statuses.salesforce:
@@ -147,7 +182,7 @@ class RecycleJob:
             person_key=key,
             hubspot_contact_id=contact_id,
             salesforce_lead_id=lead_id,
-            number=decision.number if decision.verdict == Verdict.RECYCLE else _next(past),
+            number=_next(past),  # the episode's own number; decision.number counts recycles
             state=decision.verdict.value,
             reason_code=decision.reason.code,
             reason_flag=decision.reason.flag,
@@ -169,9 +204,9 @@ class RecycleJob:
             timers = [
                 SetTimer(
                     REACTIVATE,
-                    f"episode-{decision.number}",
+                    f"episode-{episode.number}",
                     episode.reactivate_at,
-                    {"number": decision.number},
+                    {"number": episode.number},
                     record_key=key,
                 )
             ]
@@ -193,7 +228,7 @@ class RecycleJob:
         history: str,
     ) -> list[Command]:
         recycle = self.config.recycle
-        base = f"recycle:{key}:{decision.number}"
+        base = f"recycle:{key}:{episode.number}"
         at = trigger.at.isoformat()
         commands: list[Command] = []
         if contact_id:
@@ -272,7 +307,7 @@ class RecycleJob:
         if episode is None:
             return Outcome(SKIPPED, "lead converted; nothing in nurture")
         episodes.close(episode, "converted", "conversion", at)
-        line = f"recycle #{episode.number} ended: the lead was converted"
+        line = f"recycle episode {episode.number} ended: the lead was converted"
         cancel = CancelTimer(f"episode-{episode.number}", record_key=key)
         return Outcome(DONE, line, timers=(cancel,), audit=(line,))
 
@@ -303,7 +338,7 @@ class RecycleJob:
                 commands.append(self._lead_back_to_sales(episode, base, at, chosen.owner_id))
             note = f"re-activated ({by}): offered to sales, owner {chosen.owner_id or 'unchanged'}"
         episodes.close(episode, "reactivated", by.partition(":")[0], at, note)
-        line = f"recycle #{episode.number}: {note}"
+        line = f"recycle episode {episode.number}: {note}"
         return Outcome(DONE, line, tuple(commands), timers, (line,))
 
     def _back_to_mql(self, contact_id: str, base: str, at: datetime, held: str) -> SetStage:
@@ -402,11 +437,11 @@ def _lead_update(
 
 
 def _repeats(last: RecycleEpisode | None, decision: Decision, trigger: Trigger) -> bool:
-    """A refusal, park or disqualification said again (every snapshot repeats the status)."""
+    """A refusal, park or disqualification said again (every snapshot repeats the status; a
+    disqualification is terminal, whatever reason — or none — the repeating snapshot carries)."""
     return (
         last is not None
-        and decision.verdict != Verdict.RECYCLE
-        and last.state == decision.verdict.value
+        and last.state in (decision.verdict.value, Verdict.DISQUALIFY.value)
         and (last.trigger_source, last.trigger_status) == (trigger.source, trigger.status)
     )
 
@@ -419,6 +454,10 @@ def _next(past: episodes.History) -> int:
 def _this(decision: Decision, trigger: Trigger, labels: dict[str, str]) -> list[PastRecycle]:
     code = decision.reason.code or ""
     return [PastRecycle(labels.get(code, code or "no reason"), trigger.at)]
+
+
+def _is_true(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
 
 
 def _text(value: object) -> str | None:

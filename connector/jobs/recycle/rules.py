@@ -43,6 +43,8 @@ class Trigger:
     status: str
     raw_reason: str | None
     at: datetime
+    #: a lost opportunity: its contacts are converted and at "opportunity" by nature
+    lost_deal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ class Person:
     recycles_so_far: int
     #: an episode is open: the person is in nurture right now
     in_nurture: bool
+    #: disqualified for good earlier (competitor, student …): never recycled again
+    disqualified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The verdict, in words for the audit trail, with the episode number it would get."""
+    """The verdict, in words for the audit trail, with the recycle count it would make."""
 
     verdict: Verdict
     why: str
@@ -94,9 +98,15 @@ def decide(trigger: Trigger, person: Person, config: RecycleConfig) -> Decision:
     number = person.recycles_so_far + 1
     if person.in_nurture:
         return Decision(Verdict.IGNORE, "already recycled and in nurture", reason, number)
-    if person.converted:
+    if person.disqualified:
+        return Decision(Verdict.IGNORE, "disqualified for good earlier", reason, number)
+    if trigger.lost_deal and (reason.flag or reason.disqualifies):
+        why = f"loss reason {describe(reason, config)} is not a recyclable one"
+        return Decision(Verdict.IGNORE, why, reason, number)
+    if person.converted and not trigger.lost_deal:
         return Decision(Verdict.REFUSE, "the lead is converted: never recycled", reason, number)
-    if person.hubspot_stage in PROTECTED_STAGES:
+    protected = PROTECTED_STAGES - {"opportunity"} if trigger.lost_deal else PROTECTED_STAGES
+    if person.hubspot_stage in protected:
         why = f"HubSpot stage is {person.hubspot_stage!r} (open or won deal): never recycled"
         return Decision(Verdict.REFUSE, why, reason, number)
     if reason.disqualifies:

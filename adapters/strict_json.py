@@ -1,0 +1,63 @@
+"""Decode a webhook's JSON body, refusing what Python's ``json`` lets through but nothing stores.
+
+``json.loads`` accepts ``NaN`` and ``Infinity``, turns ``1e309`` into ``inf``, keeps integers of
+thousands of digits, decodes ``"\\ud800"`` into a lone surrogate and nests as deep as the stack
+allows. Each of those later crashed a date conversion or a database driver (issue 8). Refusing
+them while decoding gives the sender a 400 with the reason, and leaves the adapters only values
+they can convert and the store can keep.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from connector.storable import MAX_DEPTH, number_problem, value_problem
+
+
+class _Refused(ValueError):
+    """A number the decoder refused; its message is the reason."""
+
+
+def loads(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Decode UTF-8 JSON with finite numbers only, 64-bit integers, no NULs or lone surrogates.
+
+    Raises:
+        ValueError: with a short reason (safe to send back and log: no values, no secrets).
+    """
+    try:
+        text = body.decode("utf-8")  # strict: UTF-8-encoded surrogates are invalid here too
+    except UnicodeDecodeError:
+        raise ValueError("body is not UTF-8") from None
+    try:
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON at line {exc.lineno} column {exc.colno}") from None
+    except _Refused as exc:
+        raise ValueError(str(exc)) from None
+    except ValueError:  # int() beyond sys.get_int_max_str_digits()
+        raise ValueError("integer out of range") from None
+    problem = value_problem(value, max_depth)
+    if problem is not None:
+        raise ValueError(problem.replace("value", "JSON", 1))
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _float(literal: str) -> float:
+    number = float(literal)
+    if number_problem(number):
+        raise _Refused("number is not finite")
+    return number
+
+
+def _int(literal: str) -> int:
+    number = int(literal)
+    if number_problem(number):
+        raise _Refused("integer out of range")
+    return number

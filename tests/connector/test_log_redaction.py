@@ -1,0 +1,101 @@
+"""The secret-redacting log filter (issue 8, finding 5) and where the secrets come from."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from connector.config import default_config
+from connector.config.secrets import secrets_in
+from connector.log_redaction import REDACTED, WITHHELD, RedactSecrets, install
+
+TOKEN = "Outbound-Token-0123456789"
+
+
+def record(message: str, *args: object, **extra: object) -> logging.LogRecord:
+    entry = logging.LogRecord("gunicorn.error", logging.WARNING, __file__, 1, message, args, None)
+    for name, value in extra.items():
+        setattr(entry, name, value)
+    return entry
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid HTTP request line: 'GET /webhooks/salesforce/outbound/%s HTTP/1.1 x'",
+        "Invalid HTTP method: '%s'",
+    ],
+)
+def test_a_secret_in_the_message_or_its_arguments_is_cut_out(message: str) -> None:
+    entry = record(message, TOKEN)
+    assert RedactSecrets([TOKEN]).filter(entry)
+    assert TOKEN not in entry.getMessage() and REDACTED in entry.getMessage()
+
+
+def test_a_percent_encoded_secret_withholds_the_message() -> None:
+    encoded = "".join(f"%{ord(c):02x}" for c in TOKEN)
+    entry = record(f"Invalid HTTP request line: 'GET /outbound/{encoded} HTTP/1.1'")
+    RedactSecrets([TOKEN]).filter(entry)
+    assert entry.getMessage() == WITHHELD
+
+
+def test_extra_fields_are_redacted_and_other_records_untouched() -> None:
+    entry = record("webhook refused", path=f"/outbound/{TOKEN}", status=401)
+    RedactSecrets([TOKEN, "short"]).filter(entry)
+    assert entry.path == f"/outbound/{REDACTED}" and entry.status == 401
+    plain = record("a short message")
+    RedactSecrets([TOKEN, "short"]).filter(plain)  # too short to be a secret: left alone
+    assert plain.getMessage() == "a short message"
+
+
+def test_install_reaches_gunicorn_loggers_that_do_not_propagate(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    redactor = RedactSecrets([TOKEN])
+    logger = logging.getLogger("gunicorn.error")
+    install(redactor)
+    try:
+        with caplog.at_level(logging.WARNING, logger="gunicorn.error"):
+            logger.warning("Invalid request: %s", TOKEN)
+        assert TOKEN not in caplog.text and REDACTED in caplog.text
+    finally:
+        logger.removeFilter(redactor)
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(redactor)
+
+
+def test_every_configured_secret_is_found() -> None:
+    config = default_config()
+    found = secrets_in(config)
+    for secret in (
+        config.hubspot.client_secret,
+        config.hubspot.access_token,
+        config.salesforce.outbound_path_token,
+        config.salesforce.json_webhook_secret,
+    ):
+        assert isinstance(secret, SecretStr) and secret.get_secret_value() in found
+
+
+def test_the_wsgi_entry_point_installs_the_filter_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``gunicorn webhooks.wsgi:app`` gets the same protection as ``baton serve``."""
+    from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
+    from webhooks import wsgi
+
+    monkeypatch.delenv("BATON_CONFIG", raising=False)
+    monkeypatch.setenv("BATON_DATABASE_URL", f"sqlite:///{tmp_path}/baton.db")
+    gunicorn_log = logging.getLogger("gunicorn.error")
+    before = list(gunicorn_log.filters)
+    try:
+        wsgi.build_app()
+        added = [f for f in gunicorn_log.filters if f not in before]
+        assert len(added) == 1 and isinstance(added[0], RedactSecrets)
+        entry = record("Invalid HTTP method: '%s'", SANDBOX_SALESFORCE_OUTBOUND_TOKEN)
+        added[0].filter(entry)
+        assert SANDBOX_SALESFORCE_OUTBOUND_TOKEN not in entry.getMessage()
+    finally:
+        gunicorn_log.filters[:] = before
