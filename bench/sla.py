@@ -248,7 +248,7 @@ def main() -> int:
         time.sleep(wait)
         give_up = time.monotonic() + 120
         while len(inbox.arrived) < args.due and time.monotonic() < give_up:
-            if worker.run_once() == 0:
+            if worker.run_once(flush=False) == 0:  # as in `baton worker`'s loop
                 time.sleep(0.05)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         store.dispose()

@@ -28,7 +28,8 @@ from connector.store.models import InboxEvent, SlaClock
 from connector.timers import CancelTimer, SetTimer
 
 BREACH, STEP = "sla.breach", "sla.step"
-#: what a clock's stop may be: touches stop a running clock (met) or a breached one (acted)
+#: a lead whose last clock ended this way gets a new one when a person owns it again (it went
+#: back to a queue, or was closed and has come back); after a touch or conversion it does not
 _RESTARTS_AFTER = ("closed", "queue")
 
 
