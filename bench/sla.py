@@ -3,7 +3,7 @@
 Seeds a fresh store with N running clocks and their deadline timers (due over the next 30 days),
 with D of them due a few seconds from now. Then one worker runs the real SLA job and the real
 notify writer against a real SMTP server on loopback (aiosmtpd), on the wall clock: each due
-deadline is re-checked (a Salesforce stand-in answers "no Tasks"), recorded as a breach, its
+deadline is re-checked (a Salesforce stand-in answers "no activities"), recorded as a breach, its
 first ladder step (owner, at the breach, by e-mail) is scheduled, fired and mailed. Measured:
 
 - the due-scan when nothing is due (median of 20; what every idle worker pass pays), and the
@@ -64,7 +64,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 
 class Salesforce:
-    """The reads the SLA job and the writer make: no Tasks on any lead; the owner's address."""
+    """The reads the SLA job and the writer make: no activities on any lead; the owner's address."""
 
     system = System.SALESFORCE
 
@@ -76,7 +76,7 @@ class Salesforce:
     def find_by_email(self, object_type: str, email: str, fields: Any) -> list[CrmRecord]:
         return []
 
-    def tasks_of(self, who_id: str) -> list[CrmRecord]:
+    def activities_of(self, who_id: str) -> list[CrmRecord]:
         return []
 
 

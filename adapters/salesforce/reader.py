@@ -76,13 +76,15 @@ class SalesforceReader:
         )
         return [str(row["ContactId"]) for row in rows if row.get("ContactId")]
 
-    def tasks_of(self, who_id: str) -> list[CrmRecord]:
-        """The Tasks logged on a Lead or Contact (the SLA re-checks touches at a deadline, since
-        an outbound message can be late or lost), oldest first."""
+    def activities_of(self, who_id: str) -> list[CrmRecord]:
+        """The Tasks and Events logged on a Lead or Contact, oldest first (the SLA re-checks
+        touches at a deadline, since an outbound message can be late or lost)."""
         where = f"WhoId = {soql.quote(soql.record_id(who_id))}"
-        fields = ["OwnerId", "CreatedDate", "TaskSubtype", "Status"]
-        rows = self._query(soql.select("Task", fields, where) + " ORDER BY CreatedDate")
-        return [CrmRecord("Task", str(row["Id"]), row) for row in rows]
+        found: list[CrmRecord] = []
+        for sobject in ("Task", "Event"):
+            query = soql.select(sobject, ["OwnerId", "CreatedDate"], where)
+            found += [CrmRecord(sobject, str(row["Id"]), row) for row in self._query(query)]
+        return sorted(found, key=lambda record: str(record.fields.get("CreatedDate") or ""))
 
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""

@@ -27,7 +27,7 @@ def _sla_line(config: BatonConfig) -> str:
     unbuilt = f"; crm_task on {_count(tasks, 'step')}: not built, skipped" if tasks else ""
     return (
         f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
-        f"calendar {sla.calendar.timezone}, first touch = a Task or status "
+        f"calendar {sla.calendar.timezone}, first touch = a Task, Event or status "
         f"{', '.join(sla.working_statuses) or '(none)'}; escalation (live): "
         f"{_count(len(ladder), 'step')}, e-mail and Slack messages in "
         f"{config.escalation.language}{unbuilt}"

@@ -31,6 +31,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "Opportunity": ("StageName", "IsClosed", "IsWon", "Amount", "CloseDate", "OwnerId"),
     #: touches for the SLA job (a missed outbound message must not read as a missed SLA)
     "Task": ("WhoId", "OwnerId", "Status", "TaskSubtype", "CreatedDate"),
+    "Event": ("WhoId", "OwnerId", "StartDateTime", "EventSubtype", "CreatedDate"),
 }
 _SYSTEM_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
 

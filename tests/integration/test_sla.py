@@ -187,6 +187,21 @@ def test_a_call_within_the_hour_meets_the_sla_and_nobody_hears(world, team):
     assert any("met: task" in line for line in _audit(world, lead_id))
 
 
+def test_a_meeting_logged_on_the_lead_meets_the_sla(world, team):
+    _, lead_id = world.hand_off("meeting")
+    start = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    meeting = world.sf.ui_create(
+        "Event",
+        {"WhoId": lead_id, "OwnerId": team["rep"], "Subject": "Intro", "StartDateTime": start,
+         "DurationInMinutes": 30},
+        user_id=team["rep"],
+    )  # fmt: skip
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by, clock.touches) == ("met", "event", 1)
+    assert any(f"met: event {meeting}" in line for line in _audit(world, lead_id))
+
+
 def test_a_working_status_meets_the_sla(world, team):
     _, lead_id = world.hand_off("status")
     world.sf.ui_update("Lead", lead_id, {"Status": WORKING}, user_id=team["rep"])

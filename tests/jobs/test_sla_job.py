@@ -47,7 +47,7 @@ class Salesforce:
     def find_by_email(self, object_type: str, email: str, fields: Any) -> list[CrmRecord]:
         return []
 
-    def tasks_of(self, who_id: str) -> list[CrmRecord]:
+    def activities_of(self, who_id: str) -> list[CrmRecord]:
         return [CrmRecord("Task", t["Id"], t) for t in self.tasks if t["WhoId"] == who_id]
 
 

@@ -1,11 +1,11 @@
 """The SLA job: first-response clocks on handed-off leads, breaches, and the escalation ladder.
 
 A clock starts when a person owns a handed-off Salesforce Lead (a queue-owned lead waits for a
-person to take it) and stops at the owner's first logged touch: a Task on the lead owned by
-them, or a status in ``sla.working_statuses``. The deadline is a durable timer; when it fires,
-the job asks Salesforce for the lead's Tasks first (a missed SLA is the absence of an event,
-and an outbound message can be late), then records the breach and schedules one timer per
-ladder step. Each step becomes ``Notify`` commands with keys per clock, step and channel, so a
+person to take it) and stops at the owner's first logged touch: a Task or Event on the lead
+owned by them, or a status in ``sla.working_statuses``. The deadline is a durable timer; when it
+fires, the job asks Salesforce for the lead's activities first (a missed SLA is the absence of
+an event, and an outbound message can be late), then records the breach and schedules one timer
+per ladder step. Each step becomes ``Notify`` commands with keys per clock, step and channel, so a
 replay sends nothing twice; a touch cancels the steps still to come.
 """
 
@@ -28,6 +28,7 @@ from connector.store.models import InboxEvent, SlaClock
 from connector.timers import CancelTimer, SetTimer
 
 BREACH, STEP = "sla.breach", "sla.step"
+_ACTIVITIES = (ObjectType.TASK, ObjectType.EVENT)
 #: a lead whose last clock ended this way gets a new one when a person owns it again (it went
 #: back to a queue, or was closed and has come back); after a touch or conversion it does not
 _RESTARTS_AFTER = ("closed", "queue")
@@ -42,21 +43,21 @@ class SlaJob:
     name: str = "sla"
 
     def wants(self, event: InboxEvent) -> bool:
-        """Salesforce Lead changes (Baton's own too: its routing assigns owners) and Tasks."""
+        """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events."""
         if event.source != Source.SALESFORCE:
             return False
         if event.object_type == ObjectType.LEAD:
             return True
-        return event.object_type == ObjectType.TASK and not event.is_echo
+        return event.object_type in _ACTIVITIES and not event.is_echo
 
     def handle(self, ctx: JobContext, event: InboxEvent) -> Outcome:
-        """A fired deadline or step, a Task, or a Lead snapshot."""
+        """A fired deadline or step, a Task or Event, or a Lead snapshot."""
         if is_timer(event):
             if event.provider_type == BREACH:
                 return self._deadline(ctx, event)
             return self._step(ctx, event)
-        if event.object_type == ObjectType.TASK:
-            return self._task(ctx, event)
+        if event.object_type in _ACTIVITIES:
+            return self._activity(ctx, event)
         return self._lead(ctx, event)
 
     # -- the lead -----------------------------------------------------------------------------
@@ -136,7 +137,7 @@ class SlaJob:
         if clock is None or clock.stopped_by == "closed":
             return Outcome(SKIPPED, "closed; no SLA clock to judge")
         policy = self._policy(clock)
-        touches = max(clock.touches or 0, len(self._owner_tasks(ctx, clock, None)))
+        touches = max(clock.touches or 0, len(self._owner_activities(ctx, clock, None)))
         reason = event.changes.get(self.config.recycle.reason_field)
         lines: list[str] = []
         for kind, why in r.closing_breaches(touches, _text(reason), policy):
@@ -154,22 +155,24 @@ class SlaJob:
 
     # -- touches ------------------------------------------------------------------------------
 
-    def _task(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+    def _activity(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A Task (call, e-mail) or Event (meeting) logged on the lead by its owner."""
+        kind = str(event.object_type)
         who = str(event.changes.get("WhoId") or "")
         if not who.startswith("00Q"):
-            return Outcome(SKIPPED, "task not on a lead")
+            return Outcome(SKIPPED, f"{kind} not on a lead")
         clock = clocks.latest(ctx.session, who)
         if clock is None:
-            return Outcome(SKIPPED, "task on a lead without an SLA clock")
+            return Outcome(SKIPPED, f"{kind} on a lead without an SLA clock")
         owner = str(event.changes.get("OwnerId") or "")
         if owner[:15] != clock.owner_id[:15]:
-            return Outcome(SKIPPED, f"task by {owner or 'nobody'}, not the lead's owner")
+            return Outcome(SKIPPED, f"{kind} by {owner or 'nobody'}, not the lead's owner")
         at = _when(event.changes.get("CreatedDate")) or event.occurred_at
         counted = clocks.add_touch(ctx.session, clock, event.object_id, at)
         if not clocks.is_open(clock):
             what = f"touch {clock.touches} counted" if counted else "touch already counted"
             return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {what}")
-        outcome = self._stop(clock, "task", at, f"task {event.object_id}")
+        outcome = self._stop(clock, kind, at, f"{kind} {event.object_id}")
         # the runner files a job's lines under the event's record (the Task); the clock's story
         # belongs on the lead too, where `baton explain` looks for it
         lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
@@ -198,12 +201,14 @@ class SlaJob:
         clock = clocks.by_id(ctx.session, int(event.changes.get("clock", 0)))
         if clock is None or clock.state != r.State.RUNNING.value:
             return Outcome(SKIPPED, "deadline passed; the clock is no longer running")
-        touched = self._owner_tasks(ctx, clock, clock.deadline_at)
+        touched = self._owner_activities(ctx, clock, clock.deadline_at)
         if touched:
             first = touched[0]
+            kind = first.object_type.lower()
             at = _when(first.fields.get("CreatedDate")) or clock.deadline_at
             clocks.add_touch(ctx.session, clock, first.object_id, at)
-            return self._stop(clock, "task", at, f"task {first.object_id} (read at the deadline)")
+            what = f"{kind} {first.object_id} (read at the deadline)"
+            return self._stop(clock, kind, at, what)
         clock.state = r.State.BREACHED.value
         clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
         plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
@@ -277,13 +282,15 @@ class SlaJob:
             *(CancelTimer(_step_key(clock, i), key) for i in steps),
         )
 
-    def _owner_tasks(self, ctx: JobContext, clock: SlaClock, until: datetime | None) -> list[Any]:
-        """The owner's Tasks on the lead since the clock started (read from Salesforce)."""
-        tasks_of = getattr(ctx.readers.get(System.SALESFORCE), "tasks_of", None)
-        if tasks_of is None:
+    def _owner_activities(
+        self, ctx: JobContext, clock: SlaClock, until: datetime | None
+    ) -> list[Any]:
+        """The owner's Tasks and Events on the lead since the clock started (from Salesforce)."""
+        activities_of = getattr(ctx.readers.get(System.SALESFORCE), "activities_of", None)
+        if activities_of is None:
             return []
         found = []
-        for task in tasks_of(clock.lead_id):
+        for task in activities_of(clock.lead_id):
             created = _when(task.fields.get("CreatedDate"))
             owner = str(task.fields.get("OwnerId") or "")
             if owner[:15] != clock.owner_id[:15] or created is None:
