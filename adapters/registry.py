@@ -17,6 +17,9 @@ from typing import Any
 from adapters.hubspot.client import HubSpotClient
 from adapters.hubspot.reader import HubSpotReader
 from adapters.hubspot.writer import HubSpotWriter
+from adapters.notify.email import SmtpSender
+from adapters.notify.slack import SlackSender
+from adapters.notify.writer import NotifyWriter
 from adapters.ratelimit import hubspot_limiter, salesforce_limiter
 from adapters.retrying import RetryPolicy
 from adapters.salesforce.client import SalesforceClient
@@ -71,7 +74,25 @@ def build_writers(
             hubspot_id_field=section.hubspot_id_field,
             use_assignment_rules=section.use_assignment_rules,
         )
+    notify = build_notify_writer(config, clients)
+    if notify is not None:
+        writers[System.NOTIFY] = notify
     return writers
+
+
+def build_notify_writer(config: Any, clients: CrmClients) -> NotifyWriter | None:
+    """The e-mail / Slack writer when ``notifiers`` has either (None: notices dead-letter)."""
+    notifiers = getattr(config, "notifiers", None)
+    if notifiers is None or (notifiers.email is None and notifiers.slack is None):
+        return None
+    users = SalesforceReader(clients.salesforce) if clients.salesforce is not None else None
+    sla = getattr(config, "sla", None)
+    return NotifyWriter(
+        email=SmtpSender(notifiers.email) if notifiers.email is not None else None,
+        slack=SlackSender(notifiers.slack) if notifiers.slack is not None else None,
+        users=users,
+        timezone=sla.calendar.timezone if sla is not None else "UTC",
+    )
 
 
 def build_readers(

@@ -1,4 +1,4 @@
-"""``baton sla``: admin tools for SLA business time (clocks and escalations are not live yet).
+"""``baton sla``: check SLA business time (``deadline``) and see the open clocks (``status``).
 
 ``baton/cli.py`` registers the group with :func:`sla_commands`, handing over its ``--config``
 option and loader, so ``sla deadline`` reads the config like every other command.
@@ -86,6 +86,28 @@ def _hours(given: float | None, policy: SlaPolicy | None, sla: SlaConfig) -> tup
     return hours, f"first response of policy {chosen.name!r}"
 
 
+def status_text(clocks: list[Any], states: dict[str, int], now: datetime) -> str:
+    """The ``sla status`` table: deadline, time left, lead, owner, policy, team."""
+    counts = ", ".join(f"{states[s]} {s}" for s in sorted(states)) or "no clocks yet"
+    lines = [f"SLA clocks: {counts}"]
+    if not clocks:
+        return "\n".join([*lines, "No running clock."]) + "\n"
+    lines.append(f"{'Deadline (UTC)':<20} {'Left':>10}  {'Lead':<18}  {'Owner':<18}  Policy/team")
+    for clock in clocks:
+        left = clock.deadline_at - now
+        shown = "due" if left.total_seconds() <= 0 else _left(left.total_seconds())
+        lines.append(
+            f"{clock.deadline_at:%Y-%m-%d %H:%M:%S} {shown:>10}  {clock.lead_id:<18}  "
+            f"{clock.owner_id:<18}  {clock.policy}/{clock.team or '-'}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _left(seconds: float) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m"
+
+
 def sla_commands(
     config_option: Callable[[Callable[..., Any]], Callable[..., Any]], load: ConfigLoader
 ) -> click.Group:
@@ -93,7 +115,26 @@ def sla_commands(
 
     @click.group("sla")
     def sla() -> None:
-        """SLA business time: check the agreement's arithmetic on the configured calendar."""
+        """SLA business time and clocks: check the arithmetic, see what is about to breach."""
+
+    @sla.command("status")
+    @config_option
+    @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+    def status(config_path: str | None, limit: int) -> None:
+        """List running first-response clocks, nearest to breach first, and the clock counts."""
+        from connector.events import utcnow
+        from connector.jobs.sla.report import clock_states, open_clocks
+        from connector.store import Store, resolve_database_url
+
+        config = load(config_path)
+        store = Store(resolve_database_url(config.store.database_url))
+        try:
+            with store.session() as session:
+                clocks = open_clocks(session, limit)
+                states = clock_states(session)
+        finally:
+            store.dispose()
+        click.echo(status_text(clocks, states, utcnow()), nl=False)
 
     @sla.command("deadline")
     @config_option

@@ -5,7 +5,7 @@ A rule never performs I/O; it returns commands. Each command has a deterministic
 key and the outbox stores it once. Commands serialize to a JSON payload for the outbox and come
 back with :func:`command_from_payload`.
 
-Later features add kinds here (``WriteCredit``, ``CreateTask``, ``Notify``); the outbox, the
+Later features add kinds here (``WriteCredit``, ``CreateTask``); the outbox, the
 dispatcher and the dead-letter handling treat every kind alike.
 """
 
@@ -100,6 +100,30 @@ class AddToList(Command):
     object_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Notify(Command):
+    """Tell a person about an SLA breach through one channel (System.NOTIFY).
+
+    The recipient is a Salesforce user id (``to_user_id``; the notify writer looks up the
+    address when it sends, so the outbox holds ids) or a fixed address from the config
+    (``to_address``). ``channel`` is ``email`` or ``slack``; ``language`` picks the template.
+    """
+
+    kind: ClassVar[str] = "notify"
+    channel: str = "email"
+    to_user_id: str | None = None
+    to_address: str | None = None
+    #: owner, manager, director or address: who this step reaches, for the message's words
+    role: str = "owner"
+    language: str = "en"
+    lead_id: str = ""
+    lead_url: str = ""
+    owner_id: str = ""
+    policy: str = ""
+    step: int = 0
+    deadline_at: str = ""
+
+
 def written_fields(command: Command) -> dict[str, Any] | None:
     """The fields a command sets on its record (None for commands that set no field)."""
     if isinstance(command, SetStage):
@@ -110,7 +134,7 @@ def written_fields(command: Command) -> dict[str, Any] | None:
 
 
 COMMAND_TYPES: dict[str, type[Command]] = {
-    cls.kind: cls for cls in (UpdateFields, SetStage, CreateLead, AddToList)
+    cls.kind: cls for cls in (UpdateFields, SetStage, CreateLead, AddToList, Notify)
 }
 
 

@@ -52,7 +52,8 @@ class ObjectType(StrEnum):
     DEAL = "deal"  # HubSpot deal
     OPPORTUNITY = "opportunity"  # Salesforce Opportunity
     COMPANY = "company"  # HubSpot company or Salesforce Account
-    TASK = "task"
+    TASK = "task"  # Salesforce Task (a call, an e-mail, a to-do)
+    EVENT = "event"  # Salesforce Event (a meeting on the calendar)
     CAMPAIGN_MEMBER = "campaign_member"
     OTHER = "other"
 

@@ -41,6 +41,7 @@ SOBJECT_TYPES: Mapping[str, ObjectType] = {
     "Opportunity": ObjectType.OPPORTUNITY,
     "Account": ObjectType.COMPANY,
     "Task": ObjectType.TASK,
+    "Event": ObjectType.EVENT,
     "CampaignMember": ObjectType.CAMPAIGN_MEMBER,
 }
 

@@ -76,6 +76,16 @@ class SalesforceReader:
         )
         return [str(row["ContactId"]) for row in rows if row.get("ContactId")]
 
+    def activities_of(self, who_id: str) -> list[CrmRecord]:
+        """The Tasks and Events logged on a Lead or Contact, oldest first (the SLA re-checks
+        touches at a deadline, since an outbound message can be late or lost)."""
+        where = f"WhoId = {soql.quote(soql.record_id(who_id))}"
+        found: list[CrmRecord] = []
+        for sobject in ("Task", "Event"):
+            query = soql.select(sobject, ["OwnerId", "CreatedDate"], where)
+            found += [CrmRecord(sobject, str(row["Id"]), row) for row in self._query(query)]
+        return sorted(found, key=lambda record: str(record.fields.get("CreatedDate") or ""))
+
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""
         rows = self._query(

@@ -20,6 +20,20 @@ def _count(number: int, noun: str) -> str:
 NOT_YET = "validated; not acted on yet"
 
 
+def _sla_line(config: BatonConfig) -> str:
+    """SLA clocks and the lead ladder are live; a crm_task channel and the per-rep ladder not."""
+    sla, ladder = config.sla, config.escalation.ladder
+    tasks = sum("crm_task" in step.channels for step in ladder)
+    unbuilt = f"; crm_task on {_count(tasks, 'step')}: not built, skipped" if tasks else ""
+    return (
+        f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
+        f"calendar {sla.calendar.timezone}, first touch = a Task, Event or status "
+        f"{', '.join(sla.working_statuses) or '(none)'}; escalation (live): "
+        f"{_count(len(ladder), 'step')}, e-mail and Slack messages in "
+        f"{config.escalation.language}{unbuilt}"
+    )
+
+
 def _recycle_line(config: BatonConfig) -> str:
     recycle = config.recycle
     triggers = [*recycle.trigger_statuses.salesforce, *recycle.trigger_statuses.hubspot]
@@ -53,9 +67,7 @@ def summarize(config: BatonConfig) -> list[str]:
         f"credit: {', '.join(m.name for m in config.credit.models)} "
         f"(primary {config.credit.primary_model}, {config.credit.currency}) — {NOT_YET} "
         "(try `baton credit simulate`)",
-        f"sla: {_count(len(config.sla.policies), 'policy').replace('policys', 'policies')}, "
-        f"calendar {config.sla.calendar.timezone} — {NOT_YET} (try `baton sla deadline`); "
-        f"escalation: {_count(len(config.escalation.ladder), 'step')} — {NOT_YET}",
+        _sla_line(config),
     ]
     return lines
 

@@ -10,11 +10,13 @@ from connector.jobs.base import JobFactory, JobSetup
 from connector.jobs.lifecycle import job as lifecycle
 from connector.jobs.recycle import job as recycle
 from connector.jobs.runner import JobRunner
+from connector.jobs.sla import job as sla
 from connector.ports import CrmReader
 
 JOBS: tuple[JobFactory, ...] = (
     lifecycle.build,  # two-way stage sync and the MQL hand-off
     recycle.build,  # "not now" back to marketing nurture, and back to sales in time
+    sla.build,  # first-response clocks on business time, breaches, the escalation ladder
 )
 
 

@@ -29,6 +29,9 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": ("Status", "OwnerId", "IsConverted", "ConvertedContactId", "ConvertedOpportunityId"),
     "Contact": ("OwnerId", "AccountId"),
     "Opportunity": ("StageName", "IsClosed", "IsWon", "Amount", "CloseDate", "OwnerId"),
+    #: touches for the SLA job (a missed outbound message must not read as a missed SLA)
+    "Task": ("WhoId", "OwnerId", "Status", "TaskSubtype", "CreatedDate"),
+    "Event": ("WhoId", "OwnerId", "StartDateTime", "EventSubtype", "CreatedDate"),
 }
 _SYSTEM_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
 

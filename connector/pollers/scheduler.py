@@ -82,9 +82,10 @@ def pollers_from_config(
     runtime: Runtime, *, hubspot_client: Any = None, salesforce_client: Any = None
 ) -> list[Poller]:
     """The standard pollers for ``runtime.config``: HubSpot contacts and deals (search on last
-    modified, paced at ``hubspot.rate_limit.search_rps``) and Salesforce Lead, Contact and
-    Opportunity (SOQL on SystemModstamp). A system without a client, disabled, or with
-    ``poll_interval_s: 0`` gets no poller. Clients are the official ones, built by the caller."""
+    modified, paced at ``hubspot.rate_limit.search_rps``) and Salesforce Lead, Contact,
+    Opportunity, Task and Event (SOQL on SystemModstamp). A system without a client, disabled,
+    or with ``poll_interval_s: 0`` gets no poller. Clients are the official ones, built by the
+    caller."""
     config = runtime.config
     pollers: list[Poller] = []
     hubspot = config.hubspot
@@ -105,7 +106,7 @@ def pollers_from_config(
     if salesforce_client is not None and salesforce.enabled and salesforce.poll_interval_s > 0:
         organization = salesforce.organization_ids[0] if salesforce.organization_ids else None
         extra = _job_fields(config)
-        for sobject in ("Lead", "Contact", "Opportunity"):
+        for sobject in ("Lead", "Contact", "Opportunity", "Task", "Event"):
             pollers.append(
                 SalesforceModstampPoller(
                     runtime.store,

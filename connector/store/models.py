@@ -266,6 +266,69 @@ class RecycleEpisode(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class SlaClock(Base):
+    """One first-response clock of one Salesforce lead (the SLA job). Ids and codes only.
+
+    ``state``: ``running`` (deadline timer set) → ``met`` (a touch before the deadline) |
+    ``breached`` (the deadline passed; the escalation ladder walks) → ``acted`` (the rep touched
+    the lead after the breach: the ladder stopped); or ``ended`` (converted, or handed to a queue
+    before anyone touched it). ``number`` counts the lead's clocks (a recycled lead comes back).
+    """
+
+    __tablename__ = "sla_clocks"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "number", name="uq_sla_clock_lead_number"),
+        Index("ix_sla_clocks_open", "state", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(String(18), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    #: the Salesforce user (005…) whose clock it is; follows a reassignment to another person
+    owner_id: Mapped[str] = mapped_column(String(18))
+    #: the routing team (config name) the owner belongs to, and the policy that applied
+    team: Mapped[str | None] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column()
+    deadline_at: Mapped[datetime] = mapped_column()
+    stopped_at: Mapped[datetime | None] = mapped_column()
+    #: what stopped it: task, status, converted, queue
+    stopped_by: Mapped[str | None] = mapped_column(String(16))
+    #: distinct logged touches (Tasks) while the clock's lead was with sales
+    touches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SlaTouch(Base):
+    """A logged activity counted once on a clock (outbound messages repeat and duplicate)."""
+
+    __tablename__ = "sla_touches"
+    __table_args__ = (UniqueConstraint("clock_id", "activity_id", name="uq_sla_touch"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clocks.id"))
+    activity_id: Mapped[str] = mapped_column(String(18))
+    at: Mapped[datetime] = mapped_column()
+
+
+class SlaBreach(Base):
+    """One broken promise: ``first_response``, ``min_touches`` or ``no_reason`` (scorecard)."""
+
+    __tablename__ = "sla_breaches"
+    __table_args__ = (
+        UniqueConstraint("clock_id", "kind", name="uq_sla_breach"),
+        Index("ix_sla_breaches_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clocks.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column()
+    owner_id: Mapped[str] = mapped_column(String(18))
+    team: Mapped[str | None] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(64))
+
+
 class AuditEntry(Base):
     """Every event, rule decision and write that touched a record: what ``baton explain`` prints."""
 

@@ -68,12 +68,12 @@ def convert_lead(
         for member in org.store.records("CampaignMember"):
             if member.values.get("LeadId") == lead.id and not member.values.get("ContactId"):
                 dml.system_update(tx, member, {"ContactId": contact_id})
-        for task in org.store.records("Task"):
-            if task.values.get("WhoId") == lead.id:
+        for activity in [*org.store.records("Task"), *org.store.records("Event")]:
+            if activity.values.get("WhoId") == lead.id:
                 changes: dict[str, Any] = {"WhoId": contact_id}
-                if opportunity_id and not task.values.get("WhatId"):
+                if opportunity_id and not activity.values.get("WhatId"):
                     changes["WhatId"] = opportunity_id
-                dml.system_update(tx, task, changes)
+                dml.system_update(tx, activity, changes)
         conversion = {
             "IsConverted": True,
             "ConvertedDate": org.now().date(),

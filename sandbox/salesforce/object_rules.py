@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Protocol
 
 from .errors import SalesforceApiError
@@ -110,6 +111,50 @@ def _before_task(org: Org, old: Values | None, new: Values, changed: set[str]) -
         new["CompletedDateTime"] = None
 
 
+def _before_event(org: Org, old: Values | None, new: Values, changed: set[str]) -> None:
+    """A timed event needs its start and a duration or an end; the platform keeps the start in
+    both StartDateTime and ActivityDateTime and derives the other of end and duration. An
+    all-day event needs ActivityDate and lasts whole days (1440 minutes each)."""
+    if new.get("IsAllDayEvent"):
+        begins = new.get("StartDateTime")
+        day = new.get("ActivityDate") or (begins.date() if begins is not None else None)
+        if day is None:
+            raise _missing("ActivityDate")
+        new["ActivityDate"] = day
+        new["DurationInMinutes"] = new.get("DurationInMinutes") or 1440
+        return
+    start = new.get("StartDateTime") if "StartDateTime" in changed else None
+    start = start or new.get("ActivityDateTime") or new.get("StartDateTime")
+    if start is None:
+        raise _missing("ActivityDateTime")
+    end, minutes = new.get("EndDateTime"), new.get("DurationInMinutes")
+    if "EndDateTime" in changed and end is not None:
+        minutes = int((end - start).total_seconds() // 60)
+    elif minutes is not None:
+        end = start + timedelta(minutes=int(minutes))
+    elif end is not None:
+        minutes = int((end - start).total_seconds() // 60)
+    else:
+        raise _missing("DurationInMinutes")
+    if minutes < 0:
+        raise SalesforceApiError(
+            400, "FIELD_INTEGRITY_EXCEPTION", "End time must be after start time", ["EndDateTime"]
+        )
+    new.update(
+        StartDateTime=start,
+        ActivityDateTime=start,
+        EndDateTime=end,
+        DurationInMinutes=minutes,
+        ActivityDate=start.date(),
+    )
+
+
+def _missing(field: str) -> SalesforceApiError:
+    return SalesforceApiError(
+        400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{field}]", [field]
+    )
+
+
 def _before_campaign_member(org: Org, old: Values | None, new: Values, changed: set[str]) -> None:
     if old is None:
         if not new.get("LeadId") and not new.get("ContactId"):
@@ -192,6 +237,7 @@ _BEFORE = {
     "Lead": _before_lead,
     "Opportunity": _before_opportunity,
     "Task": _before_task,
+    "Event": _before_event,
     "CampaignMember": _before_campaign_member,
     "OpportunityLineItem": _before_line_item,
     "CampaignInfluence": _before_influence,
@@ -274,11 +320,12 @@ CASCADE_DELETE = {
         ("OpportunityLineItem", "OpportunityId"),
         ("CampaignInfluence", "OpportunityId"),
     ),
-    "Lead": (("CampaignMember", "LeadId"), ("Task", "WhoId")),
+    "Lead": (("CampaignMember", "LeadId"), ("Task", "WhoId"), ("Event", "WhoId")),
     "Contact": (
         ("CampaignMember", "ContactId"),
         ("OpportunityContactRole", "ContactId"),
         ("Task", "WhoId"),
+        ("Event", "WhoId"),
     ),
     "Campaign": (("CampaignMember", "CampaignId"), ("CampaignMemberStatus", "CampaignId")),
 }

@@ -157,5 +157,7 @@ _CHILD_NAMES = {
     ("CampaignInfluence", "CampaignId"): "CampaignInfluences",
     ("Task", "WhoId"): "Tasks",
     ("Task", "WhatId"): "Tasks",
+    ("Event", "WhoId"): "Events",
+    ("Event", "WhatId"): "Events",
     ("Opportunity", "CampaignId"): "Opportunities",
 }

@@ -1,4 +1,4 @@
-"""Activities, people and setup objects: Task, User, Group (queues), LeadStatus,
+"""Activities, people and setup objects: Task, Event, User, Group (queues), LeadStatus,
 OpportunityStage, TaskStatus, BusinessHours, Holiday, Organization."""
 
 from __future__ import annotations
@@ -31,6 +31,29 @@ def add_activity_and_people(schema: Schema) -> None:
             readonly("CompletedDateTime", "datetime"),
             picklist("CallType", ("Internal", "Inbound", "Outbound")),
             fd("CallDurationInSeconds", "int"),
+        ],
+        owner=("User",),
+    )
+    add_object(
+        schema,
+        "Event",
+        "00U",
+        [
+            ref("WhoId", ("Lead", "Contact"), "Who"),
+            ref("WhatId", ("Account", "Opportunity", "Campaign"), "What"),
+            fd("Subject", "combobox", length=255),
+            fd("StartDateTime", "datetime"),
+            fd("EndDateTime", "datetime"),
+            fd("ActivityDateTime", "datetime"),
+            fd("ActivityDate", "date"),
+            fd("DurationInMinutes", "int"),
+            fd("IsAllDayEvent", "boolean", default=False),
+            fd("Location", length=255),
+            fd("Description", "textarea", length=32000),
+            picklist("Type", ("Call", "Email", "Meeting", "Other")),
+            picklist(
+                "EventSubtype", ("Event",), restricted=True, updateable=False, default="Event"
+            ),
         ],
         owner=("User",),
     )

@@ -54,6 +54,26 @@ LEAD_OUTBOUND_FIELDS = [
     "LastModifiedById",
     "SystemModstamp",
 ]
+#: the Task fields the SLA job reads: a logged call or e-mail on a lead is its first touch
+TASK_OUTBOUND_FIELDS = [
+    "WhoId",
+    "OwnerId",
+    "Status",
+    "TaskSubtype",
+    "CreatedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+]
+#: the Event fields the SLA job reads: a meeting logged on a lead is a touch too
+EVENT_OUTBOUND_FIELDS = [
+    "WhoId",
+    "OwnerId",
+    "StartDateTime",
+    "EventSubtype",
+    "CreatedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+]
 #: the Opportunity field a rep gives the loss reason in (recycle.lost_opportunity_reason_field)
 LOSS_REASON_FIELD = "Loss_Reason__c"
 OPPORTUNITY_OUTBOUND_FIELDS = [
@@ -114,7 +134,8 @@ def hubspot_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
 
 @contextlib.contextmanager
 def salesforce_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
-    """A Salesforce org with the fields Baton writes and a Lead outbound message to Baton.
+    """A Salesforce org with the fields Baton writes and outbound messages to Baton (Lead, Task,
+    Event, Opportunity).
 
     The integration user's own writes fire outbound messages too (the harder case for echo
     suppression, salesforce.md §1.5).
@@ -141,6 +162,8 @@ def salesforce_sandbox(baton_url: str, **overrides: Any) -> Iterator[Any]:
         sf.add_custom_field("Contact", CONTACT_STAGE_FIELD)
         endpoint = f"{baton_url}/webhooks/salesforce/outbound/{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
         sf.add_outbound_message("Lead", LEAD_OUTBOUND_FIELDS, endpoint)
+        sf.add_outbound_message("Task", TASK_OUTBOUND_FIELDS, endpoint)
+        sf.add_outbound_message("Event", EVENT_OUTBOUND_FIELDS, endpoint)
         sf.add_custom_field("Opportunity", LOSS_REASON_FIELD)
         sf.add_outbound_message("Opportunity", OPPORTUNITY_OUTBOUND_FIELDS, endpoint)
         yield sf

@@ -65,7 +65,7 @@ def _episodes(world: SyncWorld) -> list[RecycleEpisode]:
 
 def _timers(world: SyncWorld) -> list[tuple[str, str, datetime]]:
     with world.runtime.store.session() as session:
-        rows = session.scalars(select(Timer).order_by(Timer.id))
+        rows = session.scalars(select(Timer).where(Timer.job == "recycle").order_by(Timer.id))
         return [(t.kind, t.status, t.due_at) for t in rows]
 
 

@@ -204,7 +204,8 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
     ]
     assert names == [
         "hubspot:contacts", "hubspot:deals",
-        "salesforce:Lead", "salesforce:Contact", "salesforce:Opportunity",
+        "salesforce:Lead", "salesforce:Contact", "salesforce:Opportunity", "salesforce:Task",
+        "salesforce:Event",
     ]  # fmt: skip
     assert pollers_from_config(runtime) == []
     quiet = with_changes(config, {"hubspot.poll_interval_s": 0})
@@ -213,4 +214,4 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
         hubspot_client=object(),
         salesforce_client=object(),
     )
-    assert [p.name.split(":")[0] for p in only_salesforce] == ["salesforce"] * 3
+    assert [p.name.split(":")[0] for p in only_salesforce] == ["salesforce"] * 5

@@ -175,6 +175,29 @@ def test_task_fields_and_completion(
     assert record["IsClosed"] is True and record["CompletedDateTime"].endswith("+0000")
 
 
+def test_an_event_keeps_its_start_twice_and_derives_end_or_duration(
+    salesforce_client: Salesforce, salesforce_sandbox: SalesforceSandbox
+):
+    lead_id = salesforce_client.Lead.create({"LastName": "Meet", "Company": "Acme"})["id"]
+    event = salesforce_client.Event.create(
+        {"WhoId": lead_id, "Subject": "Intro", "StartDateTime": "2024-05-02T10:00:00Z",
+         "DurationInMinutes": 45}
+    )["id"]  # fmt: skip
+    record = salesforce_client.Event.get(event)
+    assert record["ActivityDateTime"] == record["StartDateTime"] == "2024-05-02T10:00:00.000+0000"
+    assert record["EndDateTime"] == "2024-05-02T10:45:00.000+0000"
+    assert record["ActivityDate"] == "2024-05-02" and record["EventSubtype"] == "Event"
+    salesforce_client.Event.update(event, {"EndDateTime": "2024-05-02T11:30:00Z"})
+    assert salesforce_sandbox.get("Event", event)["DurationInMinutes"] == 90
+    assert code_of(lambda: salesforce_client.Event.create({"WhoId": lead_id})) == (
+        "REQUIRED_FIELD_MISSING"
+    )
+    timed = {"WhoId": lead_id, "StartDateTime": "2024-05-02T10:00:00Z"}
+    assert code_of(lambda: salesforce_client.Event.create(timed)) == "REQUIRED_FIELD_MISSING"
+    rows = salesforce_client.query(f"SELECT Id FROM Event WHERE WhoId = '{lead_id}'")["records"]
+    assert [row["Id"] for row in rows] == [event]
+
+
 def test_owners_must_be_active_users_or_lead_queues(
     salesforce_client: Salesforce, salesforce_sandbox: SalesforceSandbox
 ):

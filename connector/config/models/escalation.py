@@ -12,6 +12,7 @@ from connector.config.models.fields import find_duplicates, is_email, is_hubspot
 from connector.config.salesforce_ids import to_18
 
 Channel = Literal["email", "slack", "crm_task"]
+Language = Literal["en", "nl"]
 ROLES = ("owner", "manager", "director")
 
 
@@ -76,6 +77,9 @@ class EscalationConfig(ConfigModel):
     )
     stop_when_rep_acts: bool = Field(
         default=True, description="Cancel the remaining steps once the rep logs a touch."
+    )
+    language: Language = Field(
+        default="en", description="Language of escalation messages: en (English) or nl (Dutch)."
     )
 
     @field_validator("managers")

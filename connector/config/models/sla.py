@@ -63,6 +63,10 @@ class SlaConfig(ConfigModel):
     policies: tuple[SlaPolicy, ...] = Field(
         default=(SlaPolicy(name="default"),), description="SLA policies, at most one per team."
     )
+    working_statuses: tuple[str, ...] = Field(
+        default=("Working - Contacted",),
+        description="Salesforce Lead statuses that count as the owner's first touch.",
+    )
 
     @model_validator(mode="after")
     def _one_policy_per_team(self) -> SlaConfig:

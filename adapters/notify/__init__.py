@@ -1,0 +1,1 @@
+"""Notifications: SMTP e-mail and Slack incoming webhooks, as the writer of System.NOTIFY."""

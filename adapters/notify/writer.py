@@ -1,0 +1,105 @@
+"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail or Slack.
+
+The dispatcher leases each command before it runs, so two workers never send the same step;
+the outbox key (clock, step, channel) makes each step one command. The recipient's address is
+looked up here, when sending, so the outbox holds user ids rather than e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import requests
+
+from adapters.notify.email import TEMPORARY, SmtpSender
+from adapters.notify.slack import SlackError, SlackSender
+from adapters.notify.templates import email_message, slack_text
+from connector.commands import Command, CommandResult, Notify, Outcome, System
+from connector.ports import CrmReader
+
+log = logging.getLogger(__name__)
+
+
+class _Refused(Exception):
+    """A command that can never succeed as it stands (dead letter with this code)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class NotifyWriter:
+    """Sends notices; ``users`` (the Salesforce reader) turns user ids into addresses."""
+
+    email: SmtpSender | None = None
+    slack: SlackSender | None = None
+    users: CrmReader | None = None
+    timezone: str = "UTC"
+    system: System = System.NOTIFY
+
+    def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
+        """One result per command; a failure of one never stops the others."""
+        return [self._one(command) for command in commands]
+
+    def _one(self, command: Command) -> CommandResult:
+        key = command.idempotency_key
+        if not isinstance(command, Notify):
+            return _dead(key, "UNSUPPORTED", f"the notify writer cannot run {command.kind}")
+        try:
+            if command.channel == "email":
+                self._email(command)
+            elif command.channel == "slack":
+                self._slack(command)
+            else:
+                raise _Refused("UNSUPPORTED", f"channel {command.channel!r} is not built")
+        except _Refused as refused:
+            return _dead(key, refused.code, str(refused))
+        except SlackError as exc:
+            if exc.temporary:
+                return _retry(key, f"slack: {exc}", exc.retry_after_s)
+            return _dead(key, "SLACK_REFUSED", str(exc))
+        except smtplib.SMTPRecipientsRefused as exc:
+            return _dead(key, "SMTP_REFUSED", f"recipient refused: {exc.recipients}")
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code in TEMPORARY:
+                return _retry(key, f"smtp {exc.smtp_code}: {exc.smtp_error!r}")
+            return _dead(key, f"SMTP_{exc.smtp_code}", str(exc.smtp_error)[:500])
+        except (OSError, smtplib.SMTPException, requests.RequestException) as exc:
+            return _retry(key, f"{type(exc).__name__}: {exc}"[:500])
+        except Exception as exc:  # e.g. the user look-up failed: retry this notice, not the batch
+            log.warning("notice failed", extra={"command": key, "error": str(exc)[:200]})
+            return _retry(key, f"{type(exc).__name__}: {exc}"[:500])
+        return CommandResult(key, Outcome.DONE, data={"channel": command.channel})
+
+    def _email(self, notice: Notify) -> None:
+        if self.email is None:
+            raise _Refused("NOT_CONFIGURED", "notifiers.email is not set up")
+        address = notice.to_address or self._user_field(notice.to_user_id, "Email")
+        if not address:
+            raise _Refused("NO_ADDRESS", f"user {notice.to_user_id} has no e-mail address")
+        self.email.send(address, email_message(notice, self.timezone), notice.idempotency_key)
+
+    def _slack(self, notice: Notify) -> None:
+        if self.slack is None:
+            raise _Refused("NOT_CONFIGURED", "notifiers.slack is not set up")
+        owner = self._user_field(notice.owner_id, "Name") if notice.owner_id else None
+        self.slack.send(slack_text(notice, owner, self.timezone))
+
+    def _user_field(self, user_id: str | None, name: str) -> str | None:
+        if not user_id or self.users is None:
+            return None
+        found = self.users.read("User", [user_id], ["Email", "Name"]).get(user_id)
+        value = found.fields.get(name) if found is not None else None
+        return str(value) if value else None
+
+
+def _dead(key: str, code: str, message: str) -> CommandResult:
+    return CommandResult(key, Outcome.DEAD, error_code=code, message=message)
+
+
+def _retry(key: str, message: str, after: float | None = None) -> CommandResult:
+    return CommandResult(key, Outcome.RETRY, retry_after_s=after, message=message)

@@ -1,0 +1,334 @@
+"""The SLA job: first-response clocks on handed-off leads, breaches, and the escalation ladder.
+
+A clock starts when a person owns a handed-off Salesforce Lead (a queue-owned lead waits for a
+person to take it) and stops at the owner's first logged touch: a Task or Event on the lead
+owned by them, or a status in ``sla.working_statuses``. The deadline is a durable timer; when it
+fires, the job asks Salesforce for the lead's activities first (a missed SLA is the absence of
+an event, and an outbound message can be late), then records the breach and schedules one timer
+per ladder step. Each step becomes ``Notify`` commands with keys per clock, step and channel, so a
+replay sends nothing twice; a touch cancels the steps still to come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from connector import audit, knowledge
+from connector.commands import Notify, System
+from connector.config import BatonConfig
+from connector.events import ObjectType, Source, record_key
+from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
+from connector.jobs.sla import clocks
+from connector.jobs.sla import rules as r
+from connector.jobs.sla.calendar import BusinessTime
+from connector.jobs.sla.people import Recipient, recipient_for
+from connector.store.models import InboxEvent, SlaClock
+from connector.timers import CancelTimer, SetTimer
+
+BREACH, STEP = "sla.breach", "sla.step"
+_ACTIVITIES = (ObjectType.TASK, ObjectType.EVENT)
+#: a lead whose last clock ended this way gets a new one when a person owns it again (it went
+#: back to a queue, or was closed and has come back); after a touch or conversion it does not
+_RESTARTS_AFTER = ("closed", "queue")
+
+
+@dataclass
+class SlaJob:
+    """Clocks, breaches and escalations for the admin's ``sla:`` and ``escalation:`` sections."""
+
+    config: BatonConfig
+    calendar: BusinessTime
+    name: str = "sla"
+
+    def wants(self, event: InboxEvent) -> bool:
+        """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events."""
+        if event.source != Source.SALESFORCE:
+            return False
+        if event.object_type == ObjectType.LEAD:
+            return True
+        return event.object_type in _ACTIVITIES and not event.is_echo
+
+    def handle(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A fired deadline or step, a Task or Event, or a Lead snapshot."""
+        if is_timer(event):
+            if event.provider_type == BREACH:
+                return self._deadline(ctx, event)
+            return self._step(ctx, event)
+        if event.object_type in _ACTIVITIES:
+            return self._activity(ctx, event)
+        return self._lead(ctx, event)
+
+    # -- the lead -----------------------------------------------------------------------------
+
+    def _lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        link = knowledge.link_for_salesforce(ctx.session, event.object_id)
+        linked = link is not None and bool(link.hubspot_contact_id)
+        view = r.read_lead(event.changes, self.config.salesforce.hubspot_id_field, linked)
+        clock = clocks.latest(ctx.session, event.object_id)
+        at = event.occurred_at
+        if view.converted:
+            return self._stop(clock, "converted", at, "lead converted")
+        if view.status in self.config.recycle.trigger_statuses.salesforce:
+            return self._closed(ctx, event, clock, at)
+        if clocks.is_open(clock) and r.is_working(view.status, self.config.sla.working_statuses):
+            return self._stop(clock, "status", at, f"status {view.status!r}")
+        if clocks.is_open(clock):
+            return self._owner_moved(clock, view.owner_id, at)
+        if not view.handed_off or not r.is_person(view.owner_id):
+            why = "not a handed-off lead" if not view.handed_off else "no person owns it yet"
+            return Outcome(SKIPPED, f"no SLA clock: {why}")
+        if clock is not None and clock.stopped_by not in _RESTARTS_AFTER:
+            return Outcome(SKIPPED, f"SLA clock #{clock.number} already {clock.state}")
+        if r.is_working(view.status, self.config.sla.working_statuses):
+            return Outcome(SKIPPED, "no SLA clock: the lead is already being worked")
+        return self._start(ctx, event, clock, str(view.owner_id), at)
+
+    def _start(
+        self,
+        ctx: JobContext,
+        event: InboxEvent,
+        previous: SlaClock | None,
+        owner: str,
+        at: datetime,
+    ) -> Outcome:
+        team = r.team_of(owner, self.config.routing)
+        policy = self.config.sla.policy_for(team)
+        if policy is None:
+            return Outcome(SKIPPED, f"no SLA policy for team {team or '(none)'}")
+        due = r.deadline(at, policy, self.calendar)
+        clock = SlaClock(
+            lead_id=event.object_id[:18],
+            number=(previous.number if previous is not None else 0) + 1,
+            owner_id=owner[:18],
+            team=team,
+            policy=policy.name,
+            state=r.State.RUNNING.value,
+            started_at=at,
+            deadline_at=due,
+            touches=0,
+        )
+        ctx.session.add(clock)
+        ctx.session.flush()
+        line = (
+            f"SLA clock #{clock.number} started for owner {owner} (policy {policy.name}, "
+            f"team {team or '-'}): first touch due {due.isoformat()}"
+        )
+        timer = SetTimer(BREACH, _breach_key(clock), due, {"clock": clock.id})
+        return Outcome(DONE, line, timers=(timer,), audit=(line,))
+
+    def _owner_moved(self, clock: SlaClock, owner: str | None, at: datetime) -> Outcome:
+        """An open clock follows a new person; a queue taking the lead back ends it."""
+        if owner is None or owner[:15] == clock.owner_id[:15]:
+            return Outcome(SKIPPED, f"SLA clock #{clock.number} {clock.state}; nothing changed")
+        if r.is_person(owner):
+            line = f"SLA clock #{clock.number} now owned by {owner} (was {clock.owner_id})"
+            clock.owner_id = owner[:18]
+            return Outcome(DONE, line, audit=(line,))
+        clock.state, clock.stopped_at, clock.stopped_by = r.State.ENDED.value, at, "queue"
+        line = f"SLA clock #{clock.number} ended: the lead went to queue {owner}"
+        return Outcome(DONE, line, timers=self._cancels(clock), audit=(line,))
+
+    def _closed(
+        self, ctx: JobContext, event: InboxEvent, clock: SlaClock | None, at: datetime
+    ) -> Outcome:
+        """A disqualification or recycle: too few touches, or no reason, is a breach."""
+        if clock is None or clock.stopped_by == "closed":
+            return Outcome(SKIPPED, "closed; no SLA clock to judge")
+        policy = self._policy(clock)
+        touches = max(clock.touches or 0, len(self._owner_activities(ctx, clock, None)))
+        reason = event.changes.get(self.config.recycle.reason_field)
+        lines: list[str] = []
+        for kind, why in r.closing_breaches(touches, _text(reason), policy):
+            if clocks.record_breach(ctx.session, clock, kind, at):
+                lines.append(f"SLA breach ({kind}) on clock #{clock.number}: {why}")
+        timers = self._cancels(clock) if clocks.is_open(clock) else ()
+        if clock.state == r.State.RUNNING.value:
+            clock.state = r.State.ENDED.value
+        elif clock.state == r.State.BREACHED.value:
+            clock.state = r.State.ACTED.value
+        clock.stopped_at = clock.stopped_at or at
+        clock.stopped_by = "closed"
+        lines.append(f"SLA clock #{clock.number} closed with {touches} touch(es)")
+        return Outcome(DONE, "; ".join(lines), timers=timers, audit=tuple(lines))
+
+    # -- touches ------------------------------------------------------------------------------
+
+    def _activity(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A Task (call, e-mail) or Event (meeting) logged on the lead by its owner."""
+        kind = str(event.object_type)
+        who = str(event.changes.get("WhoId") or "")
+        if not who.startswith("00Q"):
+            return Outcome(SKIPPED, f"{kind} not on a lead")
+        clock = clocks.latest(ctx.session, who)
+        if clock is None:
+            return Outcome(SKIPPED, f"{kind} on a lead without an SLA clock")
+        owner = str(event.changes.get("OwnerId") or "")
+        if owner[:15] != clock.owner_id[:15]:
+            return Outcome(SKIPPED, f"{kind} by {owner or 'nobody'}, not the lead's owner")
+        at = _when(event.changes.get("CreatedDate")) or event.occurred_at
+        counted = clocks.add_touch(ctx.session, clock, event.object_id, at)
+        if not clocks.is_open(clock):
+            what = f"touch {clock.touches} counted" if counted else "touch already counted"
+            return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {what}")
+        outcome = self._stop(clock, kind, at, f"{kind} {event.object_id}")
+        # the runner files a job's lines under the event's record (the Task); the clock's story
+        # belongs on the lead too, where `baton explain` looks for it
+        lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        for line in outcome.audit:
+            audit.record(ctx.session, lead_key, "rule", line, event_id=event.id, job=self.name)
+        return outcome
+
+    def _stop(self, clock: SlaClock | None, by: str, at: datetime, what: str) -> Outcome:
+        if clock is None or not clocks.is_open(clock):
+            return Outcome(SKIPPED, f"{what}: no open SLA clock")
+        breached = clock.state == r.State.BREACHED.value
+        if breached and not self.config.escalation.stop_when_rep_acts:
+            line = f"SLA clock #{clock.number}: {what} after the breach; the ladder goes on"
+            return Outcome(DONE, line, audit=(line,))
+        clock.state = (r.State.ACTED if breached else r.State.MET).value
+        clock.stopped_at, clock.stopped_by = at, by
+        if breached:
+            line = f"SLA clock #{clock.number}: {what} after the breach; escalation stopped"
+        else:
+            line = f"SLA clock #{clock.number} met: {what} at {at.isoformat()}"
+        return Outcome(DONE, line, timers=self._cancels(clock), audit=(line,))
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def _deadline(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        clock = clocks.by_id(ctx.session, int(event.changes.get("clock", 0)))
+        if clock is None or clock.state != r.State.RUNNING.value:
+            return Outcome(SKIPPED, "deadline passed; the clock is no longer running")
+        touched = self._owner_activities(ctx, clock, clock.deadline_at)
+        if touched:
+            first = touched[0]
+            kind = first.object_type.lower()
+            at = _when(first.fields.get("CreatedDate")) or clock.deadline_at
+            clocks.add_touch(ctx.session, clock, first.object_id, at)
+            what = f"{kind} {first.object_id} (read at the deadline)"
+            return self._stop(clock, kind, at, what)
+        clock.state = r.State.BREACHED.value
+        clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
+        plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
+        timers = tuple(
+            SetTimer(STEP, _step_key(clock, p.i), p.due_at, {"clock": clock.id, "step": p.i})
+            for p in plan
+        )
+        line = (
+            f"SLA breach (first_response) on clock #{clock.number}: no touch by "
+            f"{clock.owner_id} before {clock.deadline_at.isoformat()}; "
+            f"{len(plan)} escalation step(s) scheduled"
+        )
+        return Outcome(DONE, line, timers=timers, audit=(line,))
+
+    def _step(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        index = int(event.changes.get("step", -1))
+        clock = clocks.by_id(ctx.session, int(event.changes.get("clock", 0)))
+        ladder = self.config.escalation.ladder
+        if clock is None or clock.state != r.State.BREACHED.value or not 0 <= index < len(ladder):
+            return Outcome(SKIPPED, f"escalation step {index + 1}: the rep acted; not sent")
+        step = ladder[index]
+        who = recipient_for(step.notify, clock.owner_id, ctx.readers, self.config.escalation)
+        if who.user_id is None and who.address is None:
+            line = f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"
+            return Outcome(DONE, line, audit=(line,))
+        commands = self._notices(clock, index, step.channels, who)
+        sent = ", ".join(c.channel for c in commands) or "no channel Baton can send yet"
+        line = (
+            f"escalation step {index + 1} on clock #{clock.number}: {step.notify} "
+            f"{who.user_id or who.address} by {sent}{who.suffix}"
+        )
+        return Outcome(DONE, line, commands=tuple(commands), audit=(line,))
+
+    def _notices(
+        self, clock: SlaClock, index: int, channels: tuple[str, ...], who: Recipient
+    ) -> list[Notify]:
+        lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        notices: list[Notify] = []
+        for channel in channels:
+            if channel not in ("email", "slack"):
+                continue  # crm_task is not built yet (docs/sla.md)
+            notices.append(
+                Notify(
+                    System.NOTIFY,
+                    # one queue per channel: a Slack outage in backoff never holds up the mail
+                    f"notify:{channel}:{lead_key}",
+                    f"sla:{clock.id}:step{index}:{channel}",
+                    clock.deadline_at.isoformat(),
+                    channel=channel,
+                    to_user_id=who.user_id,
+                    to_address=who.address,
+                    role=who.role,
+                    language=self.config.escalation.language,
+                    lead_id=clock.lead_id,
+                    lead_url=self._lead_url(clock.lead_id),
+                    owner_id=clock.owner_id,
+                    policy=clock.policy,
+                    step=index + 1,
+                    deadline_at=clock.deadline_at.isoformat(),
+                )
+            )
+        return notices
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _cancels(self, clock: SlaClock) -> tuple[CancelTimer, ...]:
+        key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        steps = range(len(self.config.escalation.ladder))
+        return (
+            CancelTimer(_breach_key(clock), key),
+            *(CancelTimer(_step_key(clock, i), key) for i in steps),
+        )
+
+    def _owner_activities(
+        self, ctx: JobContext, clock: SlaClock, until: datetime | None
+    ) -> list[Any]:
+        """The owner's Tasks and Events on the lead since the clock started (from Salesforce)."""
+        activities_of = getattr(ctx.readers.get(System.SALESFORCE), "activities_of", None)
+        if activities_of is None:
+            return []
+        found = []
+        for task in activities_of(clock.lead_id):
+            created = _when(task.fields.get("CreatedDate"))
+            owner = str(task.fields.get("OwnerId") or "")
+            if owner[:15] != clock.owner_id[:15] or created is None:
+                continue
+            if created >= clock.started_at and (until is None or created <= until):
+                found.append(task)
+        return found
+
+    def _policy(self, clock: SlaClock) -> Any:
+        named = {p.name: p for p in self.config.sla.policies}
+        return named.get(clock.policy) or self.config.sla.policy_for(clock.team)
+
+    def _lead_url(self, lead_id: str) -> str:
+        base = str(self.config.salesforce.instance_url or "").rstrip("/")
+        return f"{base}/lightning/r/Lead/{lead_id}/view" if base else ""
+
+
+def _breach_key(clock: SlaClock) -> str:
+    return f"clock-{clock.number}-deadline"
+
+
+def _step_key(clock: SlaClock, index: int) -> str:
+    return f"clock-{clock.number}-step-{index}"
+
+
+def _when(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def build(setup: JobSetup) -> SlaJob:
+    """The SLA job over the company calendar (per-owner calendars are not read yet)."""
+    return SlaJob(setup.config, BusinessTime(setup.config.sla.calendar))
