@@ -105,6 +105,9 @@ def _run(
     for day in range(len(cast.DAY_NAMES)):
         echo(_play_day(stack, players, plan, day))
     converged, check = _settle(stack, settle_timeout)
+    if once:  # no poll may land after the summary is counted: stop them, then settle once more
+        stack.stop_polling()
+        converged, check = _settle(stack, settle_timeout)
     summary = collect(stack, players, seed, check)  # after settling: the backlog is final
     summary.database = config.store.safe_database_url
     summary.elapsed_s = time.monotonic() - started

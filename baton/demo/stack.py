@@ -59,6 +59,9 @@ class DemoStack:
     display_names: dict[str, str] = field(default_factory=dict)
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    #: the pollers stop apart: a once-run stops them before its last settle, so no poll lands
+    #: after the summary was counted
+    _stop_polls: threading.Event = field(default_factory=threading.Event)
     _closed: bool = False
 
     @property
@@ -85,12 +88,20 @@ class DemoStack:
             time.sleep(0.15)
         return False
 
+    def stop_polling(self) -> None:
+        """Stop the reconciliation pollers (and wait for a pass in progress to end)."""
+        self._stop_polls.set()
+        for thread in self._threads:
+            if thread.name == "baton-pollers":
+                thread.join(timeout=_JOIN_TIMEOUT_S)
+
     def close(self) -> None:
         """Stop the worker, pollers, web server and sandboxes; release the store."""
         if self._closed:
             return
         self._closed = True
         self._stop.set()
+        self._stop_polls.set()
         self._server.shutdown()
         for thread in self._threads:
             thread.join(timeout=_JOIN_TIMEOUT_S)
@@ -260,7 +271,7 @@ def _serve(stack: DemoStack) -> None:
     targets = (
         ("baton-web", stack._server.serve_forever, {"poll_interval": 0.05}),
         ("baton-worker", worker.run_forever, {"stop": stack._stop, "idle_sleep": 0.1}),
-        ("baton-pollers", scheduler.run_forever, {"stop": stack._stop, "tick_s": 0.5}),
+        ("baton-pollers", scheduler.run_forever, {"stop": stack._stop_polls, "tick_s": 0.5}),
     )
     for name, target, kwargs in targets:
         thread = threading.Thread(target=target, kwargs=kwargs, name=name, daemon=True)

@@ -142,7 +142,9 @@ def test_forgeries_are_never_accepted_and_never_crash(
     before = len(inbox(runtime))
     response = _send(client, receiver, body, {"Content-Type": content_type, **extra}, path=path)
     assert response.status_code < 500
-    assert response.status_code in (400, 401, 404, 405, 413), response.status_code
+    # 308: a guessed token with "/" makes "//" in the path, which Werkzeug redirects to the
+    # merged path (nothing is read or stored); everything else is a refusal
+    assert response.status_code in (308, 400, 401, 404, 405, 413), response.status_code
     assert len(inbox(runtime)) == before
 
 
@@ -186,12 +188,13 @@ def test_outbound_message_from_another_org_is_refused(
     client: FlaskClient, runtime: Runtime, org: str
 ) -> None:
     body = outbound_message(lead_notification(), organization_id=org)
+    before = len(inbox(runtime))  # an earlier example may have sent the real org id
     response = _send(client, "salesforce_outbound", body, {"Content-Type": "text/xml"})
     if org in (ORG_ID, ORG_ID[:15]):
         assert response.status_code == 200
     else:
         assert response.status_code in (400, 401)
-        assert inbox(runtime) == []
+        assert len(inbox(runtime)) == before
 
 
 # -- hostile values in validly signed bodies (issue 8) -------------------------------------------
