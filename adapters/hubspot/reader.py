@@ -82,6 +82,21 @@ class HubSpotReader:
         """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
         return str(self._call(partial(self.client.get_list, list_id))["processingType"])
 
+    def deals_for_opportunity(self, opportunity_id: str, id_property: str) -> list[str]:
+        """Ids of the deals whose ``id_property`` holds this Salesforce opportunity id.
+
+        Search is eventually consistent; a deal is linked long before its opportunity is won,
+        and a deal found late gets its credit at the opportunity's next change.
+        """
+        value = str(opportunity_id).strip()
+        if not value:
+            return []
+        search = partial(self.client.search_equals, "deals", id_property, value, [id_property])
+        return sorted(
+            (str(hit["id"]) for hit in self._call(search) if hit["properties"].get(id_property)),
+            key=lambda deal_id: (len(deal_id), deal_id),
+        )
+
     def _call(self, fn: Any) -> Any:
         return hubspot_call(self.client, self.policy, fn)
 

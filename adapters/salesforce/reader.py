@@ -76,6 +76,36 @@ class SalesforceReader:
         )
         return [str(row["ContactId"]) for row in rows if row.get("ContactId")]
 
+    def campaign_responses(self, contact_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """CampaignMember responses of these contacts and of the leads converted to them.
+
+        A member row keeps its Id when its lead is converted (Salesforce adds the ContactId), so
+        rows found both ways are one. Each row: Id, CampaignId, ContactId, LeadId,
+        FirstRespondedDate and the campaign's Type (``Campaign.Type``).
+        """
+        contacts = list(dict.fromkeys(soql.record_id(i) for i in contact_ids))
+        if not contacts:
+            return []
+        leads: list[str] = []
+        for chunk in chunked(contacts, soql.IDS_PER_QUERY):
+            query = soql.select(
+                "Lead", ["ConvertedContactId"], soql.in_list("ConvertedContactId", chunk)
+            )
+            leads += [str(row["Id"]) for row in self._query(query)]
+        fields = ["CampaignId", "ContactId", "LeadId", "FirstRespondedDate", "Campaign.Type"]
+        rows: dict[str, dict[str, Any]] = {}
+        for column, ids in (("ContactId", contacts), ("LeadId", leads)):
+            for chunk in chunked(ids, soql.IDS_PER_QUERY):
+                where = f"HasResponded = true AND {soql.in_list(column, chunk)}"
+                for row in self._query(soql.select("CampaignMember", fields, where)):
+                    campaign = row.get("Campaign")
+                    kind = campaign.get("Type") if isinstance(campaign, dict) else None
+                    rows[str(row["Id"])[:15]] = {
+                        **{k: v for k, v in row.items() if k != "Campaign"},
+                        "CampaignType": kind,
+                    }
+        return sorted(rows.values(), key=lambda row: str(row["Id"]))
+
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""
         rows = self._query(
