@@ -139,6 +139,11 @@ class CreditWriteback(ConfigModel):
     hubspot_deal_properties: HubSpotDealProperties = Field(
         default_factory=HubSpotDealProperties, description="Deal properties written."
     )
+    hubspot_opportunity_property: HubSpotName = Field(
+        default="salesforce_opportunity_id",
+        description="Deal property holding the Salesforce opportunity id (kept by the portal's "
+        "deal sync): the deal whose value is the won opportunity's id gets the properties.",
+    )
     salesforce: bool = Field(default=True, description="Write CampaignInfluence records.")
     salesforce_influence_model: str = Field(
         default="Baton_Attribution",
