@@ -64,10 +64,12 @@ class InfluenceWriter:
             return {"changed": 0}
         if len(subrequests) > COMPOSITE_LIMIT:
             raise CallFailed(
-                Outcome.DEAD, None, "TOO_MANY_INFLUENCE_ROWS",
+                Outcome.DEAD,
+                None,
+                "TOO_MANY_INFLUENCE_ROWS",
                 f"{len(subrequests)} CampaignInfluence changes for {opportunity}: more than "
                 f"{COMPOSITE_LIMIT} cannot be replaced as one unit",
-            )  # fmt: skip
+            )
         # not idempotent: an ambiguous failure goes back to the outbox, whose next attempt
         # plans again from a fresh read
         send = partial(self.client.composite, subrequests)
@@ -86,10 +88,12 @@ class InfluenceWriter:
         rows = self.sender.call(lambda: self.client.query_all(query))
         if not rows:
             raise CallFailed(
-                Outcome.DEAD, None, "NO_INFLUENCE_MODEL",
+                Outcome.DEAD,
+                None,
+                "NO_INFLUENCE_MODEL",
                 f"no CampaignInfluenceModel {developer_name!r}: create the custom, locked model "
                 "in Setup (Campaign Influence) or set credit.writeback.salesforce_influence_model",
-            )  # fmt: skip
+            )
         return str(rows[0]["Id"])
 
 
@@ -150,7 +154,9 @@ def _raise_first_failure(responses: Sequence[Mapping[str, Any]], policy: RetryPo
 
 def _refused(name: str) -> CallFailed:
     return CallFailed(
-        Outcome.DEAD, None, "PRIMARY_MODEL_REFUSED",
+        Outcome.DEAD,
+        None,
+        "PRIMARY_MODEL_REFUSED",
         f"{name!r} is the Primary Campaign Source model: Salesforce recomputes its rows and "
         "deletes API-written ones; Baton writes a custom model only",
-    )  # fmt: skip
+    )

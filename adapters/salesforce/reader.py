@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from adapters.batching import chunked
-from adapters.retrying import RetryPolicy
+from adapters.retrying import CallFailed, RetryPolicy
 from adapters.salesforce import soql
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.sobject_collections import salesforce_call
@@ -105,6 +105,22 @@ class SalesforceReader:
                         "CampaignType": kind,
                     }
         return sorted(rows.values(), key=lambda row: str(row["Id"]))
+
+    def influence_model_id(self, developer_name: str) -> str | None:
+        """The CampaignInfluenceModel's Id by DeveloperName; None when the org has none such
+        (or Customizable Campaign Influence is off, so the object does not exist)."""
+        query = soql.select(
+            "CampaignInfluenceModel",
+            ["DeveloperName"],
+            f"DeveloperName = {soql.quote(developer_name)}",
+        )
+        try:
+            rows = self._query(query)
+        except CallFailed as failed:
+            if failed.error_code == "INVALID_TYPE":
+                return None
+            raise
+        return str(rows[0]["Id"]) if rows else None
 
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""

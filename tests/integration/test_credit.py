@@ -34,8 +34,14 @@ from connector.store.models import CreditLedgerRow
 MODEL = "Baton_Attribution"
 DEAL_LINK = "salesforce_opportunity_id"
 DEAL_PROPERTIES = ("baton_credit_summary", "baton_top_channel", "baton_credit_computed_at")
-OPPORTUNITY_FIELDS = ["StageName", "IsWon", "Amount", "CloseDate", "LastModifiedById",
-                      "SystemModstamp"]  # fmt: skip
+OPPORTUNITY_FIELDS = [
+    "StageName",
+    "IsWon",
+    "Amount",
+    "CloseDate",
+    "LastModifiedById",
+    "SystemModstamp",
+]
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +96,9 @@ def _won_deal_setup(world: SyncWorld, tag: str) -> dict[str, str]:
         },
     )
     campaign = world.sf.ui_create("Campaign", {"Name": f"Webinar {tag}", "Type": "Webinar"})
-    world.sf.ui_create("CampaignMember", {"CampaignId": campaign, "LeadId": lead_id,
-                                          "Status": "Responded"})  # fmt: skip
+    world.sf.ui_create(
+        "CampaignMember", {"CampaignId": campaign, "LeadId": lead_id, "Status": "Responded"}
+    )
     converted = world.sf.ui_convert_lead(lead_id)
     opportunity = str(converted["opportunity_id"])
     deal = world.hs.ui_create("deals", {"dealname": f"Deal {tag}", DEAL_LINK: opportunity})

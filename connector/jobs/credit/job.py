@@ -15,7 +15,7 @@ cleared.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -36,6 +36,7 @@ from connector.jobs.credit.compute import (
 )
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
+from connector.jobs.credit.setup import writeback_off
 from connector.jobs.credit.timeline import Money, Timeline, Touch, build_timeline
 from connector.jobs.credit.touches import (
     FORM_PROPERTIES,
@@ -66,6 +67,8 @@ class CreditJob:
     config: BatonConfig
     rules: list[Rule]
     versions: dict[str, str]
+    #: write-back targets found missing at start, and why (``setup.py``)
+    off: dict[System, str] = field(default_factory=dict)
     name: str = "credit"
 
     def wants(self, event: InboxEvent) -> bool:
@@ -120,7 +123,7 @@ class CreditJob:
         ledger.write(ctx.session, deal_id, revision, computed, self.versions, digest, ctx.now)
         primary = computed.get(self.config.credit.primary_model)
         commands = self._write_back(ctx, deal_id, revision, primary, gathered) if primary else []
-        line = _credit_line(deal_id, revision, gathered.timeline, results, primary)
+        line = _credit_line(deal_id, revision, gathered.timeline, results, primary, self.off)
         return Outcome(DONE, line, tuple(commands), audit=(line,))
 
     def _gather(
@@ -181,13 +184,13 @@ class CreditJob:
         base = f"credit:{deal_id}:{revision}"
         at = ctx.now.isoformat()
         commands: list[Command] = []
-        if writeback.hubspot:
+        if writeback.hubspot and System.HUBSPOT not in self.off:
             fields = hubspot_properties(primary, writeback.hubspot_deal_properties, ctx.now)
             for hubspot_deal in self._hubspot_deals(ctx, deal_id):
                 commands.append(
                     _deal_update(hubspot_deal, f"{base}:hubspot:{hubspot_deal}", at, fields)
                 )
-        if writeback.salesforce:
+        if writeback.salesforce and System.SALESFORCE not in self.off:
             rows = influence_rows(primary, gathered.contact_of)
             commands.append(self._influence(deal_id, f"{base}:salesforce", at, rows))
         return commands
@@ -201,13 +204,13 @@ class CreditJob:
         base = f"credit:{deal_id}:{revision}:reversed"
         at = ctx.now.isoformat()
         commands: list[Command] = []
-        if writeback.hubspot:
+        if writeback.hubspot and System.HUBSPOT not in self.off:
             cleared = hubspot_cleared(writeback.hubspot_deal_properties)
             for hubspot_deal in self._hubspot_deals(ctx, deal_id):
                 commands.append(
                     _deal_update(hubspot_deal, f"{base}:hubspot:{hubspot_deal}", at, cleared)
                 )
-        if writeback.salesforce:
+        if writeback.salesforce and System.SALESFORCE not in self.off:
             commands.append(self._influence(deal_id, f"{base}:salesforce", at, ()))
         line = f"credit reversed: opportunity {deal_id} is no longer won (revision {revision})"
         return Outcome(DONE, line, tuple(commands), audit=(line,))
@@ -236,13 +239,16 @@ class CreditJob:
 
 
 def build(setup: JobSetup) -> CreditJob:
-    """The credit job for the admin's config. Markov runs once the ledger has history (not yet:
-    it is reported unavailable until the journeys it needs are recorded)."""
+    """The credit job for the admin's config; missing write-back targets are switched off here.
+
+    Markov is fitted on no history (the ledger records no lost journeys): it reports itself
+    unavailable in each credit's audit line."""
     models = setup.config.credit.models
     return CreditJob(
         setup.config,
         prepare_rules(models),
         {model.name: model_version(model) for model in models},
+        writeback_off(setup),
     )
 
 
@@ -294,6 +300,7 @@ def _credit_line(
     timeline: Timeline,
     results: Mapping[str, Attribution | Unavailable],
     primary: Attribution | None,
+    off: Mapping[System, str],
 ) -> str:
     amount = timeline.amount
     total = format_minor(amount.minor, amount.currency)
@@ -308,4 +315,5 @@ def _credit_line(
     parts += [f"{r.model} not run: {r.reason}" for r in unavailable]
     if primary is None:
         parts.append("primary model unavailable: nothing written back")
+    parts += [f"not written: {why}" for why in off.values()]
     return "; ".join(parts)

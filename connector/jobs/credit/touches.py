@@ -102,10 +102,20 @@ def hubspot_touches(
     """The touches a HubSpot contact's own properties record (see the module docstring)."""
     touches: list[Touch] = []
     if sources:
-        original = _touch(contact_id, "original_source", properties,
-                          "hs_analytics_first_timestamp", "hs_analytics_source")  # fmt: skip
-        latest = _touch(contact_id, "latest_source", properties,
-                        "hs_latest_source_timestamp", "hs_latest_source")  # fmt: skip
+        original = _touch(
+            contact_id,
+            "original_source",
+            properties,
+            "hs_analytics_first_timestamp",
+            "hs_analytics_source",
+        )
+        latest = _touch(
+            contact_id,
+            "latest_source",
+            properties,
+            "hs_latest_source_timestamp",
+            "hs_latest_source",
+        )
         touches += [t for t in (original, latest) if t is not None]
         if original and latest and (original.at, original.channel) == (latest.at, latest.channel):
             touches.remove(latest)
