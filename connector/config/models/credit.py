@@ -122,7 +122,8 @@ class HubSpotDealProperties(ConfigModel):
     """Deal properties Baton writes the primary model's result to."""
 
     summary: HubSpotName = Field(
-        default="baton_credit_summary", description="Text: credit per touchpoint, in currency."
+        default="baton_credit_summary",
+        description="Text: credit per channel and campaign, in currency.",
     )
     top_channel: HubSpotName = Field(
         default="baton_top_channel", description="The source with the most credit."
