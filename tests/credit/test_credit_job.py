@@ -79,13 +79,13 @@ def readers() -> dict[System, Any]:
 
 
 @pytest.fixture
-def run(sqlite_store: Store, readers):
+def run(store: Store, readers):
     job = build(JobSetup(default_config(), readers))
-    with sqlite_store.session() as session:
+    with store.session() as session:
         session.add(RecordLink(hubspot_contact_id=HS_CONTACT, salesforce_contact_id=CONTACT))
 
     def handle(at: datetime = NOW):
-        with sqlite_store.session() as session:
+        with store.session() as session:
             event = InboxEvent(
                 source=Source.SALESFORCE, event_id=f"e{at.timestamp()}", kind="updated",
                 object_type=ObjectType.OPPORTUNITY, object_id=OPP,
@@ -99,7 +99,7 @@ def run(sqlite_store: Store, readers):
     return handle
 
 
-def test_a_won_deal_is_credited_once_and_reversed_once(run, readers, sqlite_store):
+def test_a_won_deal_is_credited_once_and_reversed_once(run, readers, store):
     first = run()
     assert first.status == DONE
     hubspot, salesforce = first.commands
@@ -122,20 +122,18 @@ def test_a_won_deal_is_credited_once_and_reversed_once(run, readers, sqlite_stor
     assert set(cleared.fields.values()) == {""}
     assert isinstance(removed, ReplaceCampaignInfluence) and removed.rows == ()
     assert run().status == SKIPPED, "reversed once"
-    with sqlite_store.session() as session:
+    with store.session() as session:
         credit = deal_credit(session, OPP)
     assert credit is not None and credit.reversed_at is not None and credit.revision == 1
 
 
-def test_new_inputs_make_a_new_revision_and_the_report_counts_live_credit(
-    run, readers, sqlite_store
-):
+def test_new_inputs_make_a_new_revision_and_the_report_counts_live_credit(run, readers, store):
     run()
     readers[System.SALESFORCE].opportunity["Amount"] = 2000
     second = run()
     assert second.status == DONE
     assert {c.idempotency_key.split(":")[2] for c in second.commands} == {"2"}
-    with sqlite_store.session() as session:
+    with store.session() as session:
         credit = deal_credit(session, OPP)
         revenue = revenue_by_source(session)
     assert credit is not None and credit.revision == 2 and credit.reversed_at is None
@@ -163,12 +161,12 @@ def test_an_amount_finer_than_the_currency_is_not_credited(run, readers):
     assert "not creditable in EUR" in outcome.summary
 
 
-def test_baton_credit_show_explains_the_deal_touch_by_touch(run, sqlite_store, monkeypatch):
+def test_baton_credit_show_explains_the_deal_touch_by_touch(run, store, monkeypatch):
     run()
-    config = with_changes(default_config(), {"store.database_url": sqlite_store.url})
+    config = with_changes(default_config(), {"store.database_url": store.url})
     monkeypatch.setattr(connector.config, "default_config", lambda: config)
     monkeypatch.delenv("BATON_CONFIG", raising=False)
-    env = {"BATON_DATABASE_URL": sqlite_store.url}
+    env = {"BATON_DATABASE_URL": store.url}
     runner = CliRunner()
     text = runner.invoke(main, ["credit", "show", OPP], env=env)
     assert text.exit_code == 0, text.output
