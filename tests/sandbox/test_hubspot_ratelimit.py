@@ -157,3 +157,15 @@ def test_request_log_counts_inputs_and_can_be_reset(hubspot_small_limits: HubSpo
     assert hubspot_small_limits.requests[-1].n_inputs == 4
     hubspot_small_limits.reset_request_log()
     assert hubspot_small_limits.requests == []
+
+
+def test_a_clock_that_travels_and_returns_leaves_no_event_stuck_in_the_window():
+    from sandbox.hubspot.ratelimit import RollingWindow
+
+    window = RollingWindow(limit=3, window_s=10)
+    window.take(1000.0)
+    window.take(1000.0 + 91 * 86400)  # a call while a test travelled 91 days ahead
+    assert window.remaining(1005.0) == 2, "back in the present: the future call is not counted"
+    for at in (1006.0, 1007.0):
+        window.take(at)
+    assert window.remaining(1017.5) == 3, "and every later call expires again"
