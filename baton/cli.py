@@ -132,7 +132,7 @@ def demo(once: bool, seed: int, port: int, database: str | None) -> None:
 
 for _admin_command in admin_commands(config_option, _load):  # explain, dead-letters, sync, backfill
     main.add_command(_admin_command)
-main.add_command(credit_commands(config_option, _load))  # credit simulate
+main.add_command(credit_commands(config_option, _load))  # credit show, simulate
 main.add_command(sla_commands(config_option, _load))  # sla deadline
 
 

@@ -1,7 +1,7 @@
-"""``baton credit``: what-if tools for marketing-influence credit (``simulate``).
+"""``baton credit``: what a won deal was credited (``show``) and what-if runs (``simulate``).
 
-The credit job itself (collecting touches from the CRMs, the ledger, write-back) is not built
-yet; ``simulate`` runs the pure models of ``connector/jobs/credit`` on a timeline from a file.
+``show`` reads the credit job's ledger (``connector/jobs/credit/report.py``); ``simulate`` runs
+the pure models of ``connector/jobs/credit`` on a timeline from a file.
 """
 
 from __future__ import annotations
@@ -62,7 +62,85 @@ def credit_commands(
         answer = report(simulation, results, fits)
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
 
+    @credit.command("show")
+    @config_option
+    @click.argument("deal")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def show(config_path: str | None, deal: str, as_json: bool) -> None:
+        """Explain DEAL (a Salesforce opportunity id) touch by touch per model, from the ledger.
+
+        Shows the latest revision, live or reversed. Exit 1 when the deal was never credited.
+        """
+        from connector.jobs.credit.report import deal_credit
+        from connector.runtime import Runtime
+
+        runtime = Runtime.open(load(config_path))
+        try:
+            with runtime.store.session() as session:
+                found = deal_credit(session, deal.strip())
+        finally:
+            runtime.close()
+        if found is None:
+            click.echo(f"no credit recorded for {deal}", err=True)
+            sys.exit(1)
+        click.echo(json.dumps(_deal_json(found), indent=2) if as_json else _deal_text(found))
+
     return credit
+
+
+def _deal_text(deal: Any) -> str:
+    """Plain-text explanation of a DealCredit."""
+    from connector.jobs.credit.currency import format_minor
+
+    state = f"reversed {deal.reversed_at:%Y-%m-%d %H:%M} UTC" if deal.reversed_at else "live"
+    lines = [
+        f"opportunity {deal.deal_id}: revision {deal.revision}, computed "
+        f"{deal.computed_at:%Y-%m-%d %H:%M} UTC, {state}; amounts in {deal.currency}"
+    ]
+    for model in deal.models:
+        lines.append(f"{model.model} ({model.version})")
+        for touch in model.touches:
+            when = f"{touch.at:%Y-%m-%d %H:%M}" if touch.at else "-".ljust(16)
+            what = f"{touch.source} {touch.touch_id}" if touch.touch_id else "(no touch)"
+            campaign = f" campaign {touch.campaign}" if touch.campaign else ""
+            amount = format_minor(touch.minor, deal.currency).rjust(14)
+            lines.append(f"  {when}  {touch.channel:<20} {amount}  {what}{campaign}")
+        lines.append(f"  {'total':<38} {format_minor(model.total, deal.currency).rjust(14)}")
+    return "\n".join(lines)
+
+
+def _deal_json(deal: Any) -> dict[str, Any]:
+    from connector.jobs.credit.currency import format_minor
+
+    def moment(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "deal": deal.deal_id,
+        "revision": deal.revision,
+        "currency": deal.currency,
+        "computed_at": moment(deal.computed_at),
+        "reversed_at": moment(deal.reversed_at),
+        "models": {
+            model.model: {
+                "version": model.version,
+                "total": format_minor(model.total, deal.currency),
+                "touches": [
+                    {
+                        "source": t.source,
+                        "touch_id": t.touch_id,
+                        "at": moment(t.at),
+                        "channel": t.channel,
+                        "campaign": t.campaign,
+                        "minor": t.minor,
+                        "amount": format_minor(t.minor, deal.currency),
+                    }
+                    for t in model.touches
+                ],
+            }
+            for model in deal.models
+        },
+    }
 
 
 def _chosen_models(config: CreditConfig, names: tuple[str, ...]) -> list[CreditModel]:

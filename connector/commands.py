@@ -5,8 +5,8 @@ A rule never performs I/O; it returns commands. Each command has a deterministic
 key and the outbox stores it once. Commands serialize to a JSON payload for the outbox and come
 back with :func:`command_from_payload`.
 
-Later features add kinds here (``WriteCredit``, ``CreateTask``); the outbox, the
-dispatcher and the dead-letter handling treat every kind alike.
+Later features add kinds here (``CreateTask``); the outbox, the dispatcher and the
+dead-letter handling treat every kind alike.
 """
 
 from __future__ import annotations
@@ -124,6 +124,23 @@ class Notify(Command):
     deadline_at: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ReplaceCampaignInfluence(Command):
+    """Make a Salesforce opportunity's CampaignInfluence rows in one custom model exactly ``rows``.
+
+    Each row is ``{"CampaignId", "ContactId" (or None), "Influence"}`` (percent of the
+    opportunity's Amount, two decimals). The adapter changes only what differs, all in one
+    all-or-none request, so the deal's earlier rows are replaced as one unit; no rows removes
+    them all (a reversed deal). ``model`` is the CampaignInfluenceModel's DeveloperName; the
+    Primary Campaign Source model is refused (Salesforce recomputes and deletes its rows).
+    """
+
+    kind: ClassVar[str] = "replace_campaign_influence"
+    opportunity_id: str = ""
+    model: str = ""
+    rows: tuple[dict[str, Any], ...] = ()
+
+
 def written_fields(command: Command) -> dict[str, Any] | None:
     """The fields a command sets on its record (None for commands that set no field)."""
     if isinstance(command, SetStage):
@@ -134,7 +151,8 @@ def written_fields(command: Command) -> dict[str, Any] | None:
 
 
 COMMAND_TYPES: dict[str, type[Command]] = {
-    cls.kind: cls for cls in (UpdateFields, SetStage, CreateLead, AddToList, Notify)
+    cls.kind: cls
+    for cls in (UpdateFields, SetStage, CreateLead, AddToList, Notify, ReplaceCampaignInfluence)
 }
 
 
@@ -148,6 +166,8 @@ def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
     data["system"] = System(data["system"])
     if "object_ids" in data:
         data["object_ids"] = tuple(data["object_ids"])
+    if "rows" in data:
+        data["rows"] = tuple(data["rows"])
     return cls(**data)
 
 

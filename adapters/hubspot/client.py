@@ -200,6 +200,11 @@ class HubSpotClient:
             ],
         }
 
+    def property_names(self, object_type: str) -> set[str]:
+        """GET /crm/v3/properties/{type}: the names of every property the type has."""
+        data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)
+        return {prop.name for prop in data.results or []}
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _call(self, kind: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -7,6 +7,7 @@ worker then leaves the event for later instead of deciding on missing data.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -14,9 +15,11 @@ from typing import Any
 from adapters.batching import chunked
 from adapters.hubspot.batch_ops import hubspot_call
 from adapters.hubspot.client import BATCH_LIMIT, HubSpotClient
-from adapters.retrying import RetryPolicy
-from connector.commands import System
+from adapters.retrying import CallFailed, RetryPolicy
+from connector.commands import Outcome, System
 from connector.ports import CrmRecord
+
+log = logging.getLogger(__name__)
 
 LIFECYCLE_PROPERTY = "lifecyclestage"
 
@@ -81,6 +84,35 @@ class HubSpotReader:
     def list_processing_type(self, list_id: str) -> str:
         """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
         return str(self._call(partial(self.client.get_list, list_id))["processingType"])
+
+    def deals_for_opportunity(self, opportunity_id: str, id_property: str) -> list[str]:
+        """Ids of the deals whose ``id_property`` holds this Salesforce opportunity id.
+
+        Search is eventually consistent; a deal is linked long before its opportunity is won,
+        and a deal found late gets its credit at the opportunity's next change.
+        """
+        value = str(opportunity_id).strip()
+        if not value:
+            return []
+        search = partial(self.client.search_equals, "deals", id_property, value, [id_property])
+        try:
+            hits = self._call(search)
+        except CallFailed as failed:
+            if failed.outcome is not Outcome.DEAD:
+                raise
+            # refused for good (the property was deleted): never hold the deal's events back
+            log.warning(
+                "deal search refused", extra={"property": id_property, "error": str(failed)[:200]}
+            )
+            return []
+        return sorted(
+            (str(hit["id"]) for hit in hits if hit["properties"].get(id_property)),
+            key=lambda deal_id: (len(deal_id), deal_id),
+        )
+
+    def property_names(self, object_type: str) -> set[str]:
+        """The names of every property ``object_type`` has in this portal (one call)."""
+        return set(self._call(partial(self.client.property_names, object_type)))
 
     def _call(self, fn: Any) -> Any:
         return hubspot_call(self.client, self.policy, fn)

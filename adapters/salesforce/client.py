@@ -28,6 +28,8 @@ SYSTEM = "salesforce"
 #: sObject Collections take at most 200 records per request (salesforce.md §6.3).
 COLLECTION_LIMIT = 200
 DEFAULT_API_VERSION = "59.0"
+#: a composite request takes at most 25 subrequests (salesforce.md §6.3).
+COMPOSITE_LIMIT = 25
 
 
 class MeteredSession(requests.Session):
@@ -153,6 +155,34 @@ class SalesforceClient:
     ) -> list[dict[str, Any]]:
         """POST composite/sobjects (allOrNone false): one row result (with ``id``) per record."""
         return self._collection("POST", records, auto_assign)
+
+    def composite(
+        self, subrequests: Sequence[Mapping[str, Any]], *, all_or_none: bool = True
+    ) -> list[dict[str, Any]]:
+        """POST composite (≤ 25 subrequests, one API call); one response per subrequest.
+
+        Each subrequest gives ``method``, ``url`` relative to ``/services/data/vXX.X/``,
+        ``referenceId`` and an optional ``body``. With ``all_or_none`` one failure rolls back all.
+        """
+        if not subrequests or len(subrequests) > COMPOSITE_LIMIT:
+            raise ValueError(f"a composite takes 1..{COMPOSITE_LIMIT} subrequests")
+        sf = self.sf
+        prefix = f"/services/data/v{sf.sf_version}/"
+        body = {
+            "allOrNone": all_or_none,
+            "compositeRequest": [{**sub, "url": prefix + str(sub["url"])} for sub in subrequests],
+        }
+        answer = self._call(lambda: sf.restful("composite", method="POST", json=body))
+        responses = answer.get("compositeResponse") if isinstance(answer, dict) else None
+        if not isinstance(responses, list) or len(responses) != len(subrequests):
+            raise CrmCallError(
+                SYSTEM,
+                None,
+                body=answer,
+                error_code="UNEXPECTED_RESPONSE",
+                message=f"expected {len(subrequests)} composite responses, got {answer!r:.200}",
+            )
+        return [dict(response) for response in responses]
 
     def query_all(self, soql: str) -> list[dict[str, Any]]:
         """Run a SOQL query and follow ``nextRecordsUrl``; records without ``attributes``."""

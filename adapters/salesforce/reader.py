@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from adapters.batching import chunked
-from adapters.retrying import RetryPolicy
+from adapters.retrying import CallFailed, RetryPolicy
 from adapters.salesforce import soql
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.sobject_collections import salesforce_call
@@ -85,6 +85,52 @@ class SalesforceReader:
             query = soql.select(sobject, ["OwnerId", "CreatedDate"], where)
             found += [CrmRecord(sobject, str(row["Id"]), row) for row in self._query(query)]
         return sorted(found, key=lambda record: str(record.fields.get("CreatedDate") or ""))
+
+    def campaign_responses(self, contact_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """CampaignMember responses of these contacts and of the leads converted to them.
+
+        A member row keeps its Id when its lead is converted (Salesforce adds the ContactId), so
+        rows found both ways are one. Each row: Id, CampaignId, ContactId, LeadId,
+        FirstRespondedDate and the campaign's Type (``Campaign.Type``).
+        """
+        contacts = list(dict.fromkeys(soql.record_id(i) for i in contact_ids))
+        if not contacts:
+            return []
+        leads: list[str] = []
+        for chunk in chunked(contacts, soql.IDS_PER_QUERY):
+            query = soql.select(
+                "Lead", ["ConvertedContactId"], soql.in_list("ConvertedContactId", chunk)
+            )
+            leads += [str(row["Id"]) for row in self._query(query)]
+        fields = ["CampaignId", "ContactId", "LeadId", "FirstRespondedDate", "Campaign.Type"]
+        rows: dict[str, dict[str, Any]] = {}
+        for column, ids in (("ContactId", contacts), ("LeadId", leads)):
+            for chunk in chunked(ids, soql.IDS_PER_QUERY):
+                where = f"HasResponded = true AND {soql.in_list(column, chunk)}"
+                for row in self._query(soql.select("CampaignMember", fields, where)):
+                    campaign = row.get("Campaign")
+                    kind = campaign.get("Type") if isinstance(campaign, dict) else None
+                    rows[str(row["Id"])[:15]] = {
+                        **{k: v for k, v in row.items() if k != "Campaign"},
+                        "CampaignType": kind,
+                    }
+        return sorted(rows.values(), key=lambda row: str(row["Id"]))
+
+    def influence_model_id(self, developer_name: str) -> str | None:
+        """The CampaignInfluenceModel's Id by DeveloperName; None when the org has none such
+        (or Customizable Campaign Influence is off, so the object does not exist)."""
+        query = soql.select(
+            "CampaignInfluenceModel",
+            ["DeveloperName"],
+            f"DeveloperName = {soql.quote(developer_name)}",
+        )
+        try:
+            rows = self._query(query)
+        except CallFailed as failed:
+            if failed.error_code == "INVALID_TYPE":
+                return None
+            raise
+        return str(rows[0]["Id"]) if rows else None
 
     def lead_statuses(self) -> list[LeadStatusValue]:
         """The org's Lead Status values in picklist order (they are customisable per org)."""

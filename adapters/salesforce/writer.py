@@ -9,6 +9,8 @@
 - CreateLead: POST collections; DONE carries ``{"id": "00Q…"}``. With ``hubspot_id_field`` set,
   the HubSpot id is written on the Lead and looked up first, so a retried create updates the
   Lead an earlier attempt made instead of creating a twin.
+- ReplaceCampaignInfluence: the opportunity's rows in the custom model, replaced as one unit by
+  one all-or-none composite request (``influence.py``).
 - Every write sends ``Sforce-Auto-Assign: FALSE`` (a plain API update would otherwise re-run
   the lead assignment rule and change the owner), except a CreateLead that asks for the
   assignment rules (``use_assignment_rules``, or the admin's default for leads with no owner).
@@ -24,12 +26,14 @@ from adapters.retrying import CallFailed, RetryPolicy
 from adapters.salesforce import soql
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.creates import LeadCreator
+from adapters.salesforce.influence import InfluenceWriter
 from adapters.salesforce.sobject_collections import CollectionSender, RowOutcome
 from connector.commands import (
     Command,
     CommandResult,
     CreateLead,
     Outcome,
+    ReplaceCampaignInfluence,
     SetStage,
     System,
     UpdateFields,
@@ -67,6 +71,7 @@ class SalesforceWriter:
         sender = CollectionSender(self.client, self.policy.for_one_batch())
         updates: list[UpdateFields | SetStage] = []
         creates: list[CreateLead] = []
+        influences: list[ReplaceCampaignInfluence] = []
         for command in commands:
             if command.system is not System.SALESFORCE:
                 raise ValueError(f"SalesforceWriter got a {command.system} command: {command!r}")
@@ -78,6 +83,8 @@ class SalesforceWriter:
                     updates.append(command)
             elif isinstance(command, CreateLead):
                 creates.append(command)
+            elif isinstance(command, ReplaceCampaignInfluence):
+                influences.append(command)
             else:
                 message = f"Salesforce cannot carry out {command.kind} commands"
                 results[id(command)] = _dead(command, "UNSUPPORTED_COMMAND", message)
@@ -88,6 +95,7 @@ class SalesforceWriter:
             use_assignment_rules=self.use_assignment_rules,
         )
         results.update(creator.run(creates))
+        results.update(InfluenceWriter(self.client, sender).run(influences))
         return [results[id(command)] for command in commands]
 
     def _run_updates(

@@ -46,6 +46,29 @@ def _recycle_line(config: BatonConfig) -> str:
     )
 
 
+def _credit_line(config: BatonConfig) -> str:
+    credit = config.credit
+    writeback = credit.writeback
+    targets = [
+        name
+        for name, on in (
+            ("HubSpot deal properties", writeback.hubspot),
+            (f"Salesforce CampaignInfluence ({writeback.salesforce_influence_model})",
+             writeback.salesforce),
+        )
+        if on
+    ]  # fmt: skip
+    markov = [m.name for m in credit.models if m.model == "markov"]
+    line = (
+        f"credit (live): won opportunities — {', '.join(m.name for m in credit.models)} "
+        f"(primary {credit.primary_model}, {credit.currency}, {credit.lookback_days}-day "
+        f"lookback); written to {' and '.join(targets) or 'the ledger only'}"
+    )
+    if markov:
+        line += f"; {', '.join(markov)}: {NOT_YET} (no history of lost deals)"
+    return line
+
+
 def summarize(config: BatonConfig) -> list[str]:
     """A few lines an admin can compare with their intent (never includes secrets)."""
     hubspot, salesforce = config.hubspot, config.salesforce
@@ -64,9 +87,7 @@ def summarize(config: BatonConfig) -> list[str]:
         f"hand-off at {config.handoff.stage}; routing: "
         f"{_count(len(config.routing.rules), 'rule')}, {_count(len(config.routing.teams), 'team')}",
         _recycle_line(config),
-        f"credit: {', '.join(m.name for m in config.credit.models)} "
-        f"(primary {config.credit.primary_model}, {config.credit.currency}) — {NOT_YET} "
-        "(try `baton credit simulate`)",
+        _credit_line(config),
         _sla_line(config),
     ]
     return lines

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from connector.commands import System
 from connector.config import BatonConfig
 from connector.jobs.base import JobFactory, JobSetup
+from connector.jobs.credit import job as credit
 from connector.jobs.lifecycle import job as lifecycle
 from connector.jobs.recycle import job as recycle
 from connector.jobs.runner import JobRunner
@@ -17,6 +18,7 @@ JOBS: tuple[JobFactory, ...] = (
     lifecycle.build,  # two-way stage sync and the MQL hand-off
     recycle.build,  # "not now" back to marketing nurture, and back to sales in time
     sla.build,  # first-response clocks on business time, breaches, the escalation ladder
+    credit.build,  # marketing-influence credit on won opportunities, written to both CRMs
 )
 
 

@@ -329,6 +329,44 @@ class SlaBreach(Base):
     policy: Mapped[str] = mapped_column(String(64))
 
 
+class CreditLedgerRow(Base):
+    """One touch's credit on one won deal under one model (the credit job; docs/credit.md).
+
+    Ids and codes only: the deal is its Salesforce opportunity id, the touch its (source, id),
+    the campaign a CRM campaign id. ``inputs_digest`` names the timeline and model versions the
+    row came from, so the same inputs are never written twice; ``revision`` counts the deal's
+    computations (a recompute or a reversal starts a new one). ``reversed_at`` is set when the
+    deal was re-opened or lost, or recomputed from other inputs. ``touch_id`` is None for the
+    ``no_marketing_touch`` bucket.
+    """
+
+    __tablename__ = "credit_ledger"
+    __table_args__ = (
+        UniqueConstraint(
+            "deal_id", "revision", "model", "position", name="uq_credit_deal_revision_share"
+        ),
+        Index("ix_credit_deal", "deal_id", "reversed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    deal_id: Mapped[str] = mapped_column(String(18))
+    revision: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    #: the share's place in the model's result (timeline order), so a deal reads back in order
+    position: Mapped[int] = mapped_column(Integer)
+    touch_source: Mapped[str | None] = mapped_column(String(16))
+    touch_id: Mapped[str | None] = mapped_column(String(128))
+    touched_at: Mapped[datetime | None] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(64))
+    campaign: Mapped[str | None] = mapped_column(String(64))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column()
+    reversed_at: Mapped[datetime | None] = mapped_column()
+
+
 class AuditEntry(Base):
     """Every event, rule decision and write that touched a record: what ``baton explain`` prints."""
 

@@ -83,12 +83,17 @@ def test_streams_and_environment_can_be_given(tmp_path):
 
 
 def test_the_summary_never_presents_an_unbuilt_job_as_live():
-    from connector.config import default_config
+    from connector.config import default_config, with_changes
     from connector.config.check import NOT_YET, summarize
 
     lines = {line.split(":", 1)[0].split(" ")[0]: line for line in summarize(default_config())}
     assert lines["recycle"].startswith("recycle (live): on Closed - Not Converted, BAD_TIMING")
-    assert NOT_YET in lines["credit"]
+    assert lines["credit"].startswith("credit (live): won opportunities — linear (primary linear")
+    assert "Salesforce CampaignInfluence (Baton_Attribution)" in lines["credit"]
+    assert NOT_YET not in lines["credit"]
+    markov = with_changes(default_config(), {"credit.models": ["linear", "markov"]})
+    credit = next(line for line in summarize(markov) if line.startswith("credit"))
+    assert f"markov: {NOT_YET}" in credit, "Markov has no history of lost deals yet"
     assert lines["sla"].startswith("sla (live): 1 policy, calendar Europe/Amsterdam")
     # the default ladder's only step is a CRM task, which is not built: the line says so
     assert "crm_task on 1 step: not built, skipped" in lines["sla"]

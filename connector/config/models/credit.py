@@ -122,7 +122,8 @@ class HubSpotDealProperties(ConfigModel):
     """Deal properties Baton writes the primary model's result to."""
 
     summary: HubSpotName = Field(
-        default="baton_credit_summary", description="Text: credit per touchpoint, in currency."
+        default="baton_credit_summary",
+        description="Text: credit per channel and campaign, in currency.",
     )
     top_channel: HubSpotName = Field(
         default="baton_top_channel", description="The source with the most credit."
@@ -138,6 +139,11 @@ class CreditWriteback(ConfigModel):
     hubspot: bool = Field(default=True, description="Write the deal properties below.")
     hubspot_deal_properties: HubSpotDealProperties = Field(
         default_factory=HubSpotDealProperties, description="Deal properties written."
+    )
+    hubspot_opportunity_property: HubSpotName = Field(
+        default="salesforce_opportunity_id",
+        description="Deal property holding the Salesforce opportunity id (kept by the portal's "
+        "deal sync): the deal whose value is the won opportunity's id gets the properties.",
     )
     salesforce: bool = Field(default=True, description="Write CampaignInfluence records.")
     salesforce_influence_model: str = Field(

@@ -1,0 +1,319 @@
+"""The credit job: marketing-influence credit on won Salesforce opportunities.
+
+Every Opportunity event (outbound message or poll) is a reason to look again: the job reads the
+opportunity now (``trigger.py``), so duplicates and out-of-order deliveries decide on current
+facts. A won deal's touches are read through ``ctx.readers`` — the contact roles' campaign
+responses (their converted leads' too) and the linked HubSpot contacts' source and conversion
+properties (``touches.py``) — beside Baton's own milestones (the hand-off, MQL, opportunity
+creation, the close). Every configured model runs on the timeline; the ledger keeps the result
+once per distinct input (``ledger.py``), and only a new ledger revision writes back
+(``writeback.py``): HubSpot deal properties and the deal's CampaignInfluence rows in the
+custom model. A re-opened, lost or deleted deal is reversed once: rows stamped, write-back
+cleared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector import knowledge
+from connector.commands import Command, ReplaceCampaignInfluence, System, UpdateFields
+from connector.config import BatonConfig
+from connector.events import ObjectType, Source, record_key
+from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome
+from connector.jobs.credit import ledger
+from connector.jobs.credit.compute import (
+    Attribution,
+    Rule,
+    Unavailable,
+    attribute_all,
+    prepare_rules,
+)
+from connector.jobs.credit.currency import format_minor, to_minor
+from connector.jobs.credit.fingerprint import inputs_digest, model_version
+from connector.jobs.credit.setup import writeback_off
+from connector.jobs.credit.timeline import Money, Timeline, Touch, build_timeline
+from connector.jobs.credit.touches import (
+    FORM_PROPERTIES,
+    SOURCE_PROPERTIES,
+    hubspot_touches,
+    milestones,
+    parse_moment,
+    response_touches,
+)
+from connector.jobs.credit.trigger import OPPORTUNITY_FIELDS, Action, Deal, deal_from_fields, decide
+from connector.jobs.credit.writeback import hubspot_cleared, hubspot_properties, influence_rows
+from connector.ports import CrmReader
+from connector.store.models import CreditLedgerRow, InboxEvent, OutboxCommand
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A won deal's timeline and what the write-back needs besides it."""
+
+    timeline: Timeline
+    contact_of: Mapping[str, str | None]  # CampaignMember id → ContactId
+
+
+@dataclass
+class CreditJob:
+    """Credit for the admin's ``credit:`` section (docs/credit.md)."""
+
+    config: BatonConfig
+    rules: list[Rule]
+    versions: dict[str, str]
+    #: write-back targets found missing at start, and why (``setup.py``)
+    off: dict[System, str] = field(default_factory=dict)
+    name: str = "credit"
+
+    def wants(self, event: InboxEvent) -> bool:
+        """Every Salesforce Opportunity event: Baton never writes opportunities itself."""
+        return (
+            event.source == Source.SALESFORCE
+            and event.object_type == ObjectType.OPPORTUNITY
+            and bool(event.object_id)
+        )
+
+    def handle(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """Credit a won deal, recompute it when its inputs changed, reverse it when not won."""
+        salesforce = ctx.readers.get(System.SALESFORCE)
+        if salesforce is None:
+            return Outcome(SKIPPED, "Salesforce is not connected: the deal cannot be read")
+        deal_id = event.object_id
+        found = salesforce.read("Opportunity", [deal_id], list(OPPORTUNITY_FIELDS)).get(deal_id)
+        deal = deal_from_fields(found.fields if found is not None else None)
+        live = ledger.live(ctx.session, deal_id)
+        action = decide(deal, credited=bool(live))
+        if action is Action.NOTHING:
+            return Outcome(SKIPPED, "opportunity not won; no credit to reverse")
+        if action is Action.REVERSE:
+            return self._reverse(ctx, deal_id, live)
+        assert deal is not None
+        return self._credit(ctx, salesforce, deal_id, deal, live)
+
+    # -- crediting ----------------------------------------------------------------------------
+
+    def _credit(
+        self,
+        ctx: JobContext,
+        salesforce: CrmReader,
+        deal_id: str,
+        deal: Deal,
+        live: list[CreditLedgerRow],
+    ) -> Outcome:
+        currency = self.config.credit.currency
+        try:
+            amount = Money(to_minor(deal.amount, currency), currency)
+        except ValueError as exc:
+            line = f"credit: amount {deal.amount} not creditable in {currency}: {exc}"
+            return Outcome(SKIPPED, line, audit=(line,))
+        gathered = self._gather(ctx, salesforce, deal_id, deal, amount)
+        digest = inputs_digest(gathered.timeline, self.versions.values())
+        if live and live[0].inputs_digest == digest:
+            return Outcome(SKIPPED, "credit unchanged: same deal, touches and models")
+        results = attribute_all(self.rules, gathered.timeline)
+        computed = {n: r for n, r in results.items() if isinstance(r, Attribution)}
+        revision = ledger.last_revision(ctx.session, deal_id) + 1
+        ledger.reverse(live, ctx.now)
+        ledger.write(ctx.session, deal_id, revision, computed, self.versions, digest, ctx.now)
+        primary = computed.get(self.config.credit.primary_model)
+        commands = self._write_back(ctx, deal_id, revision, primary, gathered) if primary else []
+        line = _credit_line(deal_id, revision, gathered.timeline, results, primary, self.off)
+        return Outcome(DONE, line, tuple(commands), audit=(line,))
+
+    def _gather(
+        self, ctx: JobContext, salesforce: CrmReader, deal_id: str, deal: Deal, amount: Money
+    ) -> Gathered:
+        sources = set(self.config.credit.touchpoint_sources)
+        contacts = sorted(set(_contacts_of(salesforce, deal_id)))
+        touches: list[Touch] = []
+        contact_of: dict[str, str | None] = {}
+        if "salesforce_campaign_responses" in sources and contacts:
+            rows = salesforce.campaign_responses(tuple(contacts))  # type: ignore[attr-defined]
+            touches += response_touches(rows)
+            contact_of = {str(r["Id"]): r.get("ContactId") for r in rows}
+        hubspot_ids = _hubspot_contacts(ctx.session, contacts)
+        properties = self._hubspot_properties(ctx, hubspot_ids)
+        for contact_id in hubspot_ids:
+            touches += hubspot_touches(
+                contact_id,
+                properties.get(contact_id, {}),
+                sources="hubspot_source_properties" in sources,
+                forms="hubspot_form_submissions" in sources,
+            )
+        mql = _earliest(parse_moment(p.get(self._mql_property)) for p in properties.values())
+        reached = milestones(
+            lead_creation=_handoff_at(ctx.session, hubspot_ids),
+            mql=mql,
+            opportunity_created=deal.created_at,
+            closed_won=deal.closed_won_at,
+        )
+        timeline = build_timeline(
+            touches, reached, amount, lookback_days=self.config.credit.lookback_days
+        )
+        return Gathered(timeline, contact_of)
+
+    @property
+    def _mql_property(self) -> str:
+        return f"hs_v2_date_entered_{self.config.handoff.stage}"
+
+    def _hubspot_properties(
+        self, ctx: JobContext, contact_ids: Sequence[str]
+    ) -> dict[str, Mapping[str, object]]:
+        hubspot = ctx.readers.get(System.HUBSPOT)
+        if hubspot is None or not contact_ids:
+            return {}
+        names = [*SOURCE_PROPERTIES, *FORM_PROPERTIES, self._mql_property]
+        found = hubspot.read("contacts", list(contact_ids), names)
+        return {contact_id: record.fields for contact_id, record in found.items()}
+
+    def _write_back(
+        self,
+        ctx: JobContext,
+        deal_id: str,
+        revision: int,
+        primary: Attribution,
+        gathered: Gathered,
+    ) -> list[Command]:
+        writeback = self.config.credit.writeback
+        base = f"credit:{deal_id}:{revision}"
+        at = ctx.now.isoformat()
+        commands: list[Command] = []
+        if writeback.hubspot and System.HUBSPOT not in self.off:
+            fields = hubspot_properties(primary, writeback.hubspot_deal_properties, ctx.now)
+            for hubspot_deal in self._hubspot_deals(ctx, deal_id):
+                commands.append(
+                    _deal_update(hubspot_deal, f"{base}:hubspot:{hubspot_deal}", at, fields)
+                )
+        if writeback.salesforce and System.SALESFORCE not in self.off:
+            rows = influence_rows(primary, gathered.contact_of)
+            commands.append(self._influence(deal_id, f"{base}:salesforce", at, rows))
+        return commands
+
+    # -- reversing ----------------------------------------------------------------------------
+
+    def _reverse(self, ctx: JobContext, deal_id: str, live: list[CreditLedgerRow]) -> Outcome:
+        revision = live[0].revision
+        ledger.reverse(live, ctx.now)
+        writeback = self.config.credit.writeback
+        base = f"credit:{deal_id}:{revision}:reversed"
+        at = ctx.now.isoformat()
+        commands: list[Command] = []
+        if writeback.hubspot and System.HUBSPOT not in self.off:
+            cleared = hubspot_cleared(writeback.hubspot_deal_properties)
+            for hubspot_deal in self._hubspot_deals(ctx, deal_id):
+                commands.append(
+                    _deal_update(hubspot_deal, f"{base}:hubspot:{hubspot_deal}", at, cleared)
+                )
+        if writeback.salesforce and System.SALESFORCE not in self.off:
+            commands.append(self._influence(deal_id, f"{base}:salesforce", at, ()))
+        line = f"credit reversed: opportunity {deal_id} is no longer won (revision {revision})"
+        return Outcome(DONE, line, tuple(commands), audit=(line,))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _hubspot_deals(self, ctx: JobContext, deal_id: str) -> list[str]:
+        hubspot = ctx.readers.get(System.HUBSPOT)
+        find = getattr(hubspot, "deals_for_opportunity", None)
+        if find is None:
+            return []
+        return list(find(deal_id, self.config.credit.writeback.hubspot_opportunity_property))
+
+    def _influence(
+        self, deal_id: str, key: str, at: str, rows: tuple[dict[str, object], ...]
+    ) -> ReplaceCampaignInfluence:
+        return ReplaceCampaignInfluence(
+            System.SALESFORCE,
+            record_key(Source.SALESFORCE, ObjectType.OPPORTUNITY, deal_id),
+            key,
+            at,
+            opportunity_id=deal_id,
+            model=self.config.credit.writeback.salesforce_influence_model,
+            rows=rows,
+        )
+
+
+def build(setup: JobSetup) -> CreditJob:
+    """The credit job for the admin's config; missing write-back targets are switched off here.
+
+    Markov is fitted on no history (the ledger records no lost journeys): it reports itself
+    unavailable in each credit's audit line."""
+    models = setup.config.credit.models
+    return CreditJob(
+        setup.config,
+        prepare_rules(models),
+        {model.name: model_version(model) for model in models},
+        writeback_off(setup),
+    )
+
+
+def _contacts_of(salesforce: CrmReader, deal_id: str) -> list[str]:
+    contacts_of = getattr(salesforce, "contacts_of_opportunity", None)
+    return list(contacts_of(deal_id)) if contacts_of is not None else []
+
+
+def _hubspot_contacts(session: Session, salesforce_contacts: Sequence[str]) -> list[str]:
+    """The HubSpot contacts linked to the deal's Salesforce contacts."""
+    found = set()
+    for contact_id in salesforce_contacts:
+        link = knowledge.link_for_salesforce(session, contact_id)
+        if link is not None and link.hubspot_contact_id:
+            found.add(link.hubspot_contact_id)
+    return sorted(found)
+
+
+def _handoff_at(session: Session, hubspot_contacts: Sequence[str]) -> datetime | None:
+    """Lead creation = Baton's hand-off: when it queued the first Salesforce lead of them."""
+    if not hubspot_contacts:
+        return None
+    keys = [f"create_lead:{contact_id}" for contact_id in hubspot_contacts]
+    return session.scalar(
+        select(func.min(OutboxCommand.created_at)).where(OutboxCommand.idempotency_key.in_(keys))
+    )
+
+
+def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return min(present, default=None)
+
+
+def _deal_update(deal_id: str, key: str, at: str, fields: dict[str, str]) -> UpdateFields:
+    return UpdateFields(
+        System.HUBSPOT,
+        record_key(Source.HUBSPOT, ObjectType.DEAL, deal_id),
+        key,
+        at,
+        object_type="deals",
+        object_id=deal_id,
+        fields=dict(fields),
+    )
+
+
+def _credit_line(
+    deal_id: str,
+    revision: int,
+    timeline: Timeline,
+    results: Mapping[str, Attribution | Unavailable],
+    primary: Attribution | None,
+    off: Mapping[System, str],
+) -> str:
+    amount = timeline.amount
+    total = format_minor(amount.minor, amount.currency)
+    parts = [
+        f"credit: opportunity {deal_id} won, {total} {amount.currency}",
+        f"revision {revision}",
+        f"{len(timeline.touches)} touch(es) in the window",
+    ]
+    if timeline.dropped:
+        parts.append(f"{len(timeline.dropped)} dropped")
+    unavailable = [r for r in results.values() if isinstance(r, Unavailable)]
+    parts += [f"{r.model} not run: {r.reason}" for r in unavailable]
+    if primary is None:
+        parts.append("primary model unavailable: nothing written back")
+    parts += [f"not written: {why}" for why in off.values()]
+    return "; ".join(parts)

@@ -1,0 +1,64 @@
+"""When a Salesforce opportunity earns credit, and when its credit is taken back (pure).
+
+The event only says "look again": the job reads the opportunity's current state, so duplicate
+and out-of-order deliveries (a stale "won" after a re-open) decide on the same, current facts.
+``IsWon`` decides, never the stage label (stages are the org's own). A won opportunity is
+(re)computed — a new ledger revision only when its inputs changed (amount, close date, contact
+roles and their touches). A re-opened, lost or deleted one has its credit reversed, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from connector.jobs.credit.touches import end_of_day, parse_moment
+
+#: Opportunity fields the job reads
+OPPORTUNITY_FIELDS = ("IsWon", "IsClosed", "StageName", "Amount", "CloseDate", "CreatedDate")
+
+
+class Action(StrEnum):
+    """What the job does with the deal."""
+
+    CREDIT = "credit"
+    REVERSE = "reverse"
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """The opportunity as read now (None: it no longer exists)."""
+
+    won: bool
+    amount: Decimal
+    closed_won_at: datetime | None
+    created_at: datetime | None
+
+
+def deal_from_fields(fields: Mapping[str, Any] | None) -> Deal | None:
+    """The deal from its Opportunity fields; None when the opportunity is gone."""
+    if fields is None:
+        return None
+    won = str(fields.get("IsWon")).lower() == "true"
+    try:
+        amount = Decimal(str(fields.get("Amount"))) if fields.get("Amount") is not None else None
+    except InvalidOperation:
+        amount = None
+    return Deal(
+        won=won,
+        amount=amount if amount is not None and amount.is_finite() else Decimal(0),
+        closed_won_at=end_of_day(fields.get("CloseDate")) if won else None,
+        created_at=parse_moment(fields.get("CreatedDate")),
+    )
+
+
+def decide(deal: Deal | None, *, credited: bool) -> Action:
+    """Credit a won deal; reverse a credited one that is no longer won; else nothing."""
+    if deal is not None and deal.won:
+        return Action.CREDIT
+    return Action.REVERSE if credited else Action.NOTHING

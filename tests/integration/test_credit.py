@@ -1,0 +1,241 @@
+"""Credit on won deals through both sandboxes: touches from both CRMs, written once, reversed.
+
+A person is handed off in HubSpot (with an original source and a form conversion), responds to
+a Salesforce webinar campaign as a lead, is converted with an opportunity, and the deal is won.
+The Salesforce org sends every Opportunity outbound message twice and out of order; HubSpot has
+the deal, linked by the Salesforce opportunity id. Every assertion reads the sandboxes' own
+records, their request logs, or Baton's ledger.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+from sync_world import (
+    BatonServer,
+    SyncWorld,
+    base_config,
+    hubspot_sandbox,
+    hubspot_writes,
+    salesforce_sandbox,
+    salesforce_writes,
+)
+
+from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
+from connector.store.models import CreditLedgerRow
+
+MODEL = "Baton_Attribution"
+DEAL_LINK = "salesforce_opportunity_id"
+DEAL_PROPERTIES = ("baton_credit_summary", "baton_top_channel", "baton_credit_computed_at")
+OPPORTUNITY_FIELDS = [
+    "StageName",
+    "IsWon",
+    "Amount",
+    "CloseDate",
+    "LastModifiedById",
+    "SystemModstamp",
+]
+
+
+@pytest.fixture(scope="module")
+def credit_sandboxes(baton_server: BatonServer) -> Iterator[tuple[Any, Any]]:
+    """Own sandboxes: duplicated, reordered outbound messages, Opportunity messages on."""
+    with (
+        hubspot_sandbox(baton_server.base_url) as hs,
+        salesforce_sandbox(
+            baton_server.base_url, outbound_duplicate_rate=1.0, outbound_reorder=True
+        ) as sf,
+    ):
+        endpoint = (
+            f"{baton_server.base_url}/webhooks/salesforce/outbound/"
+            f"{SANDBOX_SALESFORCE_OUTBOUND_TOKEN}"
+        )
+        sf.add_outbound_message("Opportunity", OPPORTUNITY_FIELDS, endpoint)
+        sf.add_influence_model(MODEL, "Baton attribution")
+        hs.add_property("deals", DEAL_LINK, "string")
+        for name in DEAL_PROPERTIES:
+            hs.add_property("deals", name, "string")
+        yield hs, sf
+
+
+@pytest.fixture
+def cworld(
+    baton_server: BatonServer,
+    credit_sandboxes: tuple[Any, Any],
+    migrated_template: Path,
+    tmp_path: Path,
+) -> Iterator[SyncWorld]:
+    """A fresh Baton on the credit sandboxes."""
+    hs, sf = credit_sandboxes
+    path = tmp_path / "baton.db"
+    shutil.copyfile(migrated_template, path)
+    config = base_config(hs, sf, baton_server.base_url, f"sqlite:///{path}")
+    world = SyncWorld.open(hs, sf, baton_server, config)
+    yield world
+    world.close()
+
+
+def _won_deal_setup(world: SyncWorld, tag: str) -> dict[str, str]:
+    """Hand-off, touches in both CRMs, conversion with an opportunity, a linked HubSpot deal."""
+    contact_id, lead_id = world.hand_off(tag)
+    now = datetime.now(UTC)
+    world.hs.system_update(
+        "contacts",
+        contact_id,
+        {
+            "hs_analytics_source": "PAID_SEARCH",
+            "hs_analytics_first_timestamp": _ms(now - timedelta(days=20)),
+            "first_conversion_date": _ms(now - timedelta(days=10)),
+        },
+    )
+    campaign = world.sf.ui_create("Campaign", {"Name": f"Webinar {tag}", "Type": "Webinar"})
+    world.sf.ui_create(
+        "CampaignMember", {"CampaignId": campaign, "LeadId": lead_id, "Status": "Responded"}
+    )
+    converted = world.sf.ui_convert_lead(lead_id)
+    opportunity = str(converted["opportunity_id"])
+    deal = world.hs.ui_create("deals", {"dealname": f"Deal {tag}", DEAL_LINK: opportunity})
+    world.settle()
+    return {
+        "contact": contact_id,
+        "sf_contact": str(converted["contact_id"]),
+        "campaign": campaign,
+        "opportunity": opportunity,
+        "deal": deal,
+    }
+
+
+def _win(world: SyncWorld, opportunity: str, amount: float) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    won = {"StageName": "Closed Won", "Amount": amount, "CloseDate": today}
+    world.sf.ui_update("Opportunity", opportunity, won)
+    world.settle()
+
+
+def _influence(world: SyncWorld, opportunity: str) -> list[dict[str, Any]]:
+    return [r for r in world.sf.all("CampaignInfluence") if r["OpportunityId"] == opportunity]
+
+
+def _ledger(world: SyncWorld, deal: str) -> list[CreditLedgerRow]:
+    with world.runtime.store.session() as session:
+        rows = list(
+            session.scalars(
+                select(CreditLedgerRow)
+                .where(CreditLedgerRow.deal_id == deal)
+                .order_by(CreditLedgerRow.revision, CreditLedgerRow.model, CreditLedgerRow.position)
+            )
+        )
+        session.expunge_all()
+        return rows
+
+
+def _deal(world: SyncWorld, deal: str) -> dict[str, Any]:
+    record = world.hs.get("deals", deal)
+    assert record is not None
+    return dict(record["properties"])
+
+
+def _writes_to(requests: list[Any], fragment: str) -> list[Any]:
+    return [r for r in requests if fragment in r.path]
+
+
+def test_a_won_deal_is_credited_once_in_both_crms_and_reversed_when_reopened(cworld):
+    world = cworld
+    ids = _won_deal_setup(world, "credited")
+    world.hs.reset_request_log()
+    world.sf.reset_request_log()
+
+    _win(world, ids["opportunity"], 1000.01)
+
+    won_messages = _deliveries(world, ids["opportunity"])
+    assert any(d.duplicate for d in won_messages), "the win was delivered more than once"
+    rows = _ledger(world, ids["opportunity"])
+    assert {(r.revision, r.reversed_at) for r in rows} == {(1, None)}
+    linear = [(r.touch_source, r.channel, r.campaign, r.amount_minor) for r in rows]
+    assert linear == [
+        ("hubspot", "paid_search", None, 33334),
+        ("hubspot", "form_submission", None, 33334),
+        ("salesforce", "webinar", ids["campaign"], 33333),
+    ], "linear over three touches, the earlier touch wins the odd cent"
+    assert sum(r.amount_minor for r in rows) == 100001
+
+    (influence,) = _influence(world, ids["opportunity"])
+    assert influence["CampaignId"] == ids["campaign"]
+    assert influence["ContactId"] == ids["sf_contact"]
+    assert influence["Influence"] == pytest.approx(33.33)
+    assert influence["RevenueShare"] == pytest.approx(333.30)
+    model = next(
+        r for r in world.sf.all("CampaignInfluenceModel") if r["Id"] == influence["ModelId"]
+    )
+    assert model["DeveloperName"] == MODEL
+    deal = _deal(world, ids["deal"])
+    assert deal["baton_top_channel"] == "paid_search"
+    assert deal["baton_credit_summary"] == (
+        f"linear, EUR: paid_search: 333.34; form_submission: 333.34; "
+        f"webinar ({ids['campaign']}): 333.33"
+    )
+    assert deal["baton_credit_computed_at"]
+    assert len(_writes_to(hubspot_writes(world.hs), "/deals/batch/update")) == 1, "written once"
+    assert len(_writes_to(salesforce_writes(world.sf), "/composite")) == 1, "written once"
+
+    # the rep edits the won deal (another, duplicated, outbound message): nothing is written
+    world.sf.ui_update("Opportunity", ids["opportunity"], {"NextStep": "Kick-off"})
+    world.settle()
+    world.assert_quiet()
+    assert len(_ledger(world, ids["opportunity"])) == 3
+
+    # re-opened: the ledger rows are reversed, the influence removed, the properties cleared
+    world.sf.ui_update("Opportunity", ids["opportunity"], {"StageName": "Negotiation/Review"})
+    world.settle()
+    assert all(r.reversed_at is not None for r in _ledger(world, ids["opportunity"]))
+    assert _influence(world, ids["opportunity"]) == []
+    assert all(not _deal(world, ids["deal"]).get(name) for name in DEAL_PROPERTIES)
+    world.assert_quiet()
+
+    # a late copy of the "won" message arrives after the re-open: the deal stays reversed
+    world.hs.reset_request_log()
+    world.sf.reset_request_log()
+    late = next(d for d in won_messages if d.acked)
+    xml = {"Content-Type": "text/xml; charset=utf-8"}
+    answer = requests.post(late.endpoint_url, data=late.body, headers=xml, timeout=10)
+    assert answer.status_code == 200
+    world.settle()
+    assert _influence(world, ids["opportunity"]) == []
+    assert hubspot_writes(world.hs) == [] and salesforce_writes(world.sf) == []
+
+
+def test_an_amount_change_while_won_recomputes_and_replaces_the_rows(cworld):
+    world = cworld
+    ids = _won_deal_setup(world, "recomputed")
+    _win(world, ids["opportunity"], 900.00)
+    (first,) = _influence(world, ids["opportunity"])
+
+    world.sf.ui_update("Opportunity", ids["opportunity"], {"Amount": 1200.00})
+    world.settle()
+
+    rows = _ledger(world, ids["opportunity"])
+    assert [r.amount_minor for r in rows if r.revision == 1] == [30000, 30000, 30000]
+    assert all(r.reversed_at is not None for r in rows if r.revision == 1)
+    assert [r.amount_minor for r in rows if r.revision == 2] == [40000, 40000, 40000]
+    assert all(r.reversed_at is None for r in rows if r.revision == 2)
+    (row,) = _influence(world, ids["opportunity"])
+    assert row["Id"] == first["Id"], "the unchanged share is kept, not deleted and re-created"
+    assert row["Influence"] == pytest.approx(33.33)
+    assert row["RevenueShare"] == pytest.approx(399.96)
+    assert "400.00" in _deal(world, ids["deal"])["baton_credit_summary"]
+    world.assert_quiet()
+
+
+def _deliveries(world: SyncWorld, opportunity: str) -> list[Any]:
+    return [d for d in world.sf.outbound_deliveries if opportunity in d.record_ids]
+
+
+def _ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
