@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,10 +40,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from aiosmtpd.controller import Controller  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from adapters.notify.email import SmtpSender  # noqa: E402
 from adapters.notify.writer import NotifyWriter  # noqa: E402
+from bench._stores import run_admin, scratch_store  # noqa: E402
 from connector.commands import System  # noqa: E402
 from connector.config import default_config, with_changes  # noqa: E402
 from connector.config.models.notifiers import EmailNotifier  # noqa: E402
@@ -54,7 +54,7 @@ from connector.jobs.sla.calendar import BusinessTime  # noqa: E402
 from connector.jobs.sla.job import BREACH, SlaJob  # noqa: E402
 from connector.jobs.sla.report import open_clocks  # noqa: E402
 from connector.ports import CrmRecord  # noqa: E402
-from connector.store import Store, upgrade  # noqa: E402
+from connector.store import Store  # noqa: E402
 from connector.store.models import SlaClock, Timer  # noqa: E402
 from connector.timers import timer_key  # noqa: E402
 from connector.worker import Worker  # noqa: E402
@@ -99,25 +99,6 @@ def _port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _store(url: str | None, workdir: Path) -> tuple[Store, str, str | None]:
-    schema = None
-    if url is None:
-        url = f"sqlite:///{workdir / 'sla.db'}"
-    elif url.startswith("postgresql"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        _admin(url, f'CREATE SCHEMA "{schema}"')
-        url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    return Store(url), url, schema
-
-
-def _admin(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(statement))
-    admin.dispose()
 
 
 def _deadline(n: int, count: int, due: int, first_due: datetime) -> datetime:
@@ -226,7 +207,7 @@ def main() -> int:
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
     with tempfile.TemporaryDirectory() as tmp:
-        store, url, schema = _store(args.database_url, Path(tmp))
+        store, url, schema = scratch_store(args.database_url, Path(tmp) / "sla.db")
         engine = url.split("://", 1)[0]
         started = time.perf_counter()
         first_due = datetime.now(UTC) + timedelta(seconds=30 + args.open / 10_000)
@@ -253,7 +234,7 @@ def main() -> int:
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         store.dispose()
         if schema is not None:
-            _admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
+            run_admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
     smtp.stop()
 
     lags = sorted(inbox.arrived[c] - deadlines[c].timestamp() for c in inbox.arrived)

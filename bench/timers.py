@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,13 +30,14 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, insert, select, text, update  # noqa: E402
+from sqlalchemy import insert, select, text, update  # noqa: E402
 
+from bench._stores import run_admin, scratch_store  # noqa: E402
 from connector import timers  # noqa: E402
 from connector.dispatcher import Dispatcher  # noqa: E402
 from connector.jobs.base import Outcome  # noqa: E402
 from connector.jobs.runner import JobRunner  # noqa: E402
-from connector.store import Store, upgrade  # noqa: E402
+from connector.store import Store  # noqa: E402
 from connector.store.models import InboxEvent, Timer  # noqa: E402
 from connector.worker import Worker  # noqa: E402
 
@@ -58,26 +58,6 @@ class CountingJob:
     def handle(self, ctx, event):  # type: ignore[no-untyped-def]
         self.delivered += 1
         return Outcome(summary="delivered")
-
-
-def _store(url: str | None, workdir: Path) -> tuple[Store, str, str | None]:
-    """A migrated store: a SQLite file, or a fresh schema of the given PostgreSQL database."""
-    schema = None
-    if url is None:
-        url = f"sqlite:///{workdir / 'timers.db'}"
-    elif url.startswith("postgresql"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        _admin(url, f'CREATE SCHEMA "{schema}"')
-        url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    return Store(url), url, schema
-
-
-def _admin(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(statement))
-    admin.dispose()
 
 
 def _seed(store: Store, count: int) -> None:
@@ -125,7 +105,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        store, url, schema = _store(args.database_url, Path(tmp))
+        store, url, schema = scratch_store(args.database_url, Path(tmp) / "timers.db")
         engine = url.split("://", 1)[0]
         started = time.perf_counter()
         _seed(store, args.open)
@@ -165,7 +145,7 @@ def main() -> int:
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         store.dispose()
         if schema is not None:
-            _admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
+            run_admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
 
     assert fired == args.due and job.delivered == args.due, (fired, job.delivered)
     print()
