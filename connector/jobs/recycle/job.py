@@ -122,13 +122,13 @@ class RecycleJob:
 
     def _salesforce_lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         snapshot = event.changes
-        link = knowledge.link_for_salesforce(ctx.session, event.object_id)
-        key = _person_key(link, event.record_key)
-        if _is_true(snapshot.get("IsConverted")):
-            return self._converted(ctx, key, event.occurred_at)
+        converted = _is_true(snapshot.get("IsConverted"))
         status = snapshot.get("Status")
-        if status not in self.config.recycle.trigger_statuses.salesforce:
-            return Outcome(SKIPPED, "no recycle trigger")
+        if not converted and status not in self.config.recycle.trigger_statuses.salesforce:
+            return Outcome(SKIPPED, "no recycle trigger")  # most Lead edits: no store read
+        link = knowledge.link_for_salesforce(ctx.session, event.object_id)
+        if converted:
+            return self._converted(ctx, _person_key(link, event.record_key), event.occurred_at)
         reason = snapshot.get(self.config.recycle.reason_field)
         trigger = Trigger("salesforce", str(status), _text(reason), event.occurred_at)
         owner = snapshot.get("OwnerId")
