@@ -51,7 +51,7 @@ def enqueue_known(
     if fields:
         supersede_queued_writes(session, command.record_key, set(fields), now)
     added = enqueue(session, command, cause_event_id)
-    if fields and added:
+    if fields:  # a replayed decision is known again too: later ones compare with it
         at = datetime.fromisoformat(command.logical_at) if command.logical_at else now
         knowledge.remember(session, command.record_key, fields, at)
     return added

@@ -10,11 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from connector import knowledge
 from connector.commands import Command, SetStage, System, UpdateFields
 from connector.jobs.lifecycle.mapping import LIFECYCLE
 from connector.jobs.lifecycle.rules import HUBSPOT, Write
-from connector.outbox import enqueue, supersede_queued_writes
+from connector.outbox import enqueue_known, supersede_queued_writes
 
 
 def command_for(write: Write, target_key: str, target_object: str, target_id: str) -> Command:
@@ -59,11 +58,8 @@ def enqueue_write(
     Knowing the write before it lands is what keeps later decisions right: a second change in
     the same batch must compare with the value the target *will* hold, not the one it held.
     """
-    supersede_queued_writes(session, target_key, set(write.fields), now)
     command = command_for(write, target_key, target_object, target_id)
-    added = enqueue(session, command, cause_event_id)
-    knowledge.remember(session, target_key, dict(write.fields), write.at)
-    return added
+    return enqueue_known(session, command, now, cause_event_id)
 
 
 def supersede_older(
