@@ -68,10 +68,12 @@ def email_message(notice: Notify, timezone: str = "UTC") -> Message:
     return Message(_SUBJECT[language].format(**values), _BODY[language].format(who=who, **values))
 
 
-def slack_text(notice: Notify, owner_name: str | None = None, timezone: str = "UTC") -> str:
-    """The Slack line for one ladder step (the link in Slack's ``<url|text>`` form)."""
+def slack_text(notice: Notify, timezone: str = "UTC") -> str:
+    """The Slack line for one ladder step (the link in Slack's ``<url|text>`` form).
+
+    The owner is named by user id: a Slack channel's history is beyond Baton's erasure."""
     values = _values(notice, timezone)
-    values["owner"] = owner_name or notice.owner_id
+    values["owner"] = notice.owner_id
     return _SLACK[_language(notice.language)].format(**values)
 
 

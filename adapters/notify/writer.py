@@ -62,12 +62,15 @@ class NotifyWriter:
             if exc.temporary:
                 return _retry(key, f"slack: {exc}", exc.retry_after_s)
             return _dead(key, "SLACK_REFUSED", str(exc))
-        except smtplib.SMTPRecipientsRefused as exc:
-            return _dead(key, "SMTP_REFUSED", f"recipient refused: {exc.recipients}")
-        except smtplib.SMTPResponseException as exc:
+        except smtplib.SMTPRecipientsRefused as exc:  # keyed by address: keep only the codes
+            codes = sorted({str(code) for code, _ in exc.recipients.values()})
+            return _dead(key, "SMTP_REFUSED", f"{_recipient(command)} refused ({', '.join(codes)})")
+        except smtplib.SMTPResponseException as exc:  # relays echo the address: keep the code
             if exc.smtp_code in TEMPORARY:
-                return _retry(key, f"smtp {exc.smtp_code}: {exc.smtp_error!r}")
-            return _dead(key, f"SMTP_{exc.smtp_code}", str(exc.smtp_error)[:500])
+                return _retry(key, f"smtp {exc.smtp_code} for {_recipient(command)}")
+            return _dead(
+                key, f"SMTP_{exc.smtp_code}", f"smtp {exc.smtp_code} for {_recipient(command)}"
+            )
         except (OSError, smtplib.SMTPException, requests.RequestException) as exc:
             return _retry(key, f"{type(exc).__name__}: {exc}"[:500])
         except Exception as exc:  # e.g. the user look-up failed: retry this notice, not the batch
@@ -86,15 +89,19 @@ class NotifyWriter:
     def _slack(self, notice: Notify) -> None:
         if self.slack is None:
             raise _Refused("NOT_CONFIGURED", "notifiers.slack is not set up")
-        owner = self._user_field(notice.owner_id, "Name") if notice.owner_id else None
-        self.slack.send(slack_text(notice, owner, self.timezone))
+        self.slack.send(slack_text(notice, self.timezone))
 
     def _user_field(self, user_id: str | None, name: str) -> str | None:
         if not user_id or self.users is None:
             return None
-        found = self.users.read("User", [user_id], ["Email", "Name"]).get(user_id)
+        found = self.users.read("User", [user_id], [name]).get(user_id)
         value = found.fields.get(name) if found is not None else None
         return str(value) if value else None
+
+
+def _recipient(notice: Notify) -> str:
+    """Who a notice was for, by user id (a fixed address from the config is named as such)."""
+    return f"user {notice.to_user_id}" if notice.to_user_id else "the configured address"
 
 
 def _dead(key: str, code: str, message: str) -> CommandResult:
