@@ -25,12 +25,21 @@ def _sla_line(config: BatonConfig) -> str:
     sla, ladder = config.sla, config.escalation.ladder
     tasks = sum("crm_task" in step.channels for step in ladder)
     unbuilt = f"; crm_task on {_count(tasks, 'step')}: not built, skipped" if tasks else ""
+    notifiers = {"email": config.notifiers.email, "slack": config.notifiers.slack}
+    used = sorted({c for step in ladder for c in step.channels if c in notifiers})
+    sending = [c for c in used if notifiers[c] is not None]
+    unset = [c for c in used if notifiers[c] is None]
+    if sending:
+        escalation = f"escalation (live): {_count(len(ladder), 'step')}, {' and '.join(sending)} "
+        escalation += f"messages in {config.escalation.language}"
+    else:  # a ladder that can send nothing is not live, whatever its steps say
+        escalation = f"escalation: {_count(len(ladder), 'step')} — nothing can send"
+    if unset:
+        escalation += f"; {', '.join(unset)} used but notifiers.{unset[0]} not set: dead-lettered"
     return (
         f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
         f"calendar {sla.calendar.timezone}, first touch = a Task, Event or status "
-        f"{', '.join(sla.working_statuses) or '(none)'}; escalation (live): "
-        f"{_count(len(ladder), 'step')}, e-mail and Slack messages in "
-        f"{config.escalation.language}{unbuilt}"
+        f"{', '.join(sla.working_statuses) or '(none)'}; {escalation}{unbuilt}"
     )
 
 
@@ -49,6 +58,7 @@ def _recycle_line(config: BatonConfig) -> str:
 def _credit_line(config: BatonConfig) -> str:
     credit = config.credit
     writeback = credit.writeback
+    markov = [m.name for m in credit.models if m.model == "markov"]
     targets = [
         name
         for name, on in (
@@ -58,7 +68,8 @@ def _credit_line(config: BatonConfig) -> str:
         )
         if on
     ]  # fmt: skip
-    markov = [m.name for m in credit.models if m.model == "markov"]
+    if credit.primary_model in markov:  # the primary is never available yet: nothing written
+        targets = []
     line = (
         f"credit (live): won opportunities — {', '.join(m.name for m in credit.models)} "
         f"(primary {credit.primary_model}, {credit.currency}, {credit.lookback_days}-day "

@@ -97,3 +97,9 @@ def test_the_summary_never_presents_an_unbuilt_job_as_live():
     assert lines["sla"].startswith("sla (live): 1 policy, calendar Europe/Amsterdam")
     # the default ladder's only step is a CRM task, which is not built: the line says so
     assert "crm_task on 1 step: not built, skipped" in lines["sla"]
+    assert "escalation: 1 step — nothing can send" in lines["sla"], "no notifier: not live"
+    primary_markov = with_changes(
+        default_config(), {"credit.models": ["linear", "markov"], "credit.primary_model": "markov"}
+    )
+    credit = next(line for line in summarize(primary_markov) if line.startswith("credit"))
+    assert "written to the ledger only" in credit, "a Markov primary writes nothing back yet"
