@@ -51,6 +51,9 @@ class Outcome:
     timers: tuple[SetTimer | CancelTimer, ...] = ()
     audit: tuple[str, ...] = ()
     enqueued: int = 0
+    #: the record the audit lines are filed under (default: the event's); a Task's touch is
+    #: told on its lead
+    audit_record_key: str | None = None
 
 
 class Job(Protocol):

@@ -102,7 +102,8 @@ def _apply(ctx: JobContext, job: str, event: InboxEvent, outcome: Outcome) -> in
             )
         audit.record(session, key, "rule", line, event_id=event.id, job=job)
     for line in outcome.audit:
-        audit.record(session, event.record_key, "rule", line, event_id=event.id, job=job)
+        key = outcome.audit_record_key or event.record_key
+        audit.record(session, key, "rule", line, event_id=event.id, job=job)
     return added + outcome.enqueued
 
 

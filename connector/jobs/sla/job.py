@@ -11,11 +11,11 @@ replay sends nothing twice; a touch cancels the steps still to come.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from connector import audit, knowledge
+from connector import knowledge
 from connector.commands import Notify, System
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
@@ -165,20 +165,19 @@ class SlaJob:
         if clock is None:
             return Outcome(SKIPPED, f"{kind} on a lead without an SLA clock")
         owner = str(event.changes.get("OwnerId") or "")
-        if owner[:15] != clock.owner_id[:15]:
-            return Outcome(SKIPPED, f"{kind} by {owner or 'nobody'}, not the lead's owner")
         at = _when(event.changes.get("CreatedDate")) or event.occurred_at
+        if not _is_touch(clock, owner, at):  # another person's, or logged before this clock
+            return Outcome(
+                SKIPPED, f"{kind} by {owner or 'nobody'} at {at:%Y-%m-%d %H:%M}: no touch"
+            )
         counted = clocks.add_touch(ctx.session, clock, event.object_id, at)
         if not clocks.is_open(clock):
             what = f"touch {clock.touches} counted" if counted else "touch already counted"
             return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {what}")
         outcome = self._stop(clock, kind, at, f"{kind} {event.object_id}")
-        # the runner files a job's lines under the event's record (the Task); the clock's story
-        # belongs on the lead too, where `baton explain` looks for it
+        # the clock's story belongs on the lead, where `baton explain` looks, not on the Task
         lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
-        for line in outcome.audit:
-            audit.record(ctx.session, lead_key, "rule", line, event_id=event.id, job=self.name)
-        return outcome
+        return replace(outcome, audit_record_key=lead_key)
 
     def _stop(self, clock: SlaClock | None, by: str, at: datetime, what: str) -> Outcome:
         if clock is None or not clocks.is_open(clock):
@@ -293,9 +292,8 @@ class SlaJob:
         for task in activities_of(clock.lead_id):
             created = _when(task.fields.get("CreatedDate"))
             owner = str(task.fields.get("OwnerId") or "")
-            if owner[:15] != clock.owner_id[:15] or created is None:
-                continue
-            if created >= clock.started_at and (until is None or created <= until):
+            in_time = created is not None and (until is None or created <= until)
+            if in_time and _is_touch(clock, owner, created):  # type: ignore[arg-type]
                 found.append(task)
         return found
 
@@ -332,3 +330,9 @@ def _text(value: object) -> str | None:
 def build(setup: JobSetup) -> SlaJob:
     """The SLA job over the company calendar (per-owner calendars are not read yet)."""
     return SlaJob(setup.config, BusinessTime(setup.config.sla.calendar))
+
+
+def _is_touch(clock: SlaClock, owner_id: str, created_at: datetime) -> bool:
+    """A touch for this clock: logged by the clock's owner since the clock started (webhooks,
+    polls and the deadline's re-read all judge with this one rule)."""
+    return owner_id[:15] == clock.owner_id[:15] and created_at >= clock.started_at
