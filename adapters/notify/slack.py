@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from adapters.errors import parse_retry_after
 from connector.config.models.notifiers import SlackNotifier
 from connector.config.secrets import reveal
 
@@ -32,8 +33,6 @@ class SlackSender:
             return
         body = response.text[:200]
         if response.status_code == 429:
-            retry = response.headers.get("Retry-After")
-            raise SlackError(
-                f"429 {body}", temporary=True, retry_after_s=float(retry) if retry else None
-            )
+            retry_after = parse_retry_after({k.lower(): v for k, v in response.headers.items()})
+            raise SlackError(f"429 {body}", temporary=True, retry_after_s=retry_after)
         raise SlackError(f"{response.status_code} {body}", temporary=response.status_code >= 500)

@@ -48,6 +48,8 @@ def recipient_for(
     found = chain[levels - 1]
     if found is None:
         return Recipient(notify, note=f"no active {notify} above {owner}")
+    if not _is_user(found):  # escalation.managers may name HubSpot owners for other uses
+        return Recipient(notify, note=f"{notify} {found} is not a Salesforce user: skipped")
     direct = _direct(owner, users, escalation, levels)
     note = "" if direct == found else "an inactive manager was passed over"
     return Recipient(notify, user_id=found, note=note)
@@ -74,7 +76,7 @@ def _read_chain(
                 user_id, bool(record.fields.get("IsActive")), str(manager) if manager else None
             )
         chain = manager_chain(owner, users, escalation.managers, levels)
-        wanted = [person for person in chain if person and person[:15] not in asked]
+        wanted = [p for p in chain if p and _is_user(p) and p[:15] not in asked]
     return users
 
 
@@ -89,3 +91,8 @@ def _direct(
         known = next((p for k, p in users.items() if k[:15] == current[:15]), None)
         current = (known.manager_id if known else None) or escalation.manager_of(current)
     return current
+
+
+def _is_user(record_id: str) -> bool:
+    """A Salesforce user id (005…): the only people a lead's ladder can read and mail."""
+    return record_id.startswith("005")
