@@ -94,6 +94,8 @@ class InfluenceWriter:
                 f"no CampaignInfluenceModel {developer_name!r}: create the custom, locked model "
                 "in Setup (Campaign Influence) or set credit.writeback.salesforce_influence_model",
             )
+        if rows[0].get("IsDefaultModel"):  # Salesforce recomputes the default model's rows
+            raise _refused(developer_name)
         return str(rows[0]["Id"])
 
 

@@ -126,3 +126,10 @@ def test_the_primary_model_and_a_missing_model_are_dead_letters(adapter, deal, m
     writer, _ = adapter
     (result,) = writer.execute([_replace(deal, [("c0", 100.0)], model=model)])
     assert (result.outcome, result.error_code) == (Outcome.DEAD, code)
+
+
+def test_a_default_model_by_another_name_is_refused_too(org, adapter, deal):
+    org.add_influence_model("Team_Default", is_default=True)
+    writer, _ = adapter
+    (result,) = writer.execute([_replace(deal, [("c0", 100.0)], model="Team_Default")])
+    assert (result.outcome, result.error_code) == (Outcome.DEAD, "PRIMARY_MODEL_REFUSED")

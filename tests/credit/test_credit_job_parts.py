@@ -39,6 +39,8 @@ T0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
         ("", None),
         (None, None),
         ("soon", None),
+        ("99999999999999999", None),  # epoch ms past year 9999: refused, never a crash
+        ("0001-01-01T00:00:00+14:00", None),  # before year 1 in UTC
     ],
 )
 def test_crm_times_parse_to_aware_utc(value, expected):

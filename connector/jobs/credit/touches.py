@@ -45,7 +45,15 @@ def channel_code(value: object, default: str = "other") -> str:
 
 def parse_moment(value: object) -> datetime | None:
     """A CRM time as aware UTC: ISO 8601 (``Z``/offset, Salesforce's ``+0000``), epoch ms, or a
-    date (the start of that day, UTC). None for anything else."""
+    date (the start of that day, UTC). None for anything else, out-of-range values included (a
+    CRM value must never fail the event on every retry)."""
+    try:
+        return _parse_moment(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _parse_moment(value: object) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
