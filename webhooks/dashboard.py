@@ -142,12 +142,13 @@ _SYSTEMS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 
 
 def _recycled(session: Any, runtime: Runtime, since: datetime) -> list[dict[str, Any]]:
-    """This week's recycles by reason: back to nurture first, then disqualified (ids only)."""
+    """This week's recycles by reason: back to marketing (in nurture, re-activated since, or
+    converted) first, then disqualified (ids only)."""
     recycle = runtime.config.recycle
     labels = {**recycle.reasons, **recycle.disqualify_reasons}
     found = recycling.episodes(session, since)
     groups = (
-        ("back to nurture", recycling.BACK_TO_MARKETING),
+        ("back to marketing", recycling.BACK_TO_MARKETING),
         ("disqualified", ("disqualified",)),
         ("left alone", recycling.LEFT_ALONE),
     )

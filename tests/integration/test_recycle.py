@@ -325,3 +325,8 @@ def test_a_deal_lost_to_a_competitor_moves_nobody(world, recycling):
     world.settle()
     assert world.contact(contact_id)["lifecyclestage"] != "lead"
     assert _episodes(world) == []
+    with world.runtime.store.session() as session:  # the loss did reach the job, which said no
+        outcomes = session.scalars(
+            select(InboxEvent.outcome).where(InboxEvent.object_type == "opportunity")
+        ).all()
+    assert any("loss reason Competitor is not a recyclable one" in (o or "") for o in outcomes)
