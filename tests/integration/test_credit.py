@@ -9,6 +9,7 @@ records, their request logs, or Baton's ledger.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from sync_world import (
 )
 
 from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
-from connector.store.models import CreditLedgerRow
+from connector.store.models import CreditLedgerRow, InboxEvent
 
 MODEL = "Baton_Attribution"
 DEAL_LINK = "salesforce_opportunity_id"
@@ -203,10 +204,21 @@ def test_a_won_deal_is_credited_once_in_both_crms_and_reversed_when_reopened(cwo
     world.hs.reset_request_log()
     world.sf.reset_request_log()
     late = next(d for d in won_messages if d.acked)
+    # a new notification id (a retry Salesforce sent under another id, say), so the inbox takes
+    # it as new and the credit job itself must decide on the opportunity as it is now
+    body, renamed = re.subn(
+        rb"(<Notification>\s*<Id>)[^<]+(</Id>)", rb"\g<1>04l00000000LATEAAA\g<2>", late.body
+    )
+    assert renamed == 1
     xml = {"Content-Type": "text/xml; charset=utf-8"}
-    answer = requests.post(late.endpoint_url, data=late.body, headers=xml, timeout=10)
+    answer = requests.post(late.endpoint_url, data=body, headers=xml, timeout=10)
     assert answer.status_code == 200
     world.settle()
+    with world.runtime.store.session() as session:
+        handled = session.scalars(
+            select(InboxEvent.status).where(InboxEvent.event_id == "04l00000000LATEAAA")
+        ).all()
+    assert handled in (["done"], ["skipped"]), "the late copy reached the jobs"
     assert _influence(world, ids["opportunity"]) == []
     assert hubspot_writes(world.hs) == [] and salesforce_writes(world.sf) == []
 
