@@ -11,6 +11,7 @@ import click
 from baton.credit_commands import credit_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
+from connector.config.secrets import secrets_in
 from connector.logs import configure_logging
 
 
@@ -84,7 +85,7 @@ def serve(
     from connector.runtime import Runtime
 
     config = _load(config_path)
-    configure_logging(config.service.log_level, config.service.log_format)
+    configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
     runtime = Runtime.open(config)
     if no_worker and runtime.store.dialect == "sqlite":
         click.echo(NO_WORKER_ON_SQLITE, err=True)
@@ -107,7 +108,7 @@ def worker(config_path: str | None) -> None:
     from connector.worker import Worker
 
     config = _load(config_path)
-    configure_logging(config.service.log_level, config.service.log_format)
+    configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
     runtime = Runtime.open(config)
     check_jobs(runtime)
     Worker.from_runtime(runtime).run_forever()

@@ -14,9 +14,6 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from baton.intake_worker import BufferingThreadWorker, IntakeLimits
-from connector import log_redaction
-from connector.config.secrets import secrets_in
-from connector.log_redaction import RedactSecrets
 from connector.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -61,7 +58,6 @@ def serve(
             start_pollers(runtime)
         return create_app(runtime)
 
-    log_redaction.install(RedactSecrets(secrets_in(runtime.config)))
     service = runtime.config.service
     BufferingThreadWorker.limits = IntakeLimits(
         max_body_bytes=service.max_body_bytes, body_read_timeout_s=service.body_read_timeout_s

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,12 +42,18 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
-    """Route Baton's logs to stderr in the chosen format (idempotent)."""
+def configure_logging(level: str = "INFO", fmt: str = "json", secrets: Sequence[str] = ()) -> None:
+    """Route Baton's logs to stderr in the chosen format (idempotent), with every configured
+    secret redacted — here, so no entry point (serve, worker, wsgi) can forget it and a second
+    call cannot drop the filter with the old handler."""
+    from connector.log_redaction import RedactSecrets, install
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    if secrets:
+        install(RedactSecrets(secrets))
     for noisy in ("werkzeug", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -16,10 +16,8 @@ from typing import Any
 
 from flask import Flask
 
-from connector import log_redaction
 from connector.config import default_config, load_config
 from connector.config.secrets import secrets_in
-from connector.log_redaction import RedactSecrets
 from connector.logs import configure_logging
 from connector.runtime import Runtime
 from webhooks.app import create_app
@@ -31,8 +29,7 @@ def build_app() -> Flask:
     """Load the config, open (and migrate) the store, and build the receivers' app."""
     path = os.environ.get("BATON_CONFIG")
     config = load_config(path) if path else default_config()
-    configure_logging(config.service.log_level, config.service.log_format)
-    log_redaction.install(RedactSecrets(secrets_in(config)))
+    configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
     runtime = Runtime.open(config)
     # Pooled connections must not cross a fork (gunicorn --preload): children start afresh.
     os.register_at_fork(after_in_child=lambda: runtime.store.engine.dispose(close=False))

@@ -99,3 +99,16 @@ def test_the_wsgi_entry_point_installs_the_filter_too(
         assert SANDBOX_SALESFORCE_OUTBOUND_TOKEN not in entry.getMessage()
     finally:
         gunicorn_log.filters[:] = before
+
+
+def test_configure_logging_redacts_for_every_entry_point_even_when_called_again(capsys):
+    import logging
+
+    from connector.logs import configure_logging
+
+    secret = "hooks-slack-T000-B000-XXXXXXXX"
+    configure_logging("INFO", "text", [secret])
+    configure_logging("INFO", "text", [secret])  # a second call replaces the handler
+    logging.getLogger("baton.test").warning("posting to https://example.test/%s", secret)
+    err = capsys.readouterr().err
+    assert "posting to" in err and secret not in err
