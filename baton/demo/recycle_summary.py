@@ -81,8 +81,13 @@ def _now_in_crms(
     lines = []
     if recycled:
         total = len(recycled)
-        staged = sum(
-            1 for p in recycled if p.hubspot_stage == facts.hubspot_stage and p.hubspot_count
+        staged = sum(  # every part the line names is checked (a flagged one has no reason)
+            1
+            for p in recycled
+            if p.hubspot_stage == facts.hubspot_stage
+            and p.hubspot_count
+            and p.hubspot_reactivation
+            and (p.hubspot_reason or p.episode.reason_flag)
         )
         nurture = sum(1 for p in recycled if p.in_nurture)
         hubspot = (

@@ -104,11 +104,24 @@ def test_the_wsgi_entry_point_installs_the_filter_too(
 def test_configure_logging_redacts_for_every_entry_point_even_when_called_again(capsys):
     import logging
 
+    from connector.log_redaction import GUNICORN_LOGGERS
     from connector.logs import configure_logging
 
     secret = "hooks-slack-T000-B000-XXXXXXXX"
-    configure_logging("INFO", "text", [secret])
-    configure_logging("INFO", "text", [secret])  # a second call replaces the handler
-    logging.getLogger("baton.test").warning("posting to https://example.test/%s", secret)
-    err = capsys.readouterr().err
+    root = logging.getLogger()
+    saved = (
+        root.handlers[:],
+        root.level,
+        {n: logging.getLogger(n).filters[:] for n in GUNICORN_LOGGERS},
+    )
+    try:
+        configure_logging("INFO", "text", [secret])
+        configure_logging("INFO", "text", [secret])  # a second call replaces the handler
+        logging.getLogger("baton.test").warning("posting to https://example.test/%s", secret)
+        err = capsys.readouterr().err
+    finally:  # later tests must not log into this test's captured (then closed) stderr
+        root.handlers[:], level, filters = saved[0], saved[1], saved[2]
+        root.setLevel(level)
+        for name, kept in filters.items():
+            logging.getLogger(name).filters[:] = kept
     assert "posting to" in err and secret not in err
