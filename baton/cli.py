@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from baton.credit_commands import credit_commands
+from baton.privacy_commands import privacy_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
-from connector.config.secrets import secrets_in
-from connector.logs import configure_logging
+from connector.logs import configure_for, configure_logging
 
 
 def _load(config_path: str | None):  # type: ignore[no-untyped-def]
@@ -85,7 +85,7 @@ def serve(
     from connector.runtime import Runtime
 
     config = _load(config_path)
-    configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
+    configure_for(config)
     runtime = Runtime.open(config)
     if no_worker and runtime.store.dialect == "sqlite":
         click.echo(NO_WORKER_ON_SQLITE, err=True)
@@ -108,7 +108,7 @@ def worker(config_path: str | None) -> None:
     from connector.worker import Worker
 
     config = _load(config_path)
-    configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
+    configure_for(config)
     runtime = Runtime.open(config)
     check_jobs(runtime)
     Worker.from_runtime(runtime).run_forever()
@@ -135,6 +135,8 @@ for _admin_command in admin_commands(config_option, _load):  # explain, dead-let
     main.add_command(_admin_command)
 main.add_command(credit_commands(config_option, _load))  # credit show, simulate
 main.add_command(sla_commands(config_option, _load))  # sla deadline
+for _privacy_command in privacy_commands(config_option, _load):  # forget, export-person
+    main.add_command(_privacy_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,7 @@ from connector.jobs.lifecycle.writes import enqueue_write
 from connector.leases import claim_due_commands
 from connector.metrics import Metrics
 from connector.ports import CrmWriter
+from connector.privacy.fields import is_personal, pseudonymize_text
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
 
@@ -111,12 +112,14 @@ class Dispatcher:
         row.lease_owner = None
         row.lease_until = None
         outcome = result.outcome
+        # a CRM's refusal may quote the address it refused: admins get its pseudonym
+        message = pseudonymize_text(result.message) if result.message else None
         if outcome is Outcome.RETRY and row.attempts >= self.max_attempts:
             outcome = Outcome.DEAD
         converted_to = result.data.get("converted_contact_id")
         if outcome is Outcome.DEAD and converted_to:
             # the Lead was converted: not a failure of this write but a move of the person
-            row.status, row.last_error = "superseded", result.message
+            row.status, row.last_error = "superseded", message
             follow_conversion(session, getattr(command, "object_id", ""), str(converted_to))
             return
         if outcome is Outcome.DONE:
@@ -128,9 +131,9 @@ class Dispatcher:
         elif outcome is Outcome.RETRY:
             delay = max(result.retry_after_s or 0.0, _backoff(row.attempts))
             row.next_attempt_at = now + timedelta(seconds=delay)
-            row.last_error = result.message
+            row.last_error = message
         else:
-            row.status, row.last_error = "dead", result.message
+            row.status, row.last_error = "dead", message
             refused = written_fields(command)
             if refused:
                 knowledge.forget(session, command.record_key, list(refused))
@@ -139,14 +142,14 @@ class Dispatcher:
                     command_id=row_id,
                     system=command.system.value,
                     error_code=result.error_code,
-                    message=result.message or "refused",
+                    message=message or "refused",
                 )
             )
             audit.record(
                 session,
                 command.record_key,
                 "error",
-                f"dead letter: {_describe(command)}: {result.error_code}: {result.message}",
+                f"dead letter: {_describe(command)}: {result.error_code}: {message}",
                 command_id=row_id,
             )
         if self.metrics is not None:
@@ -184,8 +187,10 @@ class Dispatcher:
             )
             target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
             logical = datetime.fromisoformat(command.logical_at) if command.logical_at else now
-            knowledge.remember(session, target, dict(command.fields), logical)
-            self._remember_written(session, target, dict(command.fields), now)
+            # the Lead's name and address were needed to create it, not to sync it
+            known = {k: v for k, v in command.fields.items() if not is_personal(k)}
+            knowledge.remember(session, target, known, logical)
+            self._remember_written(session, target, known, now)
             return
         fields = written_fields(command)
         if fields is None:

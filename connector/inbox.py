@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connector.events import ChangeEvent, utcnow
-from connector.privacy import pseudonymize_emails
+from connector.privacy.fields import minimize
 from connector.store.models import InboxEvent, RawRequest
 
 
@@ -119,7 +119,7 @@ def _row(event: ChangeEvent, raw_id: int | None) -> dict[str, Any]:
         "record_key": event.record_key,
         "occurred_at": event.occurred_at,
         "received_at": utcnow(),
-        "changes": pseudonymize_emails(event.changes),
+        "changes": minimize(event.changes),  # ids, stages, codes: no name, no address
         "is_snapshot": event.is_snapshot,
         "actor": event.actor,
         "is_echo": event.is_echo,

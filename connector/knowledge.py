@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from connector.jobs.lifecycle.rules import SideState
 from connector.privacy import email_hash
+from connector.privacy.fields import minimize
 from connector.store.models import OwnWrite, RecordLink, RecordState
 
 
@@ -38,6 +39,7 @@ def _state(session: Session, record_key: str) -> RecordState:
 
 def remember(session: Session, record_key: str, values: dict[str, Any], at: datetime) -> None:
     """Record values a side holds (or will hold, for a queued write) at logical time ``at``."""
+    values = minimize(values)  # the rules compare stages and codes, never names
     row = _state(session, record_key)
     data = dict(row.fields)
     data["values"] = {**data.get("values", {}), **values}
@@ -67,6 +69,7 @@ def observe(
     Every snapshot is recorded by its own time, whatever the rules make of it: a snapshot the
     rules found stale still tells what the side showed then, and the next one is compared to it.
     """
+    values = minimize(values)
     row = _state(session, record_key)
     data = dict(row.fields)
     seen_at = data.get("observed_at")
@@ -93,6 +96,7 @@ def remember_written(
     session: Session, record_key: str, values: dict[str, Any], landed_at: datetime
 ) -> None:
     """Record that Baton's write of ``values`` landed at ``landed_at`` (wall clock)."""
+    values = minimize(values)
     observe(session, record_key, values, landed_at)
     row = _state(session, record_key)
     data = dict(row.fields)

@@ -7,7 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connector.config import BatonConfig
 
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -42,11 +45,17 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json", secrets: Sequence[str] = ()) -> None:
+def configure_logging(
+    level: str = "INFO",
+    fmt: str = "json",
+    secrets: Sequence[str] = (),
+    *,
+    pseudonymize_emails: bool = True,
+) -> None:
     """Route Baton's logs to stderr in the chosen format (idempotent), with every configured
     secret redacted — here, so no entry point (serve, worker, wsgi) can forget it and a second
     call cannot drop the filter with the old handler."""
-    from connector.log_redaction import RedactSecrets, install
+    from connector.log_redaction import PseudonymizeEmails, RedactSecrets, install
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
@@ -55,5 +64,19 @@ def configure_logging(level: str = "INFO", fmt: str = "json", secrets: Sequence[
     root.setLevel(level.upper())
     if secrets:
         install(RedactSecrets(secrets))
+    if pseudonymize_emails:  # privacy.pseudonymize_emails_in_logs
+        install(PseudonymizeEmails())
     for noisy in ("werkzeug", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def configure_for(config: BatonConfig) -> None:
+    """Logging as the admin's config says: level, format, secrets cut out, addresses hashed."""
+    from connector.config.secrets import secrets_in
+
+    configure_logging(
+        config.service.log_level,
+        config.service.log_format,
+        secrets_in(config),
+        pseudonymize_emails=config.privacy.pseudonymize_emails_in_logs,
+    )

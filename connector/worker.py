@@ -28,6 +28,7 @@ from connector.jobs.runner import JobRunner, Result
 from connector.leases import records_with_pending_events, release_record, try_lease_record
 from connector.metrics import Metrics
 from connector.prefetch import NeedsRead, prefetching
+from connector.privacy.fields import pseudonymize_text
 from connector.runtime import Runtime
 from connector.store import Store
 from connector.store.models import InboxEvent, OutboxCommand, Timer
@@ -62,6 +63,7 @@ class Worker:
     def from_runtime(cls, runtime: Runtime) -> Worker:
         """Wire adapters and the registered jobs from the runtime's config."""
         from adapters.registry import build_readers, build_writers
+        from connector.jobs.privacy.job import ensure_scheduled
         from connector.jobs.registry import build_runner
 
         clients = runtime.clients()
@@ -69,6 +71,8 @@ class Worker:
         writers = build_writers(runtime.config, runtime.metrics, clients=clients)
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         processor = build_runner(runtime.config, readers)
+        with runtime.store.session() as session:  # the retention run's first timer
+            ensure_scheduled(session, utcnow())
         dispatcher = Dispatcher(runtime.store, writers, owner, runtime.metrics)
         return cls(runtime.store, processor, dispatcher, runtime.metrics, owner)
 
@@ -106,7 +110,10 @@ class Worker:
                 try:
                     cache[need.key] = need.fetch()
                 except Exception as exc:  # the CRM is unreachable: retry the record later
-                    log.warning("CRM read failed", extra={"record": key, "error": str(exc)[:200]})
+                    log.warning(
+                        "CRM read failed",
+                        extra={"record": key, "error": pseudonymize_text(str(exc))[:200]},
+                    )
                     with self.store.session() as session:
                         self._defer_first_event(session, key, exc)
                     return 0
@@ -166,7 +173,7 @@ class Worker:
             self.metrics.events_processed.labels(result.status).inc()
 
     def _fail(self, session: Session, event: InboxEvent, exc: Exception, now: datetime) -> None:
-        message = f"{type(exc).__name__}: {exc}"[:2000]
+        message = pseudonymize_text(f"{type(exc).__name__}: {exc}")[:2000]
         if event.attempts >= MAX_EVENT_ATTEMPTS:
             event.status = "failed"
             event.processed_at = now

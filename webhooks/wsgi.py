@@ -17,8 +17,7 @@ from typing import Any
 from flask import Flask
 
 from connector.config import default_config, load_config
-from connector.config.secrets import secrets_in
-from connector.logs import configure_logging
+from connector.logs import configure_for
 from connector.runtime import Runtime
 from webhooks.app import create_app
 
@@ -29,7 +28,7 @@ def build_app() -> Flask:
     """Load the config, open (and migrate) the store, and build the receivers' app."""
     path = os.environ.get("BATON_CONFIG")
     config = load_config(path) if path else default_config()
-    configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
+    configure_for(config)
     runtime = Runtime.open(config)
     # Pooled connections must not cross a fork (gunicorn --preload): children start afresh.
     os.register_at_fork(after_in_child=lambda: runtime.store.engine.dispose(close=False))

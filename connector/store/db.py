@@ -31,14 +31,23 @@ def create_store_engine(url: str, *, echo: bool = False) -> Engine:
         return _sqlite_engine(url, echo=echo)
     if parsed.drivername in {"postgresql", "postgres"}:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    # hide_parameters: a failed statement's message (logged, stored as an event's outcome)
+    # must not quote the values it carried, which may be a person's
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -407,3 +407,25 @@ class SeenRequest(Base):
     receiver: Mapped[str] = mapped_column(String(32), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Erasure(Base):
+    """That a person's data was erased, without the data: a keyed hash per identifier.
+
+    ``identifier_hash`` is HMAC-SHA256 (the store's erasure key, ``connector.privacy.keys``) of
+    an e-mail hash or CRM id, so the table proves an erasure happened and lets a late event of
+    the same id be erased again, but cannot be turned back into an address by hashing a list.
+    """
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    identifier_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: email, hubspot or salesforce: what kind of identifier was hashed
+    kind: Mapped[str] = mapped_column(String(16))
+    #: command (baton forget), hubspot (contact.privacyDeletion) or salesforce (a deletion)
+    origin: Mapped[str] = mapped_column(String(32))
+    first_erased_at: Mapped[datetime] = mapped_column()
+    last_erased_at: Mapped[datetime] = mapped_column()
+    #: rows changed by the latest run (0 when it found nothing left: the erasure is idempotent)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)

@@ -115,11 +115,26 @@ class PrivacyConfig(ConfigModel):
     """What Baton keeps about people, and for how long."""
 
     keep_raw_bodies_days: int = Field(
-        default=30, ge=0, description="Days raw webhook bodies are kept (0 = drop after parsing)."
+        default=30,
+        ge=0,
+        description="Days raw webhook bodies are kept (0 = drop at the next retention run).",
     )
     pseudonymize_emails_in_logs: bool = Field(
         default=True, description="Write e-mail addresses to logs as stable hashes."
     )
     erase_on_privacy_deletion: bool = Field(
-        default=True, description="Erase Baton's copy when a CRM reports a GDPR deletion."
+        default=True,
+        description="Erase Baton's copy of a person when HubSpot reports a privacy deletion.",
+    )
+    erase_on_salesforce_deletion: bool = Field(
+        default=False,
+        description="Also erase a person when their Salesforce Lead or Contact is deleted.",
+    )
+    scrub_personal_after_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days after which audit lines and finished writes lose personal fields.",
+    )
+    prune_every_hours: int = Field(
+        default=24, ge=1, le=168, description="Hours between two runs of the retention job."
     )

@@ -207,18 +207,13 @@ class SyncProcessor:
         return Result("done", f"merge into {primary}: {moved} link(s) re-pointed")
 
     def _forget_hubspot(self, session: Session, event: InboxEvent) -> Result:
-        link = knowledge.link_for_hubspot(session, event.object_id)
         state = session.get(RecordState, event.record_key)
         if (
             event.kind == EventKind.PRIVACY_DELETED
             and self.config.privacy.erase_on_privacy_deletion
         ):
-            if link is not None:
-                link.hubspot_contact_id = None
-                link.email_hash = None
-            if state is not None:
-                session.delete(state)
-            return Result("done", "privacy deletion: link and known state erased")
+            # the privacy job (registered last) erases the person from every table
+            return Result("done", "privacy deletion: the privacy job erases the person")
         if state is not None:
             state.deleted = True
         return Result("done", "contact deleted in HubSpot; nothing synced")

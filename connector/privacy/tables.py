@@ -1,0 +1,128 @@
+"""The core tables' erasure rules (jobs that add tables register theirs the same way).
+
+Order is erasure order: a table whose ``parents`` name another comes after it, and raw bodies
+come first (they are found through the person's inbox events, before those are scrubbed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from connector.privacy.erasure import ErasureContext, own_rows, table_of
+from connector.privacy.registry import TablePolicy, declare_free, register
+from connector.store.models import InboxEvent, RawRequest
+
+INBOX = TablePolicy(
+    "inbox_events",
+    keys=("record_key",),
+    ids=("object_id",),
+    # the event id stays unless it names the person (poller ids do): dedupe needs it
+    redact=("changes", "related_ids", "outcome", "event_id"),
+)
+
+
+class RawBodies:
+    """Raw request bodies are bytes: found through the person's events, or by their address."""
+
+    table = "raw_requests"
+
+    def _ids(self, ctx: ErasureContext) -> set[int]:
+        condition = own_rows(ctx, INBOX)
+        found: set[int] = set()
+        if condition is not None:
+            found |= {
+                i
+                for i in ctx.session.scalars(select(InboxEvent.raw_request_id).where(condition))
+                if i is not None
+            }
+        needles = ctx.others
+        rows = ctx.session.execute(
+            select(RawRequest.id, RawRequest.body).where(RawRequest.body.is_not(None))
+        )
+        for raw_id, body in rows:
+            text = bytes(body).decode("utf-8", errors="replace")
+            if needles.text(text) != text:
+                found.add(raw_id)
+        return found
+
+    def erase(self, ctx: ErasureContext) -> int:
+        """Drop the bodies that carried the person (other people in a batch lose it too)."""
+        ids = self._ids(ctx)
+        ctx.matched[self.table] = ids
+        if not ids:
+            return 0
+        result = ctx.session.execute(
+            update(RawRequest)
+            .where(RawRequest.id.in_(ids), RawRequest.body.is_not(None))
+            .values(body=None)
+        )
+        return result.rowcount or 0
+
+    def export(self, ctx: ErasureContext) -> list[dict[str, Any]]:
+        """The bodies that carried the person, as text."""
+        ids = self._ids(ctx)
+        if not ids:
+            return []
+        rows = ctx.session.scalars(select(RawRequest).where(RawRequest.id.in_(ids)))
+        return [
+            {
+                "id": row.id,
+                "source": row.source,
+                "received_at": row.received_at.isoformat(),
+                "body": bytes(row.body or b"").decode("utf-8", errors="replace"),
+            }
+            for row in rows
+        ]
+
+
+register(RawBodies())
+register(INBOX)
+register(TablePolicy("record_leases", keys=("record_key",), delete=True))
+register(
+    TablePolicy(
+        "record_links",
+        ids=("hubspot_contact_id", "salesforce_lead_id", "salesforce_contact_id", "email_hash"),
+        delete=True,
+    )
+)
+register(TablePolicy("record_states", keys=("record_key",), delete=True))
+register(TablePolicy("own_writes", keys=("record_key",), delete=True))
+register(
+    TablePolicy(
+        "outbox",
+        keys=("record_key",),
+        redact=("payload", "result", "last_error", "idempotency_key"),
+        close={"pending": "erased"},  # a write for an erased person never goes out
+    )
+)
+register(TablePolicy("dead_letters", parents=(("command_id", "outbox"),), redact=("message",)))
+register(
+    TablePolicy(
+        "timers",
+        keys=("record_key",),
+        redact=("payload", "idempotency_key"),
+        close={"pending": "cancelled", "fired": "cancelled"},
+    )
+)
+register(TablePolicy("audit", keys=("record_key",), redact=("summary", "detail")))
+register(
+    TablePolicy(
+        "recycle_episodes",
+        keys=("person_key",),
+        ids=("hubspot_contact_id", "salesforce_lead_id"),
+        redact=("note",),
+    )
+)
+register(TablePolicy("sla_clocks", ids=("lead_id",)))
+# a HubSpot touch is "<contact id>:<kind>"; the share itself (amount, channel) stays
+register(TablePolicy("credit_ledger", redact=("touch_id",)))
+
+declare_free("cursors", "poller positions, round-robin counters and the erasure key")
+declare_free("seen_requests", "SHA-256 digests of whole requests, for replay refusal")
+declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what names the person")
+declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
+declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")
+
+__all__ = ["INBOX", "RawBodies", "table_of"]
