@@ -63,7 +63,6 @@ class Worker:
     def from_runtime(cls, runtime: Runtime) -> Worker:
         """Wire adapters and the registered jobs from the runtime's config."""
         from adapters.registry import build_readers, build_writers
-        from connector.jobs.privacy.job import ensure_scheduled
         from connector.jobs.registry import build_runner
 
         clients = runtime.clients()
@@ -71,8 +70,6 @@ class Worker:
         writers = build_writers(runtime.config, runtime.metrics, clients=clients)
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         processor = build_runner(runtime.config, readers)
-        with runtime.store.session() as session:  # the retention run's first timer
-            ensure_scheduled(session, utcnow())
         dispatcher = Dispatcher(runtime.store, writers, owner, runtime.metrics)
         return cls(runtime.store, processor, dispatcher, runtime.metrics, owner)
 
@@ -240,7 +237,11 @@ class Worker:
 
     def run_forever(self, stop: threading.Event | None = None, idle_sleep: float = 0.25) -> None:
         """Work until ``stop`` is set; sleep briefly when there is nothing to do."""
+        from connector.jobs.privacy.job import ensure_scheduled
+
         stop = stop or threading.Event()
+        with self.store.session() as session:  # the retention run's first timer, once
+            ensure_scheduled(session, self.clock())
         log.info("worker started", extra={"owner": self.owner})
         while not stop.is_set():
             try:

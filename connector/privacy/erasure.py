@@ -16,6 +16,7 @@ from sqlalchemy import Table, Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from connector.jobs.credit.touches import HUBSPOT_TOUCH_KINDS
 from connector.privacy.fields import ERASED
 from connector.privacy.keys import erasure_key, keyed_hash, tombstone
 from connector.privacy.redaction import Redactor
@@ -42,7 +43,20 @@ class ErasureContext:
         addresses = dict.fromkeys(self.subject.emails | self.subject.pseudonyms, ERASED)
         names = dict.fromkeys(self.subject.names, ERASED)
         self.own = Redactor({**names, **addresses, **ids}, drop_personal=True)
-        self.others = Redactor({**addresses, **ids})
+        self.others = Redactor({**addresses, **self._mentions()})
+
+    def _mentions(self) -> dict[str, str]:
+        """How other rows name the person: a Salesforce id is unique across objects, a HubSpot
+        contact id is not (deal 1001 and contact 1001 both exist), so only its qualified forms."""
+        subject, key = self.subject, self.key
+        found = {i: tombstone(key, i) for i in subject.lead_ids | subject.contact_ids}
+        for contact in subject.hubspot_ids:
+            stone = tombstone(key, contact)
+            found[f"contact:{contact}"] = f"contact:{stone}"
+            found[f"create_lead:{contact}"] = f"create_lead:{stone}"
+            for kind in HUBSPOT_TOUCH_KINDS:  # credit touch ids
+                found[f"{contact}:{kind}"] = f"{stone}:{kind}"
+        return found
 
     @property
     def match_values(self) -> set[str]:

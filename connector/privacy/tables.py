@@ -93,7 +93,8 @@ register(
     TablePolicy(
         "outbox",
         keys=("record_key",),
-        redact=("payload", "result", "last_error", "idempotency_key"),
+        # a notice's key names its lead: notify:email:salesforce:lead:00Q…
+        redact=("payload", "result", "last_error", "idempotency_key", "record_key"),
         close={"pending": "erased"},  # a write for an erased person never goes out
     )
 )
@@ -102,11 +103,11 @@ register(
     TablePolicy(
         "timers",
         keys=("record_key",),
-        redact=("payload", "idempotency_key"),
+        redact=("payload", "idempotency_key", "record_key"),
         close={"pending": "cancelled", "fired": "cancelled"},
     )
 )
-register(TablePolicy("audit", keys=("record_key",), redact=("summary", "detail")))
+register(TablePolicy("audit", keys=("record_key",), redact=("summary", "detail", "record_key")))
 register(
     TablePolicy(
         "recycle_episodes",

@@ -10,7 +10,14 @@ from pydantic import SecretStr
 
 from connector.config import default_config
 from connector.config.secrets import secrets_in
-from connector.log_redaction import REDACTED, WITHHELD, RedactSecrets, install
+from connector.log_redaction import (
+    REDACTED,
+    WITHHELD,
+    PseudonymizeEmails,
+    RedactSecrets,
+    install,
+    pseudonymize_emails,
+)
 
 TOKEN = "Outbound-Token-0123456789"
 
@@ -93,10 +100,14 @@ def test_the_wsgi_entry_point_installs_the_filter_too(
     try:
         wsgi.build_app()
         added = [f for f in gunicorn_log.filters if f not in before]
-        assert len(added) == 1 and isinstance(added[0], RedactSecrets)
-        entry = record("Invalid HTTP method: '%s'", SANDBOX_SALESFORCE_OUTBOUND_TOKEN)
-        added[0].filter(entry)
+        assert [type(f) for f in added] == [RedactSecrets, PseudonymizeEmails]
+        entry = record(
+            "Invalid HTTP method: '%s' from ann@example.org", SANDBOX_SALESFORCE_OUTBOUND_TOKEN
+        )
+        for added_filter in added:
+            added_filter.filter(entry)
         assert SANDBOX_SALESFORCE_OUTBOUND_TOKEN not in entry.getMessage()
+        assert "ann@example.org" not in entry.getMessage()
     finally:
         gunicorn_log.filters[:] = before
 
@@ -125,3 +136,24 @@ def test_configure_logging_redacts_for_every_entry_point_even_when_called_again(
         for name, kept in filters.items():
             logging.getLogger(name).filters[:] = kept
     assert "posting to" in err and secret not in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lookup failed for Ann.Smith+work@Example.org",
+        "GET /query?q=SELECT+Id+FROM+Lead+WHERE+Email+%3D+%27ann.smith%2Bwork%40example.org%27",
+    ],
+)
+def test_addresses_in_log_text_become_their_pseudonym_also_when_percent_encoded(text: str) -> None:
+    cleaned = pseudonymize_emails(text)
+    assert "example.org" not in cleaned.lower()
+    assert "sha256:" in cleaned
+
+
+def test_the_address_filter_rewrites_message_and_extra_fields() -> None:
+    entry = record("no lead for %s", "ann@example.org")
+    entry.error = "Salesforce said: duplicate ann@example.org"
+    PseudonymizeEmails().filter(entry)
+    assert "ann@example.org" not in entry.getMessage()
+    assert "ann@example.org" not in entry.error

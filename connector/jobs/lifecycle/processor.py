@@ -298,7 +298,9 @@ class SyncProcessor:
                 target_id=link.hubspot_contact_id, now=now, cause_event_id=event.id,
             )  # fmt: skip
             moved.append(link.hubspot_contact_id)
-        summary = f"opportunity implies {target!r}: moving HubSpot contacts {moved or 'none'}"
+        # "contact:<id>", as record keys name them: an erasure finds the person's id here
+        names = ", ".join(f"contact:{contact}" for contact in moved) or "none"
+        summary = f"opportunity implies {target!r}: moving HubSpot {names}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, len(moved))
 
