@@ -38,7 +38,7 @@ from connector.jobs.lifecycle.writes import enqueue_write
 from connector.leases import claim_due_commands
 from connector.metrics import Metrics
 from connector.ports import CrmWriter
-from connector.privacy.fields import is_personal, pseudonymize_text
+from connector.privacy.fields import is_personal, quoted_values_named
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
 
@@ -112,8 +112,9 @@ class Dispatcher:
         row.lease_owner = None
         row.lease_until = None
         outcome = result.outcome
-        # a CRM's refusal may quote the address it refused: admins get its pseudonym
-        message = pseudonymize_text(result.message) if result.message else None
+        # a CRM's refusal may quote the name or address it refused: admins get the field name
+        fields = getattr(command, "fields", None) or {}
+        message = quoted_values_named(result.message, fields) if result.message else None
         if outcome is Outcome.RETRY and row.attempts >= self.max_attempts:
             outcome = Outcome.DEAD
         converted_to = result.data.get("converted_contact_id")

@@ -76,3 +76,15 @@ def without_personal(value: Any) -> Any:
 def pseudonymize_text(text: str) -> str:
     """Free text with each e-mail address replaced by its pseudonym (logs, error messages)."""
     return EMAIL_IN_TEXT.sub(lambda found: pseudonym(found.group())[:19], text)
+
+
+def quoted_values_named(text: str, fields: Mapping[str, Any]) -> str:
+    """``text`` with the value of each personal field in ``fields`` replaced by the field's name.
+
+    A CRM's refusal often quotes what it refused ("Smith is not a valid …"); the admin reading
+    a dead letter needs the field, not the person's name.
+    """
+    for name, value in sorted(fields.items(), key=lambda item: -len(str(item[1]))):
+        if is_personal(name) and isinstance(value, str) and len(value.strip()) >= 2:
+            text = text.replace(value, f"<{name}>")
+    return pseudonymize_text(text)

@@ -10,7 +10,9 @@ must not have moved. A second run changes nothing.
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +28,10 @@ from test_recycle import NOT_NOW, RECYCLE_REASON_FIELD
 from test_sla import _at, _call, _configure, mail, slack  # noqa: F401 (fixtures)
 
 from baton.cli import main
+from connector.config.secrets import secrets_in
+from connector.logs import configure_logging
 from connector.store import upgrade
-from connector.store.models import CreditLedgerRow, OutboxCommand
+from connector.store.models import CreditLedgerRow, InboxEvent, OutboxCommand
 
 pytestmark = pytest.mark.slow
 
@@ -127,3 +131,54 @@ def test_forget_after_hand_off_sla_escalation_recycle_and_credit(jworld, mail, s
     # what went out to people named the lead by id only
     sent = [m.body + m.subject for m in catcher.mails] + slack_catcher.texts()
     assert not [text for text in sent if "Zwartjes" in text or erin_email in text]
+
+
+@pytest.fixture
+def baton_logs(world: SyncWorld) -> Iterator[io.StringIO]:
+    """Baton's log lines as its configured logging writes them (JSON, secrets and addresses
+    filtered), at DEBUG so nothing is left out."""
+    buffer = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging("DEBUG", "json", secrets_in(world.runtime.config))
+    root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]
+    try:
+        yield buffer
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+
+
+def test_a_fault_run_logs_and_stores_no_name_address_or_secret(world, baton_logs) -> None:
+    email = unique_email("faultina")
+    surname = "Refusewell"
+    world.sf.add_validation_rule(
+        "Lead",
+        lambda lead: (
+            f"{lead.get('Email')} ({lead.get('FirstName')} {lead.get('LastName')}) is blocked"
+            if lead.get("Email") == email
+            else None
+        ),
+        fields=["Email"],
+    )
+    contact_id = world.new_contact("faultina", email=email, lastname=surname, firstname="Faultina")
+    world.settle()
+    world.hs.inject(500, count=3, path_prefix="/crm/v3/objects/contacts")  # reads fail, retried
+    world.hs.ui_update(
+        "contacts", contact_id, {"lifecyclestage": "marketingqualifiedlead"}, user_id=7
+    )
+    world.settle(timeout=60)
+
+    ((system, code, message),) = world.dead_letters()
+    assert (system, code) == ("salesforce", "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+    assert "is blocked" in message and "<LastName>" in message
+    personal = [email, surname, "Faultina"]
+    assert not [value for value in personal if value in message]
+    logs = baton_logs.getvalue()
+    assert logs, "the fault run logged"
+    assert not [value for value in personal if value.lower() in logs.lower()]
+    assert not [secret for secret in secrets_in(world.runtime.config) if secret in logs]
+    with world.runtime.store.session() as session:
+        outcomes = " ".join(o or "" for o in session.scalars(select(InboxEvent.outcome)))
+        errors = " ".join(e or "" for e in session.scalars(select(OutboxCommand.last_error)))
+    assert not [value for value in personal if value in outcomes + errors]

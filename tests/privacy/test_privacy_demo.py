@@ -1,8 +1,9 @@
 """A week of the demo, then erasure: nothing of the person is left in any table or log.
 
-The demo plays hand-offs, SLA clocks and escalations, recycling and won deals with credit
-through the sandboxes' real HTTP, on SQLite and on PostgreSQL. While it runs, one person is
-deleted in HubSpot for privacy through the official client (``contact.privacyDeletion`` comes
+The demo plays hand-offs, SLA clocks, recycling and won deals with credit through the
+sandboxes' real HTTP, on SQLite and on PostgreSQL (its week has no missed deadline: the
+escalation ladder's erasure is in tests/integration/test_privacy_journey.py). While it runs,
+one person is deleted in HubSpot for privacy through the official client (``contact.privacyDeletion`` comes
 back as a webhook); after the week, three more are erased with ``baton forget``. Every column
 of every table is then read for their addresses, names and ids, and the counts the reports show
 are compared with those before.
@@ -181,7 +182,6 @@ def test_forget_after_a_full_journey_erases_everywhere_and_keeps_every_count(
         assert result.exit_code == 0, result.output
         exports[person.fate] = json.loads(result.output)
     # the journey really went through every job for these people
-    assert _notices(exports[Fate.IGNORED]), "an escalation notice for the lead nobody touched"
     assert "sla_clocks" in exports[Fate.IGNORED]["tables"]
     assert "recycle_episodes" in exports[Fate.RECYCLED]["tables"]
     assert "credit_ledger" in exports[Fate.WON]["tables"]
@@ -206,10 +206,6 @@ def test_forget_after_a_full_journey_erases_everywhere_and_keeps_every_count(
             select(OutboxCommand.status).where(OutboxCommand.status == "pending")
         ).all()
     assert pending == []
-
-
-def _notices(export: dict[str, Any]) -> list[dict[str, Any]]:
-    return [row for row in export["tables"].get("outbox", []) if row["kind"] == "notify"]
 
 
 def test_the_logs_of_the_week_hold_no_address_name_or_secret(week: dict[str, Any]) -> None:
