@@ -3,10 +3,10 @@
 The demo plays hand-offs, SLA clocks, recycling and won deals with credit through the
 sandboxes' real HTTP, on SQLite and on PostgreSQL (its week has no missed deadline: the
 escalation ladder's erasure is in tests/integration/test_privacy_journey.py). While it runs,
-one person is deleted in HubSpot for privacy through the official client (``contact.privacyDeletion`` comes
-back as a webhook); after the week, three more are erased with ``baton forget``. Every column
-of every table is then read for their addresses, names and ids, and the counts the reports show
-are compared with those before.
+one person is deleted in HubSpot for privacy through the official client
+(``contact.privacyDeletion`` comes back as a webhook); after the week, three more are erased
+with ``baton forget``. Every column of every table is then read for their addresses, names
+and ids, and the counts the reports show are compared with those before.
 """
 
 from __future__ import annotations

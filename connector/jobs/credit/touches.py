@@ -40,6 +40,7 @@ _CODE = re.compile(r"[^a-z0-9]+")
 #: the kinds of touch a HubSpot contact's own properties give; a touch id is "<contact id>:<kind>"
 HUBSPOT_TOUCH_KINDS = ("original_source", "latest_source", "first_conversion", "recent_conversion")
 
+
 def channel_code(value: object, default: str = "other") -> str:
     """A channel as a short lower-case code: ``Paid Search`` / ``PAID_SEARCH`` → ``paid_search``."""
     code = _CODE.sub("_", str(value or "").strip().lower()).strip("_")
