@@ -15,7 +15,12 @@ from sqlalchemy import Table, and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from connector.config import BatonConfig
-from connector.privacy.fields import without_personal
+from connector.privacy.fields import (
+    EMAIL_IN_TEXT,
+    ERASED,
+    quoted_values_named,
+    without_personal,
+)
 from connector.privacy.registry import pruners
 from connector.store.models import (
     AuditEntry,
@@ -25,6 +30,7 @@ from connector.store.models import (
     OutboxCommand,
     OwnWrite,
     RawRequest,
+    RecycleEpisode,
 )
 
 #: inbox states that are finished (a pending or deferred event is never pruned)
@@ -46,8 +52,9 @@ def prune(session: Session, config: BatonConfig, now: datetime) -> dict[str, int
     }
     scrub_before = now - timedelta(days=privacy.scrub_personal_after_days)
     counts["audit"] = scrub_audit(session, scrub_before)
-    counts["outbox"] = scrub_outbox(session, scrub_before)
     counts["dead_letters"] = scrub_dead_letters(session, scrub_before)
+    counts["outbox"] = scrub_outbox(session, scrub_before)
+    counts["recycle_notes"] = scrub_recycle_notes(session, scrub_before)
     for table, pruner in pruners().items():
         counts[table] = pruner(session, now, config)
     return {name: count for name, count in counts.items() if count}
@@ -112,9 +119,29 @@ def scrub_outbox(session: Session, before: datetime) -> int:
 
 
 def scrub_dead_letters(session: Session, before: datetime) -> int:
-    """A CRM's refusal text may quote the value it refused (an address): cut it out."""
+    """A CRM's refusal text may quote what it refused: the command's name or address goes.
+
+    Runs before the outbox scrub, while the command still holds the values to look for.
+    """
+    rows = session.execute(
+        select(DeadLetter, OutboxCommand.payload)
+        .join(OutboxCommand, OutboxCommand.id == DeadLetter.command_id)
+        .where(DeadLetter.created_at < before)
+    )
+    changed = 0
+    for letter, payload in rows:
+        cleaned = EMAIL_IN_TEXT.sub(
+            ERASED, quoted_values_named(letter.message, payload.get("fields") or {})
+        )
+        if cleaned != letter.message:
+            letter.message, changed = cleaned, changed + 1
+    return changed
+
+
+def scrub_recycle_notes(session: Session, before: datetime) -> int:
+    """A recycle note is Baton's own words, but may quote a value: no address stays in it."""
     return _scrub_rows(
-        session, select(DeadLetter).where(DeadLetter.created_at < before), ("message",)
+        session, select(RecycleEpisode).where(RecycleEpisode.recycled_at < before), ("note",)
     )
 
 

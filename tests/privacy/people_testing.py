@@ -175,7 +175,7 @@ def seed(store: Store, person: Someone, at: datetime = T0) -> None:
                 trigger_source="salesforce",
                 trigger_status="Closed",
                 recycled_at=at,
-                note=f"{person.first_name} asked to call back",
+                note=f"re-activated: {person.email} asked to be called back",
             )
         )
         session.add(
