@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hubspot.crm.contacts import PublicGdprDeleteInput
+from prometheus_client import generate_latest
 from privacy_testing import aggregates, postgres_schema_url, where_found
 from sqlalchemy import select
 
@@ -75,6 +76,7 @@ def _play(out: Path, url: str) -> Iterator[dict[str, Any]]:
 
     def after_week(stack: DemoStack) -> None:
         seen["secrets"] = secrets_in(stack.runtime.config)
+        seen["metrics"] = generate_latest(stack.runtime.metrics.registry).decode()
         seen["ids"] = _ids(stack, plan.people)
         deleted = plan.with_fate(Fate.WORKED)[0]
         contact_id = seen["ids"][deleted.key][0].removeprefix("contact:")
@@ -208,8 +210,10 @@ def test_forget_after_a_full_journey_erases_everywhere_and_keeps_every_count(
     assert pending == []
 
 
-def test_the_logs_of_the_week_hold_no_address_name_or_secret(week: dict[str, Any]) -> None:
-    logs = week["logs"]
+def test_the_logs_and_metrics_of_the_week_hold_no_address_name_or_secret(
+    week: dict[str, Any],
+) -> None:
+    logs = week["logs"] + week["metrics"]
     assert logs  # the week logged something
     people = list(week["plan"].people)
     leaked = [
