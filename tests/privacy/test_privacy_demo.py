@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hubspot.crm.contacts import PublicGdprDeleteInput
-from prometheus_client import generate_latest
 from privacy_testing import aggregates, postgres_schema_url, where_found
+from prometheus_client import generate_latest
 from sqlalchemy import select
 
 from baton.cli import main
