@@ -25,6 +25,7 @@ from connector.privacy.registry import pruners
 from connector.store.models import (
     AuditEntry,
     Base,
+    Cursor,
     DeadLetter,
     InboxEvent,
     OutboxCommand,
@@ -38,6 +39,8 @@ FINISHED = ("done", "skipped", "failed")
 #: outbox states no dispatcher will send again
 SETTLED = ("done", "superseded", "dead", "erased")
 BATCH = 1000
+#: the cursor holding how far the scrub of kept rows has gone
+SCRUBBED_UNTIL = "privacy:scrubbed_until"
 
 
 def prune(session: Session, config: BatonConfig, now: datetime) -> dict[str, int]:
@@ -48,13 +51,19 @@ def prune(session: Session, config: BatonConfig, now: datetime) -> dict[str, int
         "inbox_events": drop_inbox_events(
             session, now - timedelta(days=store.inbox_retention_days)
         ),
-        "own_writes": _rowcount(session, delete(OwnWrite).where(OwnWrite.expires_at <= now)),
+        "own_writes": _rowcount(
+            session, delete(OwnWrite.__table__).where(OwnWrite.__table__.c.expires_at <= now)
+        ),
     }
-    scrub_before = now - timedelta(days=privacy.scrub_personal_after_days)
-    counts["audit"] = scrub_audit(session, scrub_before)
-    counts["dead_letters"] = scrub_dead_letters(session, scrub_before)
-    counts["outbox"] = scrub_outbox(session, scrub_before)
-    counts["recycle_notes"] = scrub_recycle_notes(session, scrub_before)
+    # rows scrubbed by an earlier run are not read again: each run takes the next slice
+    since = _scrubbed_until(session)
+    until = now - timedelta(days=privacy.scrub_personal_after_days)
+    if since is None or since < until:
+        counts["audit"] = scrub_audit(session, since, until)
+        counts["dead_letters"] = scrub_dead_letters(session, since, until)
+        counts["outbox"] = scrub_outbox(session, since, until)
+        counts["recycle_notes"] = scrub_recycle_notes(session, since, until)
+        _set_scrubbed_until(session, until)
     for table, pruner in pruners().items():
         counts[table] = pruner(session, now, config)
     return {name: count for name, count in counts.items() if count}
@@ -62,11 +71,10 @@ def prune(session: Session, config: BatonConfig, now: datetime) -> dict[str, int
 
 def drop_raw_bodies(session: Session, before: datetime) -> int:
     """Bodies received before ``before`` are dropped; the row (source, digest, time) stays."""
+    raws = RawRequest.__table__
     return _rowcount(
         session,
-        update(RawRequest)
-        .where(RawRequest.received_at < before, RawRequest.body.is_not(None))
-        .values(body=None),
+        update(raws).where(raws.c.received_at < before, raws.c.body.is_not(None)).values(body=None),
     )
 
 
@@ -78,47 +86,42 @@ def drop_inbox_events(session: Session, before: datetime) -> int:
     metadata, so a job's table added later is covered without an edit here.
     """
     done_at = func.coalesce(InboxEvent.processed_at, InboxEvent.received_at)
+    events, raws = InboxEvent.__table__, RawRequest.__table__
     total = 0
     while True:
-        ids = list(
-            session.scalars(
-                select(InboxEvent.id)
-                .where(InboxEvent.status.in_(FINISHED), done_at < before)
-                .limit(BATCH)
-            )
-        )
-        if not ids:
+        rows = session.execute(
+            select(events.c.id, events.c.raw_request_id)
+            .where(events.c.status.in_(FINISHED), done_at < before)
+            .limit(BATCH)
+        ).all()
+        if not rows:
             break
-        for table, column in _references(InboxEvent.__table__):
+        ids = [row.id for row in rows]
+        for table, column in _references(events):
             session.execute(update(table).where(column.in_(ids)).values({column.name: None}))
-        total += _rowcount(session, delete(InboxEvent).where(InboxEvent.id.in_(ids)))
-    orphans = select(InboxEvent.id).where(InboxEvent.raw_request_id == RawRequest.id).exists()
-    total += _rowcount(
-        session, delete(RawRequest).where(and_(RawRequest.received_at < before, ~orphans))
-    )
+        total += _rowcount(session, delete(events).where(events.c.id.in_(ids)))
+        raw_ids = {row.raw_request_id for row in rows if row.raw_request_id is not None}
+        still_used = select(events.c.id).where(events.c.raw_request_id == raws.c.id).exists()
+        total += _rowcount(session, delete(raws).where(raws.c.id.in_(raw_ids), ~still_used))
     return total
 
 
-def scrub_audit(session: Session, before: datetime) -> int:
+def scrub_audit(session: Session, since: datetime | None, until: datetime) -> int:
     """Old audit lines keep step, ids and decision; addresses and personal fields go."""
-    return _scrub_rows(
-        session,
-        select(AuditEntry).where(AuditEntry.at < before),
-        ("summary", "detail"),
+    query = select(AuditEntry).where(_between(AuditEntry.at, since, until))
+    return _scrub_rows(session, query, ("summary", "detail"))
+
+
+def scrub_outbox(session: Session, since: datetime | None, until: datetime) -> int:
+    """A command created long ago and settled keeps kind, record and ids, not the person's
+    name or address (one still pending or retrying keeps what its write needs)."""
+    query = select(OutboxCommand).where(
+        OutboxCommand.status.in_(SETTLED), _between(OutboxCommand.created_at, since, until)
     )
+    return _scrub_rows(session, query, ("payload", "last_error"))
 
 
-def scrub_outbox(session: Session, before: datetime) -> int:
-    """A command settled long ago keeps kind, record and ids, not the person's name or address."""
-    settled_at = func.coalesce(OutboxCommand.done_at, OutboxCommand.created_at)
-    return _scrub_rows(
-        session,
-        select(OutboxCommand).where(OutboxCommand.status.in_(SETTLED), settled_at < before),
-        ("payload", "last_error"),
-    )
-
-
-def scrub_dead_letters(session: Session, before: datetime) -> int:
+def scrub_dead_letters(session: Session, since: datetime | None, until: datetime) -> int:
     """A CRM's refusal text may quote what it refused: the command's name or address goes.
 
     Runs before the outbox scrub, while the command still holds the values to look for.
@@ -126,7 +129,7 @@ def scrub_dead_letters(session: Session, before: datetime) -> int:
     rows = session.execute(
         select(DeadLetter, OutboxCommand.payload)
         .join(OutboxCommand, OutboxCommand.id == DeadLetter.command_id)
-        .where(DeadLetter.created_at < before)
+        .where(_between(DeadLetter.created_at, since, until))
     )
     changed = 0
     for letter, payload in rows:
@@ -138,11 +141,10 @@ def scrub_dead_letters(session: Session, before: datetime) -> int:
     return changed
 
 
-def scrub_recycle_notes(session: Session, before: datetime) -> int:
+def scrub_recycle_notes(session: Session, since: datetime | None, until: datetime) -> int:
     """A recycle note is Baton's own words, but may quote a value: no address stays in it."""
-    return _scrub_rows(
-        session, select(RecycleEpisode).where(RecycleEpisode.recycled_at < before), ("note",)
-    )
+    query = select(RecycleEpisode).where(_between(RecycleEpisode.recycled_at, since, until))
+    return _scrub_rows(session, query, ("note",))
 
 
 def _scrub_rows(session: Session, query, columns: tuple[str, ...]) -> int:  # type: ignore[no-untyped-def]
@@ -156,6 +158,23 @@ def _scrub_rows(session: Session, query, columns: tuple[str, ...]) -> int:  # ty
                 changed += 1
     session.flush()
     return changed
+
+
+def _between(column, since: datetime | None, until: datetime):  # type: ignore[no-untyped-def]
+    return column < until if since is None else and_(column >= since, column < until)
+
+
+def _scrubbed_until(session: Session) -> datetime | None:
+    row = session.get(Cursor, SCRUBBED_UNTIL)
+    return datetime.fromisoformat(row.value) if row is not None else None
+
+
+def _set_scrubbed_until(session: Session, until: datetime) -> None:
+    row = session.get(Cursor, SCRUBBED_UNTIL)
+    if row is None:
+        session.add(Cursor(name=SCRUBBED_UNTIL, value=until.isoformat()))
+    else:
+        row.value = until.isoformat()
 
 
 def _references(target: Table) -> list[tuple[Table, object]]:

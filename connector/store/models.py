@@ -88,7 +88,8 @@ class InboxEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(128))
     is_echo: Mapped[bool] = mapped_column(Boolean, default=False)
     related_ids: Mapped[list[Any]] = mapped_column(default=list)
-    raw_request_id: Mapped[int | None] = mapped_column(ForeignKey("raw_requests.id"))
+    #: indexed: retention and erasure find a raw request's events by it
+    raw_request_id: Mapped[int | None] = mapped_column(ForeignKey("raw_requests.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     #: a deferred event (e.g. waiting for the lead it belongs to be created) waits until then
     available_at: Mapped[datetime | None] = mapped_column()

@@ -1,4 +1,5 @@
-"""erasures: that a person's data was erased, as keyed hashes of their identifiers
+"""erasures: that a person's data was erased, as keyed hashes of their identifiers; an index
+on inbox_events.raw_request_id for retention
 
 Revision ID: 0007
 Revises: 0006
@@ -38,7 +39,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("identifier_hash"),
     )
+    # retention deletes raw requests left without events, found by this column
+    with op.batch_alter_table("inbox_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inbox_events_raw_request_id"), ["raw_request_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("inbox_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbox_events_raw_request_id"))
     op.drop_table("erasures")
