@@ -180,7 +180,8 @@ class OutboxCommand(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column()
-    cause_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    #: indexed: deleting a pruned event checks its referrers (the FK) on both engines
+    cause_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column()
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -256,7 +257,9 @@ class RecycleEpisode(Base):
     reason_flag: Mapped[str | None] = mapped_column(String(16))
     trigger_source: Mapped[str] = mapped_column(String(16))
     trigger_status: Mapped[str] = mapped_column(String(128))
-    trigger_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    trigger_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbox_events.id"), index=True
+    )  # indexed: deleting a pruned event checks its referrers
     #: the rep who had the lead (a Salesforce user id), for "recycled by rep" counts
     previous_owner_id: Mapped[str | None] = mapped_column(String(18))
     recycled_at: Mapped[datetime] = mapped_column()
@@ -380,7 +383,8 @@ class AuditEntry(Base):
     step: Mapped[str] = mapped_column(String(16))  # event | rule | write | error
     summary: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    #: indexed: deleting a pruned event checks its referrers (the FK) on both engines
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"), index=True)
     command_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
 
 

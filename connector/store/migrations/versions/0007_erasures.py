@@ -1,5 +1,5 @@
-"""erasures: that a person's data was erased, as keyed hashes of their identifiers; an index
-on inbox_events.raw_request_id for retention
+"""erasures: that a person's data was erased, as keyed hashes of their identifiers; indexes on
+the columns that point at inbox events and raw requests, for retention
 
 Revision ID: 0007
 Revises: 0006
@@ -19,6 +19,12 @@ branch_labels = None
 depends_on = None
 
 _WHEN = connector.store.types.UTCDateTime(timezone=True)
+_REFERRERS = (
+    ("inbox_events", "raw_request_id"),
+    ("outbox", "cause_event_id"),
+    ("audit", "event_id"),
+    ("recycle_episodes", "trigger_event_id"),
+)
 
 
 def upgrade() -> None:
@@ -39,14 +45,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("identifier_hash"),
     )
-    # retention deletes raw requests left without events, found by this column
-    with op.batch_alter_table("inbox_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_inbox_events_raw_request_id"), ["raw_request_id"], unique=False
-        )
+    # retention deletes finished events and the raw requests left without any: each delete
+    # checks the rows that point at it (foreign keys), which without these indexes is a scan
+    # of the whole referring table per deleted row
+    for table, column in _REFERRERS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(batch_op.f(f"ix_{table}_{column}"), [column], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("inbox_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_inbox_events_raw_request_id"))
+    for table, column in _REFERRERS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
     op.drop_table("erasures")
