@@ -142,7 +142,7 @@ def _week_figures(
     episodes = r.episodes(session, since, until)
     clocks = r.clocks(session, since, until)
     escalations = r.escalations(session, since, until)
-    credits = r.credits(session, since, until)
+    credits = _deals_matching(r.credits(session, since, until), filters)
     params = _params(config, filters)
     narrow = _Narrow(config, filters, loaded)
     found = []
@@ -156,7 +156,7 @@ def _week_figures(
             episodes=tuple(x for x in episodes if within(x.at) and narrow.episode(x)),
             clocks=tuple(x for x in clocks if within(x.started_at) and narrow.clock(x)),
             escalations=tuple(x for x in escalations if within(x.at) and narrow.escalation(x)),
-            credits=tuple(x for x in credits if within(x.computed_at) and narrow.credit(x)),
+            credits=tuple(x for x in credits if within(x.computed_at)),
             converted_lead_ids=tuple(
                 lead for lead in r.conversions(session, low, high) if narrow.lead_id(lead)
             ),
@@ -217,12 +217,6 @@ class _Narrow:
         lead = self.loaded.by_lead.get(found.lead_id)
         return self._rep_ok(found.rep, lead.team if lead else None) and self._dims_ok(lead)
 
-    def credit(self, found: r.Credit) -> bool:
-        f = self.filters
-        if f.source is not None and found.channel != rules.channel_of(f.source):
-            return False
-        return f.campaign is None or found.campaign == f.campaign
-
     def _unfiltered(self) -> bool:
         f = self.filters
         return (
@@ -231,6 +225,21 @@ class _Narrow:
             and f.campaign is None
             and (f.team is None or f.team in METRIC_TEAMS)
         )
+
+
+def _deals_matching(credits: list[r.Credit], filters: ScorecardFilters) -> list[r.Credit]:
+    """Whole deals (per model) with a marketing share from the source's channel / the campaign."""
+    if filters.source is None and filters.campaign is None:
+        return credits
+    channel = rules.channel_of(filters.source) if filters.source is not None else None
+    keep = {
+        (x.model, x.deal_id)
+        for x in credits
+        if x.marketing
+        and (channel is None or x.channel == channel)
+        and (filters.campaign is None or x.campaign == filters.campaign)
+    }
+    return [x for x in credits if (x.model, x.deal_id) in keep]
 
 
 def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from connector.commands import CreateLead, Notify, UpdateFields
 from connector.config import BatonConfig
+from connector.jobs.credit.currency import minor_digits
 from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.store.models import (
     CreditLedgerRow,
@@ -290,7 +291,7 @@ def credits(session: Session, since: datetime, until: datetime) -> list[Credit]:
             row.touch_id is not None,
             row.channel,
             row.campaign,
-            Decimal(row.amount_minor) / 100,
+            Decimal(row.amount_minor).scaleb(-minor_digits(row.currency)),
             row.currency,
             row.computed_at,
         )
