@@ -72,7 +72,7 @@ class ScorecardConfig(ConfigModel):
     management: tuple[EmailAddress, ...] = Field(
         default=(), description="Who the digest's escalation line is addressed to (e-mail)."
     )
-    slack: bool = Field(default=True, description="Also post the digest to the Slack notifier.")
+    slack: bool = Field(default=False, description="Also post the digest to the Slack notifier.")
     api_tokens: tuple[EnvSecret, ...] = Field(
         default=(),
         description="Bearer tokens the scorecard API (/api/scorecard…) accepts (secrets, "
