@@ -8,6 +8,7 @@ leads behind one key, so a figure and its leads always agree.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.jobs.sla.calendar import BusinessTime
+from connector.jobs.sla.calendar import BusinessTime, Day
 from connector.reports.scorecard import rows as r
 from connector.reports.scorecard import rules, weeks
 from connector.reports.scorecard.model import LeadRef, Metric, Scorecard, ScorecardFilters
@@ -253,7 +254,7 @@ def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:
         for m in config.lifecycle.stages
         if m.hubspot in later and m.salesforce.object == "Lead"
     ) | frozenset(config.sla.working_statuses)
-    calendar = BusinessTime(config.sla.calendar)
+    calendar = _RememberingCalendar(config.sla.calendar)
     by_person = filters.rep is not None or (
         filters.team is not None and filters.team not in METRIC_TEAMS
     )
@@ -269,6 +270,15 @@ def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:
         credit_filterable=not by_person,
         holds_filterable=not by_person and filters.source is None and filters.campaign is None,
     )
+
+
+class _RememberingCalendar(BusinessTime):
+    """The SLA calendar, remembering each local day it worked out: a week's clocks share the
+    same few days, and a day (working hours, holidays, DST) is what costs."""
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one calendar per build, dropped after it
+    def day(self, local: date) -> Day:
+        return super().day(local)
 
 
 def _lead_ref(config: BatonConfig, ref: rules.Ref) -> LeadRef:

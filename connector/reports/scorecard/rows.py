@@ -203,45 +203,39 @@ class Episode:
 def episodes(session: Session, since: datetime, until: datetime) -> list[Episode]:
     """Recycle episodes (recycled, disqualified, parked, refused …) in the window."""
     query = (
-        select(RecycleEpisode)
+        select(
+            RecycleEpisode.hubspot_contact_id,
+            RecycleEpisode.salesforce_lead_id,
+            RecycleEpisode.previous_owner_id,
+            RecycleEpisode.state,
+            RecycleEpisode.reason_code,
+            RecycleEpisode.reason_flag,
+            RecycleEpisode.recycled_at,
+        )
         .where(RecycleEpisode.recycled_at >= since, RecycleEpisode.recycled_at < until)
         .order_by(RecycleEpisode.recycled_at, RecycleEpisode.id)
     )
-    return [
-        Episode(
-            e.hubspot_contact_id,
-            e.salesforce_lead_id,
-            e.previous_owner_id,
-            e.state,
-            e.reason_code,
-            e.reason_flag,
-            e.recycled_at,
-        )
-        for e in session.scalars(query)
-    ]
+    return [Episode(*row) for row in session.execute(query)]
 
 
 def clocks(session: Session, since: datetime, until: datetime) -> list[Clock]:
     """First-response clocks started in the window."""
     query = (
-        select(SlaClock)
+        select(
+            SlaClock.id,
+            SlaClock.lead_id,
+            SlaClock.owner_id,
+            SlaClock.team,
+            SlaClock.state,
+            SlaClock.started_at,
+            SlaClock.stopped_at,
+            SlaClock.stopped_by,
+            SlaClock.touches,
+        )
         .where(SlaClock.started_at >= since, SlaClock.started_at < until)
         .order_by(SlaClock.started_at, SlaClock.id)
     )
-    return [
-        Clock(
-            c.id,
-            c.lead_id,
-            c.owner_id,
-            c.team,
-            c.state,
-            c.started_at,
-            c.stopped_at,
-            c.stopped_by,
-            c.touches,
-        )
-        for c in session.scalars(query)
-    ]
+    return [Clock(*row) for row in session.execute(query)]
 
 
 def lead_touches(session: Session) -> dict[str, int]:
