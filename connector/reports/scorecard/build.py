@@ -132,18 +132,31 @@ def _week_figures(
     zone = config.sla.calendar.timezone
     since, _ = weeks.window(start - timedelta(days=7 * (lookback - 1)), zone)
     _, until = weeks.window(start, zone)
-    everyone = r.leads(session, config)
-    loaded = _Loaded(
-        everyone,
-        r.lead_ids(everyone),
-        {lead.contact_id: lead for lead in everyone},
-        r.lead_touches(session),
-    )
     holds = r.holds(session, since, until)
     episodes = r.episodes(session, since, until)
     clocks = r.clocks(session, since, until)
     escalations = r.escalations(session, since, until)
     credits = _deals_matching(r.credits(session, since, until), filters)
+    conversions = {
+        week: r.conversions(session, *weeks.window(week, zone))
+        for week in (start - timedelta(days=7 * back) for back in range(lookback))
+    }
+    outcome_leads = {e.lead_id for e in episodes if e.lead_id}
+    outcome_leads |= {lead for found in conversions.values() for lead in found}
+    everyone = r.leads(
+        session,
+        config,
+        since,
+        until,
+        outcome_leads | {c.lead_id for c in clocks} | {x.lead_id for x in escalations},
+        {e.contact_id for e in episodes if e.contact_id and not e.lead_id},
+    )
+    loaded = _Loaded(
+        everyone,
+        r.lead_ids(everyone),
+        {lead.contact_id: lead for lead in everyone},
+        r.lead_touches(session, outcome_leads),
+    )
     params = _params(config, filters)
     narrow = _Narrow(config, filters, loaded)
     found = []
@@ -158,9 +171,7 @@ def _week_figures(
             clocks=tuple(x for x in clocks if within(x.started_at) and narrow.clock(x)),
             escalations=tuple(x for x in escalations if within(x.at) and narrow.escalation(x)),
             credits=tuple(x for x in credits if within(x.computed_at)),
-            converted_lead_ids=tuple(
-                lead for lead in r.conversions(session, low, high) if narrow.lead_id(lead)
-            ),
+            converted_lead_ids=tuple(lead for lead in conversions[week] if narrow.lead_id(lead)),
             touches=loaded.touches,
             by_lead=loaded.by_lead,
             by_contact=loaded.by_contact,
