@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from connector.commands import CreateLead, Notify, UpdateFields
@@ -383,6 +383,8 @@ def _stage_times(
         query = (
             select(InboxEvent.object_id, InboxEvent.changes, InboxEvent.occurred_at)
             .where(InboxEvent.record_key.in_(chunk), InboxEvent.source == "hubspot")
+            # most contact events are no stage change: skip them before their JSON is decoded
+            .where(cast(InboxEvent.changes, String).like('%"lifecyclestage"%'))
             .order_by(InboxEvent.occurred_at, InboxEvent.id)
         )
         for contact, changes, at in session.execute(query):
