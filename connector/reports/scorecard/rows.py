@@ -206,19 +206,16 @@ def _statuses(session: Session, lead_ids: list[str]) -> dict[str, str | None]:
 
 
 def holds(session: Session, since: datetime, until: datetime) -> list[Hold]:
-    """MQLs whose latest hold reason was written in the window and were never handed over."""
-    handed = set(
-        session.scalars(
-            select(OutboxCommand.record_key).where(
-                OutboxCommand.kind == CreateLead.kind,
-                OutboxCommand.status.in_(("done", "pending")),
-            )
-        )
-    )
+    """MQLs whose latest hold reason was written in the window and were never handed over.
+
+    Only the window's writes matter: a hold is counted in the week its latest reason was
+    written, and a hold cleared later was cleared by a hand-off, which excludes it anyway.
+    """
     rows = session.execute(
         select(OutboxCommand.payload, OutboxCommand.done_at, OutboxCommand.created_at)
         .where(OutboxCommand.kind == UpdateFields.kind, OutboxCommand.system == "hubspot")
         .where(OutboxCommand.status.in_(("done", "pending")))
+        .where(OutboxCommand.created_at >= since, OutboxCommand.created_at < until)
         .order_by(OutboxCommand.id)
     )
     latest: dict[str, Hold] = {}
@@ -232,6 +229,17 @@ def holds(session: Session, since: datetime, until: datetime) -> list[Hold]:
             latest[contact] = Hold(contact, str(reason), at)
         else:
             latest.pop(contact, None)
+    handed: set[str] = set()
+    for chunk in _chunks(f"hubspot:contact:{contact}" for contact in latest):
+        handed.update(
+            session.scalars(
+                select(OutboxCommand.record_key).where(
+                    OutboxCommand.kind == CreateLead.kind,
+                    OutboxCommand.status.in_(("done", "pending")),
+                    OutboxCommand.record_key.in_(chunk),
+                )
+            )
+        )
     return [
         hold
         for contact, hold in latest.items()
