@@ -117,6 +117,7 @@ def test_drill_down_lists_ids_and_links_and_refuses_unknown_keys(api: FlaskClien
     assert _get(api, "/api/scorecard/drill?week=2026-W48").status_code == 400
     missing = _get(api, "/api/scorecard/drill?week=2026-W48&key=nope")
     assert missing.status_code == 404 and "unknown drill key" in missing.get_json()["message"]
+    assert _get(api, "/api/scorecard/drill?key=accepted&team=finance").status_code == 400
 
 
 def test_every_table_exports_as_csv(api: FlaskClient) -> None:

@@ -44,6 +44,7 @@ def drill(
     store: Store, config: BatonConfig, week_start: date, drill_key: str, filters: ScorecardFilters
 ) -> tuple[LeadRef, ...]:
     """The leads behind ``drill_key`` that week; ValueError for a key the week does not have."""
+    check_filters(config, filters)
     with store.session() as session:
         figures, _ = _week_figures(session, config, week_start, filters, lookback=1)
     if drill_key not in figures[0].drills:

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from connector.config.models.scorecard import ScorecardTargets
+from connector.jobs.credit.touches import channel_code
 from connector.reports.scorecard import texts
 from connector.reports.scorecard.model import Metric, Number, Status, Table, Team, Unit
 from connector.reports.scorecard.rows import Clock, Credit, Episode, Escalation, Hold, Lead
@@ -140,10 +141,11 @@ def metric(
     drill: str | None = None,
     definition: str | None = None,
 ) -> Metric:
-    """A metric with its words from :mod:`texts` and its status against [low, high]."""
-    target = low if low is not None else high
-    if low is not None and high is not None:
-        target = low  # a range: the definition names both ends
+    """A metric with its words from :mod:`texts` and its status against [low, high].
+
+    ``Metric.target`` is the lower bound when there is one (a range's other end is named in
+    the definition), else the upper bound.
+    """
     return Metric(
         key=key,
         team=team,
@@ -151,7 +153,7 @@ def metric(
         definition=definition or texts.definition(key),
         value=value,
         unit=unit,
-        target=target,
+        target=low if low is not None else high,
         status=status_of(value, low, high),
         drill_key=drill if value is not None else None,
     )
@@ -502,8 +504,6 @@ def _credit(
 
 def channel_of(source: str) -> str:
     """A lead source as the credit ledger's channel code (``PAID_SEARCH`` → ``paid_search``)."""
-    from connector.jobs.credit.touches import channel_code
-
     return channel_code(source, default="(unknown)")
 
 
