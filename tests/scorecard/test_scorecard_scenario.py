@@ -101,6 +101,11 @@ def test_breakdown_tables(seeded: Store) -> None:
         ("PAID_SEARCH", "(no reason)", 1, 2),
         ("PAID_SEARCH", "too_small", 1, 2),
     )
+    # per campaign: Webinar's one "not now" (L2) was too small; Ebook's (L3) had no reason
+    assert card.table("feedback_by_campaign").rows == (
+        ("Ebook", "(no reason)", 1, 1),
+        ("Webinar", "too_small", 1, 1),
+    )
     assert card.table("cherry_picking").rows == (
         (REP_A, 2, 1, Decimal("50.0"), False),
         ("0057Q000002RmB2QAK", 2, 1, Decimal("50.0"), False),

@@ -394,7 +394,8 @@ def _together(rows: WeekRows, params: Params, drills: dict[str, tuple[Ref, ...]]
         funnel_table,
         credit_table,
         _channels(rows, params, drills),
-        _feedback_by_source(rows, drills),
+        _feedback_by(rows, "source", drills),
+        _feedback_by(rows, "campaign", drills),
         picking_table,
     ]
     return metrics, tables
@@ -526,26 +527,27 @@ def _channels(rows: WeekRows, params: Params, drills: dict[str, tuple[Ref, ...]]
     return _table("channels", ("channel", "leads", "revenue"), table_rows, "together")
 
 
-def _source_of(rows: WeekRows, episode: Episode) -> str:
+def _dimension_of(rows: WeekRows, episode: Episode, dimension: str) -> str:
     lead = rows.by_lead.get(episode.lead_id or "") or rows.by_contact.get(episode.contact_id or "")
-    return lead.source if lead else "(unknown)"
+    return getattr(lead, dimension) if lead else "(unknown)"
 
 
-def _feedback_by_source(rows: WeekRows, drills: dict[str, tuple[Ref, ...]]) -> Table:
-    """ "8 of 10 leads from source X came back for reason Y": sales' reasons per source."""
+def _feedback_by(rows: WeekRows, dimension: str, drills: dict[str, tuple[Ref, ...]]) -> Table:
+    """ "8 of 10 leads from campaign X came back for reason Y": sales' reasons per source or
+    campaign (``dimension``), beside how many of the week's feedback came from there."""
+    key = f"feedback_by_{dimension}"
     groups: dict[tuple[str, str], list[Episode]] = defaultdict(list)
     for e in rows.episodes:
-        groups[(_source_of(rows, e), e.reason_code or NO_REASON)].append(e)
-    from_source = Counter(_source_of(rows, e) for e in rows.episodes)
+        groups[(_dimension_of(rows, e, dimension), e.reason_code or NO_REASON)].append(e)
+    from_there = Counter(_dimension_of(rows, e, dimension) for e in rows.episodes)
     table_rows = []
-    for (source, reason), members in sorted(
+    for (value, reason), members in sorted(
         groups.items(), key=lambda i: (i[0][0], -len(i[1]), i[0][1])
     ):
-        drill = f"feedback_by_source:{source}:{reason}"
+        drill = f"{key}:{value}:{reason}"
         drills[drill] = tuple(_episode_ref(e) for e in members)
-        table_rows.append(((source, reason, len(members), from_source[source]), drill))
-    columns = ("source", "reason", "count", "of_leads")
-    return _table("feedback_by_source", columns, table_rows, "together")
+        table_rows.append(((value, reason, len(members), from_there[value]), drill))
+    return _table(key, (dimension, "reason", "count", "of_leads"), table_rows, "together")
 
 
 def _cherry_picking(

@@ -115,6 +115,7 @@ TABLES: dict[str, str] = {
     "credit_by_model": "Won revenue per credit model",
     "channels": "Revenue by channel beside leads by channel",
     "feedback_by_source": "Sales feedback reasons by source",
+    "feedback_by_campaign": "Sales feedback reasons by campaign",
     "cherry_picking": "Leads touched and converted per rep",
 }
 
@@ -138,7 +139,7 @@ COLUMNS: dict[str, str] = {
     "channel": "Channel",
     "revenue": "Revenue (primary model)",
     "count": "Count",
-    "of_leads": "Of leads from source",
+    "of_leads": "Of the feedback from there",
     "touched": "Leads touched",
     "converted": "Converted",
     "conversion_pct": "Conversion %",
