@@ -38,8 +38,10 @@ Number = Decimal | int
 class ScorecardFilters:
     """What the week is narrowed to; None = everything.
 
-    ``team`` narrows the *metrics shown* (``marketing``/``sales``/``together``); ``rep`` is a
-    CRM owner id; ``source`` the lead source / original source; ``campaign`` a campaign id.
+    ``team`` is either a metric team (``marketing``/``sales``/``together``: only its metrics and
+    tables are shown) or a routing team name (the rows are narrowed to its reps); ``rep`` is a
+    CRM owner id; ``source`` the lead's original source; ``campaign`` its campaign
+    (docs/scorecard.md says where each comes from).
     """
 
     team: str | None = None
