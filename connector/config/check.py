@@ -80,6 +80,23 @@ def _credit_line(config: BatonConfig) -> str:
     return line
 
 
+def _scorecard_line(config: BatonConfig) -> str:
+    """The API is live with a token, the digest with someone to tell; the pages not yet."""
+    card, notifiers = config.scorecard, config.notifiers
+    tokens = len(card.api_tokens)
+    api = f"API (live): {_count(tokens, 'token')}" if tokens else "API: closed (no api_tokens)"
+    mail = bool(card.recipients or card.management) and notifiers.email is not None
+    slack = card.slack and notifiers.slack is not None
+    ways = [w for w, on in (("e-mail", mail), ("Slack", slack)) if on]
+    when = f"{card.send_on} {card.send_at:%H:%M} {config.sla.calendar.timezone}"
+    digest = (
+        f"digest (live): {when} by {' and '.join(ways)}"
+        if ways
+        else "digest: off (no recipients with notifiers.email, nor slack with notifiers.slack)"
+    )
+    return f"scorecard: {api}; {digest}; dashboard pages: not yet (placeholder card)"
+
+
 def summarize(config: BatonConfig) -> list[str]:
     """A few lines an admin can compare with their intent (never includes secrets)."""
     hubspot, salesforce = config.hubspot, config.salesforce
@@ -100,6 +117,7 @@ def summarize(config: BatonConfig) -> list[str]:
         _recycle_line(config),
         _credit_line(config),
         _sla_line(config),
+        _scorecard_line(config),
     ]
     return lines
 

@@ -103,3 +103,42 @@ def test_the_summary_never_presents_an_unbuilt_job_as_live():
     )
     credit = next(line for line in summarize(primary_markov) if line.startswith("credit"))
     assert "written to the ledger only" in credit, "a Markov primary writes nothing back yet"
+
+
+def test_the_scorecard_line_calls_live_only_what_can_answer_or_send():
+    from pydantic import SecretStr
+
+    from connector.config import default_config, with_changes
+    from connector.config.check import summarize
+
+    def line(config):  # type: ignore[no-untyped-def]
+        return next(text for text in summarize(config) if text.startswith("scorecard"))
+
+    closed = line(default_config())
+    assert "API: closed (no api_tokens)" in closed and "digest: off" in closed
+    assert "dashboard pages: not yet" in closed
+    email = {"smtp_host": "127.0.0.1", "from_address": "baton@example.com"}
+    on = with_changes(
+        default_config(),
+        {
+            "scorecard.api_tokens": [SecretStr("t-1"), SecretStr("t-2")],
+            "scorecard.recipients": ["sales@example.com"],
+            "notifiers.email": email,
+        },
+    )
+    assert "API (live): 2 tokens; digest (live): monday 08:00 Europe/Amsterdam by e-mail" in line(
+        on
+    )
+    slack = {"webhook_url": SecretStr("https://hooks.slack.com/services/T/B/x")}
+    both = with_changes(on, {"scorecard.slack": True, "notifiers.slack": slack})
+    assert "by e-mail and Slack" in line(both)
+
+
+def test_a_digest_that_cannot_be_sent_is_refused_at_load():
+    import pytest
+
+    from connector.config import default_config, with_changes
+
+    for key, value in (("scorecard.management", ["cro@example.com"]), ("scorecard.slack", True)):
+        with pytest.raises(ValueError, match="digest"):
+            with_changes(default_config(), {key: value})

@@ -76,6 +76,10 @@ def channels_have_notifiers(
                 )
     if scorecard.recipients and notifiers.email is None:
         yield ("scorecard", "recipients"), "sending the digest needs notifiers.email"
+    if scorecard.management and notifiers.email is None:
+        yield ("scorecard", "management"), "sending the digest needs notifiers.email"
+    if scorecard.slack and notifiers.slack is None:
+        yield ("scorecard", "slack"), "posting the digest to Slack needs notifiers.slack"
 
 
 def managers_known_without_salesforce(
