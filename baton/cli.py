@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from baton.credit_commands import credit_commands
+from baton.dashboard_commands import hash_password_command
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.config.secrets import secrets_in
@@ -135,6 +136,7 @@ for _admin_command in admin_commands(config_option, _load):  # explain, dead-let
     main.add_command(_admin_command)
 main.add_command(credit_commands(config_option, _load))  # credit show, simulate
 main.add_command(sla_commands(config_option, _load))  # sla deadline
+main.add_command(hash_password_command)  # dashboard sign-in
 
 
 if __name__ == "__main__":  # pragma: no cover

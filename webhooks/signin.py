@@ -49,7 +49,8 @@ CSRF_FIELD = "csrf_token"
 def init_app(app: Flask, config: DashboardConfig) -> None:
     """Configure signed, expiring session cookies and mount the sign-in routes."""
     secret = config.session_secret.get_secret_value() if config.session_secret else None
-    app.config.setdefault("SECRET_KEY", secret or secrets.token_bytes(32))
+    if not app.config.get("SECRET_KEY"):  # an override (tests) wins over the file's
+        app.config["SECRET_KEY"] = secret or secrets.token_bytes(32)
     app.config.update(
         SESSION_COOKIE_NAME="baton_session",
         SESSION_COOKIE_HTTPONLY=True,
