@@ -124,12 +124,23 @@ def worker(config_path: str | None) -> None:
     default=None,
     help="SQLAlchemy URL (default: a fresh SQLite file under var/demo/).",
 )
-def demo(once: bool, seed: int, port: int, database: str | None) -> None:
+@click.option("--history-weeks", type=int, help="Earlier weeks first (default 3; --once: 0).")
+def demo(once: bool, seed: int, port: int, database: str | None, history_weeks: int | None) -> None:
     """Start the sandbox CRMs and Baton on SQLite and play a week of a revenue team."""
     from baton.demo import run_demo
 
     configure_logging("WARNING", "text")
-    sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=Path("var/demo")))
+    out = Path("var/demo")
+    sys.exit(
+        run_demo(
+            once=once,
+            seed=seed,
+            port=port,
+            database_url=database,
+            out=out,
+            history_weeks=history_weeks,
+        )
+    )
 
 
 for _admin_command in admin_commands(config_option, _load):  # explain, dead-letters, sync, backfill

@@ -13,9 +13,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, request
-from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
 from flask_babel import format_percent as _format_percent
-from flask_babel import get_locale
 
 from connector.config.models.dashboard import LANGUAGES
 from connector.runtime import Runtime
@@ -56,12 +62,12 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    """"en" or "nl", for ``<html lang>`` and the switch."""
+    """ "en" or "nl", for ``<html lang>`` and the switch."""
     return str(get_locale() or "en")
 
 
 def money(amount: float | int | None, currency: str = "EUR") -> str:
-    """"€ 97.000" (nl) / "€97,000" (en): whole units, as a scorecard reads them."""
+    """ "€ 97.000" (nl) / "€97,000" (en): whole units, as a scorecard reads them."""
     if amount is None:
         return "—"
     pattern = get_locale().currency_formats["standard"].pattern.replace(".00", "")
@@ -77,7 +83,7 @@ def number(value: float | int | None, digits: int = 0) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A share given as 0–100 ("31 %" in Dutch, "31%" in English)."""
+    """A share given as 0-100, in the locale's percent format ("31%")."""
     if value is None:
         return "—"
     return _format_percent(value / 100)

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from connector.config.models.fields import WEEKDAYS
 from connector.reports import scorecard
 from connector.reports.scorecard.model import Scorecard, ScorecardFilters
+from connector.reports.weeks import week_start_of
 from connector.runtime import Runtime
 from webhooks import scorecard_view as view
 from webhooks.dashboard import display_names
@@ -38,11 +38,6 @@ def register(app: Flask) -> None:
 
 def _runtime() -> Runtime:
     return current_app.extensions["baton"]
-
-
-def week_start_of(day: date, week_starts: str) -> date:
-    """The first day of the reporting week ``day`` falls in."""
-    return day - timedelta(days=(day.weekday() - WEEKDAYS.index(week_starts)) % 7)  # type: ignore[arg-type]
 
 
 def requested_week(runtime: Runtime) -> date:

@@ -27,7 +27,7 @@ def translated(message_id: str, fallback: str) -> str:
 
 
 def team_title(team: str) -> str:
-    """"Marketing" / "Sales" / "Together", translated."""
+    """ "Marketing" / "Sales" / "Together", translated."""
     return {"marketing": gettext("Marketing"), "sales": gettext("Sales")}.get(
         team, gettext("Together")
     )
@@ -122,13 +122,20 @@ def table_view(table: Table, currency: str, names: NameLookup) -> TableView:
             translated(f"scorecard.column.{c}", c.replace("_", " ")) for c in table.columns
         ),
         rows=tuple(
-            (tuple(cell(v, c, currency, names) for v, c in zip(row, table.columns, strict=False)), d)
+            (
+                tuple(
+                    cell(v, c, currency, names) for v, c in zip(row, table.columns, strict=False)
+                ),
+                d,
+            )
             for row, d in zip(table.rows, drills, strict=True)
         ),
     )
 
 
-def trend_chart(cards: Sequence[Scorecard], unit: str = "percent", limit: int = 4) -> dict[str, Any]:
+def trend_chart(
+    cards: Sequence[Scorecard], unit: str = "percent", limit: int = 4
+) -> dict[str, Any]:
     """Chart.js line data: the week's ``unit`` metrics over the given weeks, oldest first."""
     ordered = sorted(cards, key=lambda c: c.week_start)
     latest = ordered[-1] if ordered else None

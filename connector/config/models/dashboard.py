@@ -73,6 +73,8 @@ class DashboardConfig(ConfigModel):
         problems = ProblemCollector()
         names = [user.username for user in self.users]
         for index, first in find_duplicates(names).items():
-            problems.add(("users", index, "username"), f"{names[index]!r} is already users[{first}]")
+            problems.add(
+                ("users", index, "username"), f"{names[index]!r} is already users[{first}]"
+            )
         problems.raise_if_any()
         return self

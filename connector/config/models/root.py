@@ -9,8 +9,8 @@ from pydantic import Field, model_validator
 from connector.config.issues import LocatedProblems
 from connector.config.models.base import ConfigModel
 from connector.config.models.credit import CreditConfig
-from connector.config.models.dashboard import DashboardConfig
 from connector.config.models.cross_checks import cross_section_problems
+from connector.config.models.dashboard import DashboardConfig
 from connector.config.models.escalation import EscalationConfig
 from connector.config.models.handoff import HandoffConfig
 from connector.config.models.hubspot import HubSpotConfig
