@@ -72,6 +72,21 @@ class ScorecardConfig(ConfigModel):
         default=(), description="Who the digest's escalation line is addressed to (e-mail)."
     )
     slack: bool = Field(default=True, description="Also post the digest to the Slack notifier.")
+    campaign_property: str = Field(
+        default="recent_conversion_event_name",
+        min_length=1,
+        description="HubSpot property (copied at hand-off by handoff.context_fields) that names "
+        "a lead's campaign.",
+    )
+    cherry_pick_min_leads: int = Field(
+        default=5, ge=1, description="Leads a rep must have touched before being judged."
+    )
+    cherry_pick_ratio: Decimal = Field(
+        default=Decimal("0.5"),
+        gt=0,
+        le=1,
+        description="A rep converting under this share of the team's rate is flagged.",
+    )
 
     @field_validator("week_starts", "send_on", mode="before")
     @classmethod

@@ -1,34 +1,282 @@
-"""Assemble a :class:`Scorecard` from the store (placeholder until the metrics land)."""
+"""Assemble a :class:`Scorecard`: read the rows once, narrow them, count each week, judge targets.
+
+The rows for the asked week and the ``escalate_after_weeks - 1`` weeks before it are read in one
+pass (:mod:`.rows`); :mod:`.rules` counts each week; a metric's ``weeks_below_target`` is the run
+of missed weeks ending with the asked one. Drill-down recounts the same week and returns the
+leads behind one key, so a figure and its leads always agree.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from connector.reports.scorecard.model import LeadRef, Scorecard, ScorecardFilters
+from sqlalchemy.orm import Session
+
+from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
+from connector.jobs.sla.calendar import BusinessTime
+from connector.reports.scorecard import rows as r
+from connector.reports.scorecard import rules, weeks
+from connector.reports.scorecard.model import LeadRef, Metric, Scorecard, ScorecardFilters
 
 if TYPE_CHECKING:
-    from connector.config.models.root import BatonConfig
+    from connector.config import BatonConfig
     from connector.store.db import Store
+
+METRIC_TEAMS = ("marketing", "sales", "together")
+
+
+class FilterError(ValueError):
+    """A filter names nothing Baton knows (the message says what is accepted)."""
 
 
 def build(
     store: Store, config: BatonConfig, week_start: date, filters: ScorecardFilters
 ) -> Scorecard:
-    """An empty scorecard of the week: the metrics are being filled in on branch scorecard."""
-    return Scorecard(
-        week_start=week_start,
-        week_end=week_start + timedelta(days=6),
-        timezone=config.sla.calendar.timezone,
-        currency="EUR",
-        filters=filters,
-        metrics=(),
-        tables=(),
-    )
+    """The scorecard of the week containing ``week_start``."""
+    with store.session() as session:
+        return build_in(session, config, week_start, filters)
 
 
 def drill(
     store: Store, config: BatonConfig, week_start: date, drill_key: str, filters: ScorecardFilters
 ) -> tuple[LeadRef, ...]:
-    """No drill keys exist yet."""
-    raise ValueError(f"unknown drill key {drill_key!r}")
+    """The leads behind ``drill_key`` that week; ValueError for a key the week does not have."""
+    with store.session() as session:
+        figures, _ = _week_figures(session, config, week_start, filters, lookback=1)
+    if drill_key not in figures[0].drills:
+        raise ValueError(f"unknown drill key {drill_key!r} for that week")
+    return tuple(_lead_ref(config, ref) for ref in figures[0].drills[drill_key])
+
+
+def build_in(
+    session: Session, config: BatonConfig, week_start: date, filters: ScorecardFilters
+) -> Scorecard:
+    """The scorecard inside an open session (the digest job builds it in its transaction)."""
+    check_filters(config, filters)
+    lookback = max(config.scorecard.escalate_after_weeks, 1)
+    per_week, start = _week_figures(session, config, week_start, filters, lookback)
+    this = per_week[0]
+    metrics = tuple(
+        _with_history(m, [w.metrics for w in per_week]) for m in this.metrics if _shown(m, filters)
+    )
+    tables = tuple(
+        t for t in this.tables if filters.team not in METRIC_TEAMS or t.team == filters.team
+    )
+    zone = config.sla.calendar.timezone
+    first = r.first_data(session)
+    available: tuple[date, ...] = ()
+    if first is not None:
+        latest = weeks.week_of(datetime.now(UTC), zone, config.scorecard.week_starts)
+        available = weeks.weeks_between(
+            weeks.week_of(first, zone, config.scorecard.week_starts), latest
+        )
+    return Scorecard(
+        week_start=start,
+        week_end=start + timedelta(days=6),
+        timezone=zone,
+        currency=config.credit.currency,
+        filters=filters,
+        metrics=metrics,
+        tables=tables,
+        weeks_available=available,
+    )
+
+
+def check_filters(config: BatonConfig, filters: ScorecardFilters) -> None:
+    """Refuse a team that is neither a metric team nor a routing team."""
+    team = filters.team
+    if team and team not in METRIC_TEAMS and team not in config.routing.teams:
+        known = ", ".join((*METRIC_TEAMS, *sorted(config.routing.teams)))
+        raise FilterError(f"team {team!r} is unknown; use one of: {known}")
+    for name in ("rep", "source", "campaign"):
+        value = getattr(filters, name)
+        if value is not None and not 0 < len(value) <= 128:
+            raise FilterError(f"{name} must be 1 to 128 characters")
+
+
+def _shown(found: Metric, filters: ScorecardFilters) -> bool:
+    return filters.team not in METRIC_TEAMS or found.team == filters.team
+
+
+def _with_history(found: Metric, history: list[tuple[Metric, ...]]) -> Metric:
+    """Count the run of missed weeks ending with this one."""
+    run = 0
+    for week in history:
+        same = next((m for m in week if m.key == found.key), None)
+        if same is None or same.status != "missed":
+            break
+        run += 1
+    return replace(found, weeks_below_target=run)
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    leads: list[r.Lead]
+    by_lead: dict[str, r.Lead]
+    by_contact: dict[str, r.Lead]
+    touches: dict[str, int]
+
+
+def _week_figures(
+    session: Session,
+    config: BatonConfig,
+    week_start: date,
+    filters: ScorecardFilters,
+    lookback: int,
+) -> tuple[list[rules.Figures], date]:
+    """Figures of the asked week first, then of each earlier week up to ``lookback`` in all."""
+    start = weeks.align(week_start, config.scorecard.week_starts)
+    zone = config.sla.calendar.timezone
+    since, _ = weeks.window(start - timedelta(days=7 * (lookback - 1)), zone)
+    _, until = weeks.window(start, zone)
+    everyone = r.leads(session, config)
+    loaded = _Loaded(
+        everyone,
+        r.lead_ids(everyone),
+        {lead.contact_id: lead for lead in everyone},
+        r.lead_touches(session),
+    )
+    holds = r.holds(session, since, until)
+    episodes = r.episodes(session, since, until)
+    clocks = r.clocks(session, since, until)
+    escalations = r.escalations(session, since, until)
+    credits = _deals_matching(r.credits(session, since, until), filters)
+    params = _params(config, filters)
+    narrow = _Narrow(config, filters, loaded)
+    found = []
+    for back in range(lookback):
+        week = start - timedelta(days=7 * back)
+        low, high = weeks.window(week, zone)
+        within = lambda at, low=low, high=high: low <= at < high  # noqa: E731
+        rows = rules.WeekRows(
+            leads=tuple(x for x in everyone if within(x.handed_at) and narrow.lead(x)),
+            holds=tuple(x for x in holds if within(x.at)),
+            episodes=tuple(x for x in episodes if within(x.at) and narrow.episode(x)),
+            clocks=tuple(x for x in clocks if within(x.started_at) and narrow.clock(x)),
+            escalations=tuple(x for x in escalations if within(x.at) and narrow.escalation(x)),
+            credits=tuple(x for x in credits if within(x.computed_at)),
+            converted_lead_ids=tuple(
+                lead for lead in r.conversions(session, low, high) if narrow.lead_id(lead)
+            ),
+            touches=loaded.touches,
+            by_lead=loaded.by_lead,
+            by_contact=loaded.by_contact,
+        )
+        found.append(rules.figures(rows, params))
+    return found, start
+
+
+@dataclass(frozen=True, slots=True)
+class _Narrow:
+    """The filters as predicates over rows (a row's dimensions come from its hand-off)."""
+
+    config: BatonConfig
+    filters: ScorecardFilters
+    loaded: _Loaded
+
+    def _rep_ok(self, rep: str | None, team: str | None = None) -> bool:
+        f = self.filters
+        if f.rep is not None and (rep or "")[:15] != f.rep[:15]:
+            return False
+        if f.team and f.team not in METRIC_TEAMS:
+            members = {m[:15] for m in self.config.routing.teams[f.team].members}
+            return team == f.team or (rep or "")[:15] in members
+        return True
+
+    def _dims_ok(self, found: r.Lead | None) -> bool:
+        f = self.filters
+        if f.source is None and f.campaign is None:
+            return True
+        if found is None:
+            return False
+        return (f.source is None or found.source == f.source) and (
+            f.campaign is None or found.campaign == f.campaign
+        )
+
+    def lead(self, found: r.Lead) -> bool:
+        return self._rep_ok(found.rep, found.team) and self._dims_ok(found)
+
+    def lead_id(self, lead_id: str) -> bool:
+        found = self.loaded.by_lead.get(lead_id)
+        return (found is not None and self.lead(found)) or (found is None and self._unfiltered())
+
+    def episode(self, found: r.Episode) -> bool:
+        lead = self.loaded.by_lead.get(found.lead_id or "") or self.loaded.by_contact.get(
+            found.contact_id or ""
+        )
+        return self._rep_ok(found.rep, lead.team if lead else None) and self._dims_ok(lead)
+
+    def clock(self, found: r.Clock) -> bool:
+        return self._rep_ok(found.rep, found.team) and self._dims_ok(
+            self.loaded.by_lead.get(found.lead_id)
+        )
+
+    def escalation(self, found: r.Escalation) -> bool:
+        lead = self.loaded.by_lead.get(found.lead_id)
+        return self._rep_ok(found.rep, lead.team if lead else None) and self._dims_ok(lead)
+
+    def _unfiltered(self) -> bool:
+        f = self.filters
+        return (
+            f.rep is None
+            and f.source is None
+            and f.campaign is None
+            and (f.team is None or f.team in METRIC_TEAMS)
+        )
+
+
+def _deals_matching(credits: list[r.Credit], filters: ScorecardFilters) -> list[r.Credit]:
+    """Whole deals (per model) with a marketing share from the source's channel / the campaign."""
+    if filters.source is None and filters.campaign is None:
+        return credits
+    channel = rules.channel_of(filters.source) if filters.source is not None else None
+    keep = {
+        (x.model, x.deal_id)
+        for x in credits
+        if x.marketing
+        and (channel is None or x.channel == channel)
+        and (filters.campaign is None or x.campaign == filters.campaign)
+    }
+    return [x for x in credits if (x.model, x.deal_id) in keep]
+
+
+def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:
+    order = tuple(config.lifecycle.stage_order or DEFAULT_STAGE_ORDER)
+    handoff = config.handoff.stage
+    if handoff not in order:
+        order = (handoff, *order)
+    later = set(order[order.index(handoff) + 1 :])
+    accepted = frozenset(
+        m.salesforce.value
+        for m in config.lifecycle.stages
+        if m.hubspot in later and m.salesforce.object == "Lead"
+    ) | frozenset(config.sla.working_statuses)
+    calendar = BusinessTime(config.sla.calendar)
+    by_person = filters.rep is not None or (
+        filters.team is not None and filters.team not in METRIC_TEAMS
+    )
+    return rules.Params(
+        targets=config.scorecard.targets,
+        stage_order=order,
+        handoff_stage=handoff,
+        accepted_statuses=accepted,
+        primary_model=config.credit.primary_model,
+        cherry_pick_min_leads=config.scorecard.cherry_pick_min_leads,
+        cherry_pick_ratio=config.scorecard.cherry_pick_ratio,
+        business_time=calendar.between,
+        credit_filterable=not by_person,
+        holds_filterable=not by_person and filters.source is None and filters.campaign is None,
+    )
+
+
+def _lead_ref(config: BatonConfig, ref: rules.Ref) -> LeadRef:
+    system, obj, record_id = ref
+    url = None
+    if system == "salesforce" and config.salesforce.instance_url:
+        base = str(config.salesforce.instance_url).rstrip("/")
+        url = f"{base}/lightning/r/{obj}/{record_id}/view"
+    elif system == "hubspot" and config.hubspot.portal_id:
+        url = f"https://app.hubspot.com/contacts/{config.hubspot.portal_id}/record/0-1/{record_id}"
+    return LeadRef(system, obj, record_id, url)  # type: ignore[arg-type]

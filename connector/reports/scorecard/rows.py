@@ -1,0 +1,352 @@
+"""The plain rows the scorecard's rules count, read from Baton's store (the only I/O here).
+
+Each reader takes a session and a UTC window ``[since, until)`` and returns frozen rows with
+ids and codes only. A lead's dimensions (source, campaign, rep) come from its hand-off: the
+``CreateLead`` command Baton wrote, whose fields carry the HubSpot context properties the admin
+copies at hand-off (``handoff.context_fields``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.commands import CreateLead, Notify, UpdateFields
+from connector.config import BatonConfig
+from connector.jobs.credit.currency import minor_digits
+from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
+from connector.store.models import (
+    CreditLedgerRow,
+    InboxEvent,
+    OutboxCommand,
+    RecordLink,
+    RecordState,
+    RecycleEpisode,
+    SlaClock,
+)
+
+#: the HubSpot property whose hand-off copy is a lead's source
+SOURCE_PROPERTY = "hs_analytics_source"
+UNKNOWN = "(unknown)"
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A handed-off person: the hand-off, its dimensions and what became of the lead so far."""
+
+    contact_id: str
+    lead_id: str | None
+    rep: str | None
+    team: str | None
+    source: str
+    campaign: str
+    handed_at: datetime
+    #: the Salesforce Lead's last known status, and whether it was converted
+    status: str | None
+    converted: bool
+    #: first time the HubSpot contact was seen at each lifecycle stage (inbox events)
+    stages: tuple[tuple[str, datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """An MQL Baton held back (latest reason, never handed over)."""
+
+    contact_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A first-response clock (``sla_clocks``)."""
+
+    id: int
+    lead_id: str
+    rep: str
+    team: str | None
+    state: str
+    started_at: datetime
+    stopped_at: datetime | None
+    stopped_by: str | None
+    touches: int
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """One escalation step sent (or queued) for one clock, whatever its channels."""
+
+    clock_id: int
+    lead_id: str
+    rep: str
+    step: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One live ledger share: a touch's credit on a won deal under one model."""
+
+    deal_id: str
+    model: str
+    position: int
+    marketing: bool
+    channel: str
+    campaign: str | None
+    amount: Decimal
+    currency: str
+    computed_at: datetime
+
+
+def leads(session: Session, config: BatonConfig) -> list[Lead]:
+    """Every completed hand-off, oldest first, with its dimensions and known outcome."""
+    context = config.handoff.context_fields
+    source_field = context.get(SOURCE_PROPERTY)
+    campaign_field = context.get(config.scorecard.campaign_property)
+    rows = session.execute(
+        select(OutboxCommand.payload, OutboxCommand.result, OutboxCommand.done_at)
+        .where(OutboxCommand.kind == CreateLead.kind, OutboxCommand.status == "done")
+        .order_by(OutboxCommand.done_at, OutboxCommand.id)
+    ).all()
+    owners = _clock_owners(session)
+    converted = set(
+        session.scalars(
+            select(RecordLink.salesforce_lead_id).where(
+                RecordLink.salesforce_lead_id.is_not(None),
+                RecordLink.salesforce_contact_id.is_not(None),
+            )
+        )
+    )
+    statuses = dict(
+        session.execute(
+            select(RecordState.record_key, RecordState.stage).where(
+                RecordState.record_key.like("salesforce:lead:%")
+            )
+        ).all()
+    )
+    stages = _stage_times(session)
+    found: list[Lead] = []
+    for payload, result, done_at in rows:
+        fields = payload.get("fields", {})
+        contact = str(payload.get("hubspot_contact_id", ""))
+        lead_id = str((result or {}).get("id") or "") or None
+        rep, team = owners.get(lead_id or "", (payload.get("owner_id"), None))
+        found.append(
+            Lead(
+                contact_id=contact,
+                lead_id=lead_id,
+                rep=rep,
+                team=team,
+                source=_value(fields, source_field),
+                campaign=_value(fields, campaign_field),
+                handed_at=done_at,
+                status=statuses.get(f"salesforce:lead:{lead_id}"),
+                converted=lead_id in converted,
+                stages=stages.get(contact, ()),
+            )
+        )
+    return found
+
+
+def holds(session: Session, since: datetime, until: datetime) -> list[Hold]:
+    """MQLs whose latest hold reason was written in the window and were never handed over."""
+    handed = set(
+        session.scalars(
+            select(OutboxCommand.record_key).where(
+                OutboxCommand.kind == CreateLead.kind,
+                OutboxCommand.status.in_(("done", "pending")),
+            )
+        )
+    )
+    rows = session.execute(
+        select(OutboxCommand.payload, OutboxCommand.done_at, OutboxCommand.created_at)
+        .where(OutboxCommand.kind == UpdateFields.kind, OutboxCommand.system == "hubspot")
+        .where(OutboxCommand.status.in_(("done", "pending")))
+        .order_by(OutboxCommand.id)
+    )
+    latest: dict[str, Hold] = {}
+    for payload, done_at, created_at in rows:
+        fields = payload.get("fields", {})
+        if HOLD_REASON_PROPERTY not in fields:
+            continue
+        contact = str(payload.get("object_id", ""))
+        reason, at = fields[HOLD_REASON_PROPERTY], done_at or created_at
+        if reason:
+            latest[contact] = Hold(contact, str(reason), at)
+        else:
+            latest.pop(contact, None)
+    return [
+        hold
+        for contact, hold in latest.items()
+        if f"hubspot:contact:{contact}" not in handed and since <= hold.at < until
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A "not now" or disqualification (``recycle_episodes``), with the rep who had the lead."""
+
+    contact_id: str | None
+    lead_id: str | None
+    rep: str | None
+    state: str
+    reason_code: str | None
+    reason_flag: str | None
+    at: datetime
+
+
+def episodes(session: Session, since: datetime, until: datetime) -> list[Episode]:
+    """Recycle episodes (recycled, disqualified, parked, refused …) in the window."""
+    query = (
+        select(RecycleEpisode)
+        .where(RecycleEpisode.recycled_at >= since, RecycleEpisode.recycled_at < until)
+        .order_by(RecycleEpisode.recycled_at, RecycleEpisode.id)
+    )
+    return [
+        Episode(
+            e.hubspot_contact_id,
+            e.salesforce_lead_id,
+            e.previous_owner_id,
+            e.state,
+            e.reason_code,
+            e.reason_flag,
+            e.recycled_at,
+        )
+        for e in session.scalars(query)
+    ]
+
+
+def clocks(session: Session, since: datetime, until: datetime) -> list[Clock]:
+    """First-response clocks started in the window."""
+    query = (
+        select(SlaClock)
+        .where(SlaClock.started_at >= since, SlaClock.started_at < until)
+        .order_by(SlaClock.started_at, SlaClock.id)
+    )
+    return [
+        Clock(
+            c.id,
+            c.lead_id,
+            c.owner_id,
+            c.team,
+            c.state,
+            c.started_at,
+            c.stopped_at,
+            c.stopped_by,
+            c.touches,
+        )
+        for c in session.scalars(query)
+    ]
+
+
+def lead_touches(session: Session) -> dict[str, int]:
+    """Logged touches per Salesforce lead over all its clocks (attempts before an outcome)."""
+    query = select(SlaClock.lead_id, func.sum(SlaClock.touches)).group_by(SlaClock.lead_id)
+    return {lead: int(total or 0) for lead, total in session.execute(query)}
+
+
+def escalations(session: Session, since: datetime, until: datetime) -> list[Escalation]:
+    """Escalation steps queued in the window: one per (clock, step), over all channels."""
+    query = (
+        select(OutboxCommand.idempotency_key, OutboxCommand.payload, OutboxCommand.created_at)
+        .where(OutboxCommand.kind == Notify.kind)
+        .where(OutboxCommand.idempotency_key.like("sla:%"))
+        .where(OutboxCommand.created_at >= since, OutboxCommand.created_at < until)
+        .order_by(OutboxCommand.id)
+    )
+    seen: dict[tuple[int, int], Escalation] = {}
+    for key, payload, created_at in session.execute(query):
+        clock = key.split(":")[1]
+        step = int(payload.get("step") or 0)
+        if not clock.isdigit() or (int(clock), step) in seen:
+            continue
+        seen[(int(clock), step)] = Escalation(
+            int(clock),
+            str(payload.get("lead_id", "")),
+            str(payload.get("owner_id", "")),
+            step,
+            created_at,
+        )
+    return list(seen.values())
+
+
+def credits(session: Session, since: datetime, until: datetime) -> list[Credit]:
+    """Live ledger shares of deals credited in the window (won revenue, every model)."""
+    query = (
+        select(CreditLedgerRow)
+        .where(CreditLedgerRow.reversed_at.is_(None))
+        .where(CreditLedgerRow.computed_at >= since, CreditLedgerRow.computed_at < until)
+        .order_by(CreditLedgerRow.deal_id, CreditLedgerRow.model, CreditLedgerRow.position)
+    )
+    return [
+        Credit(
+            row.deal_id,
+            row.model,
+            row.position,
+            row.touch_id is not None,
+            row.channel,
+            row.campaign,
+            Decimal(row.amount_minor).scaleb(-minor_digits(row.currency)),
+            row.currency,
+            row.computed_at,
+        )
+        for row in session.scalars(query)
+    ]
+
+
+def first_data(session: Session) -> datetime | None:
+    """When the first hand-off happened (the oldest week worth showing)."""
+    return session.scalar(
+        select(func.min(OutboxCommand.done_at)).where(
+            OutboxCommand.kind == CreateLead.kind, OutboxCommand.status == "done"
+        )
+    )
+
+
+def _clock_owners(session: Session) -> dict[str, tuple[str, str | None]]:
+    """The rep and team of each lead's latest clock (the person who owns the promise)."""
+    query = select(SlaClock.lead_id, SlaClock.owner_id, SlaClock.team).order_by(
+        SlaClock.lead_id, SlaClock.number
+    )
+    return {lead: (owner, team) for lead, owner, team in session.execute(query)}
+
+
+def _stage_times(session: Session) -> dict[str, tuple[tuple[str, datetime], ...]]:
+    """Per HubSpot contact id: the first time each lifecycle stage was seen on it."""
+    query = (
+        select(InboxEvent.object_id, InboxEvent.changes, InboxEvent.occurred_at)
+        .where(InboxEvent.source == "hubspot", InboxEvent.object_type == "contact")
+        .order_by(InboxEvent.occurred_at, InboxEvent.id)
+    )
+    first: dict[str, dict[str, datetime]] = {}
+    for contact, changes, at in session.execute(query):
+        stage = (changes or {}).get("lifecyclestage")
+        if stage:
+            first.setdefault(contact, {}).setdefault(str(stage), at)
+    return {contact: tuple(seen.items()) for contact, seen in first.items()}
+
+
+def _value(fields: dict[str, object], field: str | None) -> str:
+    value = fields.get(field) if field else None
+    return str(value).strip() if value not in (None, "") else UNKNOWN
+
+
+def lead_ids(found: Iterable[Lead]) -> dict[str, Lead]:
+    """Leads by Salesforce lead id (those whose Lead was created)."""
+    return {lead.lead_id: lead for lead in found if lead.lead_id}
+
+
+def conversions(session: Session, since: datetime, until: datetime) -> list[str]:
+    """Salesforce leads whose clock was stopped by a conversion in the window."""
+    query = (
+        select(SlaClock.lead_id)
+        .where(SlaClock.stopped_by == "converted")
+        .where(SlaClock.stopped_at >= since, SlaClock.stopped_at < until)
+        .order_by(SlaClock.stopped_at, SlaClock.id)
+    )
+    return list(dict.fromkeys(session.scalars(query)))
