@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from connector.reports import scorecard
 from connector.reports.scorecard.model import Scorecard, ScorecardFilters
-from connector.reports.weeks import week_start_of
+from connector.reports.scorecard.weeks import WeekError, align, parse_week
 from connector.runtime import Runtime
 from webhooks import scorecard_view as view
 from webhooks.dashboard import display_names
@@ -41,17 +41,15 @@ def _runtime() -> Runtime:
 
 
 def requested_week(runtime: Runtime) -> date:
-    """``?week=YYYY-MM-DD`` (any day of it), else this week in the business calendar's zone."""
-    config = runtime.config
+    """``?week=2026-W49`` or any day of it, else this week in the business calendar's zone."""
+    week_starts = runtime.config.scorecard.week_starts
     text = request.args.get("week", "").strip()
-    if text:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            abort(400, description=f"week must be a date like 2026-11-30, not {text[:20]!r}")
-    else:
-        day = datetime.now(config.sla.calendar.zone).date()
-    return week_start_of(day, config.scorecard.week_starts)
+    if not text:
+        return align(requested_today(runtime), week_starts)
+    try:
+        return parse_week(text[:40], week_starts)
+    except WeekError as exc:
+        abort(400, description=str(exc))
 
 
 def requested_filters() -> ScorecardFilters:
@@ -93,7 +91,9 @@ def index() -> str:
     week, filters = requested_week(runtime), requested_filters()
     card = scorecard.build_scorecard(runtime.store, runtime.config, week, filters)
     names = display_names()
-    tables = [view.table_view(t, card.currency, names) for t in card.tables]
+    recycle = runtime.config.recycle
+    words = {**recycle.reasons, **recycle.disqualify_reasons}
+    tables = [view.table_view(t, card.currency, names, words) for t in card.tables]
     charts = [view.trend_chart(_history(runtime, card, filters))]
     charts += [view.bar_chart(t) for t in tables if t.table.key == "funnel"]
     step = timedelta(days=7)
@@ -156,6 +156,6 @@ def _figure_title(card: Scorecard, key: str) -> str:
     for table in card.tables:
         if key in table.drill_keys:
             row = table.rows[table.drill_keys.index(key)]
-            title = view.translated(f"scorecard.table.{table.key}.title", table.title)
+            title = view.translated(f"scorecard.table.{table.key}", table.title)
             return f"{title}: {row[0]}"
     return key

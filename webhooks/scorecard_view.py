@@ -3,26 +3,35 @@ its format, owner ids as names, and chart series. Pure apart from Babel's reques
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import Domain, gettext, ngettext
 
+from connector.reports.labels import stage_label
+from connector.reports.scorecard import texts
 from connector.reports.scorecard.model import Metric, Scorecard, Table
-from webhooks.i18n import hours, money, number, percent
+from webhooks.i18n import TRANSLATIONS, hours, money, number, percent
 
 NameLookup = Callable[[str], str | None]
+#: reason code → the admin's words for it (recycle.reasons and disqualify_reasons)
+Words = Mapping[str, str]
 TEAMS = ("marketing", "sales", "together")
 #: table columns that hold CRM owner ids, shown as names
 PEOPLE_COLUMNS = frozenset({"rep", "owner", "owner_id", "rep_id"})
-_MONEY_WORDS = ("revenue", "pipeline", "amount", "credit")
+_MONEY_WORDS = ("revenue", "pipeline", "amount", "credit", "sourced", "influenced")
+
+
+#: The scorecard's words by key (translations/<lang>/LC_MESSAGES/scorecard.po): the metric code
+#: owns the English, so this catalog is written by hand, not extracted from templates.
+SCORECARD_WORDS = Domain(translation_directories=[str(TRANSLATIONS)], domain="scorecard")
 
 
 def translated(message_id: str, fallback: str) -> str:
     """The catalog's words for a scorecard key ("scorecard.metric.x.label"), else the model's."""
-    found = gettext(message_id)
+    found = SCORECARD_WORDS.gettext(message_id)
     return fallback if found == message_id else found
 
 
@@ -45,7 +54,7 @@ def format_value(value: Any, unit: str, currency: str) -> str:
         return money(value, currency)
     if unit == "days":
         whole = float(value)
-        return ngettext("%(num)s day", "%(num)s days", round(whole), num=number(whole, 1))
+        return ngettext("%(days)s day", "%(days)s days", round(whole), days=number(whole, 1))
     return number(value, 1 if isinstance(value, Decimal) and value % 1 else 0)
 
 
@@ -86,16 +95,24 @@ def _column_unit(column: str) -> str:
         return "percent"
     if "hours" in name:
         return "hours"
+    if name.endswith("_days"):
+        return "days"
     if any(word in name for word in _MONEY_WORDS):
         return "money"
     return "count"
 
 
-def cell(value: Any, column: str, currency: str, names: NameLookup) -> str:
-    """One table cell: owner ids become names, amounts money, shares percentages."""
+def cell(value: Any, column: str, currency: str, names: NameLookup, words: Words) -> str:
+    """One table cell: owner ids become names, codes words, amounts money, shares percents."""
     if isinstance(value, str):
         if column.lower() in PEOPLE_COLUMNS:
             return names(value) or value
+        if column == "stage":
+            return stage_label(value)
+        if column == "reason":
+            return words.get(value, value)
+        if column == "state":
+            return translated(f"scorecard.state.{value}", value.replace("_", " "))
         return value
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return format_value(value, _column_unit(column), currency)
@@ -112,19 +129,21 @@ class TableView:
     rows: tuple[tuple[tuple[str, ...], str | None], ...]
 
 
-def table_view(table: Table, currency: str, names: NameLookup) -> TableView:
+def table_view(table: Table, currency: str, names: NameLookup, words: Words) -> TableView:
     """Translate headings and format every cell of one table."""
     drills = tuple(table.drill_keys) + (None,) * (len(table.rows) - len(table.drill_keys))
     return TableView(
         table=table,
-        title=translated(f"scorecard.table.{table.key}.title", table.title),
+        title=translated(f"scorecard.table.{table.key}", table.title),
         headings=tuple(
-            translated(f"scorecard.column.{c}", c.replace("_", " ")) for c in table.columns
+            translated(f"scorecard.column.{c}", texts.COLUMNS.get(c, c.replace("_", " ")))
+            for c in table.columns
         ),
         rows=tuple(
             (
                 tuple(
-                    cell(v, c, currency, names) for v, c in zip(row, table.columns, strict=False)
+                    cell(v, c, currency, names, words)
+                    for v, c in zip(row, table.columns, strict=False)
                 ),
                 d,
             )

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from baton.demo.scenario import WEEK, WeekPlan
-from connector.reports.weeks import week_start_of
+from connector.config.models.fields import Weekday
+from connector.reports.scorecard.weeks import align
 
 #: Earlier weeks ``baton demo`` plays before this one (``baton demo --once``: none).
 HISTORY_WEEKS = 3
@@ -54,9 +55,9 @@ def day_clock(day: date, zone: ZoneInfo) -> Clock:
     return at
 
 
-def history_days(today: date, week_starts: str, weeks: int) -> list[tuple[int, date]]:
+def history_days(today: date, week_starts: Weekday, weeks: int) -> list[tuple[int, date]]:
     """(weeks back, date) of every day to play, oldest first."""
-    this_week = week_start_of(today, week_starts)
+    this_week = align(today, week_starts)
     return [
         (back, this_week - timedelta(weeks=back) + timedelta(days=offset))
         for back in range(weeks, 0, -1)
