@@ -86,7 +86,7 @@ def percent(value: float | None) -> str:
     """A share given as 0-100, in the locale's percent format ("31%")."""
     if value is None:
         return "—"
-    return _format_percent(value / 100)
+    return _format_percent(value / 100, format="#,##0.#%")  # 66.7 % stays 66.7, not 67
 
 
 def hours(value: float | None) -> str:

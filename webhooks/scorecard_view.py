@@ -114,7 +114,9 @@ def cell(value: Any, column: str, currency: str, names: NameLookup, words: Words
         if column == "state":
             return translated(f"scorecard.state.{value}", value.replace("_", " "))
         return value
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int | float | Decimal):
         return format_value(value, _column_unit(column), currency)
     return "—" if value is None else str(value)
 
