@@ -183,14 +183,15 @@ def trend_chart(
 
 
 def bar_chart(view: TableView, column: int = 1) -> dict[str, Any]:
-    """Chart.js bar data from a table: first column as labels, ``column`` as values."""
+    """Chart.js bar data from a table: the first column's words as labels, ``column`` as values."""
     labels, values = [], []
-    for row in view.table.rows:
+    for row, (cells, _drill) in zip(view.table.rows, view.rows, strict=True):
         if len(row) > column and isinstance(row[column], int | float | Decimal):
-            labels.append(str(row[0]))
+            labels.append(cells[0])
             values.append(float(row[column]))
     return {
         "type": "bar",
         "labels": labels,
         "datasets": [{"label": view.headings[column], "data": values}] if values else [],
+        "unit": "count",
     }

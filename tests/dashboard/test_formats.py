@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from conftest import AppFactory
+from dashboard_helpers import AppFactory
 
 from webhooks import i18n
 from webhooks.scorecard_view import format_value

@@ -8,7 +8,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import OWNER_NAMES, AppFactory, sign_in
+from dashboard_helpers import OWNER_NAMES, AppFactory, sign_in
 from flask.testing import FlaskClient
 from scorecard_scenario import LEADS, REP_A, WEEK, lead_id, seed
 

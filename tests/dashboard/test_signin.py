@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time_machine
-from conftest import PASSWORD, USER, AppFactory, csrf_of, sign_in
+from dashboard_helpers import PASSWORD, USER, AppFactory, csrf_of, sign_in
 
 from webhooks.signin import LOGIN_LINKS, login_link
 

@@ -26,7 +26,7 @@
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-        scales: { y: { beginAtZero: true, ticks: { callback: function (v) {
+        scales: { y: { beginAtZero: true, ticks: { precision: 0, callback: function (v) {
           return v.toLocaleString(lang) + suffix; } } } }
       }
     });
