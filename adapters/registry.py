@@ -27,6 +27,7 @@ from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
 from connector.commands import System
 from connector.config.secrets import reveal
+from connector.jobs.digest.job import address_hash
 from connector.metrics import Metrics
 from connector.ports import CrmReader, CrmWriter
 
@@ -92,7 +93,16 @@ def build_notify_writer(config: Any, clients: CrmClients) -> NotifyWriter | None
         slack=SlackSender(notifiers.slack) if notifiers.slack is not None else None,
         users=users,
         timezone=sla.calendar.timezone if sla is not None else "UTC",
+        digest_recipients=digest_recipients(config),
     )
+
+
+def digest_recipients(config: Any) -> dict[str, str]:
+    """The scorecard digest's e-mail recipients by the hash its commands name them by."""
+    scorecard = getattr(config, "scorecard", None)
+    if scorecard is None:
+        return {}
+    return {address_hash(a): a for a in (*scorecard.recipients, *scorecard.management)}
 
 
 def build_readers(

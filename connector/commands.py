@@ -125,6 +125,25 @@ class Notify(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class SendDigest(Command):
+    """Send the weekly scorecard digest through one channel (System.NOTIFY).
+
+    The words are rendered when the digest timer fires, so a resend carries the same text. An
+    e-mail recipient is named by the SHA-256 of the configured address (``to_address_hash``):
+    the notify writer finds the address in the config when it sends, so the outbox holds no
+    e-mail address.
+    """
+
+    kind: ClassVar[str] = "send_digest"
+    channel: str = "email"
+    to_address_hash: str = ""
+    week_start: str = ""
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReplaceCampaignInfluence(Command):
     """Make a Salesforce opportunity's CampaignInfluence rows in one custom model exactly ``rows``.
 
@@ -152,7 +171,15 @@ def written_fields(command: Command) -> dict[str, Any] | None:
 
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.kind: cls
-    for cls in (UpdateFields, SetStage, CreateLead, AddToList, Notify, ReplaceCampaignInfluence)
+    for cls in (
+        UpdateFields,
+        SetStage,
+        CreateLead,
+        AddToList,
+        Notify,
+        ReplaceCampaignInfluence,
+        SendDigest,
+    )
 }
 
 

@@ -42,6 +42,8 @@ DEFER = timedelta(seconds=2)
 _IDENTITY_FIRST = case((InboxEvent.kind == EventKind.MERGED.value, 0), else_=1)
 #: CRM reads one record pass may need (hand-off: contact, then the e-mail lookups)
 MAX_READS_PER_PASS = 8
+#: how often a worker makes sure the standing timers exist (one SELECT per job timer)
+STANDING_EVERY = timedelta(minutes=1)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Worker:
     lease_ttl: timedelta = timedelta(seconds=60)
     clock: Callable[[], datetime] = utcnow
     linger: LingerPolicy = field(default_factory=LingerPolicy)
+    _standing_checked: datetime | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> Worker:
@@ -180,9 +183,17 @@ class Worker:
             self.metrics.events_processed.labels("error").inc()
 
     def fire_timers(self, limit: int = 500) -> int:
-        """Turn due timers into events of their records (each fires once; connector.timers)."""
+        """Turn due timers into events of their records (each fires once; connector.timers).
+
+        Standing timers (the digest's next send) are made sure of first, at most once a minute.
+        """
+        now = self.clock()
         with self.store.session() as session:
-            fired = timers.fire_due(session, self.clock(), self.owner, limit)
+            checked = self._standing_checked
+            if checked is None or abs(now - checked) >= STANDING_EVERY:
+                self.processor.ensure_standing_timers(session, now)
+                self._standing_checked = now
+            fired = timers.fire_due(session, now, self.owner, limit)
         if fired and self.metrics is not None:
             self.metrics.timers_fired.inc(len(fired))
         return len(fired)

@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from connector.runtime import Runtime
-from webhooks import ops, pages
+from webhooks import ops, pages, scorecard_api
 
 
 def create_app(runtime: Runtime, overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(runtime: Runtime, overrides: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(ops.bp)
     _register_receivers(app)
     pages.register(app)
+    scorecard_api.register(app)
     app.register_error_handler(HTTPException, _json_http_error)
     return app
 
@@ -35,6 +36,14 @@ def _register_receivers(app: Flask) -> None:
 
 
 def _json_http_error(error: HTTPException) -> tuple[Response, int]:
-    """Answer every HTTP error with a short JSON body instead of Werkzeug's HTML page."""
+    """Answer every HTTP error with a short JSON body instead of Werkzeug's HTML page.
+
+    The error's own headers stay (a 405's ``Allow``, which RFC 9110 requires); only its HTML
+    content type goes.
+    """
     status = error.code or 500
-    return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), status
+    response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, status

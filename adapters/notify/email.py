@@ -22,11 +22,13 @@ class SmtpSender:
         self.settings = settings
         self.timeout_s = timeout_s
 
-    def send(self, to: str, message: Message, idempotency_key: str) -> None:
+    def send(
+        self, to: str, message: Message, idempotency_key: str, html: str | None = None
+    ) -> None:
         """Deliver ``message`` to ``to``; raises smtplib / OSError errors for the writer to judge.
 
         The Message-ID is derived from the outbox key, so a resend after a lost answer carries
-        the same id and mail clients show it once.
+        the same id and mail clients show it once. ``html`` adds an HTML alternative.
         """
         mail = EmailMessage()
         mail["From"] = self.settings.from_address
@@ -35,6 +37,8 @@ class SmtpSender:
         domain = self.settings.from_address.rpartition("@")[2] or "baton.local"
         mail["Message-ID"] = make_msgid(idstring=_safe(idempotency_key), domain=domain)
         mail.set_content(message.body)
+        if html:
+            mail.add_alternative(html, subtype="html")
         with smtplib.SMTP(
             self.settings.smtp_host, self.settings.smtp_port, timeout=self.timeout_s
         ) as smtp:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import requests
 
 from adapters.notify.email import TEMPORARY, SmtpSender
 from adapters.notify.slack import SlackError, SlackSender
-from adapters.notify.templates import email_message, slack_text
-from connector.commands import Command, CommandResult, Notify, Outcome, System
+from adapters.notify.templates import Message, email_message, slack_text
+from connector.commands import Command, CommandResult, Notify, Outcome, SendDigest, System
 from connector.ports import CrmReader
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ class NotifyWriter:
     slack: SlackSender | None = None
     users: CrmReader | None = None
     timezone: str = "UTC"
+    #: the digest's configured recipients by address hash (``SendDigest.to_address_hash``)
+    digest_recipients: Mapping[str, str] = field(default_factory=dict)
     system: System = System.NOTIFY
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
@@ -47,10 +49,12 @@ class NotifyWriter:
 
     def _one(self, command: Command) -> CommandResult:
         key = command.idempotency_key
-        if not isinstance(command, Notify):
+        if not isinstance(command, Notify | SendDigest):
             return _dead(key, "UNSUPPORTED", f"the notify writer cannot run {command.kind}")
         try:
-            if command.channel == "email":
+            if isinstance(command, SendDigest):
+                self._digest(command)
+            elif command.channel == "email":
                 self._email(command)
             elif command.channel == "slack":
                 self._slack(command)
@@ -91,6 +95,22 @@ class NotifyWriter:
             raise _Refused("NOT_CONFIGURED", "notifiers.slack is not set up")
         self.slack.send(slack_text(notice, self.timezone))
 
+    def _digest(self, digest: SendDigest) -> None:
+        if digest.channel == "slack":
+            if self.slack is None:
+                raise _Refused("NOT_CONFIGURED", "notifiers.slack is not set up")
+            self.slack.send(digest.text)
+            return
+        if digest.channel != "email":
+            raise _Refused("UNSUPPORTED", f"channel {digest.channel!r} is not built")
+        if self.email is None:
+            raise _Refused("NOT_CONFIGURED", "notifiers.email is not set up")
+        address = self.digest_recipients.get(digest.to_address_hash)
+        if address is None:
+            raise _Refused("NO_ADDRESS", "the digest recipient is no longer in scorecard config")
+        message = Message(digest.subject, digest.text)
+        self.email.send(address, message, digest.idempotency_key, html=digest.html or None)
+
     def _user_field(self, user_id: str | None, name: str) -> str | None:
         if not user_id or self.users is None:
             return None
@@ -99,9 +119,11 @@ class NotifyWriter:
         return str(value) if value else None
 
 
-def _recipient(notice: Notify) -> str:
+def _recipient(notice: Notify | SendDigest) -> str:
     """Who a notice was for, by user id (a fixed address from the config is named as such)."""
-    return f"user {notice.to_user_id}" if notice.to_user_id else "the configured address"
+    if isinstance(notice, Notify) and notice.to_user_id:
+        return f"user {notice.to_user_id}"
+    return "the configured address"
 
 
 def _dead(key: str, code: str, message: str) -> CommandResult:

@@ -8,6 +8,7 @@ from connector.commands import System
 from connector.config import BatonConfig
 from connector.jobs.base import JobFactory, JobSetup
 from connector.jobs.credit import job as credit
+from connector.jobs.digest import job as digest
 from connector.jobs.lifecycle import job as lifecycle
 from connector.jobs.recycle import job as recycle
 from connector.jobs.runner import JobRunner
@@ -19,6 +20,7 @@ JOBS: tuple[JobFactory, ...] = (
     recycle.build,  # "not now" back to marketing nurture, and back to sales in time
     sla.build,  # first-response clocks on business time, breaches, the escalation ladder
     credit.build,  # marketing-influence credit on won opportunities, written to both CRMs
+    digest.build,  # the weekly scorecard digest by e-mail and Slack, on its own timer
 )
 
 

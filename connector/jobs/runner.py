@@ -65,6 +65,20 @@ class JobRunner:
             sum(commands for _, _, commands in finished),
         )
 
+    def ensure_standing_timers(self, session: Session, now: datetime) -> int:
+        """Make sure the timers jobs keep without any event exist (a weekly digest's next send).
+
+        A job offers them through an optional ``standing_timers(now)``; each has a fixed key,
+        so every worker asking for it gets the same one timer. Returns how many were new.
+        """
+        made = 0
+        for job in self.jobs:
+            offer = getattr(job, "standing_timers", None)
+            for request in offer(now) if offer is not None else ():
+                key = request.record_key or f"baton:{job.name}"
+                made += timers.schedule(session, job.name, request, key) == "scheduled"
+        return made
+
     def job(self, name: str) -> Job | None:
         """The registered job called ``name``."""
         return next((job for job in self.jobs if job.name == name), None)

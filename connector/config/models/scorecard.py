@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import EmailAddress, Weekday
+from connector.config.secrets import EnvSecret
 
 
 class ScorecardTargets(ConfigModel):
@@ -71,7 +72,15 @@ class ScorecardConfig(ConfigModel):
     management: tuple[EmailAddress, ...] = Field(
         default=(), description="Who the digest's escalation line is addressed to (e-mail)."
     )
-    slack: bool = Field(default=True, description="Also post the digest to the Slack notifier.")
+    slack: bool = Field(default=False, description="Also post the digest to the Slack notifier.")
+    api_tokens: tuple[EnvSecret, ...] = Field(
+        default=(),
+        description="Bearer tokens the scorecard API (/api/scorecard…) accepts (secrets, "
+        "${ENV_VAR}); none = the API answers 401 to everyone.",
+    )
+    dashboard_url: str | None = Field(
+        default=None, description="Link the digest ends with (the dashboard's public address)."
+    )
     campaign_property: str = Field(
         default="recent_conversion_event_name",
         min_length=1,

@@ -8,6 +8,7 @@ leads behind one key, so a figure and its leads always agree.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
-from connector.jobs.sla.calendar import BusinessTime
+from connector.jobs.sla.calendar import BusinessTime, Day
 from connector.reports.scorecard import rows as r
 from connector.reports.scorecard import rules, weeks
 from connector.reports.scorecard.model import LeadRef, Metric, Scorecard, ScorecardFilters
@@ -131,18 +132,31 @@ def _week_figures(
     zone = config.sla.calendar.timezone
     since, _ = weeks.window(start - timedelta(days=7 * (lookback - 1)), zone)
     _, until = weeks.window(start, zone)
-    everyone = r.leads(session, config)
-    loaded = _Loaded(
-        everyone,
-        r.lead_ids(everyone),
-        {lead.contact_id: lead for lead in everyone},
-        r.lead_touches(session),
-    )
     holds = r.holds(session, since, until)
     episodes = r.episodes(session, since, until)
     clocks = r.clocks(session, since, until)
     escalations = r.escalations(session, since, until)
     credits = _deals_matching(r.credits(session, since, until), filters)
+    conversions = {
+        week: r.conversions(session, *weeks.window(week, zone))
+        for week in (start - timedelta(days=7 * back) for back in range(lookback))
+    }
+    outcome_leads = {e.lead_id for e in episodes if e.lead_id}
+    outcome_leads |= {lead for found in conversions.values() for lead in found}
+    everyone = r.leads(
+        session,
+        config,
+        since,
+        until,
+        outcome_leads | {c.lead_id for c in clocks} | {x.lead_id for x in escalations},
+        {e.contact_id for e in episodes if e.contact_id and not e.lead_id},
+    )
+    loaded = _Loaded(
+        everyone,
+        r.lead_ids(everyone),
+        {lead.contact_id: lead for lead in everyone},
+        r.lead_touches(session, outcome_leads),
+    )
     params = _params(config, filters)
     narrow = _Narrow(config, filters, loaded)
     found = []
@@ -157,9 +171,7 @@ def _week_figures(
             clocks=tuple(x for x in clocks if within(x.started_at) and narrow.clock(x)),
             escalations=tuple(x for x in escalations if within(x.at) and narrow.escalation(x)),
             credits=tuple(x for x in credits if within(x.computed_at)),
-            converted_lead_ids=tuple(
-                lead for lead in r.conversions(session, low, high) if narrow.lead_id(lead)
-            ),
+            converted_lead_ids=tuple(lead for lead in conversions[week] if narrow.lead_id(lead)),
             touches=loaded.touches,
             by_lead=loaded.by_lead,
             by_contact=loaded.by_contact,
@@ -253,7 +265,7 @@ def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:
         for m in config.lifecycle.stages
         if m.hubspot in later and m.salesforce.object == "Lead"
     ) | frozenset(config.sla.working_statuses)
-    calendar = BusinessTime(config.sla.calendar)
+    calendar = _RememberingCalendar(config.sla.calendar)
     by_person = filters.rep is not None or (
         filters.team is not None and filters.team not in METRIC_TEAMS
     )
@@ -269,6 +281,15 @@ def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:
         credit_filterable=not by_person,
         holds_filterable=not by_person and filters.source is None and filters.campaign is None,
     )
+
+
+class _RememberingCalendar(BusinessTime):
+    """The SLA calendar, remembering each local day it worked out: a week's clocks share the
+    same few days, and a day (working hours, holidays, DST) is what costs."""
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one calendar per build, dropped after it
+    def day(self, local: date) -> Day:
+        return super().day(local)
 
 
 def _lead_ref(config: BatonConfig, ref: rules.Ref) -> LeadRef:

@@ -103,35 +103,44 @@ class Credit:
     computed_at: datetime
 
 
-def leads(session: Session, config: BatonConfig) -> list[Lead]:
-    """Every completed hand-off, oldest first, with its dimensions and known outcome."""
+def leads(
+    session: Session,
+    config: BatonConfig,
+    since: datetime,
+    until: datetime,
+    lead_ids: Iterable[str] = (),
+    contact_ids: Iterable[str] = (),
+) -> list[Lead]:
+    """Hand-offs done in the window, plus those of the given leads and contacts (a recycle or
+    clock this week of a lead handed off earlier), oldest first, with dimensions and outcome.
+
+    Only these leads are read (by indexed keys, in chunks), so the cost follows the week, not
+    the store's whole history.
+    """
     context = config.handoff.context_fields
     source_field = context.get(SOURCE_PROPERTY)
     campaign_field = context.get(config.scorecard.campaign_property)
-    rows = session.execute(
-        select(OutboxCommand.payload, OutboxCommand.result, OutboxCommand.done_at)
-        .where(OutboxCommand.kind == CreateLead.kind, OutboxCommand.status == "done")
-        .order_by(OutboxCommand.done_at, OutboxCommand.id)
-    ).all()
-    owners = _clock_owners(session)
-    converted = set(
-        session.scalars(
-            select(RecordLink.salesforce_lead_id).where(
-                RecordLink.salesforce_lead_id.is_not(None),
-                RecordLink.salesforce_contact_id.is_not(None),
-            )
-        )
+    columns = (OutboxCommand.id, OutboxCommand.payload, OutboxCommand.result, OutboxCommand.done_at)
+    handed = select(*columns).where(
+        OutboxCommand.kind == CreateLead.kind, OutboxCommand.status == "done"
     )
-    statuses = dict(
-        session.execute(
-            select(RecordState.record_key, RecordState.stage).where(
-                RecordState.record_key.like("salesforce:lead:%")
-            )
-        ).all()
-    )
-    stages = _stage_times(session)
+    rows = {row[0]: row for row in session.execute(
+        handed.where(OutboxCommand.done_at >= since, OutboxCommand.done_at < until)
+    )}  # fmt: skip
+    contacts = set(contact_ids) | _contacts_of(session, set(lead_ids))
+    keys = [f"hubspot:contact:{c}" for c in contacts]
+    for chunk in _chunks(keys):
+        for row in session.execute(handed.where(OutboxCommand.record_key.in_(chunk))):
+            rows.setdefault(row[0], row)
+    ordered = sorted(rows.values(), key=lambda row: (row[3], row[0]))
+    found_leads = [str((row[2] or {}).get("id") or "") for row in ordered]
+    found_leads = [lead for lead in found_leads if lead]
+    owners = _clock_owners(session, found_leads)
+    converted = _converted(session, found_leads)
+    statuses = _statuses(session, found_leads)
+    stages = _stage_times(session, [str(row[1].get("hubspot_contact_id", "")) for row in ordered])
     found: list[Lead] = []
-    for payload, result, done_at in rows:
+    for _, payload, result, done_at in ordered:
         fields = payload.get("fields", {})
         contact = str(payload.get("hubspot_contact_id", ""))
         lead_id = str((result or {}).get("id") or "") or None
@@ -145,10 +154,53 @@ def leads(session: Session, config: BatonConfig) -> list[Lead]:
                 source=_value(fields, source_field),
                 campaign=_value(fields, campaign_field),
                 handed_at=done_at,
-                status=statuses.get(f"salesforce:lead:{lead_id}"),
+                status=statuses.get(lead_id or ""),
                 converted=lead_id in converted,
                 stages=stages.get(contact, ()),
             )
+        )
+    return found
+
+
+#: ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
+CHUNK = 500
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    listed = sorted(set(values))
+    for start in range(0, len(listed), CHUNK):
+        yield listed[start : start + CHUNK]
+
+
+def _contacts_of(session: Session, lead_ids: set[str]) -> set[str]:
+    """The HubSpot contacts linked to these Salesforce leads."""
+    found: set[str] = set()
+    for chunk in _chunks(lead_ids):
+        query = select(RecordLink.hubspot_contact_id).where(
+            RecordLink.salesforce_lead_id.in_(chunk), RecordLink.hubspot_contact_id.is_not(None)
+        )
+        found.update(str(c) for c in session.scalars(query))
+    return found
+
+
+def _converted(session: Session, lead_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(lead_ids):
+        query = select(RecordLink.salesforce_lead_id).where(
+            RecordLink.salesforce_lead_id.in_(chunk), RecordLink.salesforce_contact_id.is_not(None)
+        )
+        found.update(str(lead) for lead in session.scalars(query))
+    return found
+
+
+def _statuses(session: Session, lead_ids: list[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for chunk in _chunks(f"salesforce:lead:{lead}" for lead in lead_ids):
+        query = select(RecordState.record_key, RecordState.stage).where(
+            RecordState.record_key.in_(chunk)
+        )
+        found.update(
+            (key.removeprefix("salesforce:lead:"), stage) for key, stage in session.execute(query)
         )
     return found
 
@@ -203,51 +255,52 @@ class Episode:
 def episodes(session: Session, since: datetime, until: datetime) -> list[Episode]:
     """Recycle episodes (recycled, disqualified, parked, refused …) in the window."""
     query = (
-        select(RecycleEpisode)
+        select(
+            RecycleEpisode.hubspot_contact_id,
+            RecycleEpisode.salesforce_lead_id,
+            RecycleEpisode.previous_owner_id,
+            RecycleEpisode.state,
+            RecycleEpisode.reason_code,
+            RecycleEpisode.reason_flag,
+            RecycleEpisode.recycled_at,
+        )
         .where(RecycleEpisode.recycled_at >= since, RecycleEpisode.recycled_at < until)
         .order_by(RecycleEpisode.recycled_at, RecycleEpisode.id)
     )
-    return [
-        Episode(
-            e.hubspot_contact_id,
-            e.salesforce_lead_id,
-            e.previous_owner_id,
-            e.state,
-            e.reason_code,
-            e.reason_flag,
-            e.recycled_at,
-        )
-        for e in session.scalars(query)
-    ]
+    return [Episode(*row) for row in session.execute(query)]
 
 
 def clocks(session: Session, since: datetime, until: datetime) -> list[Clock]:
     """First-response clocks started in the window."""
     query = (
-        select(SlaClock)
+        select(
+            SlaClock.id,
+            SlaClock.lead_id,
+            SlaClock.owner_id,
+            SlaClock.team,
+            SlaClock.state,
+            SlaClock.started_at,
+            SlaClock.stopped_at,
+            SlaClock.stopped_by,
+            SlaClock.touches,
+        )
         .where(SlaClock.started_at >= since, SlaClock.started_at < until)
         .order_by(SlaClock.started_at, SlaClock.id)
     )
-    return [
-        Clock(
-            c.id,
-            c.lead_id,
-            c.owner_id,
-            c.team,
-            c.state,
-            c.started_at,
-            c.stopped_at,
-            c.stopped_by,
-            c.touches,
-        )
-        for c in session.scalars(query)
-    ]
+    return [Clock(*row) for row in session.execute(query)]
 
 
-def lead_touches(session: Session) -> dict[str, int]:
+def lead_touches(session: Session, lead_ids: Iterable[str]) -> dict[str, int]:
     """Logged touches per Salesforce lead over all its clocks (attempts before an outcome)."""
-    query = select(SlaClock.lead_id, func.sum(SlaClock.touches)).group_by(SlaClock.lead_id)
-    return {lead: int(total or 0) for lead, total in session.execute(query)}
+    found: dict[str, int] = {}
+    for chunk in _chunks(lead_ids):
+        query = (
+            select(SlaClock.lead_id, func.sum(SlaClock.touches))
+            .where(SlaClock.lead_id.in_(chunk))
+            .group_by(SlaClock.lead_id)
+        )
+        found.update((lead, int(total or 0)) for lead, total in session.execute(query))
+    return found
 
 
 def escalations(session: Session, since: datetime, until: datetime) -> list[Escalation]:
@@ -308,26 +361,34 @@ def first_data(session: Session) -> datetime | None:
     )
 
 
-def _clock_owners(session: Session) -> dict[str, tuple[str, str | None]]:
+def _clock_owners(session: Session, lead_ids: list[str]) -> dict[str, tuple[str, str | None]]:
     """The rep and team of each lead's latest clock (the person who owns the promise)."""
-    query = select(SlaClock.lead_id, SlaClock.owner_id, SlaClock.team).order_by(
-        SlaClock.lead_id, SlaClock.number
-    )
-    return {lead: (owner, team) for lead, owner, team in session.execute(query)}
+    found: dict[str, tuple[str, str | None]] = {}
+    for chunk in _chunks(lead_ids):
+        query = (
+            select(SlaClock.lead_id, SlaClock.owner_id, SlaClock.team)
+            .where(SlaClock.lead_id.in_(chunk))
+            .order_by(SlaClock.lead_id, SlaClock.number)
+        )
+        found.update((lead, (owner, team)) for lead, owner, team in session.execute(query))
+    return found
 
 
-def _stage_times(session: Session) -> dict[str, tuple[tuple[str, datetime], ...]]:
+def _stage_times(
+    session: Session, contact_ids: list[str]
+) -> dict[str, tuple[tuple[str, datetime], ...]]:
     """Per HubSpot contact id: the first time each lifecycle stage was seen on it."""
-    query = (
-        select(InboxEvent.object_id, InboxEvent.changes, InboxEvent.occurred_at)
-        .where(InboxEvent.source == "hubspot", InboxEvent.object_type == "contact")
-        .order_by(InboxEvent.occurred_at, InboxEvent.id)
-    )
     first: dict[str, dict[str, datetime]] = {}
-    for contact, changes, at in session.execute(query):
-        stage = (changes or {}).get("lifecyclestage")
-        if stage:
-            first.setdefault(contact, {}).setdefault(str(stage), at)
+    for chunk in _chunks(f"hubspot:contact:{c}" for c in contact_ids if c):
+        query = (
+            select(InboxEvent.object_id, InboxEvent.changes, InboxEvent.occurred_at)
+            .where(InboxEvent.record_key.in_(chunk), InboxEvent.source == "hubspot")
+            .order_by(InboxEvent.occurred_at, InboxEvent.id)
+        )
+        for contact, changes, at in session.execute(query):
+            stage = (changes or {}).get("lifecyclestage")
+            if stage:
+                first.setdefault(contact, {}).setdefault(str(stage), at)
     return {contact: tuple(seen.items()) for contact, seen in first.items()}
 
 

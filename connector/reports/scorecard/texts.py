@@ -17,14 +17,15 @@ METRICS: dict[str, tuple[str, str]] = {
     "mqls_held_back": (
         "MQLs held back",
         "Contacts HubSpot called an MQL whose hold reason Baton wrote this week and that were "
-        "never handed over (the reasons are in the table). Held contacts carry no source or "
-        "campaign in Baton's store, so those filters show no data here.",
+        "never handed over (the reasons are in the table). Held contacts carry no rep, source "
+        "or campaign in Baton's store, so those filters show no data here.",
     ),
     "accepted_pct": (
         "Accepted by sales",
         "Of this week's MQLs delivered, the share sales has accepted so far: the Lead is in a "
-        "status mapped to a lifecycle stage past the hand-off stage, was converted, or the "
-        "HubSpot contact reached such a stage (target: at least scorecard.targets.accepted_pct).",
+        "status mapped to a lifecycle stage past the hand-off stage or in sla.working_statuses, "
+        "was converted, or the HubSpot contact reached such a stage (target: at least "
+        "scorecard.targets.accepted_pct).",
     ),
     "recycled": (
         "Recycled to marketing",
@@ -91,7 +92,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "revenue_marketing_influenced": (
         "Revenue, marketing-influenced",
         "Won deal amounts credited this week (credit.primary_model) with at least one marketing "
-        "touch in the credit timeline. Per model in the table.",
+        "touch in the credit timeline. Per model in the table; the rep and team filters show no "
+        "data here.",
     ),
     "cherry_picking_reps": (
         "Reps cherry-picking",

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from connector.config.models.fields import WEEKDAYS, Weekday
 
-_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: weeks outside these years are refused (no data exists there; the window arithmetic stays safe)
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class WeekError(ValueError):
@@ -24,12 +26,11 @@ def align(day: date, week_starts: Weekday) -> date:
 
 def parse_week(text: str, week_starts: Weekday) -> date:
     """``2026-W49`` (ISO week) or ``2026-12-03`` (any day in the week) → the week's first day."""
-    text = text.strip()
-    found = _ISO_WEEK.match(text)
+    found = _ISO_WEEK.fullmatch(text)
     try:
         if found:
             day = date.fromisocalendar(int(found[1]), int(found[2]), 1)
-        elif _DAY.match(text):
+        elif _DAY.fullmatch(text):
             day = date.fromisoformat(text)
         else:
             raise WeekError(f"week {text!r}: use YYYY-Www (ISO week) or YYYY-MM-DD")
@@ -37,6 +38,8 @@ def parse_week(text: str, week_starts: Weekday) -> date:
         if isinstance(exc, WeekError):
             raise
         raise WeekError(f"week {text!r} is not a real week or date ({exc})") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise WeekError(f"week {text!r}: only years {FIRST_YEAR} to {LAST_YEAR} are accepted")
     return align(day, week_starts)
 
 

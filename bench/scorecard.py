@@ -1,0 +1,182 @@
+"""Scorecard benchmark: build one week's scorecard over N handed-off leads, beside the dashboard's
+operations report on the same store.
+
+Seeds a fresh store with N hand-offs in one week (with Lead states, one SLA clock each, HubSpot
+stage events, a recycle episode for one in five, a hold-back for one in ten, escalations for one
+in twenty and a won deal with three ledger shares for one in twenty), plus the same again spread
+over the three weeks before (the weeks-below-target history). Measures over several rounds:
+``build_scorecard`` for the week, one ``drill_down``, and the baseline — the operations report
+the dashboard already builds from the same store (``reports.backlog``, ``funnel``, ``handoffs``,
+``held_back``). Memory: tracemalloc peak of one build.
+
+    python bench/scorecard.py                    # SQLite file in a temp dir, 10,000 leads
+    python bench/scorecard.py --leads 2000       # smaller
+    python bench/scorecard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+The rows are written straight into the store (no CRM is involved, so the sandboxes' realistic
+settings do not apply). Run from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bench._stores import run_admin, scratch_store  # noqa: E402
+from connector import reports  # noqa: E402
+from connector.config import default_config  # noqa: E402
+from connector.reports.scorecard import ScorecardFilters, build_scorecard, drill_down  # noqa: E402
+from connector.store import Store  # noqa: E402
+from connector.store.models import (  # noqa: E402
+    CreditLedgerRow,
+    InboxEvent,
+    OutboxCommand,
+    RecordState,
+    RecycleEpisode,
+    SlaClock,
+)
+
+WEEK = date(2026, 11, 23)
+START = datetime(2026, 11, 23, 8, tzinfo=UTC)
+REPS = [f"0057Q00000{n:04d}AAA" for n in range(12)]
+SOURCES = ["ORGANIC_SEARCH", "PAID_SEARCH", "SOCIAL_MEDIA", "REFERRALS", "EMAIL_MARKETING"]
+
+
+def seed(store: Store, leads: int, weeks: int = 4) -> None:
+    """``leads`` hand-offs per week for ``weeks`` weeks ending with WEEK."""
+    n = 0
+    for back in range(weeks):
+        base = START - timedelta(days=7 * back)
+        rows: dict[tuple[type, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for i in range(leads):
+            n += 1
+            _lead(rows, n, i, base + timedelta(seconds=i * 7 * 86400 // leads // 2))
+        with store.session() as session:
+            for (model, _), values in rows.items():
+                session.execute(insert(model), values)
+
+
+def _lead(
+    rows: dict[tuple[type, tuple[str, ...]], list[dict[str, Any]]], n: int, i: int, at: datetime
+) -> None:
+    lead_id, rep, source = f"00Q7Q{n:010d}AAA"[:18], REPS[i % len(REPS)], SOURCES[i % 5]
+    add = lambda cls, **values: rows.setdefault((cls, tuple(sorted(values))), []).append(values)  # noqa: E731
+    fields = {"LastName": "x", "HubSpot_Original_Source__c": source,
+              "HubSpot_Last_Conversion__c": f"Form {i % 7}"}  # fmt: skip
+    add(OutboxCommand, idempotency_key=f"create_lead:{n}", system="salesforce", kind="create_lead",
+        record_key=f"hubspot:contact:{n}", status="done", created_at=at, done_at=at,
+        next_attempt_at=at, result={"id": lead_id},
+        payload={"hubspot_contact_id": str(n), "fields": fields, "owner_id": rep})  # fmt: skip
+    add(RecordState, record_key=f"salesforce:lead:{lead_id}", fields={},
+        stage="Working - Contacted" if i % 3 else "Open - Not Contacted")  # fmt: skip
+    stopped = at + timedelta(hours=1 + i % 9)
+    add(SlaClock, lead_id=lead_id, number=1, owner_id=rep, team=None, policy="standard",
+        state="met" if i % 4 else "acted", started_at=at, deadline_at=at + timedelta(hours=4),
+        stopped_at=stopped, stopped_by="task", touches=i % 8)  # fmt: skip
+    for k, stage in enumerate(("marketingqualifiedlead", "salesqualifiedlead")[: 1 + i % 2]):
+        add(InboxEvent, source="hubspot", event_id=f"s{n}-{k}", kind="property_change",
+            object_type="contact", object_id=str(n), record_key=f"hubspot:contact:{n}",
+            occurred_at=at + timedelta(days=k), received_at=at,
+            changes={"lifecyclestage": stage}, is_snapshot=False, is_echo=False,
+            related_ids=[], status="done", attempts=0)  # fmt: skip
+    if i % 5 == 0:
+        add(RecycleEpisode, person_key=f"hubspot:contact:{n}", hubspot_contact_id=str(n),
+            salesforce_lead_id=lead_id, number=1, state="recycled" if i % 2 else "disqualified",
+            reason_code=None if i % 3 == 0 else "too_small", reason_flag="missing" if i % 3 == 0
+            else None, trigger_source="salesforce", trigger_status="Recycled",
+            previous_owner_id=rep, recycled_at=stopped + timedelta(days=1))  # fmt: skip
+    if i % 10 == 0:
+        add(OutboxCommand, idempotency_key=f"hold:h{n}", system="hubspot", kind="update_fields",
+            record_key=f"hubspot:contact:h{n}", status="done", created_at=at, done_at=at,
+            next_attempt_at=at, payload={"object_type": "contacts", "object_id": f"h{n}",
+            "fields": {"baton_hold_reason": ["no_company", "far_away"][i % 2]}})  # fmt: skip
+    if i % 20 == 0:
+        add(OutboxCommand, idempotency_key=f"sla:{n}:step0:email", system="notify",
+            kind="notify", record_key=f"notify:email:{lead_id}", status="done", created_at=at,
+            done_at=at, next_attempt_at=at,
+            payload={"step": 1, "lead_id": lead_id, "owner_id": rep})  # fmt: skip
+        for position in range(3):
+            add(CreditLedgerRow, deal_id=f"0067Q{n:010d}AAA"[:18], revision=1, model="linear",
+                model_version="1", position=position, touch_source="hubspot" if position else None,
+                touch_id=f"t{n}-{position}" if position else None, channel=source.lower(),
+                campaign=None, amount_minor=100_000, currency="EUR", inputs_digest="d" * 64,
+                computed_at=stopped + timedelta(days=1), reversed_at=None)  # fmt: skip
+
+
+def _timed(rounds: int, call: Any) -> tuple[float, float]:
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000, min(times) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=10_000, help="hand-offs per week")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        store, url, schema = scratch_store(args.database_url, Path(scratch) / "bench.db")
+        try:
+            return _run(store, url, args)
+        finally:
+            store.dispose()
+            if schema is not None:
+                run_admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _run(store: Store, url: str, args: argparse.Namespace) -> int:
+    config = default_config(public_base_url="https://baton.example.com", database_url=url)
+    began = time.perf_counter()
+    seed(store, args.leads)
+    print(f"seeded {args.leads:,} leads/week x 4 weeks on {store.dialect} in "
+          f"{time.perf_counter() - began:.1f} s")  # fmt: skip
+    filters = ScorecardFilters()
+    card = build_scorecard(store, config, WEEK, filters)
+    assert card.metric("mqls_delivered").value == args.leads, card.metric("mqls_delivered")
+
+    def operations() -> None:
+        with store.session() as session:
+            reports.backlog(session)
+            reports.funnel(session)
+            reports.handoffs(session, 25)
+            reports.held_back(session)
+
+    results = [
+        ("operations report (baseline)", _timed(args.rounds, operations)),
+        ("build_scorecard, week + 2 weeks' history", _timed(
+            args.rounds, lambda: build_scorecard(store, config, WEEK, filters))),
+        ("build_scorecard, rep filter", _timed(args.rounds, lambda: build_scorecard(
+            store, config, WEEK, ScorecardFilters(rep=REPS[0])))),
+        ("drill_down mqls_delivered", _timed(
+            args.rounds, lambda: drill_down(store, config, WEEK, "mqls_delivered", filters))),
+    ]  # fmt: skip
+    tracemalloc.start()
+    build_scorecard(store, config, WEEK, filters)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    print(f"{'what':<44} {'median ms':>10} {'best ms':>10}")
+    for name, (median, best) in results:
+        print(f"{name:<44} {median:>10.0f} {best:>10.0f}")
+    print(f"tracemalloc peak of one build: {peak:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
