@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from connector import reports
@@ -148,9 +149,9 @@ def _ago(moment: datetime | None, now: datetime | None = None) -> str:
         moment = moment.replace(tzinfo=UTC)
     seconds = max(0, int((now - moment).total_seconds()))
     if seconds < 60:
-        return "just now"
+        return gettext("just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return gettext("%(minutes)s min ago", minutes=seconds // 60)
     if seconds < 86_400:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86_400} days ago"
+        return gettext("%(hours)s h ago", hours=seconds // 3600)
+    return ngettext("%(num)s day ago", "%(num)s days ago", seconds // 86_400)
