@@ -21,12 +21,16 @@ from connector.runtime import Runtime
 from webhooks import scorecard_view as view
 from webhooks.dashboard import display_names
 from webhooks.signin import require_sign_in
+from webhooks.ttl_cache import TtlCache as TrendCache
 
 bp = Blueprint("scorecard_page", __name__, template_folder="templates")
 bp.before_request(require_sign_in)
 
 #: weeks drawn in the trend chart (this one and the ones before it that have data)
 TREND_WEEKS = 8
+#: seconds an earlier week's scorecard is reused for the trend (app.extensions[TREND_CACHE])
+TREND_CACHE_S = 300.0
+TREND_CACHE = "baton.scorecard_trend"
 _OWNER_ID = re.compile(r"[A-Za-z0-9]{1,18}")
 _FREE_TEXT_MAX = 100
 
@@ -70,10 +74,20 @@ def requested_filters() -> ScorecardFilters:
 
 
 def _history(runtime: Runtime, card: Scorecard, filters: ScorecardFilters) -> list[Scorecard]:
-    """This week's card and up to TREND_WEEKS - 1 earlier weeks with data, for the trend."""
+    """This week's card and up to TREND_WEEKS - 1 earlier weeks with data, for the trend.
+
+    Earlier weeks are kept for TREND_CACHE_S (their figures change rarely: a late acceptance),
+    so reloading the page or stepping through weeks builds one scorecard, not eight."""
     earlier = [w for w in card.weeks_available if w < card.week_start][: TREND_WEEKS - 1]
+    cache: TrendCache = current_app.extensions.setdefault(TREND_CACHE, TrendCache(TREND_CACHE_S))
     return [card] + [
-        scorecard.build_scorecard(runtime.store, runtime.config, week, filters) for week in earlier
+        cache.get(
+            (week, filters),
+            lambda week=week: scorecard.build_scorecard(
+                runtime.store, runtime.config, week, filters
+            ),
+        )
+        for week in earlier
     ]
 
 

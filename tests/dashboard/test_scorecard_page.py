@@ -153,3 +153,23 @@ def test_a_week_without_data_renders_calmly(make_app: AppFactory) -> None:
     page = client.get("/?week=2026-11-23")
     assert page.status_code == 200
     assert metric_values(page.get_data(as_text=True))["pipeline_marketing"] == "—"
+
+
+def test_the_trend_reuses_earlier_weeks_for_a_while(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connector.reports import scorecard
+
+    built: list[object] = []
+    real = scorecard.build_scorecard
+
+    def counting(store, config, week, filters):  # type: ignore[no-untyped-def]
+        built.append(week)
+        return real(store, config, week, filters)
+
+    monkeypatch.setattr(scorecard, "build_scorecard", counting)
+    client.get("/?week=2026-11-23")
+    first = len(built)
+    assert first > 1 and built[0] == WEEK  # the week, then the trend's earlier weeks
+    client.get("/?week=2026-11-23")
+    assert built[first:] == [WEEK]  # within TREND_CACHE_S only the week itself is built anew
