@@ -7,13 +7,20 @@ an attacker which user names are real by how long it takes.
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from connector.config.models.dashboard import DashboardUser
 
 _HASHER = PasswordHasher()  # argon2-cffi's defaults follow RFC 9106's second recommendation
-_DUMMY_HASH = _HASHER.hash("not a password anyone has")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Made on the first sign-in, not at import: every process imports this module."""
+    return _HASHER.hash("not a password anyone has")
 
 
 def hash_password(password: str) -> str:
@@ -25,7 +32,7 @@ def check_password(users: tuple[DashboardUser, ...], username: str, password: st
     """The signed-in user name, or None when the name or the password is wrong."""
     user = next((u for u in users if u.username == username.strip().lower()), None)
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return user.username if user else None
