@@ -10,6 +10,7 @@ import click
 
 from baton.credit_commands import credit_commands
 from baton.privacy_commands import privacy_commands
+from baton.dashboard_commands import hash_password_command
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.logs import configure_for, configure_logging
@@ -123,12 +124,23 @@ def worker(config_path: str | None) -> None:
     default=None,
     help="SQLAlchemy URL (default: a fresh SQLite file under var/demo/).",
 )
-def demo(once: bool, seed: int, port: int, database: str | None) -> None:
+@click.option("--history-weeks", type=int, help="Earlier weeks first (default 3; --once: 0).")
+def demo(once: bool, seed: int, port: int, database: str | None, history_weeks: int | None) -> None:
     """Start the sandbox CRMs and Baton on SQLite and play a week of a revenue team."""
     from baton.demo import run_demo
 
     configure_logging("WARNING", "text")
-    sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=Path("var/demo")))
+    out = Path("var/demo")
+    sys.exit(
+        run_demo(
+            once=once,
+            seed=seed,
+            port=port,
+            database_url=database,
+            out=out,
+            history_weeks=history_weeks,
+        )
+    )
 
 
 for _admin_command in admin_commands(config_option, _load):  # explain, dead-letters, sync, backfill
@@ -137,6 +149,7 @@ main.add_command(credit_commands(config_option, _load))  # credit show, simulate
 main.add_command(sla_commands(config_option, _load))  # sla deadline
 for _privacy_command in privacy_commands(config_option, _load):  # forget, export-person
     main.add_command(_privacy_command)
+main.add_command(hash_password_command)  # dashboard sign-in
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from connector.runtime import Runtime
-from webhooks import dashboard, ops, scorecard_api
+from webhooks import ops, pages, scorecard_api
 
 
 def create_app(runtime: Runtime, overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -20,7 +20,7 @@ def create_app(runtime: Runtime, overrides: Mapping[str, Any] | None = None) -> 
     app.extensions["baton"] = runtime
     app.register_blueprint(ops.bp)
     _register_receivers(app)
-    dashboard.register(app)
+    pages.register(app)
     scorecard_api.register(app)
     app.register_error_handler(HTTPException, _json_http_error)
     return app

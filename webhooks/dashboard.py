@@ -6,30 +6,17 @@ waiting, and the latest decisions —
 through the read-only queries in :mod:`connector.reports`. No JavaScript, no CRM calls.
 
 Access: the page shows people's names and companies, and Baton's receivers usually face the
-internet, so it is closed unless the app is told otherwise. ``BATON_DASHBOARD_OPEN`` (app
-config; the demo and tests set it) opens it; otherwise HTTP basic auth with the password in the
-``BATON_DASHBOARD_PASSWORD`` environment variable (any user name) is required, and without that
-variable the page answers 403 saying how to turn it on.
+internet, so only people signed in (:mod:`webhooks.signin`) see it.
 """
 
 from __future__ import annotations
 
-import hmac
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, current_app, render_template
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from connector import reports
@@ -37,13 +24,13 @@ from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from connector.reports import recycling
 from connector.reports.labels import stage_label, status_label
 from connector.runtime import Runtime
+from webhooks.signin import require_sign_in
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
 #: app.extensions key of an optional ``(key) -> display name | None`` lookup, for owner ids
 #: (005…/00G…) and HubSpot contact record keys ("hubspot:contact:<id>").
 DISPLAY_NAMES = "baton.display_names"
-PASSWORD_VARIABLE = "BATON_DASHBOARD_PASSWORD"
 HANDOFF_ROWS = 25
 AUDIT_ROWS = 30
 #: decisions, writes and failures; each event's own line repeats its decision, so it is left out
@@ -55,9 +42,8 @@ NameLookup = Callable[[str], str | None]
 
 
 def register(app: Flask) -> None:
-    """Mount the dashboard and send ``/`` to it."""
+    """Mount the operations view at ``/dashboard`` (the scorecard has ``/``)."""
     app.register_blueprint(bp)
-    app.add_url_rule("/", "root", lambda: redirect(url_for("dashboard.index")))
     app.add_template_global(stage_label, "stage_label")
     app.add_template_global(status_label, "status_label")
     app.add_template_filter(_ago, "ago")
@@ -68,34 +54,19 @@ def set_display_names(app: Flask, lookup: NameLookup) -> None:
     app.extensions[DISPLAY_NAMES] = lookup
 
 
-@bp.before_request
-def _require_access() -> Response | None:
-    if current_app.config.get("BATON_DASHBOARD_OPEN"):
-        return None
-    password = os.environ.get(PASSWORD_VARIABLE)
-    if not password:
-        return Response(
-            f"The dashboard is off. Set {PASSWORD_VARIABLE} in Baton's environment to open it "
-            "with HTTP basic auth (any user name, that password).\n",
-            403,
-            mimetype="text/plain",
-        )
-    given = request.authorization.password if request.authorization else None
-    if given is not None and hmac.compare_digest(given.encode(), password.encode()):
-        return None
-    return Response(
-        "Baton dashboard: log in with the dashboard password.\n",
-        401,
-        {"WWW-Authenticate": 'Basic realm="Baton dashboard", charset="UTF-8"'},
-        mimetype="text/plain",
-    )
+def display_names() -> NameLookup:
+    """The app's name lookup (owner names from the CRMs unless a caller set another)."""
+    return current_app.extensions.get(DISPLAY_NAMES) or (lambda _key: None)
+
+
+bp.before_request(require_sign_in)
 
 
 @bp.get("/")
 def index() -> str | WerkzeugResponse:
     """The whole dashboard on one page."""
     runtime: Runtime = current_app.extensions["baton"]
-    lookup: NameLookup = current_app.extensions.get(DISPLAY_NAMES) or (lambda _key: None)
+    lookup = display_names()
     with runtime.store.session() as session:
         context = gather(session, runtime, lookup)
     return render_template("dashboard/index.html", **context)
@@ -134,6 +105,7 @@ def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]
             {"line": line, "record": record_label(line.record_key, lookup)}
             for line in reports.recent_audit(session, AUDIT_ROWS, steps=ACTIVITY_STEPS)
         ],
+        "timezone": config.sla.calendar.timezone,
         "systems": [label for name, label in _SYSTEMS.items() if getattr(config, name).enabled],
     }
 
@@ -177,9 +149,9 @@ def _ago(moment: datetime | None, now: datetime | None = None) -> str:
         moment = moment.replace(tzinfo=UTC)
     seconds = max(0, int((now - moment).total_seconds()))
     if seconds < 60:
-        return "just now"
+        return gettext("just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return gettext("%(minutes)s min ago", minutes=seconds // 60)
     if seconds < 86_400:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86_400} days ago"
+        return gettext("%(hours)s h ago", hours=seconds // 3600)
+    return ngettext("%(num)s day ago", "%(num)s days ago", seconds // 86_400)

@@ -27,6 +27,7 @@ from hubspot.crm.objects import (
     SimplePublicObjectId,
 )
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 from urllib3.util.retry import Retry
 
@@ -42,7 +43,12 @@ BATCH_LIMIT = 100
 #: Lists memberships/add: Baton keeps to the same 100 per call.
 LIST_BATCH_LIMIT = 100
 
-_API_EXCEPTIONS = (ObjectsApiException, ListsApiException, PropertiesApiException)
+_API_EXCEPTIONS = (
+    ObjectsApiException,
+    ListsApiException,
+    PropertiesApiException,
+    OwnersApiException,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,7 @@ class HubSpotClient:
         self._lists = sdk.crm.lists.memberships_api
         self._list_definitions = sdk.crm.lists.lists_api
         self._properties = sdk.crm.properties.core_api
+        self._owners = sdk.crm.owners.owners_api
         self.limiter = limiter
         self.metrics = metrics
         self.timeout_s = timeout_s
@@ -204,6 +211,21 @@ class HubSpotClient:
         """GET /crm/v3/properties/{type}: the names of every property the type has."""
         data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)
         return {prop.name for prop in data.results or []}
+
+    def owner_names(self) -> dict[str, str]:
+        """GET /crm/v3/owners (every page): owner id → "First Last" (the e-mail if unnamed)."""
+        names: dict[str, str] = {}
+        after: str | None = None
+        while True:
+            kwargs = {"limit": 100, **({"after": after} if after else {})}
+            data, _ = self._call(DEFAULT_KIND, self._owners.get_page_with_http_info, **kwargs)
+            for owner in data.results or []:
+                full = " ".join(p for p in (owner.first_name, owner.last_name) if p)
+                names[str(owner.id)] = full or owner.email or str(owner.id)
+            following = data.paging.next if data.paging else None
+            if following is None or not following.after:
+                return names
+            after = following.after
 
     # -- plumbing --------------------------------------------------------------------------
 

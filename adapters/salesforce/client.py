@@ -11,7 +11,7 @@ response per thread for :class:`~adapters.errors.CrmCallError`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from simple_salesforce.exceptions import SalesforceError
 from adapters.errors import CrmCallError
 from adapters.metering import count_call
 from adapters.ratelimit import RateLimiter
+from adapters.salesforce import soql
 from connector.metrics import Metrics
 
 SYSTEM = "salesforce"
@@ -192,6 +193,18 @@ class SalesforceClient:
             {k: v for k, v in dict(row).items() if k != "attributes"}
             for row in answer.get("records", [])
         ]
+
+    def owner_names(self, owner_ids: Iterable[str]) -> dict[str, str]:
+        """Users (005…) and queues (00G…) by id → their Name, one SOQL query per 200 ids."""
+        ids = sorted({soql.record_id(i) for i in owner_ids})
+        names: dict[str, str] = {}
+        for sobject, prefix in (("User", "005"), ("Group", "00G")):
+            wanted = [i for i in ids if i.startswith(prefix)]
+            for start in range(0, len(wanted), soql.IDS_PER_QUERY):
+                chunk = wanted[start : start + soql.IDS_PER_QUERY]
+                query = soql.select(sobject, ["Name"], soql.in_list("Id", chunk))
+                names.update({row["Id"]: row["Name"] for row in self.query_all(query)})
+        return names
 
     def _collection(
         self, method: str, records: Sequence[Mapping[str, Any]], auto_assign: bool

@@ -7,16 +7,19 @@ webhooks, on a store that starts empty.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from baton.demo import cast
 from baton.demo.checks import StageCheck, compare_stages
 from baton.demo.facts import DayFigures, collect
+from baton.demo.history import HISTORY_WEEKS, Clock, day_clock, earlier_plan, history_days
 from baton.demo.host import fresh_sqlite_url, loopback_without_proxies, terminate_as_interrupt
 from baton.demo.org import MARKETER_USER_ID
 from baton.demo.players import Players
@@ -53,19 +56,26 @@ def run_demo(
     stop: threading.Event | None = None,
     settle_timeout: float = SETTLE_TIMEOUT_S,
     after_week: Callable[[DemoStack], None] | None = None,
+    history_weeks: int | None = None,
 ) -> int:
     """Play the week; 0 when Baton converged, 1 when it did not, 2 when the demo cannot start.
 
-    Without ``once`` the dashboard is then served on ``port`` until Ctrl-C (or ``stop`` is set).
-    ``after_week`` is called with the still-running stack once the summary is printed (tests
-    inspect the sandboxes there).
+    Without ``once`` the dashboard is then served on ``port`` until Ctrl-C (or ``stop`` is set),
+    and ``history_weeks`` earlier weeks (default HISTORY_WEEKS; with ``once`` none) are played
+    first, on their own dates, so the scorecard has a trend. ``after_week`` is called with the
+    still-running stack once the summary is printed (tests inspect the sandboxes there).
     """
+    if history_weeks is None:
+        history_weeks = 0 if once else HISTORY_WEEKS
     started = time.monotonic()
     try:
         url = database_url or fresh_sqlite_url(out)
         with terminate_as_interrupt(), loopback_without_proxies():
             stack = start_stack(url, seed=seed, port=0 if once else port)
             with stack:
+                if history_weeks:
+                    _play_history(stack, seed, history_weeks, echo)
+                    stack.history_weeks = history_weeks
                 return _run(stack, seed, once, echo, stop, settle_timeout, started, after_week)
     except DemoError as exc:
         print(f"baton demo: {exc}", file=sys.stderr)
@@ -87,16 +97,7 @@ def _run(
 ) -> int:
     config = stack.runtime.config
     plan = plan_week(seed)
-    players = Players(
-        plan,
-        stack.hubspot,
-        stack.salesforce,
-        stack.team,
-        MARKETER_USER_ID,
-        config.salesforce.hubspot_id_field,
-        config.recycle.reason_field,
-        names=stack.display_names,
-    )
+    players = _players(stack, plan)
     echo(f"Baton demo: one week at {cast.COMPANY_NAME} (fictional), seed {seed}")
     echo(
         f"  sandbox HubSpot {stack.hubspot.base_url} · sandbox Salesforce "
@@ -113,6 +114,8 @@ def _run(
     summary.elapsed_s = time.monotonic() - started
     echo("")
     echo(format_summary(summary, DEFAULT_STAGE_ORDER))
+    if stack.history_weeks:
+        echo(f"(The CRM and Baton figures above include the {stack.history_weeks} earlier weeks.)")
     if after_week is not None:
         after_week(stack)
     if not converged:
@@ -129,6 +132,8 @@ def _run(
         return 0
     echo("")
     echo(f"Dashboard: {stack.dashboard_url}  (Ctrl-C to stop)")
+    minutes = config.dashboard.login_link_minutes
+    echo(f"Sign in:   {stack.login_link()}  (one use, valid {minutes} min)")
     waiter = stop or threading.Event()
     while not waiter.wait(0.5):
         pass
@@ -136,16 +141,56 @@ def _run(
     return 0
 
 
-def _play_day(stack: DemoStack, players: Players, plan: WeekPlan, day: int) -> str:
-    """Play one day, let Baton settle, and describe the day in one line."""
+def _play_history(stack: DemoStack, seed: int, weeks: int, echo: Echo) -> None:
+    """Play ``weeks`` earlier weeks day by day on their own dates (baton.demo.history)."""
+    config = stack.runtime.config
+    zone = config.sla.calendar.zone
+    today = datetime.now(zone).date()
+    echo(f"Baton demo: first {weeks} earlier weeks, each day on its own date, for the scorecard")
+    plans: dict[int, tuple[WeekPlan, Players]] = {}
+    for back, day in history_days(today, config.scorecard.week_starts, weeks):
+        if back not in plans:
+            plan = earlier_plan(plan_week, seed, back)
+            plans[back] = (plan, _players(stack, plan))
+        plan, players = plans[back]
+        line = _play_day(stack, players, plan, day.weekday(), day_clock(day, zone))
+        echo(f"  {day.isoformat()} {line.strip()}")
+    stack.wait_until_idle(DAY_TIMEOUT_S)
+    echo("")
+
+
+def _players(stack: DemoStack, plan: WeekPlan) -> Players:
+    config = stack.runtime.config
+    return Players(
+        plan,
+        stack.hubspot,
+        stack.salesforce,
+        stack.team,
+        MARKETER_USER_ID,
+        config.salesforce.hubspot_id_field,
+        config.recycle.reason_field,
+        names=stack.display_names,
+    )
+
+
+def _real_time(_half: str) -> contextlib.AbstractContextManager[object]:
+    return contextlib.nullcontext()
+
+
+def _play_day(
+    stack: DemoStack, players: Players, plan: WeekPlan, day: int, clock: Clock = _real_time
+) -> str:
+    """Play one day (each half under ``clock``), let Baton settle, describe the day in a line."""
     began = time.monotonic()
     before = _baton_counts(stack)
     outcomes = []
     settled = True
-    for half in (MARKETING, SALES):  # reps can only work the leads Baton created that morning
+    for name, half in (("marketing", MARKETING), ("sales", SALES)):
         actions = [action for action in plan.day(day) if action.kind in half]
-        outcomes += [players.play(action) for action in actions]
-        if actions:
+        if not actions:
+            continue
+        with clock(name):  # reps can only work the leads Baton created that morning
+            outcomes += [players.play(action) for action in actions]
             settled = stack.wait_until_idle(DAY_TIMEOUT_S) and settled
     after = _baton_counts(stack)
     return format_day(

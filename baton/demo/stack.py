@@ -28,6 +28,8 @@ from connector.store import Store, upgrade
 
 log = logging.getLogger(__name__)
 
+#: Who the demo's one-time login link signs in (no password exists for this user).
+DEMO_USER = "demo"
 #: Seconds between reconciliation polls in the demo (production default: 300).
 DEMO_POLL_INTERVAL_S = 5
 _JOIN_TIMEOUT_S = 10.0
@@ -55,7 +57,7 @@ class DemoStack:
     marketer_owner_id: str
     base_url: str
     _server: BaseWSGIServer
-    #: ids and record keys → names the dashboard shows (owners now, contacts as they arrive)
+    #: record keys → names the dashboard shows, as contacts arrive (owners: the CRMs' user APIs)
     display_names: dict[str, str] = field(default_factory=dict)
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -63,11 +65,19 @@ class DemoStack:
     #: after the summary was counted
     _stop_polls: threading.Event = field(default_factory=threading.Event)
     _closed: bool = False
+    #: earlier weeks played before this one (baton.demo.history)
+    history_weeks: int = 0
 
     @property
     def dashboard_url(self) -> str:
-        """Where the dashboard is served."""
-        return f"{self.base_url}/dashboard/"
+        """Where the dashboard (the weekly scorecard first) is served."""
+        return f"{self.base_url}/"
+
+    def login_link(self) -> str:
+        """A one-time sign-in link for the dashboard (single use, minutes long)."""
+        from webhooks.signin import login_link
+
+        return login_link(self._server.holder["app"], DEMO_USER, self.base_url)  # type: ignore[attr-defined]
 
     def wait_until_idle(self, timeout: float) -> bool:
         """Wait until both CRMs delivered everything and Baton has no open work (True), or
@@ -252,12 +262,16 @@ def _serve(stack: DemoStack) -> None:
     from connector.pollers import PollScheduler, pollers_from_config
     from connector.worker import Worker
     from webhooks.app import create_app
-    from webhooks.dashboard import set_display_names
+    from webhooks.dashboard import DISPLAY_NAMES, set_display_names
 
     runtime = stack.runtime
-    app = create_app(runtime, {"BATON_DASHBOARD_OPEN": True})  # loopback only, demo data
-    stack.display_names.update(stack.team.names())
-    set_display_names(app, stack.display_names.get)
+    app = create_app(runtime)  # signed in through the one-time link the demo prints
+    owners = app.extensions[DISPLAY_NAMES]  # owner names from the sandboxes' user APIs
+
+    def names(key: str) -> str | None:
+        return stack.display_names.get(key) or owners(key)
+
+    set_display_names(app, names)
     stack._server.holder["app"] = app  # type: ignore[attr-defined]
     worker = Worker.from_runtime(runtime)
     clients = runtime.clients()

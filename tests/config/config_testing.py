@@ -17,4 +17,5 @@ EXAMPLE_ENV = {
     "SALESFORCE_JSON_SECRET": "json-callout-secret-93ab",
     "SMTP_PASSWORD": "smtp-password-e5f0",
     "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX",
+    "BATON_SESSION_SECRET": "session-secret-for-the-example-0a9f",
 }

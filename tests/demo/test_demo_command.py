@@ -35,11 +35,15 @@ def test_without_once_it_serves_the_dashboard_until_stopped(
 
     def visit_then_stop(stack: DemoStack) -> None:
         def visit() -> None:
-            for _ in range(100):  # until the command says where the dashboard is
-                if any(line.startswith("Dashboard: ") for line in lines):
+            for _ in range(100):  # until the command says how to sign in
+                if any(line.startswith("Sign in: ") for line in lines):
                     break
                 stop.wait(0.05)
-            pages.append(requests.get(stack.base_url + "/", timeout=10))
+            link = next(line for line in lines if line.startswith("Sign in: ")).split()[2]
+            with requests.Session() as browser:
+                pages.append(browser.get(stack.base_url + "/", timeout=10))  # not signed in
+                pages.append(browser.get(link, timeout=10))  # signs in, then shows /
+                pages.append(requests.get(link, timeout=10))  # used up
             stop.set()
 
         threading.Thread(target=visit, daemon=True).start()
@@ -58,10 +62,15 @@ def test_without_once_it_serves_the_dashboard_until_stopped(
         after_week=visit_then_stop,
     )
     assert code == 0
-    assert f"Dashboard: http://127.0.0.1:{port}/dashboard/  (Ctrl-C to stop)" in lines
+    assert f"Dashboard: http://127.0.0.1:{port}/  (Ctrl-C to stop)" in lines
+    sign_in = next(line for line in lines if line.startswith("Sign in: "))
+    assert sign_in.startswith(f"Sign in:   http://127.0.0.1:{port}/signin/link/")
+    assert sign_in.endswith("(one use, valid 10 min)")
     assert lines[-1] == "Stopped."
-    (page,) = pages
-    assert page.status_code == 200 and "Weekly scorecard" in page.text  # / led to the page
+    before, signed_in, again = pages
+    assert before.url.endswith("/signin?next=/") and "Sign in" in before.text
+    assert signed_in.status_code == 200 and "Weekly scorecard" in signed_in.text
+    assert again.status_code == 410
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))  # released
 
@@ -130,5 +139,6 @@ def test_the_cli_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
             "port": 8000,
             "database_url": "sqlite:///x.db",
             "out": Path("var/demo"),
+            "history_weeks": None,
         }
     ]

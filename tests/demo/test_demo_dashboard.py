@@ -15,7 +15,7 @@ from connector.config import default_config, with_changes
 from connector.runtime import Runtime
 from connector.store import Store
 from webhooks.app import create_app
-from webhooks.dashboard import PASSWORD_VARIABLE, record_label, set_display_names
+from webhooks.dashboard import record_label, set_display_names
 
 NAMES = {
     SANNE: "Sanne Jansen",
@@ -60,10 +60,10 @@ def _rows(page: str, section: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>|\s+", " ", row)).strip() for row in rows]
 
 
-def test_root_redirects_to_the_dashboard(client: FlaskClient) -> None:
-    answer = client.get("/")
-    assert answer.status_code == 302
-    assert answer.headers["Location"].endswith("/dashboard/")
+def test_root_is_the_scorecard_and_links_to_operations(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "Weekly scorecard" in page
+    assert 'href="/dashboard/"' in page
 
 
 def test_handoffs_show_person_company_owner_and_team(client: FlaskClient) -> None:
@@ -134,23 +134,19 @@ def test_an_empty_store_renders_calmly(sqlite_store: Store) -> None:
     assert "Weekly scorecard" in text
 
 
-def test_closed_unless_opened_or_given_a_password(
-    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
+def test_closed_until_signed_in(sqlite_store: Store) -> None:
     closed = _client(sqlite_store)
     answer = closed.get("/dashboard/")
-    assert answer.status_code == 403
-    assert PASSWORD_VARIABLE in answer.get_data(as_text=True)
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/signin?next=/dashboard/"
     assert closed.get("/healthz").status_code == 200  # the rest of the app is unaffected
 
-    monkeypatch.setenv(PASSWORD_VARIABLE, "s3cret-dashboard")
-    guarded = _client(sqlite_store)
-    missing = guarded.get("/dashboard/")
-    assert missing.status_code == 401
-    assert missing.headers["WWW-Authenticate"].startswith("Basic")
-    assert guarded.get("/dashboard/", auth=("marketing", "wrong")).status_code == 401
-    assert guarded.get("/dashboard/", auth=("marketing", "s3cret-dashboard")).status_code == 200
+
+def test_times_are_in_the_calendars_zone_and_tables_stack_on_phones(client: FlaskClient) -> None:
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "(Europe/Amsterdam)" in page and " UTC" not in page
+    assert '<table class="stack">' in page
+    assert '<td data-label="Owner">Sanne Jansen</td>' in page
 
 
 def test_record_labels_read_like_words() -> None:

@@ -61,8 +61,18 @@ class Observed:
         with stack.runtime.store.session() as session:
             self.episodes = recycling.episodes(session)
             self.reactivations = recycling.pending_reactivations(session)
-        self.dashboard = requests.get(stack.dashboard_url, timeout=10)
+        with requests.Session() as browser:  # signed in by the demo's one-time link
+            self.scorecard = browser.get(stack.login_link(), timeout=30)
+            self.dashboard = browser.get(f"{stack.base_url}/dashboard/", timeout=10)
+        self.handoffs_done = sum(1 for h in self.handoff_items(stack) if h.status == "done")
         self.base_url = stack.base_url
+
+    @staticmethod
+    def handoff_items(stack: DemoStack) -> list[Any]:
+        from connector.reports import handoffs
+
+        with stack.runtime.store.session() as session:
+            return list(handoffs(session))
 
     def lead_for(self, email: str) -> dict[str, Any] | None:
         contact_id = self.contacts[email]["id"]
@@ -257,6 +267,16 @@ def test_the_dashboard_shows_the_week(week: dict[str, Any]) -> None:
     for episode in observed.episodes:  # by id, never by name
         assert episode.hubspot_contact_id in recycled.group(0)
     assert "Competitor" in recycled.group(0) and "flagged" in recycled.group(0)
+
+
+def test_the_scorecard_counts_the_weeks_hand_offs(week: dict[str, Any]) -> None:
+    observed: Observed = week["observed"]
+    page = observed.scorecard
+    assert page.status_code == 200 and "Weekly scorecard" in page.text
+    delivered = re.search(r'data-key="mqls_delivered">.*?<div class="value">\s*<a[^>]*>(\d+)</a>',
+                          page.text, re.S)  # fmt: skip
+    assert delivered is not None, "the figure is shown and drills down"
+    assert int(delivered.group(1)) == observed.handoffs_done > 0
 
 
 def test_nothing_is_left_running(week: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from connector.config.issues import LocatedProblems
 from connector.config.models.base import ConfigModel
 from connector.config.models.credit import CreditConfig
 from connector.config.models.cross_checks import cross_section_problems
+from connector.config.models.dashboard import DashboardConfig
 from connector.config.models.escalation import EscalationConfig
 from connector.config.models.handoff import HandoffConfig
 from connector.config.models.hubspot import HubSpotConfig
@@ -50,6 +51,7 @@ class BatonConfig(ConfigModel):
     scorecard: ScorecardConfig = Field(
         default_factory=ScorecardConfig, description="Weekly scorecard."
     )
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig, description="Sign-in.")
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig, description="Personal data.")
 
     @model_validator(mode="before")

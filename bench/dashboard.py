@@ -1,0 +1,105 @@
+"""Dashboard benchmark: render the scorecard page (``GET /``: the week plus the trend's earlier
+weeks) and the operations view over N hand-offs a week, beside ``build_scorecard`` alone.
+
+Uses the scorecard benchmark's store (bench/scorecard.py: N hand-offs in each of 4 weeks, with
+clocks, recycles, holds, escalations and credit) and the real Flask app through its test client,
+signed in; owner names come from a dict (no CRM is asked). Reports the median and best of
+several rounds, and how many scorecards one page builds.
+
+    python bench/dashboard.py                 # SQLite in a temp dir, 2,000 leads a week
+    python bench/dashboard.py --leads 10000
+    python bench/dashboard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench._stores import run_admin, scratch_store  # noqa: E402
+from bench.scorecard import REPS, WEEK, _timed, seed  # noqa: E402
+from connector.config import default_config  # noqa: E402
+from connector.reports import scorecard  # noqa: E402
+from connector.reports.scorecard import ScorecardFilters, build_scorecard  # noqa: E402
+from connector.runtime import Runtime  # noqa: E402
+from connector.store import Store  # noqa: E402
+from webhooks.app import create_app  # noqa: E402
+from webhooks.dashboard import set_display_names  # noqa: E402
+from webhooks.scorecard_page import TREND_CACHE  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=2_000, help="hand-offs per week")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        store, url, schema = scratch_store(args.database_url, Path(scratch) / "bench.db")
+        try:
+            return _run(store, url, args)
+        finally:
+            store.dispose()
+            if schema is not None:
+                run_admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _run(store: Store, url: str, args: argparse.Namespace) -> int:
+    config = default_config(public_base_url="https://baton.example.com", database_url=url)
+    seed(store, args.leads)
+    app = create_app(Runtime(config=config, store=store), {"BATON_DASHBOARD_OPEN": True})
+    set_display_names(app, {rep: f"Rep {i}" for i, rep in enumerate(REPS)}.get)
+    client = app.test_client()
+    week = WEEK.isoformat()
+
+    builds = [0]
+    real = scorecard.build_scorecard
+
+    def counted(*a, **k):  # type: ignore[no-untyped-def]
+        builds[0] += 1
+        return real(*a, **k)
+
+    scorecard.build_scorecard = counted  # type: ignore[assignment]
+    page = client.get(f"/?week={week}")  # cold: the trend's weeks are built too
+    scorecard.build_scorecard = real  # type: ignore[assignment]
+    assert page.status_code == 200, page.status_code
+
+    def get(path: str) -> None:
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.status_code)
+
+    def cold(path: str) -> None:
+        app.extensions.pop(TREND_CACHE, None)
+        get(path)
+
+    results = [
+        ("build_scorecard, one week (baseline)", _timed(
+            args.rounds, lambda: build_scorecard(store, config, WEEK, ScorecardFilters()))),
+        (f"GET / cold ({builds[0]} scorecards)", _timed(
+            args.rounds, lambda: cold(f"/?week={week}"))),
+        ("GET / again (trend weeks cached)", _timed(args.rounds, lambda: get(f"/?week={week}"))),
+        ("GET / again, in Dutch", _timed(args.rounds, lambda: client.get(
+            f"/?week={week}", headers={"Accept-Language": "nl"}))),
+        ("GET /scorecard/leads mqls_delivered", _timed(
+            args.rounds, lambda: get(f"/scorecard/leads?week={week}&key=mqls_delivered"))),
+        ("GET /dashboard/ (operations)", _timed(args.rounds, lambda: get("/dashboard/"))),
+    ]  # fmt: skip
+    print(f"{args.leads:,} leads/week x 4 weeks on {store.dialect}; page {len(page.data):,} bytes")
+    print(f"{'what':<44} {'median ms':>10} {'best ms':>10}")
+    for name, (median, best) in results:
+        print(f"{name:<44} {median:>10.0f} {best:>10.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    code = main()
+    print(f"ran {time.perf_counter() - started:.0f} s")
+    raise SystemExit(code)
