@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from baton.credit_commands import credit_commands
+from baton.doctor_commands import doctor_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.config.secrets import secrets_in
@@ -135,6 +136,8 @@ for _admin_command in admin_commands(config_option, _load):  # explain, dead-let
     main.add_command(_admin_command)
 main.add_command(credit_commands(config_option, _load))  # credit show, simulate
 main.add_command(sla_commands(config_option, _load))  # sla deadline
+for _onboarding_command in doctor_commands(config_option, _load):  # doctor, setup
+    main.add_command(_onboarding_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,7 @@ from hubspot.crm.objects import (
     SimplePublicObjectId,
 )
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 from urllib3.util.retry import Retry
 
@@ -42,7 +43,12 @@ BATCH_LIMIT = 100
 #: Lists memberships/add: Baton keeps to the same 100 per call.
 LIST_BATCH_LIMIT = 100
 
-_API_EXCEPTIONS = (ObjectsApiException, ListsApiException, PropertiesApiException)
+_API_EXCEPTIONS = (
+    ObjectsApiException,
+    ListsApiException,
+    PropertiesApiException,
+    OwnersApiException,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +212,10 @@ class HubSpotClient:
         return {prop.name for prop in data.results or []}
 
     # -- plumbing --------------------------------------------------------------------------
+
+    def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one other SDK ``*_with_http_info`` method the same way (setup and doctor use it)."""
+        return self._call(DEFAULT_KIND, method, *args, **kwargs)
 
     def _call(self, kind: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One HTTP exchange: limiter slot, timeout, metrics, header hints, error translation."""

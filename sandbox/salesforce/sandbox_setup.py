@@ -133,6 +133,13 @@ class OrgSetupMixin:
             options.update(
                 reference_to=(reference_to,), relationship_name=name[:-3] + "__r", length=18
             )
+        self._install_field(definition.name, name, field_type, options)
+
+    def _install_field(
+        self, sobject: str, name: str, field_type: str, options: dict[str, Any]
+    ) -> None:
+        """Add the field to the schema and to every stored record (as a deployed field is)."""
+        definition = self._object(sobject)
         with self.org.store.lock:
             definition.add(fd(name, field_type, **options))
             for record in self.org.store.records(definition.name, include_deleted=True):

@@ -1,0 +1,181 @@
+"""What `baton setup` would create, and what it cannot (pure: needs + what exists in, plan out).
+
+Only what Baton writes is created: its HubSpot property group and properties, and its
+Salesforce custom fields. What the APIs do not allow (webhook subscriptions of a private app,
+outbound messages, field-level security) or what only the admin can decide (a property an MQL
+criterion reads) is a checklist line. Planned from what exists, so a second run is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.config import BatonConfig
+from connector.onboarding.needs import HUBSPOT_GROUP, LEAD_STATUS, LIFECYCLE, Needs
+
+#: the outbound-message fields the jobs read, per object (docs/webhooks.md)
+OUTBOUND_FIELDS = {
+    "Lead": (
+        "Status",
+        "OwnerId",
+        "Email",
+        "IsConverted",
+        "ConvertedContactId",
+        "LastModifiedById",
+        "SystemModstamp",
+    ),
+    "Contact": ("Email", "OwnerId", "LastModifiedById", "SystemModstamp"),
+    "Opportunity": (
+        "StageName",
+        "IsWon",
+        "IsClosed",
+        "Amount",
+        "LastModifiedById",
+        "SystemModstamp",
+    ),
+    "Task": (
+        "WhoId",
+        "OwnerId",
+        "Status",
+        "TaskSubtype",
+        "CreatedDate",
+        "LastModifiedById",
+        "SystemModstamp",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One creation: ``system``, what it makes (``kind``, ``target``) and the request body."""
+
+    system: str
+    kind: str  # "property group" | "property" | "custom field"
+    target: str
+    body: dict[str, Any] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """``create HubSpot property contacts.baton_hold_reason (string/textarea)``."""
+        system = {"hubspot": "HubSpot", "salesforce": "Salesforce"}[self.system]
+        return f"create {system} {self.kind} {self.target}{_shape(self)}"
+
+
+def setup_steps(
+    needs: Needs,
+    hubspot_properties: Mapping[str, set[str]],
+    hubspot_groups: Mapping[str, set[str]],
+    salesforce_fields: set[str],
+) -> list[Step]:
+    """The creations still needed, group before its properties; empty when all exist."""
+    steps: list[Step] = []
+    group, label = HUBSPOT_GROUP
+    for object_type in dict.fromkeys(n.object_type for n in needs.properties if n.spec):
+        missing = [
+            n
+            for n in needs.properties
+            if n.object_type == object_type
+            and n.spec
+            and n.name not in hubspot_properties.get(object_type, set())
+        ]
+        if missing and group not in hubspot_groups.get(object_type, set()):
+            steps.append(
+                Step(
+                    "hubspot",
+                    "property group",
+                    f"{object_type}.{group}",
+                    {"name": group, "label": label},
+                )
+            )
+        for need in missing:
+            assert need.spec is not None
+            steps.append(
+                Step("hubspot", "property", f"{object_type}.{need.name}", need.spec.body(need.name))
+            )
+    lowered = {name.lower() for name in salesforce_fields}
+    for need in needs.fields:
+        if need.metadata is not None and need.full_name.lower() not in lowered:
+            steps.append(Step("salesforce", "custom field", need.full_name, dict(need.metadata)))
+    return steps
+
+
+def checklist(
+    config: BatonConfig,
+    needs: Needs,
+    hubspot_properties: Mapping[str, set[str]],
+    salesforce_fields: set[str],
+    created: list[Step],
+) -> list[str]:
+    """What the admin does by hand (the APIs do not allow it, or only the admin can decide)."""
+    items: list[str] = []
+    if config.hubspot.enabled:
+        items.append(
+            "HubSpot webhooks (a private app's subscriptions cannot be set through the API): "
+            f"Development → Legacy apps → your app → Webhooks, target URL "
+            f"{str(config.service.public_base_url).rstrip('/')}/webhooks/hubspot, subscribe to "
+            + ", ".join(hubspot_subscriptions(config))
+        )
+        for need in needs.properties:
+            if need.spec is None and need.name not in hubspot_properties.get(
+                need.object_type, set()
+            ):
+                items.append(
+                    f"HubSpot: create {need.object_type} property {need.name} "
+                    f"(named in {need.where}) or change that key"
+                )
+    if config.salesforce.enabled:
+        token_path = "/webhooks/salesforce/outbound/<salesforce.outbound_path_token>"
+        for sobject, fields in OUTBOUND_FIELDS.items():
+            extra = [
+                n.name for n in needs.fields if n.sobject == sobject and n.name.endswith("__c")
+            ]
+            items.append(
+                f"Salesforce: a record-triggered Flow on {sobject} with an outbound-message action "
+                f"to {str(config.service.public_base_url).rstrip('/')}{token_path}, fields "
+                + ", ".join(dict.fromkeys([*fields, *extra]))
+                + ' (integration user without "Send Outbound Messages", so its own writes '
+                "do not come back)"
+            )
+        made = [s.target for s in created if s.system == "salesforce"]
+        if made:
+            items.append(
+                "Salesforce: grant field-level security (read and edit) to the "
+                f"integration user on {', '.join(made)}"
+            )
+        lowered = {name.lower() for name in salesforce_fields}
+        for need in needs.fields:
+            if (
+                need.metadata is None
+                and need.full_name.lower() not in lowered
+                and need.name.endswith("__c")
+            ):
+                items.append(f"Salesforce: create {need.full_name} (named in {need.where})")
+        if config.credit.writeback.salesforce:
+            items.append(
+                "Salesforce: Customizable Campaign Influence on, with a custom locked model "
+                f"whose API name is {config.credit.writeback.salesforce_influence_model}"
+            )
+    items.append("then run `baton doctor` to check the rest (values, users, managers, URL)")
+    return items
+
+
+def hubspot_subscriptions(config: BatonConfig) -> list[str]:
+    """The app webhook subscriptions Baton's jobs listen to."""
+    watched = [LIFECYCLE, LEAD_STATUS, *config.recycle.reactivate_on_properties]
+    return [
+        "contact.creation",
+        *(f"contact.propertyChange ({name})" for name in dict.fromkeys(watched)),
+        "contact.merge",
+        "contact.deletion",
+        "contact.privacyDeletion",
+    ]
+
+
+def _shape(step: Step) -> str:
+    if step.kind == "property":
+        return f" ({step.body['type']}/{step.body['fieldType']})"
+    if step.kind == "custom field":
+        length = step.body.get("length")
+        return f" ({step.body['type']}{f'({length})' if length else ''})"
+    return ""
