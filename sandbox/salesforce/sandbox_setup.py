@@ -50,6 +50,21 @@ class OrgSetupMixin:
             )
             return self.org.insert_setup(tx, "User", values)
 
+    def update_user(
+        self, user_id: str, *, is_active: bool | None = None, manager_id: str | None = None
+    ) -> None:
+        """Deactivate/reactivate a User or set its manager, as an admin does in Setup → Users."""
+        changes: dict[str, Any] = {}
+        if is_active is not None:
+            changes["IsActive"] = is_active
+        if manager_id is not None:
+            changes["ManagerId"] = normalize_id(manager_id)
+        with self.org.store.transaction() as tx:
+            record = self.org.live(normalize_id(user_id))
+            if record is None or record.sobject != "User":
+                raise ValueError(f"unknown user {user_id}")
+            self.dml.system_update(tx, record, changes)
+
     def add_queue(self, name: str, email: str | None = None) -> str:
         """Create a lead queue (a Group with Type Queue, id 00G...)."""
         developer_name = "".join(c if c.isalnum() else "_" for c in name)
