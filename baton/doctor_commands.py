@@ -59,7 +59,7 @@ def run_doctor(
         facts = onboarding_io.read_hubspot(admins.hubspot, config, needs)
         report.add(*hubspot_checks(config, needs, facts))
     if admins.salesforce is not None:
-        sf_facts = onboarding_io.read_salesforce(admins.salesforce, needs)
+        sf_facts = onboarding_io.read_salesforce(admins.salesforce, needs, config)
         report.add(*salesforce_checks(config, needs, sf_facts))
     if config.hubspot.enabled:
         kwargs = {"post": post} if post is not None else {}

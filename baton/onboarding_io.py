@@ -66,7 +66,9 @@ def read_hubspot(admin: HubSpotAdmin, config: BatonConfig, needs: Needs) -> HubS
     return facts
 
 
-def read_salesforce(admin: SalesforceAdmin, needs: Needs) -> SalesforceFacts:
+def read_salesforce(
+    admin: SalesforceAdmin, needs: Needs, config: BatonConfig | None = None
+) -> SalesforceFacts:
     """Limits (the login check), org id, describes, statuses, users with managers, queues."""
     facts = SalesforceFacts()
     facts.limits = _attempt(facts.errors, "limits", admin.limits)
@@ -95,6 +97,11 @@ def read_salesforce(admin: SalesforceAdmin, needs: Needs) -> SalesforceFacts:
         facts.users.update({u[:15]: {"missing": True} for u in unread if u[:15] not in found})
         wanted = [str(row["ManagerId"]) for row in found.values() if row.get("ManagerId")]
     facts.users = {key: row for key, row in facts.users.items() if not row.get("missing")}
+    if config is not None and config.credit.writeback.salesforce:
+        model = config.credit.writeback.salesforce_influence_model
+        facts.influence_model = _attempt(
+            facts.errors, "influence_model", lambda: admin.influence_model(model)
+        )
     if needs.queues:
         facts.queues = (
             _attempt(facts.errors, "queues", lambda: admin.queues([q for q, _ in needs.queues]))

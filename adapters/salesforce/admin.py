@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from adapters.batching import chunked
+from adapters.errors import CrmCallError
 from adapters.salesforce import soql
 from adapters.salesforce.client import SalesforceClient
 
@@ -62,6 +63,18 @@ class SalesforceAdmin:
             (str(r.get("ApiName") or r.get("MasterLabel")), str(r.get("MasterLabel") or ""))
             for r in rows
         ]
+
+    def influence_model(self, developer_name: str) -> str | None:
+        """The CampaignInfluenceModel's Id by DeveloperName (None: no such model, or the
+        feature is off and the object does not exist)."""
+        where = f"DeveloperName = {soql.quote(developer_name)}"
+        try:
+            rows = self.client.query_all(soql.select("CampaignInfluenceModel", [], where))
+        except CrmCallError as exc:
+            if exc.error_code == "INVALID_TYPE":
+                return None
+            raise
+        return str(rows[0]["Id"]) if rows else None
 
     def users(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """User id (15-character key) → ``{"IsActive", "ManagerId"}`` for those that exist."""

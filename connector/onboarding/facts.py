@@ -36,6 +36,7 @@ class SalesforceFacts:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # 15-char id → row
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
     custom_fields: set[str] | None = None  # Object.Field__c (Tooling API)
+    influence_model: str | None = None  # the CampaignInfluenceModel's Id, when found
     errors: dict[str, str] = field(default_factory=dict)
 
 

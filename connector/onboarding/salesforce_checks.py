@@ -26,6 +26,7 @@ def salesforce_checks(config: BatonConfig, needs: Needs, facts: SalesforceFacts)
     checks += _values(needs, facts)
     checks += _people(needs, facts)
     checks += _managers(config, facts)
+    checks += _influence_model(config, facts)
     checks.append(_budget(facts))
     return checks
 
@@ -187,6 +188,27 @@ def _managers(config: BatonConfig, facts: SalesforceFacts) -> list[Check]:
             f"every one of {members} reps has a {' and '.join(sorted({n for _, n in steps}))}",
         )
     ]
+
+
+def _influence_model(config: BatonConfig, facts: SalesforceFacts) -> list[Check]:
+    writeback = config.credit.writeback
+    if not writeback.salesforce:
+        return []
+    model = writeback.salesforce_influence_model
+    if facts.influence_model is None:
+        why = facts.errors.get("influence_model", "")
+        return [
+            warn(
+                "salesforce.influence",
+                f"no CampaignInfluenceModel {model}"
+                + (f" ({why})" if why else "")
+                + ": credit is kept in Baton's ledger only",
+                "Setup → Campaign Influence: turn on Customizable Campaign Influence, add "
+                f"a custom locked model with API name {model}, or set "
+                "credit.writeback.salesforce: false",
+            )
+        ]
+    return [ok("salesforce.influence", f"CampaignInfluenceModel {model} exists")]
 
 
 def _budget(facts: SalesforceFacts) -> Check:

@@ -75,6 +75,29 @@ def salesforce_values(config: BatonConfig) -> list[ValueNeed]:
     ]
     lead_status += [(v, "sla.working_statuses") for v in config.sla.working_statuses]
     needs += [ValueNeed("salesforce", "Lead", "Status", v, w) for v, w in lead_status]
+    recycle = config.recycle
+    codes = [*recycle.reasons, *recycle.disqualify_reasons]
+    needs += [
+        ValueNeed(
+            "salesforce",
+            "Lead",
+            recycle.reason_field,
+            code,
+            f"recycle.reasons / disqualify_reasons ({code})",
+        )
+        for code in codes
+    ]
+    if recycle.lost_opportunity_reason_field:
+        needs += [
+            ValueNeed(
+                "salesforce",
+                "Opportunity",
+                recycle.lost_opportunity_reason_field,
+                code,
+                f"recycle.reasons / disqualify_reasons ({code})",
+            )
+            for code in codes
+        ]
     for index, mapping in enumerate(config.lifecycle.opportunity_stages):
         if mapping.stage_name:
             where = f"lifecycle.opportunity_stages[{index}].stage_name"

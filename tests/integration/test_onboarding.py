@@ -37,6 +37,7 @@ class Org:
         self.rep = sf.add_user("Rob Rep", "rob@example.com", manager_id=self.manager)
         self.queue = sf.add_queue("Marketing nurture")
         self.nurture = hs.add_list("Nurture", "MANUAL")
+        sf.add_influence_model("Baton_Attribution")
         self.config = self.configure({})
         self.lines: list[str] = []
 
@@ -116,6 +117,7 @@ def test_setup_then_doctor_passes_on_a_complete_org(org: Org) -> None:
     code, lines = org.doctor()
     assert code == 0, "\n".join(lines)
     assert lines[-1] == "Baton can run."
+    assert [line for line in lines if not line.startswith("ok")] == ["Baton can run."]
     names = {line.split()[1] for line in lines[:-1]}
     assert {
         "hubspot.token",
@@ -165,6 +167,19 @@ def test_a_missing_field_fails_with_its_fix(org: Org) -> None:
         "FAIL  salesforce.fields      Lead.Original_Channel (handoff.context_fields) does not "
         "exist — fix: create Lead.Original_Channel in Salesforce, or change handoff.context_fields"
     ]
+
+
+def test_a_reason_code_missing_from_the_reps_picklist_fails(org: Org) -> None:
+    org.sf.add_custom_field(
+        "Lead", "Recycle_Reason__c", "picklist", picklist_values=("bad_timing", "Bad timing")
+    )
+    assert "Lead.Recycle_Reason__c" not in " ".join(org.setup())  # it exists: not created
+    code, _ = org.doctor()
+    assert code == 1
+    failures = org.failures()
+    assert any("Lead.Recycle_Reason__c has no API value 'no_budget'" in line for line in failures)
+    assert any("has no API value 'Bad timing'" in line for line in failures) is False
+    assert not any("'bad_timing'" in line for line in failures)
 
 
 def test_a_dynamic_nurture_list_fails(org: Org) -> None:
