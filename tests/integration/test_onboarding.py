@@ -17,7 +17,7 @@ from sync_world import BatonServer, base_config
 
 from adapters.registry import build_clients
 from baton.doctor_commands import Admins, run_doctor, run_setup
-from connector.config import BatonConfig, with_changes
+from connector.config import BatonConfig, load_config, with_changes
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
 from connector.runtime import Runtime
 from connector.store import Store, upgrade
@@ -266,3 +266,47 @@ def test_a_missing_scope_fails_and_only_enabled_crms_are_checked(org: Org) -> No
         "missing crm.lists.write" in scope_line
         and "Auth → Scopes: add crm.lists.write" in scope_line
     )
+
+
+def test_the_commands_ask_before_creating_and_exit_by_the_result(
+    baton_server: BatonServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from baton.cli import main
+    from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
+
+    with HubSpotSandbox(HubSpotSandboxConfig()) as hs:
+        path = tmp_path / "baton.yaml"
+        path.write_text(
+            "version: 1\n"
+            f"service: {{public_base_url: {baton_server.base_url}}}\n"
+            f"store: {{database_url: 'sqlite:///{tmp_path / 'cli.db'}'}}\n"
+            f"hubspot: {{portal_id: {hs.config.portal_id}, app_id: {hs.config.app_id}, "
+            f"base_url: {hs.base_url}, access_token: '${{HS_TOKEN}}', "
+            "client_secret: '${HS_SECRET}'}\n"
+            "credit: {writeback: {salesforce: false}}\n"
+        )
+        monkeypatch.setenv("HS_TOKEN", hs.config.access_token)
+        monkeypatch.setenv("HS_SECRET", hs.config.client_secret)
+        config = load_config(str(path))
+        upgrade(config.store.database_url)
+        runtime = Runtime(config=config, store=Store(config.store.database_url))
+        baton_server.mount(create_app(runtime))
+        runner = CliRunner()
+        try:
+            refused = runner.invoke(main, ["setup", "--config", str(path)], input="n\n")
+            assert refused.exit_code == 1 and "nothing created" in refused.output
+            assert "create HubSpot property contacts.baton_recycle_count" in refused.output
+            sick = runner.invoke(main, ["doctor", "--config", str(path)])
+            assert sick.exit_code == 1 and "run `baton setup`" in sick.output
+            made = runner.invoke(main, ["setup", "--config", str(path)], input="y\n")
+            assert made.exit_code == 0 and "created: contacts.baton_recycle_count" in made.output
+            again = runner.invoke(main, ["setup", "--yes", "--config", str(path)])
+            assert again.exit_code == 0 and again.output.startswith("nothing to do")
+            well = runner.invoke(main, ["doctor", "--config", str(path)])
+            assert well.exit_code == 0, well.output
+            assert "salesforce." not in well.output and "Baton can run." in well.output
+        finally:
+            baton_server.mount(None)
+            runtime.close()
