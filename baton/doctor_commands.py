@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from adapters.hubspot.admin import HubSpotAdmin
+from adapters.hubspot.app_webhooks import HubSpotAppWebhooks
 from adapters.registry import CrmClients, build_clients
 from adapters.salesforce.admin import SalesforceAdmin
 from baton import onboarding_io
@@ -33,6 +34,8 @@ class Admins:
 
     hubspot: HubSpotAdmin | None
     salesforce: SalesforceAdmin | None
+    #: a public/legacy app's Webhooks API (None: a private app, or HubSpot off)
+    app_webhooks: HubSpotAppWebhooks | None = None
 
     @classmethod
     def build(cls, config: BatonConfig, clients: CrmClients) -> Admins:
@@ -42,7 +45,13 @@ class Admins:
             token = reveal(config.hubspot.access_token) or ""
             hubspot = HubSpotAdmin(clients.hubspot, str(config.hubspot.base_url), token)
         salesforce = SalesforceAdmin(clients.salesforce) if clients.salesforce else None
-        return cls(hubspot, salesforce)
+        app_webhooks = None
+        developer_key = reveal(config.hubspot.developer_api_key)
+        if hubspot is not None and developer_key and config.hubspot.app_id:
+            app_webhooks = HubSpotAppWebhooks(
+                developer_key, config.hubspot.app_id, str(config.hubspot.base_url)
+            )
+        return cls(hubspot, salesforce, app_webhooks)
 
 
 def run_doctor(
@@ -56,7 +65,7 @@ def run_doctor(
     needs = needs_of(config)
     report = Report()
     if admins.hubspot is not None:
-        facts = onboarding_io.read_hubspot(admins.hubspot, config, needs)
+        facts = onboarding_io.read_hubspot(admins.hubspot, config, needs, admins.app_webhooks)
         report.add(*hubspot_checks(config, needs, facts))
     if admins.salesforce is not None:
         sf_facts = onboarding_io.read_salesforce(admins.salesforce, needs, config)
@@ -95,9 +104,17 @@ def run_setup(
         sf_fields = admins.salesforce.custom_fields()
         for sobject in dict.fromkeys(n.sobject for n in needs.fields):
             sf_fields |= {f"{sobject}.{name}" for name in admins.salesforce.describe(sobject)}
-    steps = setup_steps(needs, hubspot_props, hubspot_groups, sf_fields)
+    app_webhooks = None
+    if admins.app_webhooks is not None:
+        app_webhooks = onboarding_io.read_app_webhooks(admins.app_webhooks)
+    steps = setup_steps(
+        needs, hubspot_props, hubspot_groups, sf_fields, app_webhooks=app_webhooks, config=config
+    )
     if not steps:
-        echo("nothing to do: every property and field Baton writes exists")
+        echo(
+            "nothing to do: every property and field Baton writes exists"
+            + (", and the app's webhooks are set" if app_webhooks is not None else "")
+        )
     else:
         echo("Plan:")
         for step in steps:
@@ -106,10 +123,10 @@ def run_setup(
             echo("nothing created")
             return 1
         for step in steps:
-            outcome = onboarding_io.apply_step(step, admins.hubspot, admins.salesforce)
+            outcome = onboarding_io.apply_step(step, admins)
             echo(f"  {outcome}: {step.target}")
     echo("By hand (the APIs do not allow it, or it is yours to decide):")
-    for item in checklist(config, needs, hubspot_props, sf_fields, steps):
+    for item in checklist(config, needs, hubspot_props, sf_fields, steps, app_webhooks):
         echo(f"  - {item}")
     return 0
 

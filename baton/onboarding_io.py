@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from adapters.errors import CrmCallError
 from adapters.hubspot.admin import HubSpotAdmin
+from adapters.hubspot.app_webhooks import HubSpotAppWebhooks
 from adapters.salesforce.admin import SalesforceAdmin
 from connector.config import BatonConfig
 from connector.onboarding.facts import HubSpotFacts, SalesforceFacts, SelfTest
 from connector.onboarding.needs import Needs
-from connector.onboarding.plan import Step
+from connector.onboarding.plan import AppWebhooks, Step
 from webhooks.secrets import secret_values
 from webhooks.signatures import decode_hubspot_uri, sign_hubspot_v3
+
+if TYPE_CHECKING:
+    from baton.doctor_commands import Admins
 
 #: how far up the ManagerId chain the doctor reads (owner → manager → director, and one spare
 #: level for an inactive manager passed over)
@@ -39,7 +43,21 @@ def _attempt(errors: dict[str, str], key: str, read: Callable[[], Any]) -> Any:
         return None
 
 
-def read_hubspot(admin: HubSpotAdmin, config: BatonConfig, needs: Needs) -> HubSpotFacts:
+def read_app_webhooks(app: HubSpotAppWebhooks) -> AppWebhooks:
+    """The app's target URL and its subscriptions, as the plan and the checks take them."""
+    subscriptions = app.subscriptions()
+    return AppWebhooks(
+        app.target_url(),
+        tuple((s["eventType"], s["propertyName"], s["active"]) for s in subscriptions),
+    )
+
+
+def read_hubspot(
+    admin: HubSpotAdmin,
+    config: BatonConfig,
+    needs: Needs,
+    app_webhooks: HubSpotAppWebhooks | None = None,
+) -> HubSpotFacts:
     """The token, properties, groups, owners, nurture list and budget of the portal."""
     facts = HubSpotFacts()
     facts.token = _attempt(facts.errors, "token", admin.token_info)
@@ -58,6 +76,10 @@ def read_hubspot(admin: HubSpotAdmin, config: BatonConfig, needs: Needs) -> HubS
         facts.groups[object_type] = groups or set()
     if needs.hubspot_owners:
         facts.owners = _attempt(facts.errors, "owners", admin.owners)
+    if app_webhooks is not None:
+        facts.app_webhooks = _attempt(
+            facts.errors, "app_webhooks", lambda: read_app_webhooks(app_webhooks)
+        )
     if config.recycle.nurture_list_id:
         list_id = config.recycle.nurture_list_id
         facts.list_type = _attempt(
@@ -135,19 +157,25 @@ def self_test(config: BatonConfig, *, post: Callable[..., Any] = requests.post) 
         return SelfTest(url, None, None, f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
-def apply_step(step: Step, hubspot: HubSpotAdmin | None, salesforce: SalesforceAdmin | None) -> str:
-    """Make one planned creation; "created" or "exists" (a 409/duplicate: made meanwhile)."""
+def apply_step(step: Step, admins: Admins) -> str:
+    """Make one planned creation; "created" or "exists" (a 409/duplicate: made meanwhile).
+
+    Only steps of a CRM whose admin client exists are ever planned.
+    """
+    object_type = step.target.split(".", 1)[0]
+    actions: dict[str, Callable[[], Any]] = {
+        "property group": lambda: admins.hubspot.create_group(
+            object_type, step.body["name"], step.body["label"]
+        ),
+        "property": lambda: admins.hubspot.create_property(object_type, step.body),
+        "custom field": lambda: admins.salesforce.create_custom_field(step.target, step.body),
+        "webhook target URL": lambda: admins.app_webhooks.set_target_url(step.body["targetUrl"]),
+        "webhook subscription": lambda: admins.app_webhooks.subscribe(
+            step.body["eventType"], step.body["propertyName"]
+        ),
+    }
     try:
-        if step.system == "hubspot" and hubspot is not None:
-            object_type = step.target.split(".", 1)[0]
-            if step.kind == "property group":
-                hubspot.create_group(object_type, step.body["name"], step.body["label"])
-            else:
-                hubspot.create_property(object_type, step.body)
-        elif step.system == "salesforce" and salesforce is not None:
-            salesforce.create_custom_field(step.target, step.body)
-        else:
-            raise ValueError(f"no {step.system} client for {step.target}")
+        actions[step.kind]()
     except CrmCallError as exc:
         if exc.status == 409 or exc.error_code == "DUPLICATE_VALUE":
             return "exists"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector.onboarding.plan import AppWebhooks
+
 
 @dataclass
 class HubSpotFacts:
@@ -21,6 +23,8 @@ class HubSpotFacts:
     owners: dict[str, bool] | None = None  # owner id → active
     list_type: str | None = None  # the nurture list's processingType
     budget: dict[str, int] = field(default_factory=dict)
+    #: a public/legacy app's target URL and subscriptions (None: not read, a private app)
+    app_webhooks: AppWebhooks | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 

@@ -8,6 +8,7 @@ from connector.config import BatonConfig
 from connector.onboarding.checks import Check, did_you_mean, fail, ok, unreadable, warn
 from connector.onboarding.facts import HubSpotFacts
 from connector.onboarding.needs import LIFECYCLE, Needs, ValueNeed
+from connector.onboarding.plan import hubspot_subscriptions, subscription_name, webhook_url
 from connector.onboarding.values import SETUP_SCOPES
 
 SCOPES_FIX = "HubSpot → Development → Legacy apps → your app → Auth → Scopes: add"
@@ -21,6 +22,7 @@ def hubspot_checks(config: BatonConfig, needs: Needs, facts: HubSpotFacts) -> li
     checks += _stage_order(config, facts)
     checks += _nurture_list(config, facts)
     checks += _owners(needs, facts)
+    checks += _app_webhooks(config, facts)
     checks.append(_budget(facts))
     return checks
 
@@ -225,6 +227,43 @@ def _owners(needs: Needs, facts: HubSpotFacts) -> list[Check]:
                 )
             )
     return checks or [ok("hubspot.owners", f"{len(needs.hubspot_owners)} owners, all active")]
+
+
+def _app_webhooks(config: BatonConfig, facts: HubSpotFacts) -> list[Check]:
+    current = facts.app_webhooks
+    if config.hubspot.developer_api_key is None:
+        return []
+    if current is None:
+        return [
+            unreadable(
+                "hubspot.webhooks",
+                "the app's webhook settings",
+                facts.errors.get("app_webhooks", "no answer"),
+            )
+        ]
+    url = webhook_url(config)
+    if current.target_url != url:
+        return [
+            fail(
+                "hubspot.webhooks",
+                f"the app sends webhooks to {current.target_url}, not {url}",
+                "run `baton setup`",
+            )
+        ]
+    active = {(event, prop) for event, prop, on in current.subscriptions if on}
+    missing = [
+        subscription_name(e, p) for e, p in hubspot_subscriptions(config) if (e, p) not in active
+    ]
+    if missing:
+        return [
+            fail(
+                "hubspot.webhooks",
+                f"no active subscription for {', '.join(missing)}",
+                "run `baton setup` (it creates missing ones; activate paused ones in the "
+                "app's Webhooks settings)",
+            )
+        ]
+    return [ok("hubspot.webhooks", f"{len(active)} active subscriptions to {url}")]
 
 
 def _budget(facts: HubSpotFacts) -> Check:

@@ -62,14 +62,27 @@ class Step:
         return f"create {system} {self.kind} {self.target}{_shape(self)}"
 
 
+@dataclass(frozen=True, slots=True)
+class AppWebhooks:
+    """What a public/legacy app's Webhooks API says now (None in setup: a private app)."""
+
+    target_url: str | None
+    subscriptions: tuple[tuple[str, str | None, bool], ...]  # (eventType, propertyName, active)
+
+
 def setup_steps(
     needs: Needs,
     hubspot_properties: Mapping[str, set[str]],
     hubspot_groups: Mapping[str, set[str]],
     salesforce_fields: set[str],
+    *,
+    app_webhooks: AppWebhooks | None = None,
+    config: BatonConfig | None = None,
 ) -> list[Step]:
     """The creations still needed, group before its properties; empty when all exist."""
     steps: list[Step] = []
+    if app_webhooks is not None and config is not None:
+        steps += _webhook_steps(config, app_webhooks)
     group, label = HUBSPOT_GROUP
     for object_type in dict.fromkeys(n.object_type for n in needs.properties if n.spec):
         missing = [
@@ -106,16 +119,29 @@ def checklist(
     hubspot_properties: Mapping[str, set[str]],
     salesforce_fields: set[str],
     created: list[Step],
+    app_webhooks: AppWebhooks | None = None,
 ) -> list[str]:
     """What the admin does by hand (the APIs do not allow it, or only the admin can decide)."""
     items: list[str] = []
-    if config.hubspot.enabled:
+    if config.hubspot.enabled and app_webhooks is None:
         items.append(
             "HubSpot webhooks (a private app's subscriptions cannot be set through the API): "
-            f"Development → Legacy apps → your app → Webhooks, target URL "
-            f"{str(config.service.public_base_url).rstrip('/')}/webhooks/hubspot, subscribe to "
-            + ", ".join(hubspot_subscriptions(config))
+            f"Development → Legacy apps → your app → Webhooks, target URL {webhook_url(config)}"
+            ", subscribe to "
+            + ", ".join(subscription_name(e, p) for e, p in hubspot_subscriptions(config))
         )
+    elif app_webhooks is not None:
+        wanted = set(hubspot_subscriptions(config))
+        paused = [
+            subscription_name(e, p)
+            for e, p, active in app_webhooks.subscriptions
+            if not active and (e, p) in wanted
+        ]
+        if paused:
+            items.append(
+                f"HubSpot: activate the paused subscriptions {', '.join(paused)} "
+                "(the app's Webhooks settings)"
+            )
         for need in needs.properties:
             if need.spec is None and need.name not in hubspot_properties.get(
                 need.object_type, set()
@@ -160,21 +186,58 @@ def checklist(
     return items
 
 
-def hubspot_subscriptions(config: BatonConfig) -> list[str]:
-    """The app webhook subscriptions Baton's jobs listen to."""
+def hubspot_subscriptions(config: BatonConfig) -> list[tuple[str, str | None]]:
+    """The app webhook subscriptions Baton's jobs listen to: (eventType, propertyName)."""
     watched = [LIFECYCLE, LEAD_STATUS, *config.recycle.reactivate_on_properties]
     return [
-        "contact.creation",
-        *(f"contact.propertyChange ({name})" for name in dict.fromkeys(watched)),
-        "contact.merge",
-        "contact.deletion",
-        "contact.privacyDeletion",
+        ("contact.creation", None),
+        *(("contact.propertyChange", name) for name in dict.fromkeys(watched)),
+        ("contact.merge", None),
+        ("contact.deletion", None),
+        ("contact.privacyDeletion", None),
     ]
+
+
+def subscription_name(event_type: str, property_name: str | None) -> str:
+    """``contact.propertyChange (lifecyclestage)``."""
+    return f"{event_type} ({property_name})" if property_name else event_type
+
+
+def webhook_url(config: BatonConfig) -> str:
+    """Where HubSpot app webhooks must go."""
+    return str(config.service.public_base_url).rstrip("/") + "/webhooks/hubspot"
+
+
+def _webhook_steps(config: BatonConfig, current: AppWebhooks) -> list[Step]:
+    steps = []
+    if current.target_url != webhook_url(config):
+        steps.append(
+            Step(
+                "hubspot",
+                "webhook target URL",
+                webhook_url(config),
+                {"targetUrl": webhook_url(config)},
+            )
+        )
+    have = {(event, prop) for event, prop, _ in current.subscriptions}
+    for event, prop in hubspot_subscriptions(config):
+        if (event, prop) not in have:
+            steps.append(
+                Step(
+                    "hubspot",
+                    "webhook subscription",
+                    subscription_name(event, prop),
+                    {"eventType": event, "propertyName": prop},
+                )
+            )
+    return steps
 
 
 def _shape(step: Step) -> str:
     if step.kind == "property":
         return f" ({step.body['type']}/{step.body['fieldType']})"
+    if step.kind == "webhook subscription":
+        return " (active)"
     if step.kind == "custom field":
         length = step.body.get("length")
         return f" ({step.body['type']}{f'({length})' if length else ''})"

@@ -34,6 +34,9 @@ class HubSpotSandboxConfig:
     app_id: int = 54321
     client_secret: str = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
     access_token: str = "pat-na1-sandbox-token"
+    #: the developer account's API key: the Webhooks API (settings, subscriptions) takes it as
+    #: ``?hapikey=``, never the portal's token
+    developer_api_key: str = "sandbox-developer-api-key"
     #: scopes of the private-app token, as the access-token-info endpoint reports them
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     #: the user who created the private app (access-token-info ``userId``)

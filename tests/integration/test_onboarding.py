@@ -310,3 +310,27 @@ def test_the_commands_ask_before_creating_and_exit_by_the_result(
         finally:
             baton_server.mount(None)
             runtime.close()
+
+
+def test_a_public_app_gets_its_webhooks_set_through_the_api(org: Org) -> None:
+    key = org.hs.config.developer_api_key
+    org.configure({"hubspot.developer_api_key": SecretStr(key)})
+    code, _ = org.doctor()
+    assert code == 1
+    assert any(
+        "hubspot.webhooks" in line and "run `baton setup`" in line for line in org.failures()
+    )
+
+    made = org.setup()
+    assert f"  created: {org.server.base_url}/webhooks/hubspot" in made
+    assert "  created: contact.propertyChange (lifecyclestage)" in made
+    assert not any("cannot be set through the API" in line for line in made)
+    assert org.doctor()[0] == 0
+    assert any(line.startswith("ok    hubspot.webhooks") for line in org.lines)
+    assert org.setup()[0].startswith("nothing to do")
+
+    # the subscriptions are live: a change in HubSpot reaches Baton's receiver, signed
+    org.hs.ui_create("contacts", {"email": "new-admin@example.com"})
+    assert org.hs.flush_webhooks(timeout=10)
+    answered = [d.status for d in org.hs.webhook_deliveries if "/webhooks/hubspot" in d.url]
+    assert answered and all(200 <= (status or 0) < 300 for status in answered)
