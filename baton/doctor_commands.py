@@ -99,16 +99,14 @@ def run_setup(
         for object_type in dict.fromkeys(n.object_type for n in needs.properties):
             hubspot_props[object_type] = set(admins.hubspot.properties(object_type))
             hubspot_groups[object_type] = admins.hubspot.group_names(object_type)
-    sf_fields: set[str] = set()
+    salesforce = None
     if admins.salesforce is not None:
-        sf_fields = admins.salesforce.custom_fields()
-        for sobject in dict.fromkeys(n.sobject for n in needs.fields):
-            sf_fields |= {f"{sobject}.{name}" for name in admins.salesforce.describe(sobject)}
+        salesforce = onboarding_io.read_salesforce_schema(admins.salesforce, config, needs)
     app_webhooks = None
     if admins.app_webhooks is not None:
         app_webhooks = onboarding_io.read_app_webhooks(admins.app_webhooks)
     steps = setup_steps(
-        needs, hubspot_props, hubspot_groups, sf_fields, app_webhooks=app_webhooks, config=config
+        needs, hubspot_props, hubspot_groups, salesforce, app_webhooks=app_webhooks, config=config
     )
     if not steps:
         echo(
@@ -124,9 +122,9 @@ def run_setup(
             return 1
         for step in steps:
             outcome = onboarding_io.apply_step(step, admins)
-            echo(f"  {outcome}: {step.target}")
+            echo(f"  {outcome}: {step.kind} {step.target}")
     echo("By hand (the APIs do not allow it, or it is yours to decide):")
-    for item in checklist(config, needs, hubspot_props, sf_fields, steps, app_webhooks):
+    for item in checklist(config, needs, hubspot_props, salesforce, steps, app_webhooks):
         echo(f"  - {item}")
     return 0
 

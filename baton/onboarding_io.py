@@ -20,7 +20,9 @@ from adapters.salesforce.admin import SalesforceAdmin
 from connector.config import BatonConfig
 from connector.onboarding.facts import HubSpotFacts, SalesforceFacts, SelfTest
 from connector.onboarding.needs import Needs
-from connector.onboarding.plan import AppWebhooks, Step
+from connector.onboarding.plan import AppWebhooks
+from connector.onboarding.plan_step import Step
+from connector.onboarding.salesforce_plan import PERMISSION_SET, SalesforceSchema
 from webhooks.secrets import secret_values
 from webhooks.signatures import decode_hubspot_uri, sign_hubspot_v3
 
@@ -132,6 +134,21 @@ def read_salesforce(
     return facts
 
 
+def read_salesforce_schema(
+    admin: SalesforceAdmin, config: BatonConfig, needs: Needs
+) -> SalesforceSchema:
+    """What setup plans from: fields that exist, fields the integration user sees, its grants."""
+    visible: set[str] = set()
+    for sobject in dict.fromkeys(n.sobject for n in needs.fields):
+        visible |= {f"{sobject}.{name}" for name in admin.describe(sobject)}
+    permission_set = admin.permission_set_id(PERMISSION_SET[0])
+    user = config.salesforce.integration_user_id
+    assigned = bool(permission_set and user and admin.is_assigned(permission_set, user))
+    return SalesforceSchema(
+        frozenset(admin.custom_fields()), frozenset(visible), permission_set, assigned, user
+    )
+
+
 def self_test(config: BatonConfig, *, post: Callable[..., Any] = requests.post) -> SelfTest:
     """Post an empty, signed app-webhook batch to Baton's own receiver at the public URL, and
     the same batch wrongly signed: the first must be accepted, the second refused (401)."""
@@ -169,6 +186,15 @@ def apply_step(step: Step, admins: Admins) -> str:
         ),
         "property": lambda: admins.hubspot.create_property(object_type, step.body),
         "custom field": lambda: admins.salesforce.create_custom_field(step.target, step.body),
+        "permission set": lambda: admins.salesforce.create_permission_set(
+            step.body["Name"], step.body["Label"]
+        ),
+        "permission set assignment": lambda: admins.salesforce.assign_permission_set(
+            step.body["PermissionSet"], step.body["AssigneeId"]
+        ),
+        "field access": lambda: admins.salesforce.grant_field(
+            step.body["PermissionSet"], step.body["SobjectType"], step.body["Field"]
+        ),
         "webhook target URL": lambda: admins.app_webhooks.set_target_url(step.body["targetUrl"]),
         "webhook subscription": lambda: admins.app_webhooks.subscribe(
             step.body["eventType"], step.body["propertyName"]

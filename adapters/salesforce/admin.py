@@ -105,6 +105,50 @@ class SalesforceAdmin:
         )
         return str(answer.get("id"))
 
+    def permission_set_id(self, name: str) -> str | None:
+        """The Id of the permission set with this API name (None: none such)."""
+        where = f"Name = {soql.quote(name)}"
+        rows = self.client.query_all(soql.select("PermissionSet", [], where))
+        return str(rows[0]["Id"]) if rows else None
+
+    def is_assigned(self, permission_set_id: str, user_id: str) -> bool:
+        """Whether the permission set is assigned to the user."""
+        where = (
+            f"PermissionSetId = {soql.quote(soql.record_id(permission_set_id))} AND "
+            f"AssigneeId = {soql.quote(soql.record_id(user_id))}"
+        )
+        return bool(self.client.query_all(soql.select("PermissionSetAssignment", [], where)))
+
+    def create_permission_set(self, name: str, label: str) -> str:
+        """POST sobjects/PermissionSet; returns its Id."""
+        sf = self.client.sf
+        answer = self.client.call(lambda: sf.PermissionSet.create({"Name": name, "Label": label}))
+        return str(answer["id"])
+
+    def assign_permission_set(self, name: str, user_id: str) -> None:
+        """POST sobjects/PermissionSetAssignment of the named set to ``user_id``."""
+        sf = self.client.sf
+        body = {"PermissionSetId": self._permission_set(name), "AssigneeId": user_id}
+        self.client.call(lambda: sf.PermissionSetAssignment.create(body))
+
+    def grant_field(self, name: str, sobject: str, field: str) -> None:
+        """POST sobjects/FieldPermissions: read and edit on ``field`` (``Lead.X__c``)."""
+        sf = self.client.sf
+        body = {
+            "ParentId": self._permission_set(name),
+            "SobjectType": sobject,
+            "Field": field,
+            "PermissionsRead": True,
+            "PermissionsEdit": True,
+        }
+        self.client.call(lambda: sf.FieldPermissions.create(body))
+
+    def _permission_set(self, name: str) -> str:
+        found = self.permission_set_id(name)
+        if found is None:
+            raise ValueError(f"no permission set {name}")
+        return found
+
     def _by_id(
         self, sobject: str, fields: Sequence[str], ids: Sequence[str]
     ) -> dict[str, dict[str, Any]]:

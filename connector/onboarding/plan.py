@@ -9,11 +9,12 @@ criterion reads) is a checklist line. Planned from what exists, so a second run 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from connector.config import BatonConfig
 from connector.onboarding.needs import HUBSPOT_GROUP, LEAD_STATUS, LIFECYCLE, Needs
+from connector.onboarding.plan_step import Step
+from connector.onboarding.salesforce_plan import PERMISSION_SET, SalesforceSchema, salesforce_steps
 
 #: the outbound-message fields the jobs read, per object (docs/webhooks.md)
 OUTBOUND_FIELDS = {
@@ -48,21 +49,6 @@ OUTBOUND_FIELDS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
-    """One creation: ``system``, what it makes (``kind``, ``target``) and the request body."""
-
-    system: str
-    kind: str  # "property group" | "property" | "custom field"
-    target: str
-    body: dict[str, Any] = field(default_factory=dict)
-
-    def line(self) -> str:
-        """``create HubSpot property contacts.baton_hold_reason (string/textarea)``."""
-        system = {"hubspot": "HubSpot", "salesforce": "Salesforce"}[self.system]
-        return f"create {system} {self.kind} {self.target}{_shape(self)}"
-
-
-@dataclass(frozen=True, slots=True)
 class AppWebhooks:
     """What a public/legacy app's Webhooks API says now (None in setup: a private app)."""
 
@@ -74,7 +60,7 @@ def setup_steps(
     needs: Needs,
     hubspot_properties: Mapping[str, set[str]],
     hubspot_groups: Mapping[str, set[str]],
-    salesforce_fields: set[str],
+    salesforce: SalesforceSchema | None,
     *,
     app_webhooks: AppWebhooks | None = None,
     config: BatonConfig | None = None,
@@ -106,10 +92,8 @@ def setup_steps(
             steps.append(
                 Step("hubspot", "property", f"{object_type}.{need.name}", need.spec.body(need.name))
             )
-    lowered = {name.lower() for name in salesforce_fields}
-    for need in needs.fields:
-        if need.metadata is not None and need.full_name.lower() not in lowered:
-            steps.append(Step("salesforce", "custom field", need.full_name, dict(need.metadata)))
+    if salesforce is not None:
+        steps += salesforce_steps(needs, salesforce)
     return steps
 
 
@@ -117,7 +101,7 @@ def checklist(
     config: BatonConfig,
     needs: Needs,
     hubspot_properties: Mapping[str, set[str]],
-    salesforce_fields: set[str],
+    salesforce: SalesforceSchema | None,
     created: list[Step],
     app_webhooks: AppWebhooks | None = None,
 ) -> list[str]:
@@ -163,17 +147,20 @@ def checklist(
                 + ' (integration user without "Send Outbound Messages", so its own writes '
                 "do not come back)"
             )
-        made = [s.target for s in created if s.system == "salesforce"]
-        if made:
+        if salesforce is not None and not salesforce.integration_user_id:
             items.append(
-                "Salesforce: grant field-level security (read and edit) to the "
-                f"integration user on {', '.join(made)}"
+                f"Salesforce: assign the permission set {PERMISSION_SET[0]} to the integration "
+                "user (set salesforce.integration_user_id and `baton setup` does it)"
             )
-        lowered = {name.lower() for name in salesforce_fields}
+        known = (
+            {n.lower() for n in (salesforce.custom_fields | salesforce.visible)}
+            if (salesforce is not None)
+            else set()
+        )
         for need in needs.fields:
             if (
                 need.metadata is None
-                and need.full_name.lower() not in lowered
+                and need.full_name.lower() not in known
                 and need.name.endswith("__c")
             ):
                 items.append(f"Salesforce: create {need.full_name} (named in {need.where})")
@@ -231,14 +218,3 @@ def _webhook_steps(config: BatonConfig, current: AppWebhooks) -> list[Step]:
                 )
             )
     return steps
-
-
-def _shape(step: Step) -> str:
-    if step.kind == "property":
-        return f" ({step.body['type']}/{step.body['fieldType']})"
-    if step.kind == "webhook subscription":
-        return " (active)"
-    if step.kind == "custom field":
-        length = step.body.get("length")
-        return f" ({step.body['type']}{f'({length})' if length else ''})"
-    return ""

@@ -8,6 +8,7 @@ from connector.jobs.sla.rules import Person, manager_chain
 from connector.onboarding.checks import Check, did_you_mean, fail, ok, unreadable, warn
 from connector.onboarding.facts import SalesforceFacts
 from connector.onboarding.needs import Needs
+from connector.onboarding.salesforce_plan import PERMISSION_SET
 
 LOGIN_FIX = (
     "check salesforce.instance_url and the integration user's login (session id or JWT: "
@@ -62,7 +63,12 @@ def _fields(needs: Needs, facts: SalesforceFacts) -> list[Check]:
             detail = (
                 f"{need.full_name} ({need.where}) exists but the integration user cannot see it"
             )
-            fix = f"grant field-level security on {need.full_name} to the integration user"
+            fix = (
+                "run `baton setup` (it grants read and edit through the permission set "
+                f"{PERMISSION_SET[0]})"
+                if need.metadata is not None
+                else f"grant field-level security on {need.full_name} to the integration user"
+            )
         else:
             detail = f"{need.full_name} ({need.where}) does not exist"
             fix = (

@@ -5,8 +5,9 @@
 ``{"id": "00N…", "success": true, "errors": [], "warnings": [], "infos": []}``; a name the
 object already has is 400 ``DUPLICATE_VALUE``. ``GET tooling/query?q=SELECT … FROM CustomField
 [WHERE TableEnumOrId = 'Lead']`` lists custom fields with ``DeveloperName`` (the API name
-without ``__c``). A new field shows in describe at once. Unlike a real org, no field-level
-security is needed before the integration user sees it (a real org needs FLS granted first).
+without ``__c``). As in a real org, a new field is hidden from every user (describe, SOQL, DML)
+until a FieldPermissions row with read access on a permission set assigned to the integration
+user grants it (``field_security.py``).
 Sources: Tooling API reference, CustomField object (developer.salesforce.com).
 """
 
@@ -113,14 +114,19 @@ class ToolingHandlers:
         if not isinstance(metadata, dict):
             raise _bad("Metadata: You must enter a value", "REQUIRED_FIELD_MISSING")
         field_type, options = field_options(metadata)
-        if definition.field(name) is not None:
+        if definition.any_field(name) is not None:
             raise SalesforceApiError(
                 400,
                 "DUPLICATE_VALUE",
                 "duplicate value found: <unknown> duplicates value on record with id: <unknown>",
                 dml=True,
             )
-        self.install(definition.name, name, field_type, options)
+        self.install(
+            definition.name,
+            name,
+            field_type,
+            {**options, "api_visible": False, "needs_grant": True},
+        )
         body_out = {"id": self._id(definition.name, name), "success": True, "errors": []}
         return ApiResponse(201, {**body_out, "warnings": [], "infos": []})
 

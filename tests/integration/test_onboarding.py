@@ -108,8 +108,10 @@ def test_setup_then_doctor_passes_on_a_complete_org(org: Org) -> None:
     assert any("baton_hold_reason" in line and "run `baton setup`" in line for line in lines)
 
     created = org.setup()
-    assert "  created: contacts.baton_hold_reason" in created
-    assert "  created: Lead.HubSpot_Contact_Id__c" in created
+    assert "  created: property contacts.baton_hold_reason" in created
+    assert "  created: custom field Lead.HubSpot_Contact_Id__c" in created
+    assert "  created: permission set Baton_Integration" in created
+    assert "  created: field access Lead.HubSpot_Contact_Id__c" in created
     assert any(
         "private app's subscriptions cannot be set through the API" in line for line in created
     )
@@ -180,6 +182,36 @@ def test_a_reason_code_missing_from_the_reps_picklist_fails(org: Org) -> None:
     assert any("Lead.Recycle_Reason__c has no API value 'no_budget'" in line for line in failures)
     assert any("has no API value 'Bad timing'" in line for line in failures) is False
     assert not any("'bad_timing'" in line for line in failures)
+
+
+def test_a_field_created_by_hand_without_field_security_is_granted_by_setup(org: Org) -> None:
+    org.setup()
+    org.configure({"recycle.salesforce_history_field": "Recycle_Notes__c"})
+    org.sf.client().toolingexecute(
+        "sobjects/CustomField/",
+        method="POST",
+        data={
+            "FullName": "Lead.Recycle_Notes__c",
+            "Metadata": {
+                "label": "Recycle notes",
+                "type": "LongTextArea",
+                "length": 4000,
+                "visibleLines": 3,
+            },
+        },
+    )
+    code, _ = org.doctor()
+    assert code == 1
+    [line] = org.failures()
+    assert (
+        "Lead.Recycle_Notes__c (recycle.salesforce_history_field) exists but the integration"
+        in line
+    )
+    assert "run `baton setup` (it grants read and edit" in line
+    made = org.setup()
+    assert "  created: field access Lead.Recycle_Notes__c" in made
+    assert not any("custom field Lead.Recycle_Notes__c" in line for line in made)
+    assert org.doctor()[0] == 0
 
 
 def test_a_dynamic_nurture_list_fails(org: Org) -> None:
@@ -301,7 +333,10 @@ def test_the_commands_ask_before_creating_and_exit_by_the_result(
             sick = runner.invoke(main, ["doctor", "--config", str(path)])
             assert sick.exit_code == 1 and "run `baton setup`" in sick.output
             made = runner.invoke(main, ["setup", "--config", str(path)], input="y\n")
-            assert made.exit_code == 0 and "created: contacts.baton_recycle_count" in made.output
+            assert (
+                made.exit_code == 0
+                and "created: property contacts.baton_recycle_count" in made.output
+            )
             again = runner.invoke(main, ["setup", "--yes", "--config", str(path)])
             assert again.exit_code == 0 and again.output.startswith("nothing to do")
             well = runner.invoke(main, ["doctor", "--config", str(path)])
@@ -322,8 +357,8 @@ def test_a_public_app_gets_its_webhooks_set_through_the_api(org: Org) -> None:
     )
 
     made = org.setup()
-    assert f"  created: {org.server.base_url}/webhooks/hubspot" in made
-    assert "  created: contact.propertyChange (lifecyclestage)" in made
+    assert f"  created: webhook target URL {org.server.base_url}/webhooks/hubspot" in made
+    assert "  created: webhook subscription contact.propertyChange (lifecyclestage)" in made
     assert not any("cannot be set through the API" in line for line in made)
     assert org.doctor()[0] == 0
     assert any(line.startswith("ok    hubspot.webhooks") for line in org.lines)

@@ -9,6 +9,7 @@ from connector.onboarding.checks import did_you_mean
 from connector.onboarding.facts import HubSpotFacts
 from connector.onboarding.hubspot_checks import hubspot_checks
 from connector.onboarding.plan import setup_steps
+from connector.onboarding.salesforce_plan import SalesforceSchema
 from connector.onboarding.values import needs_of
 
 STATUSES = [
@@ -70,7 +71,8 @@ def test_stage_order_must_follow_the_portal_and_name_custom_stages() -> None:
 def test_the_plan_creates_the_group_once_and_only_what_is_missing() -> None:
     config = default_config()
     needs = needs_of(config)
-    steps = setup_steps(needs, {"contacts": {"baton_hold_reason"}}, {"contacts": set()}, set())
+    nothing = SalesforceSchema(frozenset(), frozenset())
+    steps = setup_steps(needs, {"contacts": {"baton_hold_reason"}}, {"contacts": set()}, nothing)
     targets = [s.target for s in steps]
     assert targets[0] == "contacts.baton"
     assert "contacts.baton_hold_reason" not in targets
@@ -80,4 +82,12 @@ def test_the_plan_creates_the_group_once_and_only_what_is_missing() -> None:
         "contacts": {n.name for n in needs.properties if n.object_type == "contacts"},
         "deals": {n.name for n in needs.properties if n.object_type == "deals"},
     }
-    assert setup_steps(needs, everything, {}, {n.full_name for n in needs.fields}) == []
+    fields = frozenset(n.full_name for n in needs.fields)
+    assert setup_steps(needs, everything, {}, SalesforceSchema(fields, fields)) == []
+    # a field that exists but that describe does not show lacks field-level security
+    hidden = SalesforceSchema(fields, fields - {"Lead.HubSpot_Contact_Id__c"}, None, False, "005x")
+    assert [(s.kind, s.target) for s in setup_steps(needs, everything, {}, hidden)] == [
+        ("permission set", "Baton_Integration"),
+        ("permission set assignment", "Baton_Integration → 005x"),
+        ("field access", "Lead.HubSpot_Contact_Id__c"),
+    ]

@@ -68,8 +68,26 @@ def test_salesforce_tooling_custom_field_create_query_and_describe() -> None:
         assert {"Id": created["id"], "DeveloperName": "HS_Id"} in [
             {k: r[k] for k in ("Id", "DeveloperName")} for r in rows
         ]
+        # hidden from every user until field-level security grants it, as in a real org
+        assert "HS_Id__c" not in {f["name"] for f in client.Lead.describe()["fields"]}
+        with pytest.raises(SalesforceMalformedRequest):
+            client.query("SELECT Id, HS_Id__c FROM Lead")
+        permission_set = client.PermissionSet.create({"Name": "Baton", "Label": "Baton"})["id"]
+        client.PermissionSetAssignment.create(
+            {"PermissionSetId": permission_set, "AssigneeId": sf.integration_user_id}
+        )
+        grant = {"ParentId": permission_set, "SobjectType": "Lead", "Field": "Lead.HS_Id__c"}
+        with pytest.raises(SalesforceMalformedRequest) as edit_only:
+            client.FieldPermissions.create({**grant, "PermissionsEdit": True})
+        assert "depends on permission(s): Read" in str(edit_only.value.content)
+        granted = client.FieldPermissions.create(
+            {**grant, "PermissionsRead": True, "PermissionsEdit": True}
+        )["id"]
         field = next(f for f in client.Lead.describe()["fields"] if f["name"] == "HS_Id__c")
         assert field["externalId"] is True and field["length"] == 40
+        assert client.query("SELECT Id, HS_Id__c FROM Lead")["done"] is True
+        client.FieldPermissions.delete(granted)
+        assert "HS_Id__c" not in {f["name"] for f in client.Lead.describe()["fields"]}
         with pytest.raises(SalesforceMalformedRequest):
             client.toolingexecute(
                 "sobjects/CustomField/",
