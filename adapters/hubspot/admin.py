@@ -2,8 +2,10 @@
 
 Plain dicts out, :class:`~adapters.errors.CrmCallError` on failure, every call metered and
 rate-limited through :class:`HubSpotClient`. The private-app token-info endpoint has no SDK
-method, so it goes through the SDK's generic ``api_request`` (hubspot.md; HubSpot's
-private-apps guide): its answer also carries the ``X-HubSpot-RateLimit-*`` budget headers.
+model, and the SDK's generic ``api_request`` sets no timeout (and prints errors to stdout), so
+it is one plain ``requests`` POST with the client's timeout (HubSpot's private-apps guide; the
+Bearer header is needed for EU tokens). Its answer carries the ``X-HubSpot-RateLimit-*``
+budget headers the doctor reports.
 """
 
 from __future__ import annotations
@@ -42,19 +44,20 @@ class HubSpotAdmin:
         """``{"hubId", "appId", "userId", "scopes"}`` of the private-app token."""
         if self.client.limiter is not None:
             self.client.limiter.acquire()
-        options = {
-            "method": "POST",
-            "path": TOKEN_INFO_PATH,
-            "body": {"tokenKey": self._token},
-            "base_url": self.base_url,
-        }
         try:
-            response = self.client.sdk.api_request(options)
+            response = requests.post(
+                self.base_url + TOKEN_INFO_PATH,
+                json={"tokenKey": self._token},
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=self.client.timeout_s,
+            )
         except requests.RequestException as exc:
             count_call(self.client.metrics, SYSTEM, "network")
             raise CrmCallError(SYSTEM, None, message=f"{type(exc).__name__}: {exc}") from exc
         count_call(self.client.metrics, SYSTEM, response.status_code)
         headers = {k.lower(): v for k, v in response.headers.items()}
+        if self.client.limiter is not None:
+            self.client.limiter.observe_hubspot_headers(headers)
         self.budget = _budget(headers)
         body = _json(response)
         if response.status_code != 200 or not isinstance(body, dict):
