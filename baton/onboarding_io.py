@@ -27,7 +27,7 @@ from webhooks.secrets import secret_values
 from webhooks.signatures import decode_hubspot_uri, sign_hubspot_v3
 
 if TYPE_CHECKING:
-    from baton.doctor_commands import Admins
+    from baton.onboarding_run import Admins
 
 #: how far up the ManagerId chain the doctor reads (owner → manager → director, and one spare
 #: level for an inactive manager passed over)

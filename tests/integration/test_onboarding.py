@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from sync_world import BatonServer, base_config
 
 from adapters.registry import build_clients
-from baton.doctor_commands import Admins, run_doctor, run_setup
+from baton.onboarding_run import Admins, run_doctor, run_setup
 from connector.config import BatonConfig, load_config, with_changes
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
 from connector.runtime import Runtime
