@@ -60,7 +60,7 @@ def read_hubspot(
     needs: Needs,
     app_webhooks: HubSpotAppWebhooks | None = None,
 ) -> HubSpotFacts:
-    """The token, properties, groups, owners, nurture list and budget of the portal."""
+    """The token, properties, owners, nurture list, app webhooks and budget of the portal."""
     facts = HubSpotFacts()
     facts.token = _attempt(facts.errors, "token", admin.token_info)
     facts.budget = dict(admin.budget)
@@ -72,10 +72,6 @@ def read_hubspot(
         )
         if found is not None:
             facts.properties[object_type] = found
-        groups = _attempt(
-            facts.errors, f"groups.{object_type}", lambda t=object_type: admin.group_names(t)
-        )
-        facts.groups[object_type] = groups or set()
     if needs.hubspot_owners:
         facts.owners = _attempt(facts.errors, "owners", admin.owners)
     if app_webhooks is not None:

@@ -19,7 +19,6 @@ class HubSpotFacts:
     token: dict[str, Any] | None = None  # hubId, appId, userId, scopes
     #: object type → property name → {"type", "label", "groupName", "options": [...]}
     properties: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    groups: dict[str, set[str]] = field(default_factory=dict)
     owners: dict[str, bool] | None = None  # owner id → active
     list_type: str | None = None  # the nurture list's processingType
     budget: dict[str, int] = field(default_factory=dict)
