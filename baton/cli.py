@@ -11,6 +11,7 @@ import click
 from baton.credit_commands import credit_commands
 from baton.privacy_commands import privacy_commands
 from baton.dashboard_commands import hash_password_command
+from baton.doctor_commands import doctor_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.logs import configure_for, configure_logging
@@ -150,6 +151,8 @@ main.add_command(sla_commands(config_option, _load))  # sla deadline
 for _privacy_command in privacy_commands(config_option, _load):  # forget, export-person
     main.add_command(_privacy_command)
 main.add_command(hash_password_command)  # dashboard sign-in
+for _onboarding_command in doctor_commands(config_option, _load):  # doctor, setup
+    main.add_command(_onboarding_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -229,6 +229,10 @@ class HubSpotClient:
 
     # -- plumbing --------------------------------------------------------------------------
 
+    def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one other SDK ``*_with_http_info`` method the same way (setup and doctor use it)."""
+        return self._call(DEFAULT_KIND, method, *args, **kwargs)
+
     def _call(self, kind: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One HTTP exchange: limiter slot, timeout, metrics, header hints, error translation."""
         if self.limiter is not None:

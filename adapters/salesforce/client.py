@@ -231,6 +231,10 @@ class SalesforceClient:
 
     # -- plumbing --------------------------------------------------------------------------
 
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run another simple-salesforce call the same way (setup and doctor use it)."""
+        return self._call(fn)
+
     def _call(self, fn: Callable[[], Any]) -> Any:
         """Run one simple-salesforce call; translate its failures into CrmCallError."""
         try:

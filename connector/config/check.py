@@ -16,6 +16,13 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+#: check-config reads only the file: what the CRMs hold is `baton doctor`'s job
+CRM_SIDE_HINT = (
+    "this checked the file only; `baton doctor --config FILE` checks the CRMs (properties, "
+    "fields, API values, users, managers, scopes, the public URL); `baton setup` creates "
+    "what Baton writes"
+)
+
 #: said of config sections that are validated but that no job acts on yet (never shown as live)
 NOT_YET = "validated; not acted on yet"
 
@@ -143,4 +150,5 @@ def check_config_command(
     print(f"{path}: OK", file=out)
     for line in summarize(config):
         print(f"  {line}", file=out)
+    print(f"  {CRM_SIDE_HINT}", file=out)
     return 0

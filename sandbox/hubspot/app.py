@@ -12,6 +12,7 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import ApiError, correlation_id, injected, rate_limited, unauthorized
+from .routes_app_webhooks import APP_WEBHOOKS_PREFIX
 from .traffic import RequestRecord
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def _count_inputs() -> int:
 
 def create_app(sandbox: HubSpotSandbox) -> Flask:
     """Build the app serving one sandbox portal."""
+    from .routes_app_webhooks import app_webhooks_blueprint
     from .routes_objects import objects_blueprint
     from .routes_portal import portal_blueprint
 
@@ -49,7 +51,11 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
         g.is_search = _is_search(request.path, request.method)
         g.n_inputs = _count_inputs()
         g.decision = None
-        if request.headers.get("Authorization", "") != f"Bearer {config.access_token}":
+        if request.path.startswith(APP_WEBHOOKS_PREFIX):
+            # the Webhooks API authenticates the developer account, not the portal
+            if request.args.get("hapikey") != config.developer_api_key:
+                raise unauthorized()
+        elif request.headers.get("Authorization", "") != f"Bearer {config.access_token}":
             raise unauthorized()
         fault = sandbox.faults.take(request.path)
         if fault is not None:
@@ -115,4 +121,5 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
 
     app.register_blueprint(objects_blueprint(sandbox))
     app.register_blueprint(portal_blueprint(sandbox))
+    app.register_blueprint(app_webhooks_blueprint(sandbox))
     return app

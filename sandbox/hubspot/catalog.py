@@ -5,6 +5,7 @@ Names, types and option values follow HubSpot's defaults (hubspot.md §3, §4.8,
 
 from __future__ import annotations
 
+from .groups import DEFAULT_GROUPS, PropertyGroup
 from .properties import Option, PropertyDef, PropertyRegistry, options_from
 
 LIFECYCLE_STAGES: tuple[tuple[str, str], ...] = (
@@ -259,6 +260,9 @@ def _user_properties() -> list[PropertyDef]:
 def build_default_registry(created_at_ms: int) -> PropertyRegistry:
     """A registry with the standard properties of every object type the stand-in serves."""
     registry = PropertyRegistry()
+    for object_type, groups in DEFAULT_GROUPS.items():
+        for order, (name, label) in enumerate(groups):
+            registry.add_group(object_type, PropertyGroup(name, label, order))
     per_type = {
         "contacts": _contact_properties(),
         "deals": _deal_properties(),

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: what the stand-in's private-app token is granted unless a test says otherwise
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "oauth",
+    "crm.objects.contacts.read",
+    "crm.objects.contacts.write",
+    "crm.objects.deals.read",
+    "crm.objects.deals.write",
+    "crm.objects.owners.read",
+    "crm.lists.read",
+    "crm.lists.write",
+    "crm.schemas.contacts.read",
+    "crm.schemas.contacts.write",
+    "crm.schemas.deals.read",
+    "crm.schemas.deals.write",
+)
+
 
 @dataclass(frozen=True)
 class HubSpotSandboxConfig:
@@ -18,6 +34,13 @@ class HubSpotSandboxConfig:
     app_id: int = 54321
     client_secret: str = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
     access_token: str = "pat-na1-sandbox-token"
+    #: the developer account's API key: the Webhooks API (settings, subscriptions) takes it as
+    #: ``?hapikey=``, never the portal's token
+    developer_api_key: str = "sandbox-developer-api-key"
+    #: scopes of the private-app token, as the access-token-info endpoint reports them
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    #: the user who created the private app (access-token-info ``userId``)
+    token_user_id: int = 1
     # General API limits: a rolling window plus a daily budget.
     burst_limit: int = 190
     burst_window_ms: int = 10_000

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .groups import PropertyGroup
+
 FIELD_TYPES = {
     "string": "text",
     "number": "number",
@@ -151,10 +153,24 @@ class PropertyRegistry:
         self._defs: dict[str, dict[str, PropertyDef]] = {}
         #: Extra validators for properties whose options live elsewhere (owners, pipelines).
         self.external_validators: dict[str, Callable[[str], bool]] = {}
+        #: property groups per object type: group name -> PropertyGroup
+        self.groups: dict[str, dict[str, PropertyGroup]] = {}
+
+    def add_group(self, object_type: str, group: PropertyGroup) -> PropertyGroup:
+        """Define a property group of one object type."""
+        self.groups.setdefault(object_type, {})[group.name] = group
+        return group
+
+    def has_group(self, object_type: str, name: str) -> bool:
+        """Whether the object type has a group of that name."""
+        return name in self.groups.get(object_type, {})
 
     def add(self, object_type: str, prop: PropertyDef) -> PropertyDef:
-        """Define (or redefine) a property."""
+        """Define (or redefine) a property; its group comes into being if it is new."""
         self._defs.setdefault(object_type, {})[prop.name] = prop
+        if not self.has_group(object_type, prop.group_name):
+            label = prop.group_name.replace("_", " ").capitalize()
+            self.add_group(object_type, PropertyGroup(prop.group_name, label))
         return prop
 
     def get(self, object_type: str, name: str) -> PropertyDef | None:

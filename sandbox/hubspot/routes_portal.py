@@ -11,6 +11,7 @@ from .httputil import flag, int_arg, json_body
 from .properties import PropertyDef, options_from
 from .routes_associations import register_association_routes
 from .routes_lists import register_list_routes
+from .routes_setup import register_setup_routes
 from .schema import resolve_type
 
 if TYPE_CHECKING:
@@ -50,6 +51,11 @@ def portal_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
         if missing:
             raise validation_error(f"Missing required fields: {', '.join(missing)}")
         with state.lock:
+            if not state.registry.has_group(otype.name, str(body["groupName"])):
+                raise validation_error(
+                    f"Property group {body['groupName']} does not exist for object type "
+                    f"{otype.type_id}. Create the group first."
+                )
             if state.registry.get(otype.name, body["name"]) is not None:
                 raise ApiError(
                     409, f"Property named '{body['name']}' already exists.", "OBJECT_ALREADY_EXISTS"
@@ -163,5 +169,6 @@ def portal_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
             return jsonify(pipeline.to_api())
 
     register_list_routes(bp, sandbox)
+    register_setup_routes(bp, sandbox)
     register_association_routes(bp, sandbox)
     return bp

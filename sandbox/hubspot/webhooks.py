@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -36,9 +36,15 @@ class Subscription:
     target_url: str
     subscription_type: str  # "contact.creation", "object.propertyChange", ...
     property_name: str | None = None
+    #: made through the Webhooks API: paused until activated, sent to the app's target URL
+    active: bool = True
+    via_api: bool = False
+    created_at_ms: int = 0
 
     def matches(self, change: CrmChange) -> bool:
         """Whether this subscription reports the change."""
+        if not self.active or not self.target_url:
+            return False
         prefix, _, kind = self.subscription_type.partition(".")
         if kind != change.kind:
             return False
@@ -113,6 +119,9 @@ class WebhookDispatcher:
     def __init__(self, config: HubSpotSandboxConfig) -> None:
         self.config = config
         self.subscriptions: list[Subscription] = []
+        #: the app's webhook target URL as set through the settings API (None: not set)
+        self.app_target_url: str | None = None
+        self.app_max_concurrent = config.webhook_max_concurrency
         self.deliveries: list[DeliveryRecord] = []
         self.given_up: list[dict[str, Any]] = []
         self._pending: list[_Pending] = []
@@ -139,6 +148,35 @@ class WebhookDispatcher:
                 self.subscriptions.append(Subscription(sub_id, target_url, subscription_type, prop))
                 ids.append(sub_id)
         return ids
+
+    def add_app_subscription(
+        self, event_type: str, property_name: str | None, active: bool, now_ms: int
+    ) -> Subscription:
+        """Create one subscription as ``POST /webhooks/v3/{appId}/subscriptions`` does; a bad
+        type or property is a ValueError (answered 400)."""
+        subscription_type, prop = _parse_spec(
+            (event_type, property_name) if property_name else event_type
+        )
+        with self._cond:
+            sub = Subscription(
+                100_000 + len(self.subscriptions) + 1,
+                self.app_target_url or "",
+                subscription_type,
+                prop,
+                active=active,
+                via_api=True,
+                created_at_ms=now_ms,
+            )
+            self.subscriptions.append(sub)
+            return sub
+
+    def set_app_target(self, target_url: str) -> None:
+        """``PUT /webhooks/v3/{appId}/settings``: API subscriptions now go to ``target_url``."""
+        with self._cond:
+            self.app_target_url = target_url
+            self.subscriptions = [
+                replace(s, target_url=target_url) if s.via_api else s for s in self.subscriptions
+            ]
 
     # ----------------------------------------------------------- events in
     def enqueue(self, change: CrmChange) -> None:

@@ -62,6 +62,9 @@ class SalesforceSandboxConfig:
     lead_statuses: list[tuple[str, bool, bool]] = field(
         default_factory=lambda: list(DEFAULT_LEAD_STATUSES)
     )
+    #: MasterLabel per LeadStatus ApiName, for an org whose statuses are translated
+    #: (e.g. "Working - Contacted" shown as "Bezig - Gecontacteerd"); default: the API name
+    lead_status_labels: dict[str, str] = field(default_factory=dict)
     opportunity_stages: list[tuple[str, bool, bool, int]] = field(
         default_factory=lambda: list(DEFAULT_OPPORTUNITY_STAGES)
     )

@@ -147,6 +147,6 @@ def describe_sobject(org: Org, definition: ObjectDef) -> dict[str, Any]:
         }
         for child in definition.child_relationships
     ]
-    result["fields"] = [describe_field(org, definition, f) for f in definition.fields.values()]
+    result["fields"] = [describe_field(org, definition, f) for f in definition.visible_fields()]
     result["recordTypeInfos"] = []
     return result

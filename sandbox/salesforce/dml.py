@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from . import object_rules
 from .errors import SalesforceApiError, entity_is_deleted, malformed_id, not_found
+from .field_security import GRANT_OBJECTS, refresh_visibility
 from .fieldtypes import coerce_input
 from .ids import normalize_id
 from .org import Org
@@ -308,3 +309,5 @@ class Dml:
                     self._delete_tree(tx, child, ctx)
         if record.sobject == "OpportunityLineItem":
             object_rules.recompute_opportunity_amount(self.org, tx, self, old.get("OpportunityId"))
+        if record.sobject in GRANT_OBJECTS:
+            refresh_visibility(self.org)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from .errors import SalesforceApiError
+from .field_security import GRANT_OBJECTS, before_field_permissions, refresh_visibility
 from .org import Org
 from .store import StoredRecord, Transaction
 
@@ -242,6 +243,7 @@ _BEFORE = {
     "OpportunityLineItem": _before_line_item,
     "CampaignInfluence": _before_influence,
     "User": _before_user,
+    "FieldPermissions": before_field_permissions,
 }
 
 
@@ -250,6 +252,8 @@ def after_save(
 ) -> None:
     """Keep related records consistent after `record` was inserted or updated."""
     values = record.values
+    if record.sobject in GRANT_OBJECTS:
+        refresh_visibility(org)
     if record.sobject == "Campaign" and old is None:
         for order, (label, responded, default) in enumerate(
             (("Sent", False, True), ("Responded", True, False)), start=1

@@ -120,7 +120,7 @@ class Org:
                     "LeadStatus",
                     {
                         "ApiName": name,
-                        "MasterLabel": name,
+                        "MasterLabel": cfg.lead_status_labels.get(name, name),
                         "SortOrder": order,
                         "IsConverted": converted,
                         "IsDefault": default,
@@ -134,7 +134,7 @@ class Org:
                     "OpportunityStage",
                     {
                         "ApiName": name,
-                        "MasterLabel": name,
+                        "MasterLabel": cfg.lead_status_labels.get(name, name),
                         "SortOrder": order,
                         "IsActive": True,
                         "IsClosed": closed,
@@ -150,7 +150,7 @@ class Org:
                     "TaskStatus",
                     {
                         "ApiName": name,
-                        "MasterLabel": name,
+                        "MasterLabel": cfg.lead_status_labels.get(name, name),
                         "SortOrder": order,
                         "IsClosed": closed,
                         "IsDefault": default,

@@ -100,7 +100,7 @@ class RecordChecks:
     ) -> None:
         missing = [
             f.name
-            for f in definition.fields.values()
+            for f in definition.visible_fields()
             if (f.required or not f.nillable)
             and f.type != "boolean"
             and (f.createable or f.updateable)

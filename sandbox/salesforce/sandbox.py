@@ -26,6 +26,7 @@ from .rest_app import RequestRecord, RestApp
 from .sandbox_setup import OrgSetupMixin
 from .schema import FieldDef
 from .tls_server import TlsServer
+from .tooling import ToolingHandlers
 
 
 class SalesforceSandbox(OrgSetupMixin):
@@ -40,6 +41,7 @@ class SalesforceSandbox(OrgSetupMixin):
         self.dml = Dml(self.org)
         self.usage = ApiUsage(self.config.daily_api_limit, self.org.now)
         self.app = RestApp(self.org, self.dml, self.usage)
+        self.app.routes["tooling"] = ToolingHandlers(self.org, self._install_field).handle
         self.outbound = OutboundSender(self.org, self._soap_base)
         self._server: TlsServer | None = None
         self.instance_url: str | None = None

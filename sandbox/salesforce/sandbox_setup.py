@@ -50,6 +50,21 @@ class OrgSetupMixin:
             )
             return self.org.insert_setup(tx, "User", values)
 
+    def update_user(
+        self, user_id: str, *, is_active: bool | None = None, manager_id: str | None = None
+    ) -> None:
+        """Deactivate/reactivate a User or set its manager, as an admin does in Setup → Users."""
+        changes: dict[str, Any] = {}
+        if is_active is not None:
+            changes["IsActive"] = is_active
+        if manager_id is not None:
+            changes["ManagerId"] = normalize_id(manager_id)
+        with self.org.store.transaction() as tx:
+            record = self.org.live(normalize_id(user_id))
+            if record is None or record.sobject != "User":
+                raise ValueError(f"unknown user {user_id}")
+            self.dml.system_update(tx, record, changes)
+
     def add_queue(self, name: str, email: str | None = None) -> str:
         """Create a lead queue (a Group with Type Queue, id 00G...)."""
         developer_name = "".join(c if c.isalnum() else "_" for c in name)
@@ -133,6 +148,13 @@ class OrgSetupMixin:
             options.update(
                 reference_to=(reference_to,), relationship_name=name[:-3] + "__r", length=18
             )
+        self._install_field(definition.name, name, field_type, options)
+
+    def _install_field(
+        self, sobject: str, name: str, field_type: str, options: dict[str, Any]
+    ) -> None:
+        """Add the field to the schema and to every stored record (as a deployed field is)."""
+        definition = self._object(sobject)
         with self.org.store.lock:
             definition.add(fd(name, field_type, **options))
             for record in self.org.store.records(definition.name, include_deleted=True):

@@ -38,6 +38,11 @@ class FieldDef:
     custom: bool = False
     calculated: bool = False
     default: Any = None
+    #: False until field-level security lets the integration user see it (a field created
+    #: through the Tooling API is hidden from every user until then)
+    api_visible: bool = True
+    #: created through the Tooling API: visible only while field-level security grants it
+    needs_grant: bool = False
 
     @property
     def is_reference(self) -> bool:
@@ -80,8 +85,17 @@ class ObjectDef:
             self._by_relationship[definition.relationship_name.lower()] = definition
 
     def field(self, name: str) -> FieldDef | None:
-        """Find a field by name, ignoring case."""
+        """Find a field the API user can see, by name, ignoring case."""
+        found = self._by_lower.get(name.lower())
+        return found if found is not None and found.api_visible else None
+
+    def any_field(self, name: str) -> FieldDef | None:
+        """Find a field, visible or not (for set-up: a name is taken either way)."""
         return self._by_lower.get(name.lower())
+
+    def visible_fields(self) -> list[FieldDef]:
+        """The fields the API user can see, in definition order."""
+        return [f for f in self.fields.values() if f.api_visible]
 
     def relationship(self, name: str) -> FieldDef | None:
         """Find the lookup field behind a relationship name (`Owner` -> OwnerId), ignoring case."""

@@ -169,3 +169,39 @@ def add_setup_objects(schema: Schema) -> None:
         ],
         **setup_options,
     )
+
+
+def add_permission_objects(schema: Schema) -> None:
+    """PermissionSet, PermissionSetAssignment and FieldPermissions, creatable through the API."""
+    add_object(
+        schema,
+        "PermissionSet",
+        "0PS",
+        [
+            fd("Name", length=80, nillable=False),
+            fd("Label", length=80, nillable=False),
+            readonly("IsOwnedByProfile", "boolean"),
+        ],
+    )
+    add_object(
+        schema,
+        "PermissionSetAssignment",
+        "0Pa",
+        [
+            ref("PermissionSetId", "PermissionSet", "PermissionSet", nillable=False),
+            ref("AssigneeId", "User", "Assignee", nillable=False),
+        ],
+        updateable=False,
+    )
+    add_object(
+        schema,
+        "FieldPermissions",
+        "01k",
+        [
+            ref("ParentId", "PermissionSet", "Parent", nillable=False),
+            fd("SobjectType", length=80, nillable=False),
+            fd("Field", length=120, nillable=False),
+            fd("PermissionsRead", "boolean"),
+            fd("PermissionsEdit", "boolean"),
+        ],
+    )

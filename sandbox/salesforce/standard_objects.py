@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .schema import FieldDef, Schema
 from .schema_builders import add_object, fd, picklist, readonly, ref
-from .setup_objects import DAYS, add_activity_and_people, add_setup_objects
+from .setup_objects import DAYS, add_activity_and_people, add_permission_objects, add_setup_objects
 
 __all__ = ["DAYS", "build_standard_schema", "fd"]
 
@@ -317,6 +317,7 @@ def build_standard_schema(campaign_influence: bool = True) -> Schema:
     _marketing_objects(schema)
     add_activity_and_people(schema)
     add_setup_objects(schema)
+    add_permission_objects(schema)
     if not campaign_influence:
         schema.remove("CampaignInfluence")
         schema.remove("CampaignInfluenceModel")

@@ -19,6 +19,7 @@ def test_valid_file_exits_0_with_a_summary(example_env, capsys):
     assert "salesforce: enabled, https://voorbeeld.my.salesforce.com (API 59.0)" in out
     assert "calendar Europe/Amsterdam" in out
     assert "primary w_shaped, EUR" in out
+    assert "checked the file only; `baton doctor --config FILE` checks the CRMs" in out
 
 
 def test_summary_never_prints_secrets(example_env, capsys):

@@ -52,6 +52,12 @@ class HubSpotConfig(ConfigModel):
     client_secret: EnvSecret | None = Field(
         default=None, description="App client secret; verifies webhook signatures. Secret."
     )
+    developer_api_key: EnvSecret | None = Field(
+        default=None,
+        description="Public or legacy app only: the developer account's API key, so `baton "
+        "setup` sets the webhook target URL and subscriptions through the Webhooks API. "
+        "Private apps cannot (set them in the app's settings). Secret.",
+    )
     accept_v1_signatures: bool = Field(
         default=False,
         description="Legacy: accept v1 signatures (no timestamp, replayable) without v3 headers.",

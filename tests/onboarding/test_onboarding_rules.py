@@ -1,0 +1,93 @@
+"""The pure parts of doctor and setup: hints, stage order, the plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector.config import default_config, with_changes
+from connector.onboarding.checks import did_you_mean
+from connector.onboarding.facts import HubSpotFacts
+from connector.onboarding.hubspot_checks import hubspot_checks
+from connector.onboarding.plan import setup_steps
+from connector.onboarding.salesforce_plan import SalesforceSchema
+from connector.onboarding.values import needs_of
+
+STATUSES = [
+    ("Open - Not Contacted", "Open - Niet gecontacteerd"),
+    ("Working - Contacted", "Bezig - Gecontacteerd"),
+]
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("Bezig - Gecontacteerd", "is the label of API value 'Working - Contacted'"),
+        ("bezig - gecontacteerd", "is the label of API value 'Working - Contacted'"),
+        ("working - contacted", "did you mean 'Working - Contacted' (API values are case"),
+        ("Working - Contacte", "did you mean 'Working - Contacted'?"),
+        ("Qualified", ""),
+    ],
+)
+def test_did_you_mean_names_the_api_value(written: str, hint: str) -> None:
+    found = did_you_mean(written, STATUSES)
+    assert (hint in found) if hint else found == ""
+
+
+def _facts(stages: list[tuple[str, int]]) -> HubSpotFacts:
+    options = [{"value": v, "label": v.title(), "displayOrder": o} for v, o in stages]
+    return HubSpotFacts(
+        token={"hubId": 62515, "appId": 54321, "scopes": []},
+        properties={"contacts": {"lifecyclestage": {"options": options}}},
+    )
+
+
+def _stage_line(order: list[str] | None, stages: list[tuple[str, int]]) -> str:
+    config = with_changes(default_config(), {"lifecycle.stage_order": order})
+    checks = hubspot_checks(config, needs_of(config), _facts(stages))
+    return next(c.line() for c in checks if c.name == "hubspot.stages")
+
+
+def test_stage_order_must_follow_the_portal_and_name_custom_stages() -> None:
+    names = [
+        "lead",
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+        "1234567",
+        "opportunity",
+        "customer",
+    ]
+    portal = [(name, order) for order, name in enumerate(names)]
+    assert _stage_line(None, portal).startswith("ok")
+    line = _stage_line([n for n in names if n != "1234567"], portal)
+    assert line.startswith("FAIL") and "leaves out: 1234567 (1234567)" in line
+    line = _stage_line([*names[:2], names[3], names[2], *names[4:]], portal)
+    assert (
+        line.startswith("FAIL")
+        and "orders them lead, marketingqualifiedlead, salesqualifiedlead, 1234567" in line
+    )
+    assert _stage_line(names, portal).startswith("ok")
+
+
+def test_the_plan_creates_the_group_once_and_only_what_is_missing() -> None:
+    config = default_config()
+    needs = needs_of(config)
+    nothing = SalesforceSchema(frozenset(), frozenset())
+    steps = setup_steps(needs, {"contacts": {"baton_hold_reason"}}, {"contacts": set()}, nothing)
+    targets = [s.target for s in steps]
+    assert targets[0] == "contacts.baton"
+    assert "contacts.baton_hold_reason" not in targets
+    assert targets.count("contacts.baton") == 1
+    assert "Lead.HubSpot_Contact_Id__c" in targets
+    everything = {
+        "contacts": {n.name for n in needs.properties if n.object_type == "contacts"},
+        "deals": {n.name for n in needs.properties if n.object_type == "deals"},
+    }
+    fields = frozenset(n.full_name for n in needs.fields)
+    assert setup_steps(needs, everything, {}, SalesforceSchema(fields, fields)) == []
+    # a field that exists but that describe does not show lacks field-level security
+    hidden = SalesforceSchema(fields, fields - {"Lead.HubSpot_Contact_Id__c"}, None, False, "005x")
+    assert [(s.kind, s.target) for s in setup_steps(needs, everything, {}, hidden)] == [
+        ("permission set", "Baton_Integration"),
+        ("permission set assignment", "Baton_Integration → 005x"),
+        ("field access", "Lead.HubSpot_Contact_Id__c"),
+    ]
