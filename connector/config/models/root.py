@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from connector.config.issues import LocatedProblems
 from connector.config.models.base import ConfigModel
 from connector.config.models.credit import CreditConfig
+from connector.config.models.crm_mode import CrmMode, crm_mode
 from connector.config.models.cross_checks import cross_section_problems
 from connector.config.models.escalation import EscalationConfig
 from connector.config.models.handoff import HandoffConfig
@@ -51,6 +52,11 @@ class BatonConfig(ConfigModel):
         default_factory=ScorecardConfig, description="Weekly scorecard."
     )
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig, description="Personal data.")
+
+    @property
+    def crm_mode(self) -> CrmMode:
+        """Which CRMs Baton is installed beside; only those are validated and contacted."""
+        return crm_mode(self.hubspot.enabled, self.salesforce.enabled)
 
     @model_validator(mode="before")
     @classmethod
