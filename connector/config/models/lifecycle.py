@@ -8,8 +8,8 @@ from pydantic import Field, field_validator, model_validator
 
 from connector.config.issues import Path, ProblemCollector
 from connector.config.models.base import ConfigModel
-from connector.config.models.within_hubspot import WithinHubSpotStages
 from connector.config.models.fields import HubSpotName, SalesforceField, find_duplicates
+from connector.config.models.within_hubspot import WithinHubSpotStages
 
 SalesforceObject = Literal["Lead", "Contact", "Opportunity"]
 Direction = Literal["both", "hubspot_to_salesforce", "salesforce_to_hubspot"]

@@ -19,6 +19,7 @@ from connector.config.models.fields import HubSpotName
 #: editable per portal, the ids are not — read them with GET /crm/v3/pipelines/leads)
 DEFAULT_LEAD_PIPELINE = "lead-pipeline-id"
 NEW_LEAD_STAGE = "new-stage-id"
+QUALIFIED_LEAD_STAGE = "qualified-stage-id"
 DISQUALIFIED_LEAD_STAGE = "unqualified-stage-id"
 
 
@@ -33,10 +34,18 @@ class LeadsObjectConfig(ConfigModel):
     lead_type: str | None = Field(
         default=None, description="hs_lead_type of created leads (e.g. NEW_BUSINESS); none = unset."
     )
+    qualified_stage: str = Field(
+        default=QUALIFIED_LEAD_STAGE, description="Stage id meaning 'qualified' (lead closed)."
+    )
     disqualified_stage: str = Field(
         default=DISQUALIFIED_LEAD_STAGE,
-        description="Stage id meaning 'disqualified' (recycling reads its reason).",
+        description="Stage id meaning 'disqualified' (lead closed; it has a reason).",
     )
+
+    @property
+    def closed_stages(self) -> tuple[str, ...]:
+        """Stages of finished leads: a contact whose leads are all there gets a new one."""
+        return (self.qualified_stage, self.disqualified_stage)
 
 
 class WithinHubSpotStages(ConfigModel):
