@@ -1,0 +1,198 @@
+"""Baton beside HubSpot alone (Marketing + Sales Hub): the jobs inside HubSpot, and proof that
+Salesforce is never contacted.
+
+Only the HubSpot stand-in runs for this module: the Salesforce section of the config is
+disabled and points at a loopback port with nothing listening, every socket connect attempt is
+recorded, and the Salesforce client, reader and writer classes count their constructions.
+The people act in the HubSpot sandbox; Baton answers through hubspot-api-client.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from crm_guard import ConnectionLog, connections_recorded, count_constructions, dead_port
+from sync_world import MQL, SQL, BatonServer, SyncWorld, hubspot_sandbox
+
+from adapters.salesforce.client import SalesforceClient
+from adapters.salesforce.reader import SalesforceReader
+from adapters.salesforce.writer import SalesforceWriter
+from connector.config import default_config, with_changes
+
+CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
+DISQUALIFIED = "unqualified-stage-id"
+#: what a HubSpot-only portal adds to Baton's subscriptions: the Leads stage and the deal stage
+LEADS_AND_DEALS = [
+    ("object.propertyChange", "hs_pipeline_stage"),
+    ("deal.propertyChange", "dealstage"),
+]
+
+
+@pytest.fixture(scope="module")
+def hubspot_alone(baton_server: BatonServer) -> Iterator[Any]:
+    """The HubSpot stand-in alone; no Salesforce stand-in is started for this module."""
+    with hubspot_sandbox(baton_server.base_url) as hs:
+        hs.subscribe(baton_server.base_url + "/webhooks/hubspot", LEADS_AND_DEALS)
+        yield hs
+
+
+@pytest.fixture
+def salesforce_port() -> int:
+    return dead_port()
+
+
+@pytest.fixture
+def guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ConnectionLog, dict[str, int]]]:
+    counts = count_constructions(monkeypatch, SalesforceClient, SalesforceReader, SalesforceWriter)
+    with connections_recorded(monkeypatch) as log:
+        yield log, counts
+
+
+@pytest.fixture
+def world(
+    baton_server: BatonServer,
+    hubspot_alone: Any,
+    migrated_template: Path,
+    tmp_path: Path,
+    salesforce_port: int,
+    guard: tuple[ConnectionLog, dict[str, int]],
+) -> Iterator[SyncWorld]:
+    """Baton configured for HubSpot alone, with two HubSpot owners in one routed team."""
+    hs = hubspot_alone
+    path = tmp_path / "baton.db"
+    shutil.copyfile(migrated_template, path)
+    owners = [hs.add_owner(f"rep{i}-{id(tmp_path)}@example.com", "Rep", str(i)) for i in (1, 2)]
+    config = default_config(
+        hubspot_base_url=hs.base_url,
+        salesforce_instance_url=f"https://127.0.0.1:{salesforce_port}",
+        public_base_url=baton_server.base_url,
+        database_url=f"sqlite:///{path}",
+    )
+    config = with_changes(
+        config,
+        {
+            "salesforce.enabled": False,
+            "hubspot.leads_object": {"enabled": True, "lead_type": "NEW_BUSINESS"},
+            "lifecycle.within_hubspot": {
+                "lead_stages": {CONNECTED: SQL},
+                "deal_stages": {"closedwon": CUSTOMER},
+            },
+            "routing.teams": {"inbound": {"hubspot_owners": owners}},
+            "routing.rules": [{"name": "everyone", "team": "inbound"}],
+        },
+    )
+    world = SyncWorld.open(hs, None, baton_server, config)
+    world.owners = owners  # type: ignore[attr-defined]
+    yield world
+    world.close()
+
+
+def _qualified(world: SyncWorld, tag: str, **properties: Any) -> str:
+    contact_id = world.new_contact(tag, **properties)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": MQL}, user_id=7)
+    world.settle()
+    return contact_id
+
+
+def _leads_of(world: SyncWorld, contact_id: str) -> list[dict[str, Any]]:
+    ids = world.hs.associations("contacts", contact_id, "leads")
+    return [world.hs.get("leads", lead_id)["properties"] for lead_id in ids]
+
+
+def _assert_salesforce_never_contacted(
+    guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int, hs: Any
+) -> None:
+    log, counts = guard
+    assert counts == {"SalesforceClient": 0, "SalesforceReader": 0, "SalesforceWriter": 0}
+    assert log.to_port(salesforce_port) == []
+    assert log.attempts, "the guard saw no connection at all: it is not recording"
+    assert int(hs.base_url.rsplit(":", 1)[1].rstrip("/")) in log.ports()
+
+
+def test_handoff_assigns_the_contact_owner_and_creates_a_lead_record(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    first = _qualified(world, "solo-a")
+    second = _qualified(world, "solo-b")
+
+    owners = [world.contact(c)["hubspot_owner_id"] for c in (first, second)]
+    assert owners == world.owners  # type: ignore[attr-defined]  # round robin, in order
+    leads = _leads_of(world, first)
+    assert len(leads) == 1
+    lead = leads[0]
+    assert lead["hs_pipeline_stage"] == NEW and lead["hs_pipeline"] == "lead-pipeline-id"
+    assert lead["hubspot_owner_id"] == owners[0] and lead["hs_lead_type"] == "NEW_BUSINESS"
+    assert lead["hs_lead_name"] == "Ada Solo-A"
+    assert world.dead_letters() == []
+    world.assert_quiet()
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_a_held_back_mql_gets_no_owner_and_no_lead(world: SyncWorld) -> None:
+    world.configure({"handoff.mql_definition": {"required_properties": ["jobtitle"]}})
+    contact_id = _qualified(world, "solo-held")
+    contact = world.contact(contact_id)
+    assert "missing jobtitle" in contact["baton_hold_reason"]
+    assert not contact.get("hubspot_owner_id") and _leads_of(world, contact_id) == []
+
+
+def test_lead_stage_and_deal_stage_move_the_lifecycle_forward(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-stages")
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == SQL
+
+    deal_id = world.hs.ui_create("deals", {"dealname": "Solo", "dealstage": "qualifiedtobuy"})
+    world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
+    world.hs.ui_update("deals", deal_id, {"dealstage": "closedwon"}, user_id=7)
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
+    world.settle()  # a later lead move never takes a customer back
+    assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_a_disqualified_lead_recycles_its_contact_with_the_reason(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-recycle")
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+
+    world.hs.ui_update(
+        "leads",
+        lead_id,
+        {"hs_pipeline_stage": DISQUALIFIED, "hs_lead_disqualification_reason": "BAD_TIMING"},
+        user_id=7,
+    )
+    world.settle()
+
+    contact = world.contact(contact_id)
+    assert contact["lifecyclestage"] == world.runtime.config.recycle.hubspot_stage
+    assert contact["baton_recycle_reason"] == "bad_timing"
+    assert contact["baton_recycle_count"] == "1"
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_the_guard_would_see_a_salesforce_call(
+    guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    """The negative control: a Salesforce client that is built and called shows in both."""
+    log, counts = guard
+    client = SalesforceClient(f"https://127.0.0.1:{salesforce_port}", session_id="x", verify=False)
+    with pytest.raises(Exception):  # noqa: B017 - refused connection, wrapped by the client
+        client.sf.query("SELECT Id FROM Lead")
+    assert counts["SalesforceClient"] == 1
+    assert log.to_port(salesforce_port) != []
