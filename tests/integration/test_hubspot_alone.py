@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from crm_guard import ConnectionLog, connections_recorded, count_constructions, dead_port
+from sqlalchemy import select
 from sync_world import MQL, SQL, BatonServer, SyncWorld, hubspot_sandbox
 
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
 from connector.config import default_config, with_changes
+from connector.store.models import CreditLedgerRow
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
 DISQUALIFIED = "unqualified-stage-id"
+DEAL_PROPERTIES = ("baton_credit_summary", "baton_top_channel", "baton_credit_computed_at")
 #: what a HubSpot-only portal adds to Baton's subscriptions: the Leads stage and the deal stage
 LEADS_AND_DEALS = [
     ("object.propertyChange", "hs_pipeline_stage"),
@@ -37,6 +41,8 @@ def hubspot_alone(baton_server: BatonServer) -> Iterator[Any]:
     """The HubSpot stand-in alone; no Salesforce stand-in is started for this module."""
     with hubspot_sandbox(baton_server.base_url) as hs:
         hs.subscribe(baton_server.base_url + "/webhooks/hubspot", LEADS_AND_DEALS)
+        for name in DEAL_PROPERTIES:
+            hs.add_property("deals", name, "string")
         yield hs
 
 
@@ -196,3 +202,47 @@ def test_the_guard_would_see_a_salesforce_call(
         client.sf.query("SELECT Id FROM Lead")
     assert counts["SalesforceClient"] == 1
     assert log.to_port(salesforce_port) != []
+
+
+def test_a_won_hubspot_deal_is_credited_on_the_deal(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-credit")
+    now = datetime.now(UTC)
+    world.hs.system_update(
+        "contacts",
+        contact_id,
+        {
+            "hs_analytics_source": "PAID_SEARCH",
+            "hs_analytics_first_timestamp": _ms(now - timedelta(days=20)),
+            "first_conversion_date": _ms(now - timedelta(days=10)),
+        },
+    )
+    deal_id = world.hs.ui_create(
+        "deals", {"dealname": "Solo deal", "dealstage": "qualifiedtobuy", "amount": "1000.01"}
+    )
+    world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
+    world.settle()
+    world.hs.ui_update(
+        "deals", deal_id, {"dealstage": "closedwon", "closedate": _ms(now)}, user_id=7
+    )
+    world.settle()
+
+    with world.runtime.store.session() as session:
+        rows = session.scalars(
+            select(CreditLedgerRow).where(CreditLedgerRow.deal_id == deal_id)
+        ).all()
+        shares = sorted((r.channel, r.amount_minor) for r in rows if r.reversed_at is None)
+    assert shares == [("form_submission", 50000), ("paid_search", 50001)]
+    deal = world.hs.get("deals", deal_id)["properties"]
+    assert deal["baton_top_channel"] == "paid_search"
+    assert deal["baton_credit_summary"] == (
+        "linear, EUR: paid_search: 500.01; form_submission: 500.00"
+    )
+    assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def _ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))

@@ -44,7 +44,9 @@ def test_hubspot_receiver_is_not_there_beside_salesforce_alone(runtime: Runtime)
     client = _client(runtime, {"hubspot.enabled": False})
     body = hubspot_body(hubspot_event(1, 101))
     answer = client.post(
-        "/webhooks/hubspot", data=body, headers=hubspot_v3_headers(body, url=PUBLIC_BASE_URL + "/webhooks/hubspot")
+        "/webhooks/hubspot",
+        data=body,
+        headers=hubspot_v3_headers(body, url=PUBLIC_BASE_URL + "/webhooks/hubspot"),
     )
     assert answer.status_code == 404
     assert json.loads(answer.get_data())["error"] == "crm_not_connected"
