@@ -32,6 +32,7 @@ from hubspot.crm.objects import (
     SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 from urllib3.util.retry import Retry
 
@@ -52,6 +53,7 @@ _API_EXCEPTIONS = (
     ListsApiException,
     PropertiesApiException,
     AssociationsApiException,
+    OwnersApiException,
 )
 
 
@@ -96,6 +98,7 @@ class HubSpotClient:
         self._properties = sdk.crm.properties.core_api
         self._objects = sdk.crm.objects.basic_api
         self._associations = sdk.crm.associations.v4.basic_api
+        self._owners = sdk.crm.owners.owners_api
         self.limiter = limiter
         self.metrics = metrics
         self.timeout_s = timeout_s
@@ -179,6 +182,11 @@ class HubSpotClient:
             limit=500,
         )
         return [str(item.to_object_id) for item in data.results or []]
+
+    def get_owner(self, owner_id: str) -> dict[str, Any]:
+        """GET /crm/v3/owners/{ownerId}: the owner's e-mail and user id (escalation mail)."""
+        data, _ = self._call(DEFAULT_KIND, self._owners.get_by_id_with_http_info, int(owner_id))
+        return {"id": str(data.id), "email": data.email, "userId": data.user_id}
 
     def search_equals(
         self, object_type: str, property_name: str, value: str, properties: Sequence[str]

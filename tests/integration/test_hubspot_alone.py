@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from crm_guard import ConnectionLog, connections_recorded, count_constructions, dead_port
+from notify_catchers import MailCatcher, SlackCatcher, slack_endpoint, smtp_server
+from pydantic import SecretStr
 from sqlalchemy import select
 from sync_world import MQL, SQL, BatonServer, SyncWorld, hubspot_sandbox
 
@@ -24,7 +27,7 @@ from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
 from connector.config import default_config, with_changes
-from connector.store.models import CreditLedgerRow
+from connector.store.models import CreditLedgerRow, SlaClock
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
 DISQUALIFIED = "unqualified-stage-id"
@@ -33,7 +36,9 @@ DEAL_PROPERTIES = ("baton_credit_summary", "baton_top_channel", "baton_credit_co
 LEADS_AND_DEALS = [
     ("object.propertyChange", "hs_pipeline_stage"),
     ("deal.propertyChange", "dealstage"),
+    ("contact.propertyChange", "hubspot_owner_id"),
 ]
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +251,104 @@ def test_a_won_hubspot_deal_is_credited_on_the_deal(
 
 def _ms(moment: datetime) -> str:
     return str(int(moment.timestamp() * 1000))
+
+
+# ---- SLA: last in the module, since its time travel stamps requests hours ahead -------------
+
+
+@pytest.fixture(scope="module")
+def mail() -> Iterator[tuple[MailCatcher, int]]:
+    with smtp_server() as caught:
+        yield caught
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[tuple[SlackCatcher, str]]:
+    with slack_endpoint() as caught:
+        yield caught
+
+
+@pytest.fixture
+def sla_world(world: SyncWorld, mail: Any, slack: Any) -> dict[str, Any]:
+    """One rep (the routed owner) whose manager is another HubSpot owner; a 1-hour promise."""
+    catcher, port = mail
+    slack_catcher, slack_url = slack
+    catcher.clear()
+    slack_catcher.clear()
+    tag = id(world)
+    manager = world.hs.add_owner(f"max-{tag}@example.com", "Max", "Manager")
+    rep = world.hs.add_owner(f"rita-{tag}@example.com", "Rita", "Rep")
+    world.configure(
+        {
+            "routing.teams": {"inbound": {"hubspot_owners": [rep]}},
+            "sla.calendar": {
+                "timezone": "UTC",
+                "working_hours": {day: "00:00-24:00" for day in DAYS},
+                "holidays": {"country": None},
+            },
+            "sla.policies": [
+                {"name": "inbound", "applies_to": "all", "first_response_business_hours": 1}
+            ],
+            "escalation.managers": {rep: manager},
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["email", "slack"]},
+            ],
+            "notifiers.email": {
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "from_address": "baton@example.com",
+                "starttls": False,
+            },
+            "notifiers.slack": {"webhook_url": SecretStr(slack_url)},
+        }
+    )
+    return {"mail": catcher, "slack": slack_catcher, "rep": rep, "manager": manager}
+
+
+def _clocks(world: SyncWorld) -> list[SlaClock]:
+    with world.runtime.store.session() as session:
+        rows = list(session.scalars(select(SlaClock).order_by(SlaClock.id)))
+        session.expunge_all()
+        return rows
+
+
+def test_working_the_lead_record_meets_the_sla(world: SyncWorld, sla_world: dict[str, Any]):
+    contact_id = _qualified(world, "solo-sla-met")
+    (clock,) = _clocks(world)
+    assert (clock.lead_id, clock.owner_id, clock.state) == (contact_id, sla_world["rep"], "running")
+    assert (clock.team, clock.policy) == ("inbound", "inbound")
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": "attempting-stage-id"}, user_id=7)
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by) == ("met", "lead stage")
+
+
+def test_a_missed_first_response_escalates_to_the_owner_then_the_manager(
+    world: SyncWorld,
+    sla_world: dict[str, Any],
+    guard: tuple[ConnectionLog, dict[str, int]],
+    salesforce_port: int,
+) -> None:
+    start = datetime.now(UTC)
+    contact_id = _qualified(world, "solo-sla-breach")
+    mail: MailCatcher = sla_world["mail"]
+    with _at(start, 1):
+        world.settle()
+    (owner_mail,) = mail.mails
+    rep_address = world.hs.state.owners[sla_world["rep"]].email
+    assert owner_mail.to == (rep_address,)
+    assert f"/record/0-1/{contact_id}" in owner_mail.body
+    with _at(start, 2):
+        world.settle()
+    assert [m.to for m in mail.mails[1:]] == [(world.hs.state.owners[sla_world["manager"]].email,)]
+    assert len(sla_world["slack"].posts) == 1
+    (clock,) = _clocks(world)
+    assert clock.state == "breached"
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def _at(start: datetime, hours: float) -> Any:
+    """Travel to ``hours`` after ``start`` (plus a minute), the clock ticking from there."""
+    return time_machine.travel(start + timedelta(hours=hours, minutes=1), tick=True)
