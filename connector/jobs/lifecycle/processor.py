@@ -26,6 +26,7 @@ from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
 from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, decide
 from connector.jobs.lifecycle.within_hubspot import WithinHubSpot, move_forward
+from connector.jobs.lifecycle.within_salesforce import WithinSalesforce
 from connector.jobs.lifecycle.writes import enqueue_write, supersede_older
 from connector.jobs.runner import Result
 from connector.outbox import enqueue
@@ -51,6 +52,12 @@ class SyncProcessor:
             return Result("skipped", "echo of Baton's own write")
         if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
             return self._hubspot_contact(session, event, now)
+        if not self.config.hubspot.enabled and event.source == Source.SALESFORCE:
+            alone = WithinSalesforce(self.config, self.stage_map, self.readers)
+            if event.object_type == ObjectType.LEAD:  # Salesforce alone: stages inside it
+                return alone.lead(session, event, now)
+            if event.object_type == ObjectType.OPPORTUNITY:
+                return alone.opportunity(session, event, now)
         if event.source == Source.SALESFORCE and event.object_type in (
             ObjectType.LEAD,
             ObjectType.CONTACT,

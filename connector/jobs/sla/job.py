@@ -69,7 +69,10 @@ class SlaJob:
 
     def _lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         link = knowledge.link_for_salesforce(ctx.session, event.object_id)
-        linked = link is not None and bool(link.hubspot_contact_id)
+        # Salesforce alone: every lead a person owns was handed to them (there is no HubSpot)
+        linked = not self.config.hubspot.enabled or (
+            link is not None and bool(link.hubspot_contact_id)
+        )
         view = r.read_lead(event.changes, self.config.salesforce.hubspot_id_field, linked)
         clock = clocks.latest(ctx.session, event.object_id)
         at = event.occurred_at
