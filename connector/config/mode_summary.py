@@ -43,7 +43,11 @@ def _hubspot_alone(config: BatonConfig) -> list[str]:
         f"  stages: {', '.join(sources)} move lifecyclestage forward (lifecycle.within_hubspot)",
         f"  recycle: on lead status {', '.join(config.recycle.trigger_statuses.hubspot) or '-'}"
         f" or a Leads record in {leads.disqualified_stage}, with its disqualification reason",
-        "  not yet: SLA clocks and escalations, influence credit on HubSpot deals, "
+        "  sla: a clock on each routed contact; met by its Leads record leaving its first "
+        "stage or a lead status in sla.hubspot_working_statuses; breaches by e-mail/Slack to "
+        "HubSpot owners (managers from escalation.managers)",
+        "  credit: won HubSpot deals, from their contacts' HubSpot touches, written to the deal",
+        "  not yet: calls/e-mails/meetings as SLA touches, escalation tasks in HubSpot, "
         "re-activation handing a recycled contact back to an owner",
     ]
 
@@ -51,9 +55,12 @@ def _hubspot_alone(config: BatonConfig) -> list[str]:
 def _salesforce_alone() -> list[str]:
     return [
         "mode: Salesforce alone — HubSpot is not contacted (no client, poller or receiver)",
-        "  live: recycling on Lead status with its reason, SLA clocks on person-owned Leads "
-        "with the escalation ladder by e-mail/Slack through the manager chain, credit to "
-        "CampaignInfluence",
-        "  not yet: a lifecycle field on Lead/Contact driven by status, conversion and "
-        "opportunity stage; hand-off routing of the Lead owner; CampaignMember touches",
+        "  stages: Lead status, conversion and opportunity stage set salesforce.lifecycle_field "
+        "on Lead and Contact (lifecycle.stages read from Salesforce's side)",
+        "  hand-off: a lead reaching the hand-off stage gets its owner by the routing rules "
+        "(or Salesforce's assignment rules)",
+        "  recycle on Lead status with its reason; SLA clocks on person-owned Leads with the "
+        "ladder by e-mail/Slack through the manager chain; credit from CampaignMember "
+        "responses to CampaignInfluence",
+        "  not yet: escalation tasks in Salesforce (crm_task)",
     ]
