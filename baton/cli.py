@@ -123,12 +123,20 @@ def worker(config_path: str | None) -> None:
     default=None,
     help="SQLAlchemy URL (default: a fresh SQLite file under var/demo/).",
 )
-def demo(once: bool, seed: int, port: int, database: str | None) -> None:
+@click.option(
+    "--crm",
+    type=click.Choice(["hubspot", "salesforce", "both"]),
+    default="both",
+    show_default=True,
+    help="Which CRMs Baton runs beside; with one, only its sandbox starts.",
+)
+def demo(once: bool, seed: int, port: int, database: str | None, crm: str) -> None:
     """Start the sandbox CRMs and Baton on SQLite and play a week of a revenue team."""
     from baton.demo import run_demo
 
     configure_logging("WARNING", "text")
-    sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=Path("var/demo")))
+    out = Path("var/demo")
+    sys.exit(run_demo(once=once, seed=seed, port=port, database_url=database, out=out, crm=crm))
 
 
 for _admin_command in admin_commands(config_option, _load):  # explain, dead-letters, sync, backfill

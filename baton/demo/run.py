@@ -21,6 +21,7 @@ from baton.demo.host import fresh_sqlite_url, loopback_without_proxies, terminat
 from baton.demo.org import MARKETER_USER_ID
 from baton.demo.players import Players
 from baton.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
+from baton.demo.single_play import play_single
 from baton.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
 from baton.demo.summary import format_day, format_summary
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
@@ -53,6 +54,7 @@ def run_demo(
     stop: threading.Event | None = None,
     settle_timeout: float = SETTLE_TIMEOUT_S,
     after_week: Callable[[DemoStack], None] | None = None,
+    crm: str = "both",
 ) -> int:
     """Play the week; 0 when Baton converged, 1 when it did not, 2 when the demo cannot start.
 
@@ -64,8 +66,13 @@ def run_demo(
     try:
         url = database_url or fresh_sqlite_url(out)
         with terminate_as_interrupt(), loopback_without_proxies():
-            stack = start_stack(url, seed=seed, port=0 if once else port)
+            stack = start_stack(url, seed=seed, port=0 if once else port, crm=crm)
             with stack:
+                if crm != "both":  # beside one CRM: a short day in it (``single_play.py``)
+                    code = play_single(stack, echo)
+                    if after_week is not None:
+                        after_week(stack)
+                    return code if once or code else _serve_dashboard(stack, echo, stop)
                 return _run(stack, seed, once, echo, stop, settle_timeout, started, after_week)
     except DemoError as exc:
         print(f"baton demo: {exc}", file=sys.stderr)
@@ -127,6 +134,10 @@ def _run(
         return 1
     if once:
         return 0
+    return _serve_dashboard(stack, echo, stop)
+
+
+def _serve_dashboard(stack: DemoStack, echo: Echo, stop: threading.Event | None) -> int:
     echo("")
     echo(f"Dashboard: {stack.dashboard_url}  (Ctrl-C to stop)")
     waiter = stop or threading.Event()

@@ -212,6 +212,7 @@ def test_not_now_with_a_reason_is_recycled_in_salesforce(
         assert (episode.state, episode.reason_code) == ("recycled", "bad_timing")
         assert episode.salesforce_lead_id == lead_id and episode.hubspot_contact_id is None
     assert "Bad timing" in (world.lead(lead_id)[RECYCLE_HISTORY_FIELD] or "")
+    assert world.lead(lead_id)[STAGE_FIELD] == world.runtime.config.recycle.hubspot_stage
     assert world.dead_letters() == []
     _assert_hubspot_never_contacted(guard, hubspot_port)
 

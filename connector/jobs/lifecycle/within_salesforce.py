@@ -5,7 +5,8 @@ in a field the admin names (``salesforce.lifecycle_field``) on Lead and Contact:
 status moves it through ``lifecycle.stages`` read backwards (Status value → stage), a
 conversion carries the lead's stage to its Contact, and an opportunity stage moves its contact
 roles forward through ``lifecycle.opportunity_stages``. A lead reaching the hand-off stage is
-routed by the same rules (their conditions name Lead fields here) and its owner set, unless
+routed by the same rules (their conditions name Lead fields here, in lower case: ``country``
+for ``Country``) and its owner set, unless
 the admin chose Salesforce's assignment rules. Nothing here reads or writes HubSpot.
 """
 
@@ -132,7 +133,9 @@ class WithinSalesforce:
         key = f"route:{event.object_id}"
         if session.scalar(select(OutboxCommand.id).where(OutboxCommand.idempotency_key == key)):
             return 0  # routed once: a later snapshot must not move the lead on round-robin
-        chosen = route(self.config.routing, snapshot, leads.round_robin_counters(session))
+        # routing conditions are written in lower case (``country``): they name Lead fields here
+        fields = {str(name).lower(): value for name, value in snapshot.items()}
+        chosen = route(self.config.routing, fields, leads.round_robin_counters(session))
         if chosen.owner_id is None or chosen.owner_id[:15] == str(snapshot.get("OwnerId"))[:15]:
             lines.append("hand-off: owner unchanged")
             return 0

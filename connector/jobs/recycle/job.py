@@ -287,6 +287,9 @@ class RecycleJob:
                     fields[recycle.reason_field] = decision.reason.code
             if recycle.salesforce_history_field and history:
                 fields[recycle.salesforce_history_field] = history
+            stage_field = self.config.salesforce.lifecycle_field
+            if stage_field and not self.config.hubspot.enabled:  # Salesforce alone: it lives here
+                fields[stage_field] = recycle.hubspot_stage
             if fields:
                 commands.append(_lead_update(lead_id, f"{base}:salesforce", at, fields))
         return commands
