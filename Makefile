@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+#: which CRMs the demo runs beside: both (default), hubspot or salesforce (make run CRM=hubspot)
+CRM    ?= both
 
 .PHONY: run demo test test-fast lint format bench clean
 
@@ -14,12 +16,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run: play a week of a revenue team through Baton on SQLite + the sandbox CRMs, print a summary
+## (CRM=hubspot or CRM=salesforce: a day beside that CRM alone; the other sandbox is not started)
 run: $(STAMP)
-	$(BIN)/baton demo --once
+	$(BIN)/baton demo --once --crm $(CRM)
 
 ## demo: the same, then keep serving the dashboard until Ctrl-C
 demo: $(STAMP)
-	$(BIN)/baton demo
+	$(BIN)/baton demo --crm $(CRM)
 
 ## test: the whole suite (PostgreSQL tests run when BATON_TEST_POSTGRES_URL is set)
 test: $(STAMP)

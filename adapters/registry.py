@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.hubspot.client import HubSpotClient
+from adapters.hubspot.owners import HubSpotOwnerDirectory
 from adapters.hubspot.reader import HubSpotReader
 from adapters.hubspot.writer import HubSpotWriter
 from adapters.notify.email import SmtpSender
@@ -86,7 +87,11 @@ def build_notify_writer(config: Any, clients: CrmClients) -> NotifyWriter | None
     notifiers = getattr(config, "notifiers", None)
     if notifiers is None or (notifiers.email is None and notifiers.slack is None):
         return None
-    users = SalesforceReader(clients.salesforce) if clients.salesforce is not None else None
+    users: Any = None  # who a user id is: Salesforce Users, or HubSpot owners when alone
+    if clients.salesforce is not None:
+        users = SalesforceReader(clients.salesforce)
+    elif clients.hubspot is not None:
+        users = HubSpotOwnerDirectory(clients.hubspot)
     sla = getattr(config, "sla", None)
     return NotifyWriter(
         email=SmtpSender(notifiers.email) if notifiers.email is not None else None,

@@ -126,7 +126,16 @@ def worker(config_path: str | None) -> None:
     help="SQLAlchemy URL (default: a fresh SQLite file under var/demo/).",
 )
 @click.option("--history-weeks", type=int, help="Earlier weeks first (default 3; --once: 0).")
-def demo(once: bool, seed: int, port: int, database: str | None, history_weeks: int | None) -> None:
+@click.option(
+    "--crm",
+    type=click.Choice(["hubspot", "salesforce", "both"]),
+    default="both",
+    show_default=True,
+    help="Which CRMs Baton runs beside; with one, only its sandbox starts.",
+)
+def demo(
+    once: bool, seed: int, port: int, database: str | None, history_weeks: int | None, crm: str
+) -> None:
     """Start the sandbox CRMs and Baton on SQLite and play a week of a revenue team."""
     from baton.demo import run_demo
 
@@ -140,6 +149,7 @@ def demo(once: bool, seed: int, port: int, database: str | None, history_weeks: 
             database_url=database,
             out=out,
             history_weeks=history_weeks,
+            crm=crm,
         )
     )
 

@@ -92,6 +92,23 @@ class CreateLead(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class CreateHubSpotLead(Command):
+    """Create a record of HubSpot's Leads object (0-136) for a contact handed to a rep.
+
+    HubSpot refuses a lead without ``hs_lead_name`` or without an association to a contact, so
+    the contact travels with the command (association type 578, lead → primary contact). The
+    writer creates none when the contact already has an open lead (a retried create whose
+    answer was lost must not leave two work items).
+    """
+
+    kind: ClassVar[str] = "create_hubspot_lead"
+    contact_id: str = ""
+    properties: dict[str, Any] = field(default_factory=dict)
+    #: stage ids of leads that are finished (a contact with only those gets a new lead)
+    closed_stages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class AddToList(Command):
     """Add HubSpot contacts to a MANUAL/SNAPSHOT list (recycling into nurture)."""
 
@@ -175,6 +192,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         UpdateFields,
         SetStage,
         CreateLead,
+        CreateHubSpotLead,
         AddToList,
         Notify,
         ReplaceCampaignInfluence,
@@ -195,6 +213,8 @@ def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
         data["object_ids"] = tuple(data["object_ids"])
     if "rows" in data:
         data["rows"] = tuple(data["rows"])
+    if "closed_stages" in data:
+        data["closed_stages"] = tuple(data["closed_stages"])
     return cls(**data)
 
 

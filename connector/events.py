@@ -49,6 +49,7 @@ class ObjectType(StrEnum):
 
     CONTACT = "contact"  # HubSpot contact or Salesforce Contact
     LEAD = "lead"  # Salesforce Lead
+    HUBSPOT_LEAD = "hubspot_lead"  # a record of HubSpot's Leads object (0-136)
     DEAL = "deal"  # HubSpot deal
     OPPORTUNITY = "opportunity"  # Salesforce Opportunity
     COMPANY = "company"  # HubSpot company or Salesforce Account

@@ -30,7 +30,13 @@ from connector.inbox import AppendResult, IncomingRequest, append
 from connector.replays import first_sighting
 from connector.runtime import Runtime
 from connector.storable import events_problem
-from webhooks.errors import BodyTooLarge, PayloadError, StoreUnavailable, WebhookError
+from webhooks.errors import (
+    BodyTooLarge,
+    NotConnected,
+    PayloadError,
+    StoreUnavailable,
+    WebhookError,
+)
 
 log = logging.getLogger("baton.webhooks")
 
@@ -134,6 +140,8 @@ class WebhookView(View):
         runtime: Runtime = current_app.extensions["baton"]
         try:
             raw = WebhookRequest.from_flask(request, runtime.config.service.max_body_bytes)
+            if not getattr(runtime.config, str(self.source)).enabled:
+                raise NotConnected("crm_not_connected", f"{self.source} is not connected to Baton")
             self.authenticate(raw, runtime)
             self.check_content_type(raw)
             events = self.parse(raw, runtime)

@@ -36,6 +36,16 @@ class WebhookRejected(WebhookError):
     outcome = "unauthorized"
 
 
+class NotConnected(WebhookError):
+    """A receiver of a CRM this install is not connected to (single-CRM mode) → 404.
+
+    Nothing is stored: an event of a CRM Baton does not sync would only wait in the inbox.
+    """
+
+    status = 404
+    outcome = "not_connected"
+
+
 class PayloadError(WebhookError):
     """Unusable body: malformed JSON or XML, wrong content type, broken contract → 400."""
 

@@ -16,15 +16,20 @@ from typing import Any
 
 import urllib3
 from hubspot import HubSpot
+from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
 from hubspot.crm.lists.exceptions import ApiException as ListsApiException
 from hubspot.crm.objects import (
+    AssociationSpec,
     BatchInputSimplePublicObjectBatchInput,
     BatchReadInputSimplePublicObjectId,
     Filter,
     FilterGroup,
+    PublicAssociationsForObject,
+    PublicObjectId,
     PublicObjectSearchRequest,
     SimplePublicObjectBatchInput,
     SimplePublicObjectId,
+    SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
@@ -47,6 +52,7 @@ _API_EXCEPTIONS = (
     ObjectsApiException,
     ListsApiException,
     PropertiesApiException,
+    AssociationsApiException,
     OwnersApiException,
 )
 
@@ -90,6 +96,8 @@ class HubSpotClient:
         self._lists = sdk.crm.lists.memberships_api
         self._list_definitions = sdk.crm.lists.lists_api
         self._properties = sdk.crm.properties.core_api
+        self._objects = sdk.crm.objects.basic_api
+        self._associations = sdk.crm.associations.v4.basic_api
         self._owners = sdk.crm.owners.owners_api
         self.limiter = limiter
         self.metrics = metrics
@@ -135,6 +143,50 @@ class HubSpotClient:
         )
         data, status = self._call(DEFAULT_KIND, self._batch.read_with_http_info, object_type, body)
         return _batch_answer(data, status)
+
+    def create_associated(
+        self,
+        object_type: str,
+        properties: Mapping[str, Any],
+        to_id: str,
+        association_type_id: int,
+    ) -> dict[str, Any]:
+        """POST /crm/v3/objects/{type} with one HUBSPOT_DEFINED association in the same call
+        (a Leads record cannot exist unassociated, so it is created with its contact)."""
+        body = SimplePublicObjectInputForCreate(
+            properties={k: _as_text(v) for k, v in properties.items()},
+            associations=[
+                PublicAssociationsForObject(
+                    to=PublicObjectId(id=str(to_id)),
+                    types=[
+                        AssociationSpec(
+                            association_category="HUBSPOT_DEFINED",
+                            association_type_id=association_type_id,
+                        )
+                    ],
+                )
+            ],
+        )
+        data, _ = self._call(DEFAULT_KIND, self._objects.create_with_http_info, object_type, body)
+        return {"id": str(data.id), "properties": dict(data.properties or {})}
+
+    def associated_ids(self, object_type: str, object_id: str, to_object_type: str) -> list[str]:
+        """GET /crm/v4/objects/{type}/{id}/associations/{toType}: the associated record ids
+        (first page of 500: a contact has a handful of leads, a deal a handful of contacts)."""
+        data, _ = self._call(
+            DEFAULT_KIND,
+            self._associations.get_page_with_http_info,
+            object_type,
+            str(object_id),
+            to_object_type,
+            limit=500,
+        )
+        return [str(item.to_object_id) for item in data.results or []]
+
+    def get_owner(self, owner_id: str) -> dict[str, Any]:
+        """GET /crm/v3/owners/{ownerId}: the owner's e-mail and user id (escalation mail)."""
+        data, _ = self._call(DEFAULT_KIND, self._owners.get_by_id_with_http_info, int(owner_id))
+        return {"id": str(data.id), "email": data.email, "userId": data.user_id}
 
     def search_equals(
         self, object_type: str, property_name: str, value: str, properties: Sequence[str]

@@ -47,6 +47,7 @@ OBJECT_TYPE_IDS: Mapping[str, ObjectType] = {
     "0-2": ObjectType.COMPANY,
     "0-3": ObjectType.DEAL,
     "0-27": ObjectType.TASK,
+    "0-136": ObjectType.HUBSPOT_LEAD,  # the Leads object (Sales Hub): the rep's work item
 }
 
 # Map the left side of an associationType (CONTACT_TO_DEAL): ObjectType

@@ -110,6 +110,12 @@ class HubSpotReader:
             key=lambda deal_id: (len(deal_id), deal_id),
         )
 
+    def associated_ids(self, object_type: str, object_id: str, to_object_type: str) -> list[str]:
+        """Ids of the ``to_object_type`` records associated to this record (a lead's or a
+        deal's contacts), in id order."""
+        read = partial(self.client.associated_ids, object_type, str(object_id), to_object_type)
+        return sorted(set(self._call(read)), key=lambda i: (len(i), i))
+
     def property_names(self, object_type: str) -> set[str]:
         """The names of every property ``object_type`` has in this portal (one call)."""
         return set(self._call(partial(self.client.property_names, object_type)))

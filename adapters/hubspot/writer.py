@@ -8,6 +8,7 @@
   the newest change must still land. Its result data says ``{"repaired": True}``.
 - Backwards SetStage: clear-then-set in separate requests, verified (see ``backwards.py``).
 - AddToList: lists memberships/add per list, ids deduplicated, ≤ 100 per call.
+- CreateHubSpotLead: a Leads-object record associated to its contact (``leads_object.py``).
 - Per-record order: commands for one record run in the order given; when one does not land
   (RETRY), the record's later commands get RETRY too instead of overtaking it.
 """
@@ -31,11 +32,13 @@ from adapters.hubspot.batch_ops import (
     input_specific,
 )
 from adapters.hubspot.client import LIST_BATCH_LIMIT, HubSpotClient
+from adapters.hubspot.leads_object import create_leads
 from adapters.retrying import CallFailed, RetryPolicy
 from connector.commands import (
     AddToList,
     Command,
     CommandResult,
+    CreateHubSpotLead,
     Outcome,
     SetStage,
     System,
@@ -62,6 +65,7 @@ class HubSpotWriter:
         ops = HubSpotBatchOps(self.client, self.policy.for_one_batch())
         record_commands: list[UpdateFields | SetStage] = []
         list_commands: list[AddToList] = []
+        lead_commands: list[CreateHubSpotLead] = []
         for command in commands:
             if command.system is not System.HUBSPOT:
                 raise ValueError(f"HubSpotWriter got a {command.system} command: {command!r}")
@@ -77,11 +81,14 @@ class HubSpotWriter:
                     results[id(command)] = _dead(command, "INVALID_COMMAND", message)
                 else:
                     list_commands.append(command)
+            elif isinstance(command, CreateHubSpotLead):
+                lead_commands.append(command)
             else:
                 message = f"HubSpot cannot carry out {command.kind} commands"
                 results[id(command)] = _dead(command, "UNSUPPORTED_COMMAND", message)
         self._run_record_commands(ops, record_commands, results)
         self._run_list_commands(ops, list_commands, results)
+        create_leads(ops, lead_commands, results)
         return [results[id(command)] for command in commands]
 
     # -- record writes ---------------------------------------------------------------------

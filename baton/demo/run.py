@@ -24,6 +24,7 @@ from baton.demo.host import fresh_sqlite_url, loopback_without_proxies, terminat
 from baton.demo.org import MARKETER_USER_ID
 from baton.demo.players import Players
 from baton.demo.scenario import WORKDAYS, Kind, WeekPlan, plan_week
+from baton.demo.single_play import play_single
 from baton.demo.stack import DEMO_POLL_INTERVAL_S, DemoError, DemoStack, start_stack
 from baton.demo.summary import format_day, format_summary
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
@@ -57,6 +58,7 @@ def run_demo(
     settle_timeout: float = SETTLE_TIMEOUT_S,
     after_week: Callable[[DemoStack], None] | None = None,
     history_weeks: int | None = None,
+    crm: str = "both",
 ) -> int:
     """Play the week; 0 when Baton converged, 1 when it did not, 2 when the demo cannot start.
 
@@ -71,8 +73,13 @@ def run_demo(
     try:
         url = database_url or fresh_sqlite_url(out)
         with terminate_as_interrupt(), loopback_without_proxies():
-            stack = start_stack(url, seed=seed, port=0 if once else port)
+            stack = start_stack(url, seed=seed, port=0 if once else port, crm=crm)
             with stack:
+                if crm != "both":  # beside one CRM: a short day in it (``single_play.py``)
+                    code = play_single(stack, echo)
+                    if after_week is not None:
+                        after_week(stack)
+                    return code if once or code else _serve_dashboard(stack, echo, stop)
                 if history_weeks:
                     _play_history(stack, seed, history_weeks, echo)
                     stack.history_weeks = history_weeks
@@ -130,6 +137,10 @@ def _run(
         return 1
     if once:
         return 0
+    return _serve_dashboard(stack, echo, stop)
+
+
+def _serve_dashboard(stack: DemoStack, echo: Echo, stop: threading.Event | None) -> int:
     echo("")
     echo(f"Dashboard: {stack.dashboard_url}  (Ctrl-C to stop)")
     minutes = config.dashboard.login_link_minutes

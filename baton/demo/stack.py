@@ -50,8 +50,8 @@ class DemoError(RuntimeError):
 class DemoStack:
     """The running pieces; build with :func:`start_stack`, always :meth:`close`."""
 
-    hubspot: Any
-    salesforce: Any
+    hubspot: Any  # None when Baton runs beside Salesforce alone (the stand-in is not started)
+    salesforce: Any  # None beside HubSpot alone
     runtime: Runtime
     team: org.SalesTeam
     marketer_owner_id: str
@@ -87,9 +87,9 @@ class DemoStack:
         quiet = 0
         while time.monotonic() < deadline:
             remaining = max(0.1, deadline - time.monotonic())
-            delivered = self.hubspot.flush_webhooks(timeout=remaining) and (
-                self.salesforce.flush_outbound(timeout=remaining)
-            )
+            delivered = (
+                self.hubspot is None or self.hubspot.flush_webhooks(timeout=remaining)
+            ) and (self.salesforce is None or self.salesforce.flush_outbound(timeout=remaining))
             with self.runtime.store.session() as session:
                 open_work = backlog(session).open_work
             quiet = quiet + 1 if delivered and open_work == 0 else 0
@@ -118,8 +118,9 @@ class DemoStack:
             if thread.is_alive():
                 log.warning("demo thread did not stop in time", extra={"thread": thread.name})
         self._server.server_close()
-        self.hubspot.stop()
-        self.salesforce.stop()
+        for sandbox in (self.hubspot, self.salesforce):
+            if sandbox is not None:
+                sandbox.stop()
         self.runtime.close()
 
     def __enter__(self) -> DemoStack:
@@ -146,8 +147,14 @@ REALISTIC_SALESFORCE: dict[str, Any] = {
 }
 
 
-def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
-    """Start the sandboxes and Baton (web on ``port``, 0 = any free one), all wired together."""
+def start_stack(database_url: str, *, seed: int, port: int = 0, crm: str = "both") -> DemoStack:
+    """Start the sandboxes and Baton (web on ``port``, 0 = any free one), all wired together.
+
+    ``crm`` "hubspot" or "salesforce" starts that stand-in only, with Baton configured for it
+    alone (``single_org.py``); "both" is the two-CRM week.
+    """
+    if crm != "both":
+        return _start_single(database_url, seed=seed, port=port, crm=crm)
     from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
     from sandbox.salesforce import SalesforceSandbox
     from sandbox.salesforce.config import SalesforceSandboxConfig
@@ -201,6 +208,47 @@ def start_stack(database_url: str, *, seed: int, port: int = 0) -> DemoStack:
     try:
         _serve(stack)
         org.subscribe_to_baton(hubspot, salesforce, base_url)
+    except BaseException:
+        stack.close()
+        raise
+    return stack
+
+
+def _start_single(database_url: str, *, seed: int, port: int, crm: str) -> DemoStack:
+    """One stand-in and Baton beside it; the other CRM is neither started nor configured."""
+    from baton.demo.single_org import build_single, subscribe_single
+
+    store = _open_empty_store(database_url)
+    try:
+        server = _bind(port)
+    except DemoError:
+        store.dispose()
+        raise
+    base_url = f"http://127.0.0.1:{server.port}"
+    try:
+        single = build_single(
+            crm,
+            seed=seed,
+            hubspot_settings=REALISTIC_HUBSPOT,
+            salesforce_settings=REALISTIC_SALESFORCE,
+            public_base_url=base_url,
+            database_url=database_url,
+            poll_interval_s=DEMO_POLL_INTERVAL_S,
+        )
+    except BaseException:
+        server.server_close()
+        store.dispose()
+        raise
+    runtime = Runtime(config=single.config, store=store)
+    if single.salesforce is not None:
+        runtime.salesforce_verify = single.salesforce.ca_bundle_path
+    stack = DemoStack(
+        single.hubspot, single.salesforce, runtime, single.team, single.marketer_owner_id,
+        base_url, server,
+    )  # fmt: skip
+    try:
+        _serve(stack)
+        subscribe_single(single, base_url)
     except BaseException:
         stack.close()
         raise

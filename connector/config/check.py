@@ -9,6 +9,7 @@ from typing import TextIO
 
 from connector.config.issues import ConfigError
 from connector.config.loader import load_config
+from connector.config.mode_summary import mode_lines
 from connector.config.models import BatonConfig
 
 
@@ -114,6 +115,7 @@ def summarize(config: BatonConfig) -> list[str]:
         f"salesforce: enabled, {salesforce.instance_url} (API {salesforce.api_version})"
         if salesforce.enabled
         else "salesforce: disabled",
+        *mode_lines(config),
         f"store: {config.store.safe_database_url}",
         f"lifecycle: {_count(len(config.lifecycle.stages), 'stage mapping')}, "
         f"{_count(len(config.lifecycle.lead_status), 'lead-status mapping')}, "

@@ -203,4 +203,11 @@ def team_of(routing: RoutingConfig, owner_id: str | None) -> str | None:
         return None
     if owner_id == routing.fallback_queue:
         return "fallback queue"
-    return next((name for name, team in routing.teams.items() if owner_id in team.members), None)
+    return next(
+        (
+            name
+            for name, team in routing.teams.items()
+            if owner_id in team.members or owner_id in team.hubspot_owners
+        ),
+        None,
+    )

@@ -6,6 +6,7 @@ Names, types and option values follow HubSpot's defaults (hubspot.md §3, §4.8,
 from __future__ import annotations
 
 from .groups import DEFAULT_GROUPS, PropertyGroup
+from .leads import lead_properties
 from .properties import Option, PropertyDef, PropertyRegistry, options_from
 
 LIFECYCLE_STAGES: tuple[tuple[str, str], ...] = (
@@ -268,6 +269,7 @@ def build_default_registry(created_at_ms: int) -> PropertyRegistry:
         "deals": _deal_properties(),
         "companies": _company_properties(),
         "users": _user_properties(),
+        "leads": lead_properties(),
     }
     for activity in ("tasks", "notes", "calls", "emails", "meetings"):
         per_type[activity] = _activity_properties(activity)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, jsonify, request
 
+from . import leads
 from .errors import ApiError, validation_error
 from .httputil import (
     batch_inputs,
@@ -73,6 +74,7 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
         with state.lock:
             values = state.prepare(otype, body.get("properties") or {})
             links = _resolve_associations(state, otype, body.get("associations") or [])
+            _require_contact_for_lead(otype, links)
             record = state.create(otype, values, api)
             for target, type_id in links:
                 state.associate(record, target, type_id, api)
@@ -165,6 +167,7 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
                         raise ApiError(409, f"Duplicate email in batch input: {email}", "CONFLICT")
                     emails[email] = index
                 links = _resolve_associations(state, otype, item.get("associations") or [])
+                _require_contact_for_lead(otype, links)
                 prepared.append((values, links, item.get("objectWriteTraceId")))
             state.batch_rng.shuffle(prepared)
             results = []
@@ -328,6 +331,12 @@ def _reject_duplicate_ids(inputs: list[Any]) -> None:
         raise validation_error(
             f"Duplicate IDs found in batch input: {sorted(set(duplicates))}. IDs must be unique"
         )
+
+
+def _require_contact_for_lead(otype: ObjectType, links: list[tuple[CrmRecord, int]]) -> None:
+    """HubSpot refuses a lead created without its contact."""
+    if otype.name == leads.LEADS and not any(t.object_type.name == "contacts" for t, _ in links):
+        raise validation_error(leads.MISSING_CONTACT)
 
 
 def _resolve_associations(

@@ -155,7 +155,7 @@ def portal_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
     def list_pipelines(object_type: str) -> Any:
         otype = resolve_type(object_type)
         with state.lock:
-            pipelines = list(state.pipelines.values()) if otype.name == "deals" else []
+            pipelines = list(state.pipelines_of(otype.name).values())
             results = [p.to_api() for p in sorted(pipelines, key=lambda p: p.display_order)]
         return jsonify({"results": results})
 
@@ -163,7 +163,7 @@ def portal_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
     def get_pipeline(object_type: str, pipeline_id: str) -> Any:
         otype = resolve_type(object_type)
         with state.lock:
-            pipeline = state.pipelines.get(pipeline_id) if otype.name == "deals" else None
+            pipeline = state.pipelines_of(otype.name).get(pipeline_id)
             if pipeline is None:
                 raise not_found(f"Pipeline {pipeline_id} not found")
             return jsonify(pipeline.to_api())

@@ -57,6 +57,19 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType("calls", "0-48", "call", "hs_lastmodifieddate", _ACTIVITY_DEFAULTS),
     ObjectType("emails", "0-49", "email", "hs_lastmodifieddate", _ACTIVITY_DEFAULTS),
     ObjectType("users", "0-115", "user", "hs_lastmodifieddate", _ACTIVITY_DEFAULTS),
+    ObjectType(
+        "leads",
+        "0-136",
+        "lead",
+        "hs_lastmodifieddate",
+        (
+            "hs_createdate",
+            "hs_lastmodifieddate",
+            "hs_lead_name",
+            "hs_object_id",
+            "hs_pipeline_stage",
+        ),
+    ),
 )
 
 #: Activity types whose records require `hs_timestamp`.
@@ -85,6 +98,8 @@ def find_type(name: str) -> ObjectType | None:
 _DEFAULT_PAIRS: dict[tuple[str, str], int] = {
     ("contacts", "companies"): 279,
     ("companies", "contacts"): 280,
+    ("leads", "contacts"): 578,  # lead → primary contact (required when a lead is created)
+    ("contacts", "leads"): 579,
     ("deals", "contacts"): 3,
     ("contacts", "deals"): 4,
     ("deals", "companies"): 341,

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from . import dealstages
+from . import dealstages, leads
 from .associations import AssociationStore
 from .catalog import build_default_registry
 from .errors import ApiError, conflict, not_found, property_problems
@@ -64,12 +64,16 @@ class CrmState(RelationsMixin):
         self.teams: dict[str, str] = {}
         self.lists: dict[str, HsList] = {}
         self.pipelines: dict[str, Pipeline] = {}
+        #: the Leads object's pipelines (a portal that set up Leads has one)
+        self.lead_pipelines: dict[str, Pipeline] = {}
         self.index = SearchIndex(search_delay_s, clock)
         self._counter = 0
         for object_type in LIFECYCLE_TYPES:
             for option in self.registry.get(object_type, "lifecyclestage").options:  # type: ignore[union-attr]
                 self._define_stage_properties(object_type, option.value, LEGACY_PREFIX)
         self.add_pipeline(default_sales_pipeline(self.now_ms()))
+        lead_pipeline = leads.default_lead_pipeline(self.now_ms())
+        self.lead_pipelines[lead_pipeline.id] = lead_pipeline
         validators = self.registry.external_validators
         for t in OBJECT_TYPES:
             validators[f"{t.name}.hubspot_owner_id"] = self._is_active_owner
@@ -90,6 +94,10 @@ class CrmState(RelationsMixin):
     def _is_active_owner(self, value: str) -> bool:
         owner = self.owners.get(value)
         return owner is not None and not owner.archived
+
+    def pipelines_of(self, object_type: str) -> dict[str, Pipeline]:
+        """The pipelines of an object type (deals and leads have them; others none)."""
+        return {"deals": self.pipelines, leads.LEADS: self.lead_pipelines}.get(object_type, {})
 
     def _define_stage_properties(self, object_type: str, stage: str, legacy: str | None) -> None:
         for name, type_ in stage_property_names(stage, legacy_prefix=legacy):
@@ -221,6 +229,8 @@ class CrmState(RelationsMixin):
             )
         if object_type.name == "deals":
             problems.extend(dealstages.check(self.pipelines, normalised, record))
+        if object_type.name == leads.LEADS:
+            problems.extend(leads.check(normalised, record))
         if problems:
             raise property_problems([p.as_dict() for p in problems], self.portal_id)
         if object_type.name == "contacts" and normalised.get("email"):
@@ -261,6 +271,8 @@ class CrmState(RelationsMixin):
         system = {k: (v or iso) for k, v in system.items()}
         if object_type.name == "deals" and values.get("dealstage") and not values.get("pipeline"):
             system["pipeline"] = "default"
+        if object_type.name == leads.LEADS:
+            system.update(leads.creation_defaults(values))
         self._apply(record, {**system, **values}, source, now, force_touch=True)
         return record
 

@@ -132,6 +132,10 @@ def test_the_cli_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
         main, ["demo", "--once", "--seed", "11", "--database", "sqlite:///x.db"]
     )
     assert result.exit_code == 0, result.output
+    alone = CliRunner().invoke(main, ["demo", "--once", "--crm", "hubspot"])
+    assert alone.exit_code == 0, alone.output
+    refused = CliRunner().invoke(main, ["demo", "--crm", "pipedrive"])
+    assert refused.exit_code == 2 and "pipedrive" in refused.output
     assert calls == [
         {
             "once": True,
@@ -140,5 +144,15 @@ def test_the_cli_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
             "database_url": "sqlite:///x.db",
             "out": Path("var/demo"),
             "history_weeks": None,
-        }
+            "crm": "both",
+        },
+        {
+            "once": True,
+            "seed": 7,
+            "port": 8000,
+            "database_url": None,
+            "out": Path("var/demo"),
+            "history_weeks": None,
+            "crm": "hubspot",
+        },
     ]

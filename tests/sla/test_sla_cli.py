@@ -16,7 +16,7 @@ hubspot:
   client_secret: ${HUBSPOT_CLIENT_SECRET}
 routing:
   rules: [{name: everyone, team: smb}]
-  teams: {smb: {members: [0057Q000002RmB3QAK]}}
+  teams: {smb: {hubspot_owners: ["101"]}}
 sla:
   calendar:
     timezone: Europe/Amsterdam

@@ -96,6 +96,21 @@ def managers_known_without_salesforce(
             )
 
 
+def routing_fits_crms(
+    routing: RoutingConfig, hubspot: HubSpotConfig, salesforce: SalesforceConfig
+) -> Problems:
+    """Each team has reps in the CRM the hand-off assigns in: Salesforce users whenever
+    Salesforce is connected, HubSpot owners when HubSpot is alone."""
+    field, what = (
+        ("members", "Salesforce users")
+        if salesforce.enabled
+        else ("hubspot_owners", "HubSpot owner ids (HubSpot-only mode)")
+    )
+    for name, team in routing.teams.items():
+        if not getattr(team, field):
+            yield ("routing", "teams", name, field), f"this team needs {what}"
+
+
 def raw_bodies_within_inbox_retention(privacy: PrivacyConfig, store: StoreConfig) -> Problems:
     """Raw bodies live in inbox rows, so they cannot outlive them."""
     if privacy.keep_raw_bodies_days > store.inbox_retention_days:
@@ -112,6 +127,7 @@ CHECKS: tuple[Callable[..., Problems], ...] = (
     policies_name_real_teams,
     channels_have_notifiers,
     managers_known_without_salesforce,
+    routing_fits_crms,
     raw_bodies_within_inbox_retention,
 )
 

@@ -124,6 +124,17 @@ SalesforceOrgId = Annotated[str, AfterValidator(_salesforce_id("00D", "organizat
 """A Salesforce organization id (prefix 00D), normalised to 18 characters."""
 
 
+def _hubspot_owner_id(value: object) -> str:
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"{value!r} is not a HubSpot owner id (those are digits)")
+    return text
+
+
+HubSpotOwnerId = Annotated[str, BeforeValidator(_hubspot_owner_id)]
+"""A HubSpot owner id (digits; owners, not users, own records), kept as text."""
+
+
 def is_email(value: str) -> bool:
     """True if ``value`` has the shape of an e-mail address."""
     return _EMAIL.fullmatch(value) is not None

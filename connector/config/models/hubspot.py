@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HttpUrl, HubSpotName
+from connector.config.models.within_hubspot import LeadsObjectConfig
 from connector.config.secrets import EnvSecret
 
 
@@ -74,6 +75,10 @@ class HubSpotConfig(ConfigModel):
     id_property_for_salesforce_id: HubSpotName = Field(
         default="salesforce_lead_id",
         description="Contact property holding the linked Salesforce Lead/Contact id.",
+    )
+    leads_object: LeadsObjectConfig = Field(
+        default_factory=LeadsObjectConfig,
+        description="HubSpot-only mode: a Leads record per hand-off, as the rep's work item.",
     )
     poll_interval_s: int = Field(
         default=300,

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from connector.config.issues import Path, ProblemCollector
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HubSpotName, SalesforceField, find_duplicates
+from connector.config.models.within_hubspot import WithinHubSpotStages
 
 SalesforceObject = Literal["Lead", "Contact", "Opportunity"]
 Direction = Literal["both", "hubspot_to_salesforce", "salesforce_to_hubspot"]
@@ -142,6 +143,10 @@ class LifecycleConfig(ConfigModel):
     opportunity_stages: tuple[OpportunityStageMapping, ...] = Field(
         default=(), description="Opportunity StageName/IsWon → lifecyclestage, first match wins."
     )
+    within_hubspot: WithinHubSpotStages = Field(
+        default_factory=WithinHubSpotStages,
+        description="HubSpot Leads stages, lead status and deal stages → lifecyclestage.",
+    )
     conflict_policy: ConflictPolicy = Field(
         default="newest_wins", description="Who wins when both sides changed since the last sync."
     )
@@ -192,6 +197,7 @@ class LifecycleConfig(ConfigModel):
             (("opportunity_stages", i, "hubspot"), m.hubspot)
             for i, m in enumerate(self.opportunity_stages)
         ]
+        stage_refs += [(("within_hubspot", *path), v) for path, v in self.within_hubspot.targets()]
         for path, value in stage_refs:
             if not self.is_known_stage(value):
                 problems.add(path, self.unknown_stage_message(value))

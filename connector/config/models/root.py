@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from connector.config.issues import LocatedProblems
 from connector.config.models.base import ConfigModel
 from connector.config.models.credit import CreditConfig
+from connector.config.models.crm_mode import CrmMode, crm_mode
 from connector.config.models.cross_checks import cross_section_problems
 from connector.config.models.dashboard import DashboardConfig
 from connector.config.models.escalation import EscalationConfig
@@ -53,6 +54,11 @@ class BatonConfig(ConfigModel):
     )
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig, description="Sign-in.")
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig, description="Personal data.")
+
+    @property
+    def crm_mode(self) -> CrmMode:
+        """Which CRMs Baton is installed beside; only those are validated and contacted."""
+        return crm_mode(self.hubspot.enabled, self.salesforce.enabled)
 
     @model_validator(mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from connector.config.issues import ProblemCollector, did_you_mean
 from connector.config.models.base import ConfigModel
 from connector.config.models.criteria import Criterion
 from connector.config.models.fields import (
+    HubSpotOwnerId,
     Identifier,
     SalesforceQueueId,
     SalesforceUserId,
@@ -18,10 +19,17 @@ from connector.config.models.fields import (
 
 
 class Team(ConfigModel):
-    """A group of Salesforce users that leads are shared across."""
+    """A group of reps that leads are shared across: Salesforce users, HubSpot owners or both.
+
+    Which list a hand-off uses follows the connected CRMs (``cross_checks.routing_fits_crms``):
+    ``members`` whenever Salesforce is connected, ``hubspot_owners`` when HubSpot is alone.
+    """
 
     members: tuple[SalesforceUserId, ...] = Field(
-        min_length=1, description="Salesforce User ids (005…) of the team's reps."
+        default=(), description="Salesforce User ids (005…) of the team's reps."
+    )
+    hubspot_owners: tuple[HubSpotOwnerId, ...] = Field(
+        default=(), description="HubSpot owner ids (digits) of the same reps: HubSpot-only mode."
     )
     strategy: Literal["round_robin"] = Field(
         default="round_robin", description="How a lead picks a member."
@@ -30,8 +38,12 @@ class Team(ConfigModel):
     @model_validator(mode="after")
     def _members_once(self) -> Team:
         problems = ProblemCollector()
+        if not self.members and not self.hubspot_owners:
+            problems.add(("members",), "a team needs members (Salesforce) or hubspot_owners")
         for index, first in find_duplicates(list(self.members)).items():
             problems.add(("members", index), f"same user as members[{first}]")
+        for index, first in find_duplicates(list(self.hubspot_owners)).items():
+            problems.add(("hubspot_owners", index), f"same owner as hubspot_owners[{first}]")
         problems.raise_if_any()
         return self
 
@@ -53,6 +65,10 @@ class RoutingConfig(ConfigModel):
     teams: dict[Identifier, Team] = Field(default_factory=dict, description="Teams by name.")
     fallback_queue: SalesforceQueueId | None = Field(
         default=None, description="Queue (00G…) for leads no rule matches; none = org default."
+    )
+    hubspot_fallback_owner: HubSpotOwnerId | None = Field(
+        default=None,
+        description="HubSpot-only mode: owner for contacts no rule matches; none = owner kept.",
     )
 
     @model_validator(mode="after")

@@ -97,6 +97,10 @@ class SalesforceConfig(ConfigModel):
     hubspot_id_field: SalesforceField = Field(
         default="HubSpot_Contact_Id__c", description="Lead/Contact field holding the HubSpot id."
     )
+    lifecycle_field: SalesforceField | None = Field(
+        default=None,
+        description="Salesforce alone: Lead and Contact field holding the lifecycle stage.",
+    )
     poll_interval_s: int = Field(
         default=300, ge=0, description="Seconds between SystemModstamp reconciliation (0 = off)."
     )

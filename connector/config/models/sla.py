@@ -67,6 +67,10 @@ class SlaConfig(ConfigModel):
         default=("Working - Contacted",),
         description="Salesforce Lead statuses that count as the owner's first touch.",
     )
+    hubspot_working_statuses: tuple[str, ...] = Field(
+        default=("ATTEMPTED_TO_CONTACT", "CONNECTED", "IN_PROGRESS"),
+        description="HubSpot alone: contact hs_lead_status values that count as the first touch.",
+    )
 
     @model_validator(mode="after")
     def _one_policy_per_team(self) -> SlaConfig:

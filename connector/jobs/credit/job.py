@@ -14,7 +14,7 @@ cleared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,7 +46,15 @@ from connector.jobs.credit.touches import (
     parse_moment,
     response_touches,
 )
-from connector.jobs.credit.trigger import OPPORTUNITY_FIELDS, Action, Deal, deal_from_fields, decide
+from connector.jobs.credit.trigger import (
+    HUBSPOT_DEAL_FIELDS,
+    OPPORTUNITY_FIELDS,
+    Action,
+    Deal,
+    deal_from_fields,
+    deal_from_hubspot,
+    decide,
+)
 from connector.jobs.credit.writeback import hubspot_cleared, hubspot_properties, influence_rows
 from connector.ports import CrmReader
 from connector.store.models import CreditLedgerRow, InboxEvent, OutboxCommand
@@ -72,21 +80,46 @@ class CreditJob:
     name: str = "credit"
 
     def wants(self, event: InboxEvent) -> bool:
-        """Every Salesforce Opportunity event: Baton never writes opportunities itself."""
-        return (
-            event.source == Source.SALESFORCE
-            and event.object_type == ObjectType.OPPORTUNITY
-            and bool(event.object_id)
-        )
+        """Every Salesforce Opportunity event: Baton never writes opportunities itself. With
+        HubSpot alone, every HubSpot deal event (the deal is the opportunity there)."""
+        if not event.object_id:
+            return False
+        if event.source == Source.HUBSPOT and event.object_type == ObjectType.DEAL:
+            return not self.config.salesforce.enabled and not event.is_echo
+        return event.source == Source.SALESFORCE and event.object_type == ObjectType.OPPORTUNITY
 
     def handle(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         """Credit a won deal, recompute it when its inputs changed, reverse it when not won."""
+        deal_id = event.object_id
+        if event.source == Source.HUBSPOT:
+            return self._hubspot_deal(ctx, deal_id)
         salesforce = ctx.readers.get(System.SALESFORCE)
         if salesforce is None:
             return Outcome(SKIPPED, "Salesforce is not connected: the deal cannot be read")
-        deal_id = event.object_id
         found = salesforce.read("Opportunity", [deal_id], list(OPPORTUNITY_FIELDS)).get(deal_id)
         deal = deal_from_fields(found.fields if found is not None else None)
+        return self._decide(
+            ctx, deal_id, deal, lambda amount: self._gather(ctx, salesforce, deal_id, deal, amount)
+        )
+
+    def _hubspot_deal(self, ctx: JobContext, deal_id: str) -> Outcome:
+        """HubSpot alone: the deal's own contacts' touches; the credit goes to the deal."""
+        hubspot = ctx.readers.get(System.HUBSPOT)
+        if hubspot is None:
+            return Outcome(SKIPPED, "HubSpot is not connected: the deal cannot be read")
+        found = hubspot.read("deals", [deal_id], list(HUBSPOT_DEAL_FIELDS)).get(deal_id)
+        deal = deal_from_hubspot(found.fields if found is not None else None)
+        return self._decide(
+            ctx, deal_id, deal, lambda amount: self._gather_hubspot(ctx, deal_id, deal, amount)
+        )
+
+    def _decide(
+        self,
+        ctx: JobContext,
+        deal_id: str,
+        deal: Deal | None,
+        gather: Callable[[Money], Gathered],
+    ) -> Outcome:
         live = ledger.live(ctx.session, deal_id)
         action = decide(deal, credited=bool(live))
         if action is Action.NOTHING:
@@ -94,17 +127,17 @@ class CreditJob:
         if action is Action.REVERSE:
             return self._reverse(ctx, deal_id, live)
         assert deal is not None
-        return self._credit(ctx, salesforce, deal_id, deal, live)
+        return self._credit(ctx, deal_id, deal, live, gather)
 
     # -- crediting ----------------------------------------------------------------------------
 
     def _credit(
         self,
         ctx: JobContext,
-        salesforce: CrmReader,
         deal_id: str,
         deal: Deal,
         live: list[CreditLedgerRow],
+        gather: Callable[[Money], Gathered],
     ) -> Outcome:
         currency = self.config.credit.currency
         try:
@@ -112,7 +145,7 @@ class CreditJob:
         except ValueError as exc:
             line = f"credit: amount {deal.amount} not creditable in {currency}: {exc}"
             return Outcome(SKIPPED, line, audit=(line,))
-        gathered = self._gather(ctx, salesforce, deal_id, deal, amount)
+        gathered = gather(amount)
         digest = inputs_digest(gathered.timeline, self.versions.values())
         if live and live[0].inputs_digest == digest:
             return Outcome(SKIPPED, "credit unchanged: same deal, touches and models")
@@ -138,6 +171,26 @@ class CreditJob:
             touches += response_touches(rows)
             contact_of = {str(r["Id"]): r.get("ContactId") for r in rows}
         hubspot_ids = _hubspot_contacts(ctx.session, contacts)
+        timeline = self._timeline(ctx, hubspot_ids, touches, deal, amount, hubspot_ids)
+        return Gathered(timeline, contact_of)
+
+    def _gather_hubspot(self, ctx: JobContext, deal_id: str, deal: Deal, amount: Money) -> Gathered:
+        """HubSpot alone: the deal's associated contacts and their HubSpot touches."""
+        associated = getattr(ctx.readers.get(System.HUBSPOT), "associated_ids", None)
+        contacts = list(associated("deals", deal_id, "contacts")) if associated else []
+        return Gathered(self._timeline(ctx, contacts, [], deal, amount, ()), {})
+
+    def _timeline(
+        self,
+        ctx: JobContext,
+        hubspot_ids: Sequence[str],
+        touches: list[Touch],
+        deal: Deal,
+        amount: Money,
+        handed_off: Sequence[str],
+    ) -> Timeline:
+        """The HubSpot contacts' touches added to ``touches``, beside the milestones."""
+        sources = set(self.config.credit.touchpoint_sources)
         properties = self._hubspot_properties(ctx, hubspot_ids)
         for contact_id in hubspot_ids:
             touches += hubspot_touches(
@@ -148,15 +201,14 @@ class CreditJob:
             )
         mql = _earliest(parse_moment(p.get(self._mql_property)) for p in properties.values())
         reached = milestones(
-            lead_creation=_handoff_at(ctx.session, hubspot_ids),
+            lead_creation=_handoff_at(ctx.session, handed_off),
             mql=mql,
             opportunity_created=deal.created_at,
             closed_won=deal.closed_won_at,
         )
-        timeline = build_timeline(
+        return build_timeline(
             touches, reached, amount, lookback_days=self.config.credit.lookback_days
         )
-        return Gathered(timeline, contact_of)
 
     @property
     def _mql_property(self) -> str:
@@ -218,6 +270,8 @@ class CreditJob:
     # -- helpers ------------------------------------------------------------------------------
 
     def _hubspot_deals(self, ctx: JobContext, deal_id: str) -> list[str]:
+        if not self.config.salesforce.enabled:
+            return [deal_id]  # HubSpot alone: the credited deal is the HubSpot deal itself
         hubspot = ctx.readers.get(System.HUBSPOT)
         find = getattr(hubspot, "deals_for_opportunity", None)
         if find is None:

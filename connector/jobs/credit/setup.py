@@ -21,11 +21,16 @@ def writeback_off(setup: JobSetup) -> dict[System, str]:
     """Per CRM, why its write-back is off (absent: on, or switched off in the config)."""
     writeback = setup.config.credit.writeback
     off: dict[System, str] = {}
+    for system, section in ((System.HUBSPOT, setup.config.hubspot),
+                            (System.SALESFORCE, setup.config.salesforce)):  # fmt: skip
+        if not section.enabled:
+            off[system] = f"{system.value} is not connected"
     property_names = getattr(setup.readers.get(System.HUBSPOT), "property_names", None)
-    if writeback.hubspot and property_names is not None:
+    if writeback.hubspot and property_names is not None and System.HUBSPOT not in off:
         names = writeback.hubspot_deal_properties
-        wanted = (writeback.hubspot_opportunity_property, names.summary, names.top_channel,
-                  names.computed_at)  # fmt: skip
+        wanted = (names.summary, names.top_channel, names.computed_at)
+        if setup.config.salesforce.enabled:  # the deal is found by its opportunity id
+            wanted = (writeback.hubspot_opportunity_property, *wanted)
         try:
             defined = property_names("deals")
             missing = [name for name in wanted if name not in defined]
@@ -35,7 +40,7 @@ def writeback_off(setup: JobSetup) -> dict[System, str]:
             if missing:
                 off[System.HUBSPOT] = f"HubSpot deals have no property {', '.join(missing)}"
     model_id = getattr(setup.readers.get(System.SALESFORCE), "influence_model_id", None)
-    if writeback.salesforce and model_id is not None:
+    if writeback.salesforce and model_id is not None and System.SALESFORCE not in off:
         model = writeback.salesforce_influence_model
         try:
             found = model_id(model)
@@ -45,5 +50,7 @@ def writeback_off(setup: JobSetup) -> dict[System, str]:
             if found is None:
                 off[System.SALESFORCE] = f"Salesforce has no CampaignInfluenceModel {model}"
     for system, why in off.items():
+        if why.endswith("is not connected"):
+            continue  # a single-CRM install: nothing to warn about
         log.warning("credit write-back off", extra={"system": system.value, "why": why})
     return off

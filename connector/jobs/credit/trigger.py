@@ -40,6 +40,24 @@ class Deal:
     created_at: datetime | None
 
 
+#: the HubSpot deal properties a HubSpot-only credit reads (HubSpot derives the won flag)
+HUBSPOT_DEAL_FIELDS = ("amount", "closedate", "createdate", "hs_is_closed_won", "dealstage")
+
+
+def deal_from_hubspot(properties: Mapping[str, Any] | None) -> Deal | None:
+    """The deal from a HubSpot deal's properties (HubSpot alone: the deal is the opportunity)."""
+    if properties is None:
+        return None
+    return deal_from_fields(
+        {
+            "IsWon": properties.get("hs_is_closed_won"),
+            "Amount": properties.get("amount") or None,
+            "CloseDate": str(properties.get("closedate") or "")[:10] or None,
+            "CreatedDate": properties.get("createdate"),
+        }
+    )
+
+
 def deal_from_fields(fields: Mapping[str, Any] | None) -> Deal | None:
     """The deal from its Opportunity fields; None when the opportunity is gone."""
     if fields is None:

@@ -80,20 +80,28 @@ class Route:
 
 
 def route(
-    routing: RoutingConfig, properties: Mapping[str, Any], counters: Mapping[str, int]
+    routing: RoutingConfig,
+    properties: Mapping[str, Any],
+    counters: Mapping[str, int],
+    *,
+    in_hubspot: bool = False,
 ) -> Route:
     """Apply the ordered routing rules; round-robin inside the matched team.
 
     ``counters`` holds each team's round-robin position; the returned ``next_counter`` is the
-    value to store, so the choice is deterministic and replay-safe.
+    value to store, so the choice is deterministic and replay-safe. ``in_hubspot`` (HubSpot-only
+    mode) picks among the team's HubSpot owners and falls back to ``hubspot_fallback_owner``.
     """
     for rule in routing.rules:
         if all(criterion_holds(c, properties) for c in rule.when):
             team = routing.teams[rule.team]
+            owners = team.hubspot_owners if in_hubspot else team.members
+            if not owners:  # the config check refuses this; never divide by zero at run time
+                continue
             position = counters.get(rule.team, 0)
-            owner = team.members[position % len(team.members)]
-            return Route(owner, rule.name, rule.team, position + 1)
-    return Route(routing.fallback_queue, None, None)
+            return Route(owners[position % len(owners)], rule.name, rule.team, position + 1)
+    fallback = routing.hubspot_fallback_owner if in_hubspot else routing.fallback_queue
+    return Route(fallback, None, None)
 
 
 #: a plain number, a range "100-500" or an open range "1000+" (thousands commas removed first)

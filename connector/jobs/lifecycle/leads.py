@@ -6,19 +6,20 @@ Kept apart from the processor so the hand-off reads as one story there; the deci
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.commands import CreateLead, System
+from connector.commands import CreateLead, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.lifecycle.handoff import Route
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.ports import CrmReader
-from connector.store.models import Cursor
+from connector.store.models import Cursor, InboxEvent
 
 #: HubSpot contact property where a held-back MQL's reason is shown to marketing.
 HOLD_REASON_PROPERTY = "baton_hold_reason"
@@ -27,13 +28,17 @@ _COUNTER_PREFIX = "routing:rr:"
 
 
 def contact_properties(
-    reader: CrmReader | None, config: BatonConfig, contact_id: str
+    reader: CrmReader | None,
+    config: BatonConfig,
+    contact_id: str,
+    extra: tuple[str, ...] = (),
 ) -> dict[str, Any] | None:
     """Every property the definition, routing and context need, in one read (None: gone)."""
     if reader is None:
         return {}
     handoff = config.handoff
     wanted = set(_BASE_CONTACT_PROPERTIES) | set(handoff.mql_definition.required_properties)
+    wanted |= set(extra)
     wanted |= {c.property for c in handoff.mql_definition.criteria}
     wanted |= {t.property for t in handoff.mql_definition.behaviour}
     wanted |= set(handoff.context_fields)
@@ -92,6 +97,33 @@ def create_lead_command(
         fields={k: v for k, v in fields.items() if v is not None},
         owner_id=None if use_rules else chosen.owner_id,
         use_assignment_rules=use_rules,
+    )
+
+
+def mql_episode(config: BatonConfig, event: InboxEvent, properties: dict[str, Any]) -> str:
+    """One MQL episode's key: the date HubSpot stamps on entering the hand-off stage, which the
+    creation event and the stage change of one episode share (else the event's own id)."""
+    stage = config.handoff.stage
+    return str(properties.get(f"hs_v2_date_entered_{stage}") or event.event_id)
+
+
+def hold_reason_command(
+    config: BatonConfig,
+    event: InboxEvent,
+    contact_id: str,
+    properties: dict[str, Any],
+    reason: str,
+) -> UpdateFields:
+    """Show (or clear, with "") why an MQL was held back, once per MQL episode."""
+    episode = mql_episode(config, event, properties)
+    digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
+    return UpdateFields(
+        System.HUBSPOT,
+        record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
+        f"hold:{contact_id}:{episode}:{digest}",
+        object_type="contacts",
+        object_id=contact_id,
+        fields={HOLD_REASON_PROPERTY: reason},
     )
 
 

@@ -6,7 +6,6 @@ audit trail so ``baton explain`` can say why a record moved, or why it did not.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import audit, knowledge
-from connector.commands import System, UpdateFields
+from connector.commands import System
 from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
 from connector.jobs.lifecycle import leads
@@ -25,7 +24,9 @@ from connector.jobs.lifecycle.handoff import mql_hold_reasons, route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
-from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, Write, decide
+from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, decide
+from connector.jobs.lifecycle.within_hubspot import WithinHubSpot, move_forward
+from connector.jobs.lifecycle.within_salesforce import WithinSalesforce
 from connector.jobs.lifecycle.writes import enqueue_write, supersede_older
 from connector.jobs.runner import Result
 from connector.outbox import enqueue
@@ -51,6 +52,12 @@ class SyncProcessor:
             return Result("skipped", "echo of Baton's own write")
         if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
             return self._hubspot_contact(session, event, now)
+        if not self.config.hubspot.enabled and event.source == Source.SALESFORCE:
+            alone = WithinSalesforce(self.config, self.stage_map, self.readers)
+            if event.object_type == ObjectType.LEAD:  # Salesforce alone: stages inside it
+                return alone.lead(session, event, now)
+            if event.object_type == ObjectType.OPPORTUNITY:
+                return alone.opportunity(session, event, now)
         if event.source == Source.SALESFORCE and event.object_type in (
             ObjectType.LEAD,
             ObjectType.CONTACT,
@@ -58,6 +65,10 @@ class SyncProcessor:
             return self._salesforce_person(session, event, now)
         if event.source == Source.SALESFORCE and event.object_type == ObjectType.OPPORTUNITY:
             return self._opportunity(session, event, now)
+        if event.source == Source.HUBSPOT and event.object_type == ObjectType.HUBSPOT_LEAD:
+            return self._within_hubspot().lead_object(session, event, now)
+        if event.source == Source.HUBSPOT and event.object_type == ObjectType.DEAL:
+            return self._within_hubspot().deal(session, event, now)
         return Result("skipped", f"{event.source} {event.object_type} is not synced")
 
     # -- HubSpot contacts ---------------------------------------------------------------------
@@ -86,6 +97,8 @@ class SyncProcessor:
         }
         if not genuine:
             return Result("skipped", "echo of Baton's own write (remembered value)")
+        if not self.config.salesforce.enabled:  # HubSpot alone: hand-off and stages inside it
+            return self._within_hubspot().contact(session, event, genuine, now)
         link = knowledge.link_for_hubspot(session, contact_id)
         if link is None or not (link.salesforce_lead_id or link.salesforce_contact_id):
             if self._create_lead_pending(session, contact_id):
@@ -95,6 +108,9 @@ class SyncProcessor:
             knowledge.remember_genuine(session, key, genuine, event.occurred_at)
             return Result("done", "not linked to Salesforce and not a hand-off; state recorded")
         return self._sync_changes(session, event, link, HUBSPOT, genuine, now)
+
+    def _within_hubspot(self) -> WithinHubSpot:
+        return WithinHubSpot(self.config, self.stage_map, self.readers)
 
     def _read_hubspot_stage(self, contact_id: str) -> dict[str, Any]:
         reader = self.readers.get(System.HUBSPOT)
@@ -145,7 +161,11 @@ class SyncProcessor:
         reasons = mql_hold_reasons(handoff.mql_definition, properties)
         if reasons:
             reason = "; ".join(reasons)
-            enqueue(session, self._hold_reason(event, contact_id, properties, reason), event.id)
+            enqueue(
+                session,
+                leads.hold_reason_command(self.config, event, contact_id, properties, reason),
+                event.id,
+            )
             audit.record(session, key, "rule", f"MQL held back: {reason}", event_id=event.id)
             return Result("done", f"MQL held back: {reason}", 1)
         return self._create_lead(session, event, contact_id, properties)
@@ -162,7 +182,7 @@ class SyncProcessor:
         enqueue(session, command, event.id)
         commands = 1
         if properties.get(HOLD_REASON_PROPERTY):
-            clear = self._hold_reason(event, contact_id, properties, "")
+            clear = leads.hold_reason_command(self.config, event, contact_id, properties, "")
             enqueue(session, clear, event.id)
             commands += 1
         why = f"rule {chosen.rule} → team {chosen.team}" if chosen.rule else "no rule matched"
@@ -171,26 +191,6 @@ class SyncProcessor:
         )
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, commands)
-
-    def _hold_reason(
-        self, event: InboxEvent, contact_id: str, properties: dict[str, Any], reason: str
-    ) -> UpdateFields:
-        """Show (or clear, with "") why an MQL was held back, once per MQL episode.
-
-        The creation event and the stage change of one episode share the date HubSpot stamps on
-        entering the stage, so both lead to the same command key and one write.
-        """
-        stage = self.config.handoff.stage
-        episode = properties.get(f"hs_v2_date_entered_{stage}") or event.event_id
-        digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
-        return UpdateFields(
-            System.HUBSPOT,
-            record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id),
-            f"hold:{contact_id}:{episode}:{digest}",
-            object_type="contacts",
-            object_id=contact_id,
-            fields={HOLD_REASON_PROPERTY: reason},
-        )
 
     def _merge(self, session: Session, primary: str, merged_ids: list[Any]) -> Result:
         """HubSpot merged contacts: the losers' ids stop resolving, so links move to the winner."""
@@ -283,21 +283,11 @@ class SyncProcessor:
         contacts_of = getattr(reader, "contacts_of_opportunity", None)
         if contacts_of is None:
             return Result("skipped", "Salesforce is not connected: contact roles unknown")
-        moved: list[str] = []
-        for contact_id in contacts_of(event.object_id):
-            link = knowledge.link_for_salesforce(session, contact_id)
-            if link is None or not link.hubspot_contact_id:
-                continue
-            hs_key = record_key(Source.HUBSPOT, ObjectType.CONTACT, link.hubspot_contact_id)
-            current = knowledge.load_side(session, hs_key).values.get(LIFECYCLE)
-            if current == target or self.stage_map.is_backwards(current, target):
-                continue  # opportunities only move contacts forward
-            write = Write(HUBSPOT, {LIFECYCLE: target}, event.occurred_at)
-            enqueue_write(
-                session, write, target_key=hs_key, target_object="contacts",
-                target_id=link.hubspot_contact_id, now=now, cause_event_id=event.id,
-            )  # fmt: skip
-            moved.append(link.hubspot_contact_id)
+        linked = (knowledge.link_for_salesforce(session, c) for c in contacts_of(event.object_id))
+        hubspot_ids = [
+            link.hubspot_contact_id for link in linked if link and link.hubspot_contact_id
+        ]
+        moved = move_forward(session, self.stage_map, hubspot_ids, target, event, now)
         # "contact:<id>", as record keys name them: an erasure finds the person's id here
         names = ", ".join(f"contact:{contact}" for contact in moved) or "none"
         summary = f"opportunity implies {target!r}: moving HubSpot {names}"

@@ -35,7 +35,7 @@ from connector.jobs.lifecycle.handoff import mql_hold_reasons, route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LEAD_STATUS, LIFECYCLE, StageMap
 from connector.jobs.lifecycle.setup import build_stage_map
-from connector.jobs.recycle import episodes
+from connector.jobs.recycle import episodes, leads_object
 from connector.jobs.recycle.rules import (
     Decision,
     PastRecycle,
@@ -77,6 +77,8 @@ class RecycleJob:
         if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
             watched = {LEAD_STATUS, *self.config.recycle.reactivate_on_properties}
             return bool(watched & set(event.changes))
+        if event.source == Source.HUBSPOT and event.object_type == ObjectType.HUBSPOT_LEAD:
+            return leads_object.is_disqualified(self.config, event)
         return False
 
     def handle(self, ctx: JobContext, event: InboxEvent) -> Outcome:
@@ -87,7 +89,23 @@ class RecycleJob:
             return self._lost_opportunity(ctx, event)
         if event.source == Source.SALESFORCE:
             return self._salesforce_lead(ctx, event)
+        if event.object_type == ObjectType.HUBSPOT_LEAD:
+            return self._disqualified_lead(ctx, event)
         return self._hubspot_contact(ctx, event)
+
+    def _disqualified_lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A Leads-object record disqualified with a reason recycles its contacts."""
+        found = leads_object.read_disqualified(ctx.readers.get(System.HUBSPOT), event)
+        if found is None or not found.contact_ids:
+            return Outcome(SKIPPED, "disqualified lead has no contact to recycle")
+        results = [
+            self._recycle(
+                ctx, event, found.trigger, link, None, found.owner_id, contact_id=contact_id
+            )
+            for contact_id in found.contact_ids
+            for link in (knowledge.link_for_hubspot(ctx.session, contact_id),)
+        ]
+        return _combined(results, "disqualified lead")
 
     def _lost_opportunity(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         """A deal lost for a recyclable reason sends its contacts back to marketing."""
@@ -108,17 +126,7 @@ class RecycleJob:
             if link is None or not link.hubspot_contact_id:
                 continue
             results.append(self._recycle(ctx, event, trigger, link, None, None))
-        done = [r for r in results if r.status == DONE]
-        if not done:
-            why = "; ".join(r.summary for r in results) or "no contact linked to HubSpot"
-            return Outcome(SKIPPED, f"lost opportunity: {why}")
-        return Outcome(
-            DONE,
-            "; ".join(r.summary for r in done),
-            tuple(c for r in done for c in r.commands),
-            tuple(t for r in done for t in r.timers),
-            tuple(a for r in done for a in r.audit),
-        )
+        return _combined(results, "lost opportunity")
 
     def _salesforce_lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         snapshot = event.changes
@@ -142,7 +150,7 @@ class RecycleJob:
             trigger = Trigger("hubspot", str(status), reason, event.occurred_at)
             link = knowledge.link_for_hubspot(ctx.session, contact_id)
             lead_id = link.salesforce_lead_id if link is not None else None
-            return self._recycle(ctx, event, trigger, link, lead_id, None)
+            return self._recycle(ctx, event, trigger, link, lead_id, None, contact_id=contact_id)
         signal = is_buying_signal(dict(event.changes), self.config.recycle)
         if signal is None:
             return Outcome(SKIPPED, "no recycle trigger or buying signal")
@@ -167,9 +175,14 @@ class RecycleJob:
         link: RecordLink | None,
         lead_id: str | None,
         owner_id: str | None,
+        *,
+        contact_id: str | None = None,
     ) -> Outcome:
-        contact_id = link.hubspot_contact_id if link is not None else None
-        key = _person_key(link, event.record_key)
+        """``contact_id``: the HubSpot contact a HubSpot trigger names (HubSpot alone has no
+        link to find it by)."""
+        contact_id = link.hubspot_contact_id if link is not None else contact_id
+        fallback = _contact_key(contact_id) if contact_id else event.record_key
+        key = _person_key(link, fallback)
         past = episodes.history(ctx.session, key)
         if past.is_stale(trigger.at):
             return Outcome(SKIPPED, "trigger older than the last re-activation: ignored")
@@ -274,6 +287,9 @@ class RecycleJob:
                     fields[recycle.reason_field] = decision.reason.code
             if recycle.salesforce_history_field and history:
                 fields[recycle.salesforce_history_field] = history
+            stage_field = self.config.salesforce.lifecycle_field
+            if stage_field and not self.config.hubspot.enabled:  # Salesforce alone: it lives here
+                fields[stage_field] = recycle.hubspot_stage
             if fields:
                 commands.append(_lead_update(lead_id, f"{base}:salesforce", at, fields))
         return commands
@@ -402,6 +418,21 @@ def check_nurture_list(setup: JobSetup) -> None:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+
+def _combined(results: list[Outcome], what: str) -> Outcome:
+    """One outcome for a trigger that recycles several people (a deal's or a lead's contacts)."""
+    done = [r for r in results if r.status == DONE]
+    if not done:
+        why = "; ".join(r.summary for r in results) or "no contact linked to HubSpot"
+        return Outcome(SKIPPED, f"{what}: {why}")
+    return Outcome(
+        DONE,
+        "; ".join(r.summary for r in done),
+        tuple(c for r in done for c in r.commands),
+        tuple(t for r in done for t in r.timers),
+        tuple(a for r in done for a in r.audit),
+    )
 
 
 def _person_key(link: RecordLink | None, fallback: str) -> str:

@@ -20,7 +20,7 @@ from connector.commands import Notify, System
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
-from connector.jobs.sla import clocks
+from connector.jobs.sla import clocks, within_hubspot
 from connector.jobs.sla import rules as r
 from connector.jobs.sla.calendar import BusinessTime
 from connector.jobs.sla.people import Recipient, recipient_for
@@ -43,7 +43,10 @@ class SlaJob:
     name: str = "sla"
 
     def wants(self, event: InboxEvent) -> bool:
-        """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events."""
+        """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events;
+        with HubSpot alone, contact owners and statuses and Leads stages (``within_hubspot``)."""
+        if not self.config.salesforce.enabled:
+            return within_hubspot.wants(event)
         if event.source != Source.SALESFORCE:
             return False
         if event.object_type == ObjectType.LEAD:
@@ -56,6 +59,8 @@ class SlaJob:
             if event.provider_type == BREACH:
                 return self._deadline(ctx, event)
             return self._step(ctx, event)
+        if event.source == Source.HUBSPOT:
+            return within_hubspot.handle(self, ctx, event)
         if event.object_type in _ACTIVITIES:
             return self._activity(ctx, event)
         return self._lead(ctx, event)
@@ -64,7 +69,10 @@ class SlaJob:
 
     def _lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         link = knowledge.link_for_salesforce(ctx.session, event.object_id)
-        linked = link is not None and bool(link.hubspot_contact_id)
+        # Salesforce alone: every lead a person owns was handed to them (there is no HubSpot)
+        linked = not self.config.hubspot.enabled or (
+            link is not None and bool(link.hubspot_contact_id)
+        )
         view = r.read_lead(event.changes, self.config.salesforce.hubspot_id_field, linked)
         clock = clocks.latest(ctx.session, event.object_id)
         at = event.occurred_at
@@ -176,8 +184,7 @@ class SlaJob:
             return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {what}")
         outcome = self._stop(clock, kind, at, f"{kind} {event.object_id}")
         # the clock's story belongs on the lead, where `baton explain` looks, not on the Task
-        lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
-        return replace(outcome, audit_record_key=lead_key)
+        return replace(outcome, audit_record_key=self._clock_key(clock))
 
     def _stop(self, clock: SlaClock | None, by: str, at: datetime, what: str) -> Outcome:
         if clock is None or not clocks.is_open(clock):
@@ -229,7 +236,13 @@ class SlaJob:
         if clock is None or clock.state != r.State.BREACHED.value or not 0 <= index < len(ladder):
             return Outcome(SKIPPED, f"escalation step {index + 1}: the rep acted; not sent")
         step = ladder[index]
-        who = recipient_for(step.notify, clock.owner_id, ctx.readers, self.config.escalation)
+        who = recipient_for(
+            step.notify,
+            clock.owner_id,
+            ctx.readers,
+            self.config.escalation,
+            hubspot_alone=not self.config.salesforce.enabled,
+        )
         if who.user_id is None and who.address is None:
             line = f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"
             return Outcome(DONE, line, audit=(line,))
@@ -244,7 +257,7 @@ class SlaJob:
     def _notices(
         self, clock: SlaClock, index: int, channels: tuple[str, ...], who: Recipient
     ) -> list[Notify]:
-        lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        lead_key = self._clock_key(clock)
         notices: list[Notify] = []
         for channel in channels:
             if channel not in ("email", "slack"):
@@ -273,8 +286,15 @@ class SlaJob:
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _clock_key(self, clock: SlaClock) -> str:
+        """The record a clock's timers and story belong to: the Salesforce Lead, or with
+        HubSpot alone the handed-off contact."""
+        if not self.config.salesforce.enabled:
+            return record_key(Source.HUBSPOT, ObjectType.CONTACT, clock.lead_id)
+        return record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+
     def _cancels(self, clock: SlaClock) -> tuple[CancelTimer, ...]:
-        key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        key = self._clock_key(clock)
         steps = range(len(self.config.escalation.ladder))
         return (
             CancelTimer(_breach_key(clock), key),
@@ -302,6 +322,9 @@ class SlaJob:
         return named.get(clock.policy) or self.config.sla.policy_for(clock.team)
 
     def _lead_url(self, lead_id: str) -> str:
+        if not self.config.salesforce.enabled:
+            portal = self.config.hubspot.portal_id
+            return f"https://app.hubspot.com/contacts/{portal}/record/0-1/{lead_id}"
         base = str(self.config.salesforce.instance_url or "").rstrip("/")
         return f"{base}/lightning/r/Lead/{lead_id}/view" if base else ""
 

@@ -35,9 +35,18 @@ class Recipient:
 
 
 def recipient_for(
-    notify: str, owner: str, readers: Mapping[System, CrmReader], escalation: EscalationConfig
+    notify: str,
+    owner: str,
+    readers: Mapping[System, CrmReader],
+    escalation: EscalationConfig,
+    *,
+    hubspot_alone: bool = False,
 ) -> Recipient:
-    """The person or address a step's ``notify`` names, for a lead owned by ``owner``."""
+    """The person or address a step's ``notify`` names, for a lead owned by ``owner``.
+
+    ``hubspot_alone``: owners and managers are HubSpot owner ids (digits), the chain comes from
+    ``escalation.managers`` only (HubSpot owners have no manager).
+    """
     if notify not in ROLES:
         return Recipient("address", address=notify)
     if notify == "owner":
@@ -48,7 +57,8 @@ def recipient_for(
     found = chain[levels - 1]
     if found is None:
         return Recipient(notify, note=f"no active {notify} above {owner}")
-    if not _is_user(found):  # escalation.managers may name HubSpot owners for other uses
+    if not _is_user(found) and not (hubspot_alone and found.isdigit()):
+        # escalation.managers may name HubSpot owners for other uses
         return Recipient(notify, note=f"{notify} {found} is not a Salesforce user: skipped")
     direct = _direct(owner, users, escalation, levels)
     note = "" if direct == found else "an inactive manager was passed over"

@@ -47,8 +47,10 @@ class Breach(StrEnum):
 
 
 def is_person(owner_id: str | None) -> bool:
-    """True for a Salesforce user id; a queue or nothing owns no promise."""
-    return bool(owner_id) and str(owner_id).startswith(USER_PREFIX)
+    """True for a Salesforce user id or a HubSpot owner id (digits, HubSpot alone); a queue or
+    nothing owns no promise."""
+    text = str(owner_id or "")
+    return text.startswith(USER_PREFIX) or text.isdigit()
 
 
 def team_of(owner_id: str, routing: RoutingConfig) -> str | None:
@@ -56,6 +58,8 @@ def team_of(owner_id: str, routing: RoutingConfig) -> str | None:
     short = owner_id[:15]
     for name, team in routing.teams.items():
         if any(member[:15] == short for member in team.members):
+            return name
+        if owner_id in team.hubspot_owners:
             return name
     return None
 

@@ -1,0 +1,66 @@
+"""What each CRM mode does and does not do, in the words `baton check-config` prints.
+
+Kept beside the code it describes: a line here claims a job is live only where the job acts in
+that mode (``tests/integration/test_hubspot_alone.py``, ``test_salesforce_alone.py``), and says
+"not yet" for the rest.
+"""
+
+from __future__ import annotations
+
+from connector.config.models import BatonConfig
+
+
+def mode_lines(config: BatonConfig) -> list[str]:
+    """The mode, then what it does and does not do."""
+    mode = config.crm_mode
+    if mode == "hubspot":
+        return _hubspot_alone(config)
+    if mode == "salesforce":
+        return _salesforce_alone()
+    return [
+        "mode: beside HubSpot and Salesforce — stages sync both ways, hand-off creates the "
+        "Salesforce Lead, recycle/SLA/credit as below",
+        "  not yet: the HubSpot Leads object as a mirror of the Salesforce Lead",
+    ]
+
+
+def _hubspot_alone(config: BatonConfig) -> list[str]:
+    within = config.lifecycle.within_hubspot
+    leads = config.hubspot.leads_object
+    work_item = (
+        f"and creates a Leads record (pipeline {leads.pipeline}, stage {leads.stage})"
+        if leads.enabled
+        else "(no Leads record: hubspot.leads_object.enabled is off)"
+    )
+    sources = [
+        f"{len(within.lead_stages)} Leads stage(s)",
+        f"{len(within.lead_status)} lead status(es)",
+        f"{len(within.deal_stages)} deal stage(s)",
+    ]
+    return [
+        "mode: HubSpot alone — Salesforce is not contacted (no client, poller or receiver)",
+        f"  hand-off: the MQL gate and routing assign the contact owner {work_item}",
+        f"  stages: {', '.join(sources)} move lifecyclestage forward (lifecycle.within_hubspot)",
+        f"  recycle: on lead status {', '.join(config.recycle.trigger_statuses.hubspot) or '-'}"
+        f" or a Leads record in {leads.disqualified_stage}, with its disqualification reason",
+        "  sla: a clock on each routed contact; met by its Leads record leaving its first "
+        "stage or a lead status in sla.hubspot_working_statuses; breaches by e-mail/Slack to "
+        "HubSpot owners (managers from escalation.managers)",
+        "  credit: won HubSpot deals, from their contacts' HubSpot touches, written to the deal",
+        "  not yet: calls/e-mails/meetings as SLA touches, escalation tasks in HubSpot, "
+        "re-activation handing a recycled contact back to an owner",
+    ]
+
+
+def _salesforce_alone() -> list[str]:
+    return [
+        "mode: Salesforce alone — HubSpot is not contacted (no client, poller or receiver)",
+        "  stages: Lead status, conversion and opportunity stage set salesforce.lifecycle_field "
+        "on Lead and Contact (lifecycle.stages read from Salesforce's side)",
+        "  hand-off: a lead reaching the hand-off stage gets its owner by the routing rules "
+        "(or Salesforce's assignment rules)",
+        "  recycle on Lead status with its reason; SLA clocks on person-owned Leads with the "
+        "ladder by e-mail/Slack through the manager chain; credit from CampaignMember "
+        "responses to CampaignInfluence",
+        "  not yet: escalation tasks in Salesforce (crm_task)",
+    ]

@@ -1,0 +1,354 @@
+"""Baton beside HubSpot alone (Marketing + Sales Hub): the jobs inside HubSpot, and proof that
+Salesforce is never contacted.
+
+Only the HubSpot stand-in runs for this module: the Salesforce section of the config is
+disabled and points at a loopback port with nothing listening, every socket connect attempt is
+recorded, and the Salesforce client, reader and writer classes count their constructions.
+The people act in the HubSpot sandbox; Baton answers through hubspot-api-client.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from crm_guard import ConnectionLog, connections_recorded, count_constructions, dead_port
+from notify_catchers import MailCatcher, SlackCatcher, slack_endpoint, smtp_server
+from pydantic import SecretStr
+from sqlalchemy import select
+from sync_world import MQL, SQL, BatonServer, SyncWorld, hubspot_sandbox
+
+from adapters.salesforce.client import SalesforceClient
+from adapters.salesforce.reader import SalesforceReader
+from adapters.salesforce.writer import SalesforceWriter
+from connector.config import default_config, with_changes
+from connector.store.models import CreditLedgerRow, SlaClock
+
+CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
+DISQUALIFIED = "unqualified-stage-id"
+DEAL_PROPERTIES = ("baton_credit_summary", "baton_top_channel", "baton_credit_computed_at")
+#: what a HubSpot-only portal adds to Baton's subscriptions: the Leads stage and the deal stage
+LEADS_AND_DEALS = [
+    ("object.propertyChange", "hs_pipeline_stage"),
+    ("deal.propertyChange", "dealstage"),
+    ("contact.propertyChange", "hubspot_owner_id"),
+]
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@pytest.fixture(scope="module")
+def hubspot_alone(baton_server: BatonServer) -> Iterator[Any]:
+    """The HubSpot stand-in alone; no Salesforce stand-in is started for this module."""
+    with hubspot_sandbox(baton_server.base_url) as hs:
+        hs.subscribe(baton_server.base_url + "/webhooks/hubspot", LEADS_AND_DEALS)
+        for name in DEAL_PROPERTIES:
+            hs.add_property("deals", name, "string")
+        yield hs
+
+
+@pytest.fixture
+def salesforce_port() -> int:
+    return dead_port()
+
+
+@pytest.fixture
+def guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ConnectionLog, dict[str, int]]]:
+    counts = count_constructions(monkeypatch, SalesforceClient, SalesforceReader, SalesforceWriter)
+    with connections_recorded(monkeypatch) as log:
+        yield log, counts
+
+
+@pytest.fixture
+def world(
+    baton_server: BatonServer,
+    hubspot_alone: Any,
+    migrated_template: Path,
+    tmp_path: Path,
+    salesforce_port: int,
+    guard: tuple[ConnectionLog, dict[str, int]],
+) -> Iterator[SyncWorld]:
+    """Baton configured for HubSpot alone, with two HubSpot owners in one routed team."""
+    hs = hubspot_alone
+    path = tmp_path / "baton.db"
+    shutil.copyfile(migrated_template, path)
+    owners = [hs.add_owner(f"rep{i}-{id(tmp_path)}@example.com", "Rep", str(i)) for i in (1, 2)]
+    config = default_config(
+        hubspot_base_url=hs.base_url,
+        salesforce_instance_url=f"https://127.0.0.1:{salesforce_port}",
+        public_base_url=baton_server.base_url,
+        database_url=f"sqlite:///{path}",
+    )
+    config = with_changes(
+        config,
+        {
+            "salesforce.enabled": False,
+            "hubspot.leads_object": {"enabled": True, "lead_type": "NEW_BUSINESS"},
+            "lifecycle.within_hubspot": {
+                "lead_stages": {CONNECTED: SQL},
+                "deal_stages": {"closedwon": CUSTOMER},
+            },
+            "routing.teams": {"inbound": {"hubspot_owners": owners}},
+            "routing.rules": [{"name": "everyone", "team": "inbound"}],
+        },
+    )
+    world = SyncWorld.open(hs, None, baton_server, config)
+    world.owners = owners  # type: ignore[attr-defined]
+    yield world
+    world.close()
+
+
+def _qualified(world: SyncWorld, tag: str, **properties: Any) -> str:
+    contact_id = world.new_contact(tag, **properties)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": MQL}, user_id=7)
+    world.settle()
+    return contact_id
+
+
+def _leads_of(world: SyncWorld, contact_id: str) -> list[dict[str, Any]]:
+    ids = world.hs.associations("contacts", contact_id, "leads")
+    return [world.hs.get("leads", lead_id)["properties"] for lead_id in ids]
+
+
+def _assert_salesforce_never_contacted(
+    guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int, hs: Any
+) -> None:
+    log, counts = guard
+    assert counts == {"SalesforceClient": 0, "SalesforceReader": 0, "SalesforceWriter": 0}
+    assert log.to_port(salesforce_port) == []
+    assert log.attempts, "the guard saw no connection at all: it is not recording"
+    assert int(hs.base_url.rsplit(":", 1)[1].rstrip("/")) in log.ports()
+
+
+def test_handoff_assigns_the_contact_owner_and_creates_a_lead_record(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    first = _qualified(world, "solo-a")
+    second = _qualified(world, "solo-b")
+
+    owners = [world.contact(c)["hubspot_owner_id"] for c in (first, second)]
+    assert owners == world.owners  # type: ignore[attr-defined]  # round robin, in order
+    leads = _leads_of(world, first)
+    assert len(leads) == 1
+    lead = leads[0]
+    assert lead["hs_pipeline_stage"] == NEW and lead["hs_pipeline"] == "lead-pipeline-id"
+    assert lead["hubspot_owner_id"] == owners[0] and lead["hs_lead_type"] == "NEW_BUSINESS"
+    assert lead["hs_lead_name"] == "Ada Solo-A"
+    assert world.dead_letters() == []
+    world.assert_quiet()
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_a_held_back_mql_gets_no_owner_and_no_lead(world: SyncWorld) -> None:
+    world.configure({"handoff.mql_definition": {"required_properties": ["jobtitle"]}})
+    contact_id = _qualified(world, "solo-held")
+    contact = world.contact(contact_id)
+    assert "missing jobtitle" in contact["baton_hold_reason"]
+    assert not contact.get("hubspot_owner_id") and _leads_of(world, contact_id) == []
+
+
+def test_lead_stage_and_deal_stage_move_the_lifecycle_forward(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-stages")
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == SQL
+
+    deal_id = world.hs.ui_create("deals", {"dealname": "Solo", "dealstage": "qualifiedtobuy"})
+    world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
+    world.hs.ui_update("deals", deal_id, {"dealstage": "closedwon"}, user_id=7)
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
+    world.settle()  # a later lead move never takes a customer back
+    assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_a_disqualified_lead_recycles_its_contact_with_the_reason(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-recycle")
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+
+    world.hs.ui_update(
+        "leads",
+        lead_id,
+        {"hs_pipeline_stage": DISQUALIFIED, "hs_lead_disqualification_reason": "BAD_TIMING"},
+        user_id=7,
+    )
+    world.settle()
+
+    contact = world.contact(contact_id)
+    assert contact["lifecyclestage"] == world.runtime.config.recycle.hubspot_stage
+    assert contact["baton_recycle_reason"] == "bad_timing"
+    assert contact["baton_recycle_count"] == "1"
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_the_guard_would_see_a_salesforce_call(
+    guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    """The negative control: a Salesforce client that is built and called shows in both."""
+    log, counts = guard
+    client = SalesforceClient(f"https://127.0.0.1:{salesforce_port}", session_id="x", verify=False)
+    with pytest.raises(Exception):  # noqa: B017 - refused connection, wrapped by the client
+        client.sf.query("SELECT Id FROM Lead")
+    assert counts["SalesforceClient"] == 1
+    assert log.to_port(salesforce_port) != []
+
+
+def test_a_won_hubspot_deal_is_credited_on_the_deal(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-credit")
+    now = datetime.now(UTC)
+    world.hs.system_update(
+        "contacts",
+        contact_id,
+        {
+            "hs_analytics_source": "PAID_SEARCH",
+            "hs_analytics_first_timestamp": _ms(now - timedelta(days=20)),
+            "first_conversion_date": _ms(now - timedelta(days=10)),
+        },
+    )
+    deal_id = world.hs.ui_create(
+        "deals", {"dealname": "Solo deal", "dealstage": "qualifiedtobuy", "amount": "1000.01"}
+    )
+    world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
+    world.settle()
+    world.hs.ui_update(
+        "deals", deal_id, {"dealstage": "closedwon", "closedate": _ms(now)}, user_id=7
+    )
+    world.settle()
+
+    with world.runtime.store.session() as session:
+        rows = session.scalars(
+            select(CreditLedgerRow).where(CreditLedgerRow.deal_id == deal_id)
+        ).all()
+        shares = sorted((r.channel, r.amount_minor) for r in rows if r.reversed_at is None)
+    assert shares == [("form_submission", 50000), ("paid_search", 50001)]
+    deal = world.hs.get("deals", deal_id)["properties"]
+    assert deal["baton_top_channel"] == "paid_search"
+    assert deal["baton_credit_summary"] == (
+        "linear, EUR: paid_search: 500.01; form_submission: 500.00"
+    )
+    assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def _ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+# ---- SLA: last in the module, since its time travel stamps requests hours ahead -------------
+
+
+@pytest.fixture(scope="module")
+def mail() -> Iterator[tuple[MailCatcher, int]]:
+    with smtp_server() as caught:
+        yield caught
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[tuple[SlackCatcher, str]]:
+    with slack_endpoint() as caught:
+        yield caught
+
+
+@pytest.fixture
+def sla_world(world: SyncWorld, mail: Any, slack: Any) -> dict[str, Any]:
+    """One rep (the routed owner) whose manager is another HubSpot owner; a 1-hour promise."""
+    catcher, port = mail
+    slack_catcher, slack_url = slack
+    catcher.clear()
+    slack_catcher.clear()
+    tag = id(world)
+    manager = world.hs.add_owner(f"max-{tag}@example.com", "Max", "Manager")
+    rep = world.hs.add_owner(f"rita-{tag}@example.com", "Rita", "Rep")
+    world.configure(
+        {
+            "routing.teams": {"inbound": {"hubspot_owners": [rep]}},
+            "sla.calendar": {
+                "timezone": "UTC",
+                "working_hours": {day: "00:00-24:00" for day in DAYS},
+                "holidays": {"country": None},
+            },
+            "sla.policies": [
+                {"name": "inbound", "applies_to": "all", "first_response_business_hours": 1}
+            ],
+            "escalation.managers": {rep: manager},
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["email", "slack"]},
+            ],
+            "notifiers.email": {
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "from_address": "baton@example.com",
+                "starttls": False,
+            },
+            "notifiers.slack": {"webhook_url": SecretStr(slack_url)},
+        }
+    )
+    return {"mail": catcher, "slack": slack_catcher, "rep": rep, "manager": manager}
+
+
+def _clocks(world: SyncWorld) -> list[SlaClock]:
+    with world.runtime.store.session() as session:
+        rows = list(session.scalars(select(SlaClock).order_by(SlaClock.id)))
+        session.expunge_all()
+        return rows
+
+
+def test_working_the_lead_record_meets_the_sla(world: SyncWorld, sla_world: dict[str, Any]):
+    contact_id = _qualified(world, "solo-sla-met")
+    (clock,) = _clocks(world)
+    assert (clock.lead_id, clock.owner_id, clock.state) == (contact_id, sla_world["rep"], "running")
+    assert (clock.team, clock.policy) == ("inbound", "inbound")
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": "attempting-stage-id"}, user_id=7)
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by) == ("met", "lead stage")
+
+
+def test_a_missed_first_response_escalates_to_the_owner_then_the_manager(
+    world: SyncWorld,
+    sla_world: dict[str, Any],
+    guard: tuple[ConnectionLog, dict[str, int]],
+    salesforce_port: int,
+) -> None:
+    start = datetime.now(UTC)
+    contact_id = _qualified(world, "solo-sla-breach")
+    mail: MailCatcher = sla_world["mail"]
+    with _at(start, 1):
+        world.settle()
+    (owner_mail,) = mail.mails
+    rep_address = world.hs.state.owners[sla_world["rep"]].email
+    assert owner_mail.to == (rep_address,)
+    assert f"/record/0-1/{contact_id}" in owner_mail.body
+    with _at(start, 2):
+        world.settle()
+    assert [m.to for m in mail.mails[1:]] == [(world.hs.state.owners[sla_world["manager"]].email,)]
+    assert len(sla_world["slack"].posts) == 1
+    (clock,) = _clocks(world)
+    assert clock.state == "breached"
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def _at(start: datetime, hours: float) -> Any:
+    """Travel to ``hours`` after ``start`` (plus a minute), the clock ticking from there."""
+    return time_machine.travel(start + timedelta(hours=hours, minutes=1), tick=True)
