@@ -21,6 +21,7 @@ IDENTIFYING = frozenset(
         "lastname",
         "middlename",
         "name",
+        "hs_lead_name",  # a HubSpot Leads-object record is named after its person
         "salutation",
         "phone",
         "mobilephone",
