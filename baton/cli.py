@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from baton.credit_commands import credit_commands
+from baton.observe_commands import observe_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.config.secrets import secrets_in
@@ -33,6 +34,12 @@ def _load(config_path: str | None):  # type: ignore[no-untyped-def]
 NO_WORKER_ON_SQLITE = (
     "warning: --no-worker on SQLite: no worker processes the inbox in this process; webhooks are "
     "stored and acknowledged but nothing syncs until `baton worker` runs on the same database"
+)
+
+observe_option = click.option(
+    "--observe",
+    is_flag=True,
+    help="Observe mode: run everything, write nothing to the CRMs (as service.observe: true).",
 )
 
 config_option = click.option(
@@ -77,14 +84,21 @@ def migrate(config_path: str | None) -> None:
 @click.option("--web-workers", default=1, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Web receivers only; run `baton worker` apart.")
+@observe_option
 def serve(
-    config_path: str | None, host: str, port: int, web_workers: int, threads: int, no_worker: bool
+    config_path: str | None,
+    host: str,
+    port: int,
+    web_workers: int,
+    threads: int,
+    no_worker: bool,
+    observe: bool,
 ) -> None:
     """Run the webhook receivers (gunicorn) and the worker."""
-    from baton.serve import serve as run_server
+    from baton.serve import observing, serve as run_server
     from connector.runtime import Runtime
 
-    config = _load(config_path)
+    config = observing(_load(config_path), observe)
     configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
     runtime = Runtime.open(config)
     if no_worker and runtime.store.dialect == "sqlite":
@@ -101,13 +115,14 @@ def serve(
 
 @main.command()
 @config_option
-def worker(config_path: str | None) -> None:
+@observe_option
+def worker(config_path: str | None, observe: bool) -> None:
     """Run the event worker only (any number of these may run against PostgreSQL)."""
-    from baton.serve import check_jobs
+    from baton.serve import check_jobs, observing
     from connector.runtime import Runtime
     from connector.worker import Worker
 
-    config = _load(config_path)
+    config = observing(_load(config_path), observe)
     configure_logging(config.service.log_level, config.service.log_format, secrets_in(config))
     runtime = Runtime.open(config)
     check_jobs(runtime)
@@ -135,6 +150,7 @@ for _admin_command in admin_commands(config_option, _load):  # explain, dead-let
     main.add_command(_admin_command)
 main.add_command(credit_commands(config_option, _load))  # credit show, simulate
 main.add_command(sla_commands(config_option, _load))  # sla deadline
+main.add_command(observe_commands(config_option, _load))  # observe summary, replay
 
 
 if __name__ == "__main__":  # pragma: no cover

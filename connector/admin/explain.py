@@ -21,7 +21,7 @@ from connector.admin.lookup import Person, RecordQuery, find_people
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, RecordState
 
 #: order of entries that share one instant: an event is received before it is decided on
-_KIND_ORDER = {"event": 0, "rule": 1, "write": 2, "error": 3, "dead_letter": 4}
+_KIND_ORDER = {"event": 0, "rule": 1, "write": 2, "observed": 2, "error": 3, "dead_letter": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class TimelineEntry:
     """One thing that happened to the person, on Baton's clock."""
 
     at: datetime
-    kind: str  # event | rule | write | error | dead_letter
+    kind: str  # event | rule | write | observed (observe mode: not sent) | error | dead_letter
     record_key: str
     summary: str
     detail: dict[str, Any] = field(default_factory=dict)

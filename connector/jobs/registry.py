@@ -9,6 +9,7 @@ from connector.config import BatonConfig
 from connector.jobs.base import JobFactory, JobSetup
 from connector.jobs.credit import job as credit
 from connector.jobs.lifecycle import job as lifecycle
+from connector.jobs.observe import job as observe
 from connector.jobs.recycle import job as recycle
 from connector.jobs.runner import JobRunner
 from connector.jobs.sla import job as sla
@@ -19,6 +20,7 @@ JOBS: tuple[JobFactory, ...] = (
     recycle.build,  # "not now" back to marketing nurture, and back to sales in time
     sla.build,  # first-response clocks on business time, breaches, the escalation ladder
     credit.build,  # marketing-influence credit on won opportunities, written to both CRMs
+    observe.build,  # observe mode's daily summary of would-be writes
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import SecretStr, Field, model_validator
 
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
@@ -52,6 +52,10 @@ class HubSpotConfig(ConfigModel):
     client_secret: EnvSecret | None = Field(
         default=None, description="App client secret; verifies webhook signatures. Secret."
     )
+    client_secrets: tuple[EnvSecret, ...] = Field(
+        default=(),
+        description="Several client secrets during a rotation (new first); each verifies.",
+    )
     accept_v1_signatures: bool = Field(
         default=False,
         description="Legacy: accept v1 signatures (no timestamp, replayable) without v3 headers.",
@@ -81,7 +85,15 @@ class HubSpotConfig(ConfigModel):
             return self
         problems = ProblemCollector()
         for name in ("portal_id", "access_token", "client_secret"):
-            if getattr(self, name) is None:
+            if getattr(self, name) is None and not (
+                name == "client_secret" and self.client_secrets
+            ):
                 problems.add((name,), "required when hubspot is enabled (or set enabled: false)")
         problems.raise_if_any()
         return self
+
+    @property
+    def signing_secrets(self) -> tuple[SecretStr, ...]:
+        """Every client secret a webhook signature may be made with (rotation: several)."""
+        first = () if self.client_secret is None else (self.client_secret,)
+        return first + self.client_secrets
