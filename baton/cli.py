@@ -95,7 +95,8 @@ def serve(
     observe: bool,
 ) -> None:
     """Run the webhook receivers (gunicorn) and the worker."""
-    from baton.serve import observing, serve as run_server
+    from baton.serve import observing
+    from baton.serve import serve as run_server
     from connector.runtime import Runtime
 
     config = observing(_load(config_path), observe)

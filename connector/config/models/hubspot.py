@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
