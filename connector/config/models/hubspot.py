@@ -7,7 +7,7 @@ from pydantic import Field, SecretStr, model_validator
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HttpUrl, HubSpotName
-from connector.config.secrets import EnvSecret
+from connector.config.secrets import EnvSecret, rotation_secrets
 
 
 class HubSpotRateLimit(ConfigModel):
@@ -95,5 +95,4 @@ class HubSpotConfig(ConfigModel):
     @property
     def signing_secrets(self) -> tuple[SecretStr, ...]:
         """Every client secret a webhook signature may be made with (rotation: several)."""
-        first = () if self.client_secret is None else (self.client_secret,)
-        return first + self.client_secrets
+        return rotation_secrets(self.client_secret, self.client_secrets)

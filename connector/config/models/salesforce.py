@@ -24,7 +24,7 @@ from connector.config.models.fields import (
     SalesforceUserId,
     find_duplicates,
 )
-from connector.config.secrets import EnvSecret
+from connector.config.secrets import EnvSecret, rotation_secrets
 
 _API_VERSION = re.compile(r"[1-9][0-9]\.0|[1-9][0-9]{2}\.0")
 _PATH_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
@@ -170,16 +170,9 @@ class SalesforceConfig(ConfigModel):
     @property
     def path_tokens(self) -> tuple[SecretStr, ...]:
         """Every accepted outbound-message path token (single key and rotation list)."""
-        return _both(self.outbound_path_token, self.outbound_path_tokens)
+        return rotation_secrets(self.outbound_path_token, self.outbound_path_tokens)
 
     @property
     def json_secrets(self) -> tuple[SecretStr, ...]:
         """Every accepted JSON-callout HMAC key (single key and rotation list)."""
-        return _both(self.json_webhook_secret, self.json_webhook_secrets)
-
-
-def _both(single: SecretStr | None, several: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
-    """The rotation list after the single key, the single key's value only once."""
-    first = () if single is None else (single,)
-    seen = {s.get_secret_value() for s in first}
-    return first + tuple(s for s in several if s.get_secret_value() not in seen)
+        return rotation_secrets(self.json_webhook_secret, self.json_webhook_secrets)
