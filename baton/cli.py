@@ -58,11 +58,14 @@ def main() -> None:
 
 @main.command("check-config")
 @click.argument("file", type=click.Path(dir_okay=False))
-def check_config(file: str) -> None:
+@click.option(
+    "--structure-only", is_flag=True, help="Do not require the ${VARIABLES} to be exported."
+)
+def check_config(file: str, structure_only: bool) -> None:
     """Validate FILE; print every error with file, line and key; exit 1 on errors."""
     from connector.config import check_config_command
 
-    sys.exit(check_config_command(file))
+    sys.exit(check_config_command(file, structure_only=structure_only))
 
 
 @main.command()

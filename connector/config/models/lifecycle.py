@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from connector.config.issues import Path, ProblemCollector
+from connector.config.labels import hubspot_lead_status_label
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HubSpotName, SalesforceField, find_duplicates
 
@@ -82,6 +83,14 @@ class LeadStatusMapping(StageMapping):
     """One HubSpot hs_lead_status value ⇄ one Salesforce Lead.Status value."""
 
     hubspot: str = Field(min_length=1, description="HubSpot hs_lead_status internal value.")
+
+    @field_validator("hubspot")
+    @classmethod
+    def _not_a_label(cls, value: str) -> str:
+        problem = hubspot_lead_status_label(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class OpportunityStageMapping(ConfigModel):

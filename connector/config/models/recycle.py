@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from connector.config.labels import hubspot_lead_status_label
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import (
     HubSpotName,
@@ -103,6 +104,14 @@ class RecycleConfig(ConfigModel):
     max_recycles: int = Field(
         default=3, ge=1, description="More recycles than this are reported instead of done."
     )
+
+    @field_validator("disqualified_hubspot_lead_status", "hubspot_lead_status")
+    @classmethod
+    def _lead_status_not_a_label(cls, value: str | None) -> str | None:
+        problem = hubspot_lead_status_label(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _reasons_apart(self) -> RecycleConfig:
