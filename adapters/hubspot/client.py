@@ -205,6 +205,11 @@ class HubSpotClient:
         data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)
         return {prop.name for prop in data.results or []}
 
+    def property_labels(self, object_type: str) -> dict[str, str]:
+        """GET /crm/v3/properties/{type}: each property's label (what the admin sees) by name."""
+        data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)
+        return {prop.name: prop.label for prop in data.results or [] if prop.label}
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _call(self, kind: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
