@@ -1,8 +1,8 @@
 """The observe job: once a day, count what observe mode kept instead of writing.
 
 A timer of a record of its own (``baton:observe:summary``) fires at midnight UTC; the job
-counts the observed commands of the day before per system and kind, files the summary in the
-audit (``baton explain baton:observe:summary`` shows every day's) and logs it, then sets the
+counts the observed commands of the day before per system and kind, logs the summary (INFO,
+``observe summary``) and files it in the audit under that record, then sets the
 next day's timer — only while observe mode is on, so switching it off ends the series after
 one last summary. ``baton serve --observe`` / ``baton worker`` start the series
 (:func:`start_daily_summary`); ``baton observe summary`` prints the same on demand.
