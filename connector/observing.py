@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector import audit, knowledge
-from connector.admin.describe import command_fields, describe_command, masked
+from connector.admin.describe import command_fields, command_target, describe_command
 from connector.commands import Command, Notify, written_fields
 from connector.store.models import OutboxCommand
 
@@ -57,21 +58,39 @@ def keep_observed(session: Session, row: OutboxCommand, command: Command, now: d
         session,
         command.record_key,
         OBSERVED_STEP,
-        f"observe mode, not sent: would write {would_write(command)}",
+        f"{OBSERVED_PREFIX}{would_write(command)}",
         command_id=row.id,
-        fields=masked(command_fields(command.kind, command.payload())),
+        fields=sorted(command_fields(command.kind, command.payload())),
     )
 
 
+#: how every observed audit line starts (``baton explain`` fills in the values from the outbox)
+OBSERVED_PREFIX = "observe mode, not sent: would write "
+
+
 def would_write(command: Command) -> str:
-    """One line naming the write (values included, e-mail addresses hidden). Pure."""
+    """One line naming the write for the audit, which keeps ids, not personal data. Pure.
+
+    Stage and status values are shown; other fields only by name (a new Lead's fields hold a
+    name and an address): ``baton explain`` shows their values from the outbox row, which the
+    personal-data erasure reaches.
+    """
     if isinstance(command, Notify):
         to = f"user {command.to_user_id}" if command.to_user_id else "a configured address"
         return (
             f"notify {command.channel} to the {command.role} ({to}) about lead "
             f"{command.lead_id or '?'}, escalation step {command.step}"
         )
-    return describe_command(command.kind, command.payload())
+    payload = command.payload()
+    if command.kind == "set_stage":
+        return describe_command(command.kind, payload)
+    names = ", ".join(sorted(command_fields(command.kind, payload))) or "(no fields)"
+    return f"{command.system} {command.kind} {command_target(command.kind, payload)}: {names}"
+
+
+def observed_line(kind: str, payload: dict[str, Any]) -> str:
+    """The observed audit line as ``baton explain`` shows it: with the values (e-mail hidden)."""
+    return f"{OBSERVED_PREFIX}{describe_command(kind, payload)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,9 +57,13 @@ def test_observe_writes_nothing_to_either_crm_and_keeps_the_would_be_writes(
         lines = session.scalars(select(AuditEntry).where(AuditEntry.step == "observed")).all()
         assert any("would write hubspot set_stage" in line.summary for line in lines)
         assert any("lifecyclestage='salesqualifiedlead'" in line.summary for line in lines)
+        lead_line = next(line.summary for line in lines if "create_lead" in line.summary)
         text = explain_text(contact_id, explain(session, parse_query(contact_id)))
+        handoff = explain_text(newcomer, explain(session, parse_query(newcomer)))
         summary = summarize_observed(session, started - timedelta(minutes=1), utcnow())
     assert "WOULD" in text and "observe mode, not sent: would write hubspot set_stage" in text
+    assert "Ada" not in lead_line and "FirstName" in lead_line  # the audit keeps names out …
+    assert "FirstName='Ada'" in handoff and "Email='<hidden>'" in handoff  # … explain shows them
     assert summary.counts[("hubspot", "set_stage")] >= 1
     assert summary.counts[("salesforce", "create_lead")] == 1
     world.assert_quiet()
