@@ -74,13 +74,13 @@ def _enqueue(store, *commands) -> None:  # type: ignore[no-untyped-def]
             outbox.enqueue(session, command)
 
 
-def test_observe_sends_no_notice_and_no_crm_write_but_audits_each(sqlite_store):
+def test_observe_sends_no_notice_and_no_crm_write_but_audits_each(store):
     writers = {system: RecordingWriter() for system in System}
-    _enqueue(sqlite_store, _notice(), _stage("stage:1", "salesqualifiedlead"))
-    dispatcher = Dispatcher(sqlite_store, writers, "w", observe=True)  # type: ignore[arg-type]
+    _enqueue(store, _notice(), _stage("stage:1", "salesqualifiedlead"))
+    dispatcher = Dispatcher(store, writers, "w", observe=True)  # type: ignore[arg-type]
     assert dispatcher.dispatch(T0) == 2
     assert all(writer.batches == [] for writer in writers.values())
-    with sqlite_store.session() as session:
+    with store.session() as session:
         rows = session.scalars(select(OutboxCommand).order_by(OutboxCommand.id)).all()
         assert [r.status for r in rows] == [OBSERVED, OBSERVED]
         assert rows[0].idempotency_key == f"sla:1:step2#observed:{rows[0].id}"
@@ -92,36 +92,36 @@ def test_observe_sends_no_notice_and_no_crm_write_but_audits_each(sqlite_store):
         "observe mode, not sent: would write notify email to the manager "
         "(user 005000000000002AAA) about lead 00Q000000000001AAA, escalation step 2",
     ]
-    assert Dispatcher(sqlite_store, writers, "w", observe=True).dispatch(T0) == 0  # type: ignore[arg-type]
+    assert Dispatcher(store, writers, "w", observe=True).dispatch(T0) == 0  # type: ignore[arg-type]
 
 
-def test_an_observed_key_is_free_for_the_same_decision_later(sqlite_store):
-    _enqueue(sqlite_store, _notice())
-    Dispatcher(sqlite_store, {}, "w", observe=True).dispatch(T0)
-    with sqlite_store.session() as session:
+def test_an_observed_key_is_free_for_the_same_decision_later(store):
+    _enqueue(store, _notice())
+    Dispatcher(store, {}, "w", observe=True).dispatch(T0)
+    with store.session() as session:
         assert outbox.enqueue(session, _notice()) is True  # not blocked by the observed one
 
 
-def test_replay_queues_only_the_newest_decision_per_field(sqlite_store):
-    _enqueue(sqlite_store, _stage("stage:1", "marketingqualifiedlead"))
-    Dispatcher(sqlite_store, {}, "w", observe=True).dispatch(T0)
-    _enqueue(sqlite_store, _stage("stage:2", "salesqualifiedlead"), _notice())
-    Dispatcher(sqlite_store, {}, "w", observe=True).dispatch(T0 + timedelta(minutes=1))
-    with sqlite_store.session() as session:
+def test_replay_queues_only_the_newest_decision_per_field(store):
+    _enqueue(store, _stage("stage:1", "marketingqualifiedlead"))
+    Dispatcher(store, {}, "w", observe=True).dispatch(T0)
+    _enqueue(store, _stage("stage:2", "salesqualifiedlead"), _notice())
+    Dispatcher(store, {}, "w", observe=True).dispatch(T0 + timedelta(minutes=1))
+    with store.session() as session:
         report = replay_observed(session, T0 - timedelta(hours=1), T0 + timedelta(hours=1))
     assert report.queued == 2
     assert dict(report.skipped) == {"superseded by a later observed decision": 1}
-    with sqlite_store.session() as session:
+    with store.session() as session:
         pending = session.scalars(select(OutboxCommand).where(OutboxCommand.status == "pending"))
         assert sorted(r.idempotency_key for r in pending) == ["sla:1:step2", "stage:2"]
 
 
-def test_summary_counts_per_system_and_kind_in_the_window(sqlite_store):
-    _enqueue(sqlite_store, _notice("a"), _notice("b"), _stage("stage:1", "customer"))
-    dispatcher = Dispatcher(sqlite_store, {}, "w", observe=True)
+def test_summary_counts_per_system_and_kind_in_the_window(store):
+    _enqueue(store, _notice("a"), _notice("b"), _stage("stage:1", "customer"))
+    dispatcher = Dispatcher(store, {}, "w", observe=True)
     while dispatcher.dispatch(T0):  # one open command per record at a time, as for writes
         pass
-    with sqlite_store.session() as session:
+    with store.session() as session:
         found = summarize_observed(session, T0 - timedelta(hours=1), T0 + timedelta(hours=1))
         before = summarize_observed(session, T0 - timedelta(days=2), T0 - timedelta(days=1))
     assert found.counts == {("notify", "notify"): 2, ("hubspot", "set_stage"): 1}
@@ -146,15 +146,15 @@ def _worker(store, observe: bool) -> Worker:  # type: ignore[no-untyped-def]
     return Worker(store, runner, Dispatcher(store, {}, "w", observe=observe), owner="w")
 
 
-def test_the_daily_timer_files_the_summary_and_sets_the_next_day(sqlite_store):
-    with sqlite_store.session() as session:
+def test_the_daily_timer_files_the_summary_and_sets_the_next_day(store):
+    with store.session() as session:
         assert start_daily_summary(session, T0) == "scheduled"
         assert start_daily_summary(session, T0 + timedelta(hours=1)) == "unchanged"  # restart
-    _enqueue(sqlite_store, _notice())
-    _worker(sqlite_store, observe=True).run_until_idle(timeout=5)
+    _enqueue(store, _notice())
+    _worker(store, observe=True).run_until_idle(timeout=5)
     with time_machine.travel(next_midnight(T0) + timedelta(seconds=1), tick=False):
-        _worker(sqlite_store, observe=True).run_until_idle(timeout=5)
-    with sqlite_store.session() as session:
+        _worker(store, observe=True).run_until_idle(timeout=5)
+    with store.session() as session:
         lines = session.scalars(
             select(AuditEntry.summary).where(AuditEntry.record_key == SUMMARY_RECORD)
         ).all()
@@ -167,19 +167,19 @@ def test_the_daily_timer_files_the_summary_and_sets_the_next_day(sqlite_store):
     assert "1 would-be writes, none sent" in text and "notify" in text
 
 
-def test_with_observe_off_the_last_summary_sets_no_next_day(sqlite_store):
-    with sqlite_store.session() as session:
+def test_with_observe_off_the_last_summary_sets_no_next_day(store):
+    with store.session() as session:
         start_daily_summary(session, T0)
     with time_machine.travel(next_midnight(T0) + timedelta(seconds=1), tick=False):
-        _worker(sqlite_store, observe=False).run_until_idle(timeout=5)
-    with sqlite_store.session() as session:
+        _worker(store, observe=False).run_until_idle(timeout=5)
+    with store.session() as session:
         assert [t.status for t in session.scalars(select(Timer))] == ["done"]
 
 
-def test_cli_summary_and_replay(sqlite_store):
-    _enqueue(sqlite_store, _notice())
-    Dispatcher(sqlite_store, {}, "w", observe=True).dispatch(T0)
-    env = {"BATON_DATABASE_URL": sqlite_store.url}
+def test_cli_summary_and_replay(store):
+    _enqueue(store, _notice())
+    Dispatcher(store, {}, "w", observe=True).dispatch(T0)
+    env = {"BATON_DATABASE_URL": store.url}
     runner = CliRunner()
     with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
         shown = runner.invoke(main, ["observe", "summary"], env=env)
@@ -194,5 +194,5 @@ def test_cli_summary_and_replay(sqlite_store):
         replayed = runner.invoke(main, ["observe", "replay", "--since", since, "--yes"], env=env)
         assert replayed.exit_code == 0, replayed.output
         assert "queued 1 observed writes" in replayed.stdout
-        with sqlite_store.session() as session:
+        with store.session() as session:
             assert session.scalar(select(OutboxCommand.status)) == "pending"
