@@ -12,12 +12,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sync_world import MQL, SQL, WORKING, SyncWorld, hubspot_writes, salesforce_writes
 
+from baton.serve import check_jobs
 from connector.admin.explain import explain
 from connector.admin.explain_format import explain_text
 from connector.admin.lookup import parse_query
 from connector.events import utcnow
 from connector.observing import OBSERVED, replay_observed, summarize_observed
-from connector.store.models import AuditEntry, OutboxCommand
+from connector.store.models import AuditEntry, OutboxCommand, Timer
 
 
 def _observed(world: SyncWorld) -> list[OutboxCommand]:
@@ -36,6 +37,7 @@ def test_observe_writes_nothing_to_either_crm_and_keeps_the_would_be_writes(
 ) -> None:
     contact_id, lead_id = world.hand_off("observed-pair")  # a live pair, before observing
     world.configure({"service.observe": True})
+    check_jobs(world.runtime)  # what `baton serve --observe` does before serving
     started = utcnow()
     _reset_logs(world)
 
@@ -66,6 +68,9 @@ def test_observe_writes_nothing_to_either_crm_and_keeps_the_would_be_writes(
     assert "FirstName='Ada'" in handoff and "Email='<hidden>'" in handoff  # … explain shows them
     assert summary.counts[("hubspot", "set_stage")] >= 1
     assert summary.counts[("salesforce", "create_lead")] == 1
+    with world.runtime.store.session() as session:
+        timer = session.scalars(select(Timer).where(Timer.job == "observe")).one()
+        assert (timer.kind, timer.status) == ("observe_daily_summary", "pending")
     world.assert_quiet()
 
 
