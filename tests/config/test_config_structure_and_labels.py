@@ -87,3 +87,13 @@ def test_hubspot_lead_status_label(value: str, expected: str | None) -> None:
 def test_nonstandard_lead_statuses_once_each_in_order() -> None:
     values = ["Open - Not Contacted", "Bezig - Gecontacteerd", "Recycled", "Bezig - Gecontacteerd"]
     assert nonstandard_lead_statuses(values) == ["Bezig - Gecontacteerd", "Recycled"]
+
+
+def test_a_recycle_trigger_written_as_a_label_is_refused_at_its_item() -> None:
+    text = EXAMPLE.read_text()
+    broken = text.replace("hubspot: [BAD_TIMING]", "hubspot: [Bad timing]", 1)
+    assert broken != text
+    with pytest.raises(ConfigError) as raised:
+        load_config_text(broken, file="baton.yaml", env=EXAMPLE_ENV)
+    assert "recycle.trigger_statuses.hubspot[0]" in str(raised.value)
+    assert "write the internal value BAD_TIMING" in str(raised.value)

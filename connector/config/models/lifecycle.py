@@ -7,9 +7,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from connector.config.issues import Path, ProblemCollector
-from connector.config.labels import hubspot_lead_status_label
 from connector.config.models.base import ConfigModel
-from connector.config.models.fields import HubSpotName, SalesforceField, find_duplicates
+from connector.config.models.fields import (
+    HubSpotLeadStatus,
+    HubSpotName,
+    SalesforceField,
+    find_duplicates,
+)
 
 SalesforceObject = Literal["Lead", "Contact", "Opportunity"]
 Direction = Literal["both", "hubspot_to_salesforce", "salesforce_to_hubspot"]
@@ -82,15 +86,7 @@ class StageMapping(ConfigModel):
 class LeadStatusMapping(StageMapping):
     """One HubSpot hs_lead_status value ⇄ one Salesforce Lead.Status value."""
 
-    hubspot: str = Field(min_length=1, description="HubSpot hs_lead_status internal value.")
-
-    @field_validator("hubspot")
-    @classmethod
-    def _not_a_label(cls, value: str) -> str:
-        problem = hubspot_lead_status_label(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    hubspot: HubSpotLeadStatus = Field(description="HubSpot hs_lead_status internal value.")
 
 
 class OpportunityStageMapping(ConfigModel):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from connector.config.labels import hubspot_lead_status_label
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import (
+    HubSpotLeadStatus,
     HubSpotName,
     Identifier,
     SalesforceField,
@@ -32,7 +32,7 @@ class RecycleTriggers(ConfigModel):
     salesforce: tuple[str, ...] = Field(
         default=("Recycled",), description="Lead.Status API values that trigger a recycle."
     )
-    hubspot: tuple[str, ...] = Field(
+    hubspot: tuple[HubSpotLeadStatus, ...] = Field(
         default=("BAD_TIMING",), description="hs_lead_status values that trigger a recycle."
     )
 
@@ -61,7 +61,7 @@ class RecycleConfig(ConfigModel):
     reason_field: SalesforceField = Field(
         default="Recycle_Reason__c", description="Lead field where sales picks the reason code."
     )
-    disqualified_hubspot_lead_status: str | None = Field(
+    disqualified_hubspot_lead_status: HubSpotLeadStatus | None = Field(
         default="UNQUALIFIED", description="hs_lead_status for a lead disqualified for good."
     )
     salesforce_history_field: SalesforceField | None = Field(
@@ -80,7 +80,7 @@ class RecycleConfig(ConfigModel):
     hubspot_stage: HubSpotName = Field(
         default="lead", description="lifecyclestage the contact goes back to (cleared first)."
     )
-    hubspot_lead_status: str | None = Field(
+    hubspot_lead_status: HubSpotLeadStatus | None = Field(
         default=None, description="hs_lead_status set on recycle; none = leave as is."
     )
     hubspot_reason_property: HubSpotName = Field(
@@ -104,14 +104,6 @@ class RecycleConfig(ConfigModel):
     max_recycles: int = Field(
         default=3, ge=1, description="More recycles than this are reported instead of done."
     )
-
-    @field_validator("disqualified_hubspot_lead_status", "hubspot_lead_status")
-    @classmethod
-    def _lead_status_not_a_label(cls, value: str | None) -> str | None:
-        problem = hubspot_lead_status_label(value) if value else None
-        if problem:
-            raise ValueError(problem)
-        return value
 
     @model_validator(mode="after")
     def _reasons_apart(self) -> RecycleConfig:
