@@ -12,6 +12,7 @@ from baton.credit_commands import credit_commands
 from baton.privacy_commands import privacy_commands
 from baton.dashboard_commands import hash_password_command
 from baton.doctor_commands import doctor_commands
+from baton.observe_commands import observe_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.logs import configure_for, configure_logging
@@ -37,6 +38,12 @@ NO_WORKER_ON_SQLITE = (
     "stored and acknowledged but nothing syncs until `baton worker` runs on the same database"
 )
 
+observe_option = click.option(
+    "--observe",
+    is_flag=True,
+    help="Observe mode: run everything, write nothing to the CRMs (as service.observe: true).",
+)
+
 config_option = click.option(
     "--config",
     "config_path",
@@ -53,11 +60,14 @@ def main() -> None:
 
 @main.command("check-config")
 @click.argument("file", type=click.Path(dir_okay=False))
-def check_config(file: str) -> None:
+@click.option(
+    "--structure-only", is_flag=True, help="Do not require the ${VARIABLES} to be exported."
+)
+def check_config(file: str, structure_only: bool) -> None:
     """Validate FILE; print every error with file, line and key; exit 1 on errors."""
     from connector.config import check_config_command
 
-    sys.exit(check_config_command(file))
+    sys.exit(check_config_command(file, structure_only=structure_only))
 
 
 @main.command()
@@ -79,14 +89,22 @@ def migrate(config_path: str | None) -> None:
 @click.option("--web-workers", default=1, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Web receivers only; run `baton worker` apart.")
+@observe_option
 def serve(
-    config_path: str | None, host: str, port: int, web_workers: int, threads: int, no_worker: bool
+    config_path: str | None,
+    host: str,
+    port: int,
+    web_workers: int,
+    threads: int,
+    no_worker: bool,
+    observe: bool,
 ) -> None:
     """Run the webhook receivers (gunicorn) and the worker."""
+    from baton.serve import observing
     from baton.serve import serve as run_server
     from connector.runtime import Runtime
 
-    config = _load(config_path)
+    config = observing(_load(config_path), observe)
     configure_for(config)
     runtime = Runtime.open(config)
     if no_worker and runtime.store.dialect == "sqlite":
@@ -103,13 +121,14 @@ def serve(
 
 @main.command()
 @config_option
-def worker(config_path: str | None) -> None:
+@observe_option
+def worker(config_path: str | None, observe: bool) -> None:
     """Run the event worker only (any number of these may run against PostgreSQL)."""
-    from baton.serve import check_jobs
+    from baton.serve import check_jobs, observing
     from connector.runtime import Runtime
     from connector.worker import Worker
 
-    config = _load(config_path)
+    config = observing(_load(config_path), observe)
     configure_for(config)
     runtime = Runtime.open(config)
     check_jobs(runtime)
@@ -163,6 +182,7 @@ for _privacy_command in privacy_commands(config_option, _load):  # forget, expor
 main.add_command(hash_password_command)  # dashboard sign-in
 for _onboarding_command in doctor_commands(config_option, _load):  # doctor, setup
     main.add_command(_onboarding_command)
+main.add_command(observe_commands(config_option, _load))  # observe summary, replay
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -71,17 +71,17 @@ def credit_commands(
 
         Shows the latest revision, live or reversed. Exit 1 when the deal was never credited.
         """
+        from connector.admin.store_access import open_admin_runtime
         from connector.jobs.credit.report import deal_credit
-        from connector.runtime import Runtime
 
-        runtime = Runtime.open(load(config_path))
+        runtime, database = open_admin_runtime(load, config_path)
         try:
             with runtime.store.session() as session:
                 found = deal_credit(session, deal.strip())
         finally:
             runtime.close()
         if found is None:
-            click.echo(f"no credit recorded for {deal}", err=True)
+            click.echo(f"no credit recorded for {deal} in {database.label}", err=True)
             sys.exit(1)
         click.echo(json.dumps(_deal_json(found), indent=2) if as_json else _deal_text(found))
 

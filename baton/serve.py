@@ -85,14 +85,29 @@ def gunicorn_options(host: str, port: int, web_workers: int, threads: int) -> di
 
 def check_jobs(runtime: Runtime) -> None:
     """Set the jobs up once before serving, so a config a job refuses stops the start with
-    the job's own words (a DYNAMIC nurture list …) instead of a traceback in a web worker."""
+    the job's own words (a DYNAMIC nurture list …) instead of a traceback in a web worker.
+    In observe mode, also make sure the daily summary of would-be writes is scheduled."""
+    from connector.events import utcnow
     from connector.jobs.base import JobSetupError
+    from connector.jobs.observe.job import start_daily_summary
     from connector.worker import Worker
 
     try:
         Worker.from_runtime(runtime)
     except JobSetupError as exc:
         raise SystemExit(f"baton: {exc}") from None
+    if runtime.config.service.observe:
+        with runtime.store.session() as session:
+            start_daily_summary(session, utcnow())
+        log.warning("observe mode: nothing is written to the CRMs and no notice is sent")
+
+
+def observing(config: Any, observe: bool) -> Any:
+    """The config with observe mode switched on by ``--observe`` (the file's key otherwise)."""
+    if not observe:
+        return config
+    service = config.service.model_copy(update={"observe": True})
+    return config.model_copy(update={"service": service})
 
 
 def start_worker_thread(runtime: Runtime) -> threading.Event:

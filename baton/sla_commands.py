@@ -122,12 +122,12 @@ def sla_commands(
     @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
     def status(config_path: str | None, limit: int) -> None:
         """List running first-response clocks, nearest to breach first, and the clock counts."""
+        from connector.admin.store_access import admin_database
         from connector.events import utcnow
         from connector.jobs.sla.report import clock_states, open_clocks
-        from connector.store import Store, resolve_database_url
+        from connector.store import Store
 
-        config = load(config_path)
-        store = Store(resolve_database_url(config.store.database_url))
+        store = Store(admin_database(load(config_path), config_path).url)
         try:
             with store.session() as session:
                 clocks = open_clocks(session, limit)

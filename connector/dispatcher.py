@@ -37,6 +37,7 @@ from connector.jobs.lifecycle.rules import Write
 from connector.jobs.lifecycle.writes import enqueue_write
 from connector.leases import claim_due_commands
 from connector.metrics import Metrics
+from connector.observing import OBSERVED, keep_observed
 from connector.ports import CrmWriter
 from connector.privacy.fields import is_personal, quoted_values_named
 from connector.store import Store
@@ -58,6 +59,8 @@ class Dispatcher:
     metrics: Metrics | None = None
     max_attempts: int = 10
     lease_ttl: timedelta = timedelta(minutes=2)
+    #: observe mode (``connector.observing``): keep each due command as observed, send nothing
+    observe: bool = False
 
     def dispatch(self, now: datetime, limit: int = 500) -> int:
         """Run up to ``limit`` due commands; return how many were attempted."""
@@ -66,6 +69,8 @@ class Dispatcher:
             claimed = [(row.id, command_from_payload(row.kind, row.payload)) for row in rows]
         if not claimed:
             return 0
+        if self.observe:
+            return self._observe(claimed, now)
         by_system: dict[str, list[tuple[int, Command]]] = defaultdict(list)
         for row_id, command in claimed:
             by_system[command.system.value].append((row_id, command))
@@ -82,6 +87,17 @@ class Dispatcher:
                         self._apply(session, row_id, command, result, now)
                 except Exception:  # one bad row must not discard the batch's other results
                     log.exception("could not record a result", extra={"command": row_id})
+        return len(claimed)
+
+    def _observe(self, claimed: list[tuple[int, Command]], now: datetime) -> int:
+        """Observe mode: no CRM or notifier is called; each command is kept and audited."""
+        with self.store.session() as session:
+            for row_id, command in claimed:
+                row = session.get(OutboxCommand, row_id)
+                if row is not None and row.status == "pending":
+                    keep_observed(session, row, command, now)
+                if self.metrics is not None:
+                    self.metrics.commands.labels(command.system.value, command.kind, OBSERVED).inc()
         return len(claimed)
 
     def _execute(self, system: System, commands: list[Command]) -> dict[str, CommandResult]:

@@ -73,7 +73,9 @@ class Worker:
         writers = build_writers(runtime.config, runtime.metrics, clients=clients)
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         processor = build_runner(runtime.config, readers)
-        dispatcher = Dispatcher(runtime.store, writers, owner, runtime.metrics)
+        dispatcher = Dispatcher(
+            runtime.store, writers, owner, runtime.metrics, observe=runtime.config.service.observe
+        )
         return cls(runtime.store, processor, dispatcher, runtime.metrics, owner)
 
     def process_events(self, limit: int = 100) -> int:

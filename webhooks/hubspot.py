@@ -74,7 +74,7 @@ class _HubSpotView(WebhookView):
         config = runtime.config
         verify_hubspot_request(
             raw,
-            secrets=secret_values(config.hubspot.client_secret),
+            secrets=secret_values(config.hubspot.signing_secrets),
             public_base_url=str(config.service.public_base_url),
             now_ms=self.now_ms(),
             legacy_versions=self.legacy_versions(runtime),

@@ -34,7 +34,7 @@ class SalesforceOutboundView(WebhookView):
     def authenticate(self, raw: WebhookRequest, runtime: Runtime) -> None:
         """Compare the path token, constant-time, with the configured one(s)."""
         token = str(raw.route_args.get("token") or "")
-        verify_path_token(token, secret_values(runtime.config.salesforce.outbound_path_token))
+        verify_path_token(token, secret_values(runtime.config.salesforce.path_tokens))
 
     def parse(self, raw: WebhookRequest, runtime: Runtime) -> list[ChangeEvent]:
         """Parse the envelope (no DTDs or entities), check the org, translate notifications."""
@@ -79,7 +79,7 @@ class SalesforceEventsView(WebhookView):
             body=raw.body,
             timestamp=raw.header("X-Baton-Timestamp"),
             signature=raw.header("X-Baton-Signature"),
-            secrets=secret_values(runtime.config.salesforce.json_webhook_secret),
+            secrets=secret_values(runtime.config.salesforce.json_secrets),
             now_ms=self.now_ms(),
         )
 

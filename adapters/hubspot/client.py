@@ -279,6 +279,11 @@ class HubSpotClient:
                 return names
             after = following.after
 
+    def property_labels(self, object_type: str) -> dict[str, str]:
+        """GET /crm/v3/properties/{type}: each property's label (what the admin sees) by name."""
+        data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)
+        return {prop.name: prop.label for prop in data.results or [] if prop.label}
+
     # -- plumbing --------------------------------------------------------------------------
 
     def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

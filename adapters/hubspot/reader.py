@@ -8,6 +8,7 @@ worker then leaves the event for later instead of deciding on missing data.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -22,6 +23,8 @@ from connector.ports import CrmRecord
 log = logging.getLogger(__name__)
 
 LIFECYCLE_PROPERTY = "lifecyclestage"
+#: property labels are re-read after this long (an admin may rename one)
+LABELS_TTL_S = 3600.0
 
 
 class HubSpotReader:
@@ -32,6 +35,7 @@ class HubSpotReader:
     def __init__(self, client: HubSpotClient, *, policy: RetryPolicy | None = None) -> None:
         self.client = client
         self.policy = policy or RetryPolicy()
+        self._labels: dict[str, tuple[float, dict[str, str]]] = {}
 
     def read(
         self, object_type: str, object_ids: Sequence[str], fields: Sequence[str]
@@ -119,6 +123,23 @@ class HubSpotReader:
     def property_names(self, object_type: str) -> set[str]:
         """The names of every property ``object_type`` has in this portal (one call)."""
         return set(self._call(partial(self.client.property_names, object_type)))
+
+    def property_labels(self, object_type: str = "contacts") -> dict[str, str]:
+        """Property labels by name for reasons people read, cached for LABELS_TTL_S.
+
+        A failed read is not a reason to hold anything back: it answers {} (the callers fall
+        back to API names) and is tried again on the next call.
+        """
+        cached = self._labels.get(object_type)
+        if cached is not None and time.monotonic() - cached[0] < LABELS_TTL_S:
+            return cached[1]
+        try:
+            labels = self._call(partial(self.client.property_labels, object_type))
+        except Exception as exc:  # labels are a courtesy: never fail or defer an event on them
+            log.warning("property labels unavailable", extra={"error": str(exc)[:200]})
+            return {}
+        self._labels[object_type] = (time.monotonic(), labels)
+        return labels
 
     def _call(self, fn: Any) -> Any:
         return hubspot_call(self.client, self.policy, fn)

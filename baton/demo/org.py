@@ -66,7 +66,6 @@ HUBSPOT_SUBSCRIPTIONS: tuple[Any, ...] = (
     "contact.deletion",
     "contact.privacyDeletion",
     "contact.merge",
-    ("deal.propertyChange", "dealstage"),
 )
 
 

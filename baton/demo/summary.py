@@ -50,7 +50,18 @@ def format_summary(summary: WeekSummary, lifecycle_order: tuple[str, ...]) -> st
     lines += recycling_section(summary.recycling)
     lines += _baton_section(summary)
     lines.append(f"Database: {summary.database} · ran {summary.elapsed_s:.1f} s")
+    lines.append(explore_line(summary))
     return "\n".join(lines)
+
+
+def explore_line(summary: WeekSummary) -> str:
+    """The command that explores the demo's database (admin commands need it named)."""
+    people = [h.hubspot_contact_id for h in summary.handoffs] + [h.contact_id for h in summary.held]
+    example = people[0] if people else "<contact id or e-mail>"
+    return (
+        f"Explore it: BATON_DATABASE_URL='{summary.database}' baton explain {example}"
+        "  (also: baton dead-letters list, baton sla status)"
+    )
 
 
 def _hubspot_section(summary: WeekSummary, order: tuple[str, ...]) -> list[str]:

@@ -25,12 +25,17 @@ def admin_commands(
     """Build the admin commands around the CLI's ``--config`` option and loader."""
 
     def runtime(config_path: str | None) -> Any:
-        """The runtime for this command; its connections close when the command ends."""
-        from connector.runtime import Runtime
+        """The runtime for this command over an existing store (``store_access``); its
+        connections close when the command ends."""
+        return opened_store(config_path)[0]
 
-        opened = Runtime.open(load(config_path))
+    def opened_store(config_path: str | None) -> tuple[Any, Any]:
+        """The runtime and which database it reads (answers like "no record found" name it)."""
+        from connector.admin.store_access import open_admin_runtime
+
+        opened, database = open_admin_runtime(load, config_path)
         click.get_current_context().call_on_close(opened.close)
-        return opened
+        return opened, database
 
     @click.command()
     @config_option
@@ -51,11 +56,11 @@ def admin_commands(
             query = parse_query(record)
         except QueryError as exc:
             raise click.BadParameter(str(exc), param_hint="RECORD") from None
-        rt = runtime(config_path)
+        rt, database = opened_store(config_path)
         with rt.store.session() as session:
             found = gather(session, query)
         if not found:
-            click.echo(f"no record found for {query.label}", err=True)
+            click.echo(f"no record found for {query.label} in {database.label}", err=True)
             sys.exit(1)
         text = explain_json(query.label, found) if as_json else explain_text(query.label, found)
         click.echo(text.rstrip("\n"))

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from connector import audit
 from connector.admin.describe import command_fields, describe_command, iso, masked
 from connector.admin.lookup import Person, RecordQuery, find_people
+from connector.observing import OBSERVED, OBSERVED_STEP, observed_line
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, RecordState
 
 #: order of entries that share one instant: an event is received before it is decided on
-_KIND_ORDER = {"event": 0, "rule": 1, "write": 2, "error": 3, "dead_letter": 4}
+_KIND_ORDER = {"event": 0, "rule": 1, "write": 2, "observed": 2, "error": 3, "dead_letter": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class TimelineEntry:
     """One thing that happened to the person, on Baton's clock."""
 
     at: datetime
-    kind: str  # event | rule | write | error | dead_letter
+    kind: str  # event | rule | write | observed (observe mode: not sent) | error | dead_letter
     record_key: str
     summary: str
     detail: dict[str, Any] = field(default_factory=dict)
@@ -143,18 +144,22 @@ def _timeline(session: Session, keys: list[str]) -> list[TimelineEntry]:
     dead_commands = {command.id for _, command in letters}
     for letter, command in letters:
         entries.append(_dead_letter_entry(letter, command))
+    observed = _observed_commands(session, keys)
     for line in audit.history(session, keys):
         if line.step == "event" and line.event_id in shown_events:
             continue  # the event's own entry carries its status and outcome
         dead = line.command_id in dead_commands and line.summary.startswith("dead letter")
         if line.step == "error" and dead:
             continue  # the dead letter's entry says it, with its id and resolution
+        summary = line.summary
+        if line.step == OBSERVED_STEP and line.command_id in observed:
+            summary = observed[line.command_id]  # the values, from the outbox row
         entries.append(
             TimelineEntry(
                 at=line.at,
                 kind=line.step,
                 record_key=line.record_key,
-                summary=line.summary,
+                summary=summary,
                 detail={
                     "event_id": line.event_id,
                     "command_id": line.command_id,
@@ -164,6 +169,17 @@ def _timeline(session: Session, keys: list[str]) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+def _observed_commands(session: Session, keys: list[str]) -> dict[int, str]:
+    """Observe mode's kept commands of these records, as explain shows them (not notices:
+    their audit line says it better)."""
+    rows = session.scalars(
+        select(OutboxCommand)
+        .where(OutboxCommand.record_key.in_(keys), OutboxCommand.status == OBSERVED)
+        .where(OutboxCommand.kind != "notify")
+    )
+    return {row.id: observed_line(row.kind, row.payload) for row in rows}
 
 
 def _event_entry(event: InboxEvent) -> TimelineEntry:

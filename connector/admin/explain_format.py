@@ -12,6 +12,7 @@ _LABELS = {
     "event": "event",
     "rule": "rule",
     "write": "write",
+    "observed": "WOULD",  # observe mode: kept, not sent
     "error": "ERROR",
     "dead_letter": "DEAD",
 }

@@ -108,6 +108,21 @@ EnvSecret = Annotated[SecretStr, BeforeValidator(_require_env_reference)]
 """A secret field: only ``${ENV_VAR}`` in the file (or a SecretStr in code); never printed."""
 
 
+def rotation_secrets(
+    single: SecretStr | None, several: tuple[SecretStr, ...]
+) -> tuple[SecretStr, ...]:
+    """Every accepted secret of a sender: the single key, then the rotation list, each once.
+
+    During a rotation both the old and the new secret verify; the list form
+    (``client_secrets: [new, old]``) and the single key may be combined.
+    """
+    accepted = () if single is None else (single,)
+    for secret in several:
+        if all(secret.get_secret_value() != s.get_secret_value() for s in accepted):
+            accepted += (secret,)
+    return accepted
+
+
 def reveal(secret: SecretStr | None) -> str | None:
     """Return a secret's plain value for the one place that needs it (an HTTP header, an HMAC)."""
     return None if secret is None else secret.get_secret_value()

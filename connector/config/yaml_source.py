@@ -146,6 +146,27 @@ def locate(tree: Any, path: Path, *, at_key: bool = False) -> tuple[int, int]:
     return line + 1, column + 1
 
 
+def unset_message(names: list[str]) -> str:
+    """The issue text of unset ``${VAR}`` references (``check-config --structure-only``
+    recognises it with :func:`is_unset_variable`)."""
+    verb = "is" if len(names) == 1 else "are"
+    return f"environment variable {', '.join(names)} {verb} not set"
+
+
+_UNSET = re.compile(r"environment variables? ([A-Za-z0-9_, ]+) (is|are) not set")
+
+
+def is_unset_variable(message: str) -> bool:
+    """True for the issue :func:`unset_message` writes."""
+    return _UNSET.fullmatch(message) is not None
+
+
+def unset_names(message: str) -> list[str]:
+    """The variable names in an :func:`unset_message` (empty for any other message)."""
+    found = _UNSET.fullmatch(message)
+    return found.group(1).split(", ") if found else []
+
+
 def to_plain(document: YamlDocument, env: Mapping[str, str]) -> tuple[Any, list[Path]]:
     """Convert the tree to plain Python values, expanding ``${VAR}`` references from ``env``.
 
@@ -185,11 +206,7 @@ def to_plain(document: YamlDocument, env: Mapping[str, str]) -> tuple[Any, list[
             try:
                 return expand_references(str(value), env)
             except UnsetVariables as unset:
-                names = ", ".join(unset.names)
-                verb = "is" if len(unset.names) == 1 else "are"
-                document.issues.append(
-                    document.issue(path, f"environment variable {names} {verb} not set")
-                )
+                document.issues.append(document.issue(path, unset_message(unset.names)))
                 unresolved.append(path)
                 return str(value)
         return value

@@ -10,6 +10,7 @@ from connector.jobs.base import JobFactory, JobSetup
 from connector.jobs.credit import job as credit
 from connector.jobs.digest import job as digest
 from connector.jobs.lifecycle import job as lifecycle
+from connector.jobs.observe import job as observe
 from connector.jobs.privacy import job as privacy
 from connector.jobs.recycle import job as recycle
 from connector.jobs.runner import JobRunner
@@ -22,6 +23,7 @@ JOBS: tuple[JobFactory, ...] = (
     sla.build,  # first-response clocks on business time, breaches, the escalation ladder
     credit.build,  # marketing-influence credit on won opportunities, written to both CRMs
     digest.build,  # the weekly scorecard digest by e-mail and Slack, on its own timer
+    observe.build,  # observe mode's daily summary of would-be writes
     privacy.build,  # erasure on a CRM's deletion, the retention run; last: others finish first
 )
 

@@ -325,3 +325,26 @@ def test_an_unreadable_answer_is_retried_not_a_crash(hs: Harness) -> None:
     (result,) = hs.writer.execute([update("a", "1", city="A")])
     assert result.outcome is Outcome.RETRY
     assert result.error_code == "MISSING_FROM_RESPONSE"
+
+
+def _property(name: str, label: str) -> dict[str, object]:
+    return {"name": name, "label": label, "type": "number", "fieldType": "number",
+            "groupName": "contactinformation", "options": []}  # fmt: skip
+
+
+def test_property_labels_are_read_once_and_cached(hs: Harness) -> None:
+    pageviews = _property("hs_analytics_num_page_views", "Number of Pageviews")
+    hs.server.script(Reply(200, {"results": [pageviews]}))
+    assert hs.reader.property_labels("contacts") == {
+        "hs_analytics_num_page_views": "Number of Pageviews"
+    }
+    assert hs.reader.property_labels("contacts")["hs_analytics_num_page_views"]  # cached
+    assert [s.path for s in hs.server.seen] == ["/crm/v3/properties/contacts"]
+
+
+def test_property_labels_unavailable_answer_empty_and_are_tried_again(hs: Harness) -> None:
+    body = std_error("MISSING_SCOPES", "This app hasn't been granted all required scopes")
+    hs.server.script(Reply(403, body))
+    assert hs.reader.property_labels("contacts") == {}  # the API names stand in
+    hs.server.script(Reply(200, {"results": [_property("jobtitle", "Job Title")]}))
+    assert hs.reader.property_labels("contacts") == {"jobtitle": "Job Title"}

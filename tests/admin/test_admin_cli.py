@@ -59,7 +59,8 @@ def test_explain_unknown_record_exits_1(loop: Loop, baton):
     loop.handed_off_pair("101")
     result = baton("explain", "999")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "no record found for hubspot:contact:999"
+    assert result.stderr.strip().startswith("no record found for hubspot:contact:999 in ")
+    assert result.stderr.strip().endswith("(BATON_DATABASE_URL)")
     assert result.stdout == ""
 
 

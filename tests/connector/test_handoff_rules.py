@@ -102,6 +102,23 @@ def test_mql_definition_names_every_failing_part():
     )
 
 
+def test_hold_reasons_name_properties_by_their_labels_else_their_api_names():
+    definition = MqlDefinition(
+        required_properties=("jobtitle",),
+        criteria=(Criterion(property="country", op="in", value=["NL"]),),
+        behaviour=(Threshold(property="hs_analytics_num_page_views", min=3),),
+    )
+    labels = {"hs_analytics_num_page_views": "Number of Pageviews", "jobtitle": "Job Title"}
+    reasons = mql_hold_reasons(
+        definition, {"country": "DE", "hs_analytics_num_page_views": "1"}, labels
+    )
+    assert reasons == [
+        "missing Job Title",
+        "does not meet: country in ('NL',) (is 'DE')",  # no label known: the API name
+        "Number of Pageviews is 1, needs at least 3",
+    ]
+
+
 @pytest.mark.parametrize(
     ("op", "value", "actual", "expected"),
     [

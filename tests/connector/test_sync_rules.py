@@ -130,7 +130,7 @@ def side(minutes: int | None = None, **values: str) -> SideState:
             side(),
             None,
             False,
-            "unknown lifecyclestage value 'evangelist'",
+            "lifecyclestage value 'evangelist' is not mapped (no lifecycle.stages entry)",
             id="unknown-hubspot-value",
         ),
         pytest.param(
@@ -139,7 +139,7 @@ def side(minutes: int | None = None, **values: str) -> SideState:
             side(),
             None,
             False,
-            "unknown Salesforce Status value",
+            "Salesforce Lead Status value 'Reopened by mistake' is not mapped",
             id="unknown-salesforce-value",
         ),
         pytest.param(

@@ -156,3 +156,22 @@ def test_the_cli_passes_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
             "crm": "hubspot",
         },
     ]
+
+
+def test_the_printed_explore_command_reads_the_demo_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _quiet_week(monkeypatch)
+    lines: list[str] = []
+    code = run_demo(once=True, seed=1, port=0, database_url=None, out=tmp_path, echo=lines.append)
+    assert code == 0
+    text = "\n".join(lines)
+    explore = next(line for line in text.splitlines() if line.startswith("Explore it: "))
+    url = explore.split("BATON_DATABASE_URL='", 1)[1].split("'", 1)[0]
+    assert url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).exists()
+    monkeypatch.delenv("BATON_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["explain", "1001"], env={"BATON_DATABASE_URL": url})
+    assert result.exit_code == 1  # a quiet week: nobody to explain, said about that database
+    assert f"in {url} (BATON_DATABASE_URL)" in result.stderr
+    listed = CliRunner().invoke(main, ["dead-letters", "list"], env={"BATON_DATABASE_URL": url})
+    assert listed.exit_code == 0, listed.output

@@ -150,9 +150,9 @@ def test_held_back_mqls_carry_the_reason_in_hubspot(week: dict[str, Any]) -> Non
         reason = observed.contacts[person.email]["properties"].get(HOLD_REASON_PROPERTY)
         assert reason, f"{person.key} has no hold reason"
         if not person.company:
-            assert "missing company" in reason
+            assert "missing Company Name" in reason  # the property's label
         if person.page_views < 3:
-            assert "hs_analytics_num_page_views is 1, needs at least 3" in reason
+            assert "Number of Pageviews is 1, needs at least 3" in reason
     handed = [p for p in plan_week(SEED).people if p.fate in QUALIFIED]
     for person in handed:
         assert not observed.contacts[person.email]["properties"].get(HOLD_REASON_PROPERTY)

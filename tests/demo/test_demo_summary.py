@@ -176,7 +176,10 @@ def test_the_week_report_has_a_section_per_crm_and_baton() -> None:
     assert "recycling will handle it" not in text
     assert "Salesforce 69 (queries 62, writes 7, 2 refused)" in text
     assert "Dead letters       none" in text
-    assert lines[-1] == "Database: sqlite:///var/demo/baton.db · ran 19.0 s"
+    assert lines[-2] == "Database: sqlite:///var/demo/baton.db · ran 19.0 s"
+    assert lines[-1].startswith(
+        "Explore it: BATON_DATABASE_URL='sqlite:///var/demo/baton.db' baton explain "
+    )
 
 
 def _episode(contact: str, state: str, reason: str | None, flag: str | None = None) -> Episode:

@@ -71,7 +71,7 @@ def test_hubspot_merge_repoints_the_link_to_the_surviving_contact(world: SyncWor
     world.settle()
     world.hs.ui_update("contacts", survivor_id, {"lifecyclestage": MQL}, user_id=7)
     world.settle()
-    assert world.contact(survivor_id)["baton_hold_reason"] == "missing company"
+    assert world.contact(survivor_id)["baton_hold_reason"] == "missing Company Name"
 
     world.hs.ui_merge_contacts(survivor_id, merged_id, user_id=7)
     world.settle()

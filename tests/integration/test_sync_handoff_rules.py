@@ -28,8 +28,8 @@ def test_mql_failing_the_definition_is_held_back_with_its_reason(world: SyncWorl
 
     contact = world.contact(contact_id)
     reason = contact["baton_hold_reason"]
-    assert "missing company" in reason and "missing jobtitle" in reason
-    assert "hs_analytics_num_page_views is 1, needs at least 3" in reason
+    assert "missing Company Name" in reason and "missing Job Title" in reason  # labels, not
+    assert "Number of Pageviews is 1, needs at least 3" in reason  # API names (issue 16)
     assert contact["lifecyclestage"] == MQL  # marketing's stage stays; only the lead waits
     assert world.leads_for(contact_id) == []
     link = world.link_for(contact_id)

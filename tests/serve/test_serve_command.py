@@ -37,3 +37,15 @@ def test_serving_with_the_worker_says_nothing(served: list[dict[str, Any]]) -> N
     assert result.exit_code == 0, result.output
     assert "no-worker" not in result.stderr
     assert served[0]["with_worker"] is True
+
+
+def test_observe_flag_switches_observe_mode_on(
+    served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(
+        "baton.serve.serve", lambda runtime, **options: seen.append(runtime.config.service.observe)
+    )
+    assert CliRunner().invoke(main, ["serve", "--no-worker", "--observe"]).exit_code == 0
+    assert CliRunner().invoke(main, ["serve", "--no-worker"]).exit_code == 0
+    assert seen == [True, False]  # without the flag, the file's service.observe (default off)

@@ -6,8 +6,9 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from connector.config.labels import hubspot_lead_status_label
 from connector.config.salesforce_ids import to_18
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -155,3 +156,14 @@ def find_duplicates(values: list[object]) -> dict[int, int]:
         else:
             first_seen[value] = index
     return repeats
+
+
+def _not_a_lead_status_label(value: str) -> str:
+    problem = hubspot_lead_status_label(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+HubSpotLeadStatus = Annotated[str, Field(min_length=1), AfterValidator(_not_a_lead_status_label)]
+"""An ``hs_lead_status`` internal value; HubSpot's default labels are refused with the value."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import HttpUrl, HubSpotName
 from connector.config.models.within_hubspot import LeadsObjectConfig
-from connector.config.secrets import EnvSecret
+from connector.config.secrets import EnvSecret, rotation_secrets
 
 
 class HubSpotRateLimit(ConfigModel):
@@ -59,6 +59,10 @@ class HubSpotConfig(ConfigModel):
         "setup` sets the webhook target URL and subscriptions through the Webhooks API. "
         "Private apps cannot (set them in the app's settings). Secret.",
     )
+    client_secrets: tuple[EnvSecret, ...] = Field(
+        default=(),
+        description="Several client secrets during a rotation (new first); each verifies.",
+    )
     accept_v1_signatures: bool = Field(
         default=False,
         description="Legacy: accept v1 signatures (no timestamp, replayable) without v3 headers.",
@@ -92,7 +96,14 @@ class HubSpotConfig(ConfigModel):
             return self
         problems = ProblemCollector()
         for name in ("portal_id", "access_token", "client_secret"):
-            if getattr(self, name) is None:
+            if getattr(self, name) is None and not (
+                name == "client_secret" and self.client_secrets
+            ):
                 problems.add((name,), "required when hubspot is enabled (or set enabled: false)")
         problems.raise_if_any()
         return self
+
+    @property
+    def signing_secrets(self) -> tuple[SecretStr, ...]:
+        """Every client secret a webhook signature may be made with (rotation: several)."""
+        return rotation_secrets(self.client_secret, self.client_secrets)

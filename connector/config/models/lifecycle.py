@@ -8,7 +8,12 @@ from pydantic import Field, field_validator, model_validator
 
 from connector.config.issues import Path, ProblemCollector
 from connector.config.models.base import ConfigModel
-from connector.config.models.fields import HubSpotName, SalesforceField, find_duplicates
+from connector.config.models.fields import (
+    HubSpotLeadStatus,
+    HubSpotName,
+    SalesforceField,
+    find_duplicates,
+)
 from connector.config.models.within_hubspot import WithinHubSpotStages
 
 SalesforceObject = Literal["Lead", "Contact", "Opportunity"]
@@ -82,7 +87,7 @@ class StageMapping(ConfigModel):
 class LeadStatusMapping(StageMapping):
     """One HubSpot hs_lead_status value ⇄ one Salesforce Lead.Status value."""
 
-    hubspot: str = Field(min_length=1, description="HubSpot hs_lead_status internal value.")
+    hubspot: HubSpotLeadStatus = Field(description="HubSpot hs_lead_status internal value.")
 
 
 class OpportunityStageMapping(ConfigModel):

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator, model_validator
 
 from connector.config.models.base import ConfigModel
 from connector.config.models.fields import (
+    HubSpotLeadStatus,
     HubSpotName,
     Identifier,
     SalesforceField,
@@ -31,7 +32,7 @@ class RecycleTriggers(ConfigModel):
     salesforce: tuple[str, ...] = Field(
         default=("Recycled",), description="Lead.Status API values that trigger a recycle."
     )
-    hubspot: tuple[str, ...] = Field(
+    hubspot: tuple[HubSpotLeadStatus, ...] = Field(
         default=("BAD_TIMING",), description="hs_lead_status values that trigger a recycle."
     )
 
@@ -60,7 +61,7 @@ class RecycleConfig(ConfigModel):
     reason_field: SalesforceField = Field(
         default="Recycle_Reason__c", description="Lead field where sales picks the reason code."
     )
-    disqualified_hubspot_lead_status: str | None = Field(
+    disqualified_hubspot_lead_status: HubSpotLeadStatus | None = Field(
         default="UNQUALIFIED", description="hs_lead_status for a lead disqualified for good."
     )
     salesforce_history_field: SalesforceField | None = Field(
@@ -79,7 +80,7 @@ class RecycleConfig(ConfigModel):
     hubspot_stage: HubSpotName = Field(
         default="lead", description="lifecyclestage the contact goes back to (cleared first)."
     )
-    hubspot_lead_status: str | None = Field(
+    hubspot_lead_status: HubSpotLeadStatus | None = Field(
         default=None, description="hs_lead_status set on recycle; none = leave as is."
     )
     hubspot_reason_property: HubSpotName = Field(

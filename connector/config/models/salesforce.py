@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
@@ -17,10 +24,23 @@ from connector.config.models.fields import (
     SalesforceUserId,
     find_duplicates,
 )
-from connector.config.secrets import EnvSecret
+from connector.config.secrets import EnvSecret, rotation_secrets
 
 _API_VERSION = re.compile(r"[1-9][0-9]\.0|[1-9][0-9]{2}\.0")
 _PATH_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def _token_fits_a_path(value: SecretStr) -> SecretStr:
+    if not _PATH_TOKEN.fullmatch(value.get_secret_value()):
+        raise ValueError(
+            "the token must be at least 16 characters of A-Z, a-z, 0-9, '-' or '_' "
+            "(it is part of a URL path)"
+        )
+    return value
+
+
+PathToken = Annotated[EnvSecret, AfterValidator(_token_fits_a_path)]
+"""A secret path segment of the outbound-message endpoint."""
 
 
 class JwtAuth(ConfigModel):
@@ -82,11 +102,19 @@ class SalesforceConfig(ConfigModel):
     organization_ids: tuple[SalesforceOrgId, ...] = Field(
         default=(), description="Org ids (00D…) whose outbound messages are accepted."
     )
-    outbound_path_token: EnvSecret | None = Field(
+    outbound_path_token: PathToken | None = Field(
         default=None, description="Secret path segment of the outbound-message endpoint. Secret."
+    )
+    outbound_path_tokens: tuple[PathToken, ...] = Field(
+        default=(),
+        description="Several path tokens during a rotation (new first); each is accepted.",
     )
     json_webhook_secret: EnvSecret | None = Field(
         default=None, description="HMAC key of Flow/Apex JSON callouts. Secret."
+    )
+    json_webhook_secrets: tuple[EnvSecret, ...] = Field(
+        default=(),
+        description="Several HMAC keys during a rotation (new first); each verifies.",
     )
     integration_user_id: SalesforceUserId | None = Field(
         default=None, description="User Baton writes as; its changes are our own echoes."
@@ -122,17 +150,6 @@ class SalesforceConfig(ConfigModel):
             raise ValueError(f"{value!r} is not a REST API version such as 59.0")
         return value
 
-    @field_validator("outbound_path_token")
-    @classmethod
-    def _token_fits_a_path(cls, value: object) -> object:
-        token = getattr(value, "get_secret_value", lambda: None)()
-        if token is not None and not _PATH_TOKEN.fullmatch(token):
-            raise ValueError(
-                "the token must be at least 16 characters of A-Z, a-z, 0-9, '-' or '_' "
-                "(it is part of a URL path)"
-            )
-        return value
-
     @model_validator(mode="after")
     def _enabled_needs_connection(self) -> SalesforceConfig:
         problems = ProblemCollector()
@@ -146,10 +163,20 @@ class SalesforceConfig(ConfigModel):
                     )
             if not self.organization_ids:
                 problems.add(("organization_ids",), "list at least your org's id (00D…)")
-            if self.outbound_path_token is None and self.json_webhook_secret is None:
+            if not (self.path_tokens or self.json_secrets):
                 problems.add(
                     ("outbound_path_token",),
                     "set outbound_path_token or json_webhook_secret so Salesforce can reach Baton",
                 )
         problems.raise_if_any()
         return self
+
+    @property
+    def path_tokens(self) -> tuple[SecretStr, ...]:
+        """Every accepted outbound-message path token (single key and rotation list)."""
+        return rotation_secrets(self.outbound_path_token, self.outbound_path_tokens)
+
+    @property
+    def json_secrets(self) -> tuple[SecretStr, ...]:
+        """Every accepted JSON-callout HMAC key (single key and rotation list)."""
+        return rotation_secrets(self.json_webhook_secret, self.json_webhook_secrets)

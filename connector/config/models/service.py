@@ -41,6 +41,13 @@ class ServiceConfig(ConfigModel):
         default=None,
         description="Bearer token /metrics and /readyz require when set (secret); else open.",
     )
+    observe: bool = Field(
+        default=False,
+        description=(
+            "Observe mode: run everything but write nothing to the CRMs and send no notices; "
+            "would-be writes are kept for `baton explain` and `baton observe summary`."
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO", description="Minimum level of log records written."
     )

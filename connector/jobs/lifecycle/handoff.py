@@ -42,29 +42,40 @@ def criterion_holds(criterion: Criterion, properties: Mapping[str, Any]) -> bool
     return number >= expected if op == "gte" else number <= expected
 
 
-def describe(criterion: Criterion) -> str:
+def describe(criterion: Criterion, labels: Mapping[str, str] | None = None) -> str:
     """Human wording of a condition for hold reasons and explain output."""
+    name = (labels or {}).get(criterion.property, criterion.property)
     if criterion.op == "exists":
-        return f"{criterion.property} {'is filled in' if criterion.value else 'is empty'}"
-    return f"{criterion.property} {criterion.op} {criterion.value!r}"
+        return f"{name} {'is filled in' if criterion.value else 'is empty'}"
+    return f"{name} {criterion.op} {criterion.value!r}"
 
 
-def mql_hold_reasons(definition: MqlDefinition, properties: Mapping[str, Any]) -> list[str]:
-    """Every reason the contact fails the definition; empty when it passes."""
+def mql_hold_reasons(
+    definition: MqlDefinition,
+    properties: Mapping[str, Any],
+    labels: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Every reason the contact fails the definition; empty when it passes.
+
+    Marketing reads these in HubSpot (``baton_hold_reason``), so properties are named by their
+    ``labels`` ("Number of Pageviews is 1"), the API name where no label is known.
+    """
+    label = (labels or {}).get
     reasons = [
-        f"missing {name}"
+        f"missing {label(name, name)}"
         for name in definition.required_properties
         if properties.get(name) in (None, "")
     ]
     reasons += [
-        f"does not meet: {describe(c)} (is {properties.get(c.property)!r})"
+        f"does not meet: {describe(c, labels)} (is {properties.get(c.property)!r})"
         for c in definition.criteria
         if not criterion_holds(c, properties)
     ]
     for threshold in definition.behaviour:
         value = _number(properties.get(threshold.property)) or 0.0
         if value < threshold.min:
-            reasons.append(f"{threshold.property} is {value:g}, needs at least {threshold.min:g}")
+            name = label(threshold.property, threshold.property)
+            reasons.append(f"{name} is {value:g}, needs at least {threshold.min:g}")
     return reasons
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from connector.commands import CreateLead, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
-from connector.jobs.lifecycle.handoff import Route
+from connector.jobs.lifecycle.handoff import Route, mql_hold_reasons
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.ports import CrmReader
 from connector.store.models import Cursor, InboxEvent
@@ -47,6 +47,22 @@ def contact_properties(
         wanted |= {c.property for c in rule.when}
     found = reader.read("contacts", [contact_id], sorted(wanted)).get(contact_id)
     return dict(found.fields) if found else None
+
+
+def hold_reasons(
+    reader: CrmReader | None, config: BatonConfig, properties: dict[str, Any]
+) -> list[str]:
+    """The MQL gate's reasons, naming properties by their HubSpot labels.
+
+    Labels are read only when something is held (``property_labels``: cached by the reader,
+    {} when unavailable, so the API names stand in); a reader without labels names them by API.
+    """
+    definition = config.handoff.mql_definition
+    reasons = mql_hold_reasons(definition, properties)
+    labeller = getattr(reader, "property_labels", None) if reasons and reader else None
+    if labeller is None:
+        return reasons
+    return mql_hold_reasons(definition, properties, labeller("contacts"))
 
 
 def find_salesforce_person(reader: CrmReader | None, email: str | None) -> tuple[str, str] | None:

@@ -20,7 +20,7 @@ from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
 from connector.jobs.lifecycle import leads
 from connector.jobs.lifecycle.conversion import REPLAY_ACTOR, follow_conversion
-from connector.jobs.lifecycle.handoff import mql_hold_reasons, route
+from connector.jobs.lifecycle.handoff import route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
@@ -158,7 +158,7 @@ class SyncProcessor:
             return self._sync_changes(
                 session, event, link, HUBSPOT, {LIFECYCLE: handoff.stage}, now
             )
-        reasons = mql_hold_reasons(handoff.mql_definition, properties)
+        reasons = leads.hold_reasons(self.readers.get(System.HUBSPOT), self.config, properties)
         if reasons:
             reason = "; ".join(reasons)
             enqueue(

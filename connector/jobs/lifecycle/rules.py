@@ -132,12 +132,21 @@ def _entries_for(change: Change, stage_map: StageMap, other_object: str) -> list
 
 
 def _unmapped_reason(change: Change, stage_map: StageMap) -> str:
+    # "not mapped", not "unknown": 'lead' is a value HubSpot knows well, the mapping just has
+    # no entry for it. The reason is the event's outcome, so `baton explain` shows it.
     if change.source == HUBSPOT and not stage_map.knows_hubspot(change.field, change.value or ""):
-        return f"unknown {change.field} value {change.value!r}: reported, not synced"
+        section = "stages" if change.field == LIFECYCLE else "lead_status"
+        return (
+            f"{change.field} value {change.value!r} is not mapped (no lifecycle.{section} "
+            "entry): not synced"
+        )
     if change.source == SALESFORCE and not any(
         e.salesforce_value == change.value for e in stage_map.entries
     ):
-        return f"unknown Salesforce {change.field} value {change.value!r}: reported, not synced"
+        return (
+            f"Salesforce {change.salesforce_object} {change.field} value {change.value!r} is not "
+            "mapped (no lifecycle.stages or lifecycle.lead_status entry): not synced"
+        )
     return f"mapping for {change.value!r} does not carry changes from {change.source}"
 
 

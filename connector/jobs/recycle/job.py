@@ -31,7 +31,7 @@ from connector.jobs.base import (
     is_timer,
 )
 from connector.jobs.lifecycle import leads
-from connector.jobs.lifecycle.handoff import mql_hold_reasons, route
+from connector.jobs.lifecycle.handoff import route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LEAD_STATUS, LIFECYCLE, StageMap
 from connector.jobs.lifecycle.setup import build_stage_map
@@ -339,7 +339,7 @@ class RecycleJob:
             episodes.close(episode, "reactivated", by, at, "contact no longer exists in HubSpot")
             return Outcome(DONE, "re-activation: the contact no longer exists in HubSpot")
         timers = () if by == "timer" else (CancelTimer(f"episode-{episode.number}", key),)
-        held = mql_hold_reasons(self.config.handoff.mql_definition, properties)
+        held = leads.hold_reasons(reader, self.config, properties)
         base = f"reactivate:{key}:{episode.number}"
         commands: list[Command] = []
         if contact_id:

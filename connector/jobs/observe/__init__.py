@@ -1,0 +1,1 @@
+"""Observe mode's daily summary of would-be writes (the mode itself: ``connector.observing``)."""
