@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from baton.credit_commands import credit_commands
-from baton.privacy_commands import privacy_commands
 from baton.dashboard_commands import hash_password_command
 from baton.doctor_commands import doctor_commands
 from baton.observe_commands import observe_commands
+from baton.privacy_commands import privacy_commands
 from baton.sla_commands import sla_commands
 from connector.admin.commands import admin_commands
 from connector.logs import configure_for, configure_logging

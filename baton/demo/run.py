@@ -143,7 +143,7 @@ def _run(
 def _serve_dashboard(stack: DemoStack, echo: Echo, stop: threading.Event | None) -> int:
     echo("")
     echo(f"Dashboard: {stack.dashboard_url}  (Ctrl-C to stop)")
-    minutes = config.dashboard.login_link_minutes
+    minutes = stack.runtime.config.dashboard.login_link_minutes
     echo(f"Sign in:   {stack.login_link()}  (one use, valid {minutes} min)")
     waiter = stop or threading.Event()
     while not waiter.wait(0.5):

@@ -105,6 +105,8 @@ def _scorecard_line(config: BatonConfig) -> str:
         else "digest: off (no recipients with notifiers.email, nor slack with notifiers.slack)"
     )
     return f"scorecard: {api}; {digest}; dashboard pages: not yet (placeholder card)"
+
+
 def lead_statuses(config: BatonConfig) -> list[str]:
     """Every Lead.Status value the config names (mappings, recycle triggers, SLA touches)."""
     lifecycle = config.lifecycle
