@@ -1,4 +1,4 @@
-"""Send one text e-mail through the configured SMTP relay (the standard library's smtplib)."""
+"""Send one e-mail (text with an HTML alternative) through the SMTP relay (smtplib)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ class SmtpSender:
         domain = self.settings.from_address.rpartition("@")[2] or "baton.local"
         mail["Message-ID"] = make_msgid(idstring=_safe(idempotency_key), domain=domain)
         mail.set_content(message.body)
+        if message.html:  # multipart/alternative: clients that show HTML pick the last part
+            mail.add_alternative(message.html, subtype="html")
         with smtplib.SMTP(
             self.settings.smtp_host, self.settings.smtp_port, timeout=self.timeout_s
         ) as smtp:
