@@ -86,6 +86,19 @@ def email_message(notice: Notify, timezone: str = "UTC") -> Message:
     return Message(_SUBJECT[language].format(**values), body, _html(language, values))
 
 
+_TASK_SUBJECT = {
+    "en": "SLA missed: follow up lead {lead_id} now (step {step})",
+    "nl": "SLA gemist: volg lead {lead_id} nu op (stap {step})",
+}
+
+
+def task_message(notice: Notify, timezone: str = "UTC") -> Message:
+    """A CRM task's subject and description: the e-mail's words under a to-do subject."""
+    mail = email_message(notice, timezone)
+    subject = _TASK_SUBJECT[_language(notice.language)].format(**_values(notice, timezone))
+    return Message(subject, mail.body)
+
+
 def _html(language: str, values: dict[str, object]) -> str:
     """The HTML part: the text's words, each value escaped once (ids and links come from CRM
     records and config, so a quote or ``<`` in them must never become markup)."""

@@ -1,4 +1,4 @@
-"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail or Slack.
+"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail, Slack or CRM task.
 
 The dispatcher leases each command before it runs, so two workers never send the same step;
 the outbox key (clock, step, channel) makes each step one command. The recipient's address is
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import requests
 
+from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import TEMPORARY, SmtpSender
 from adapters.notify.slack import SlackError, SlackSender
 from adapters.notify.templates import email_message, slack_text
+from adapters.retrying import CallFailed
 from connector.commands import Command, CommandResult, Notify, Outcome, System
 from connector.ports import CrmReader
 
@@ -37,6 +39,7 @@ class NotifyWriter:
 
     email: SmtpSender | None = None
     slack: SlackSender | None = None
+    tasks: SalesforceTaskCreator | None = None
     users: CrmReader | None = None
     timezone: str = "UTC"
     system: System = System.NOTIFY
@@ -49,15 +52,20 @@ class NotifyWriter:
         key = command.idempotency_key
         if not isinstance(command, Notify):
             return _dead(key, "UNSUPPORTED", f"the notify writer cannot run {command.kind}")
+        data: dict[str, str] = {"channel": command.channel}
         try:
             if command.channel == "email":
                 self._email(command)
             elif command.channel == "slack":
                 self._slack(command)
+            elif command.channel == "crm_task":
+                data["task_id"] = self._task(command)
             else:
                 raise _Refused("UNSUPPORTED", f"channel {command.channel!r} is not built")
         except _Refused as refused:
             return _dead(key, refused.code, str(refused))
+        except CallFailed as failed:  # the CRM's own verdict and words (no address in them)
+            return failed.result_for(key)
         except SlackError as exc:
             if exc.temporary:
                 return _retry(key, f"slack: {exc}", exc.retry_after_s)
@@ -76,7 +84,7 @@ class NotifyWriter:
         except Exception as exc:  # e.g. the user look-up failed: retry this notice, not the batch
             log.warning("notice failed", extra={"command": key, "error": str(exc)[:200]})
             return _retry(key, f"{type(exc).__name__}: {exc}"[:500])
-        return CommandResult(key, Outcome.DONE, data={"channel": command.channel})
+        return CommandResult(key, Outcome.DONE, data=data)
 
     def _email(self, notice: Notify) -> None:
         if self.email is None:
@@ -90,6 +98,13 @@ class NotifyWriter:
         if self.slack is None:
             raise _Refused("NOT_CONFIGURED", "notifiers.slack is not set up")
         self.slack.send(slack_text(notice, self.timezone))
+
+    def _task(self, notice: Notify) -> str:
+        if self.tasks is None:
+            raise _Refused("NOT_CONFIGURED", "a crm_task needs the Salesforce connection")
+        if not notice.to_user_id or not notice.lead_id:
+            raise _Refused("NO_USER", "a crm_task needs a Salesforce user and a lead")
+        return self.tasks.create(notice)
 
     def _user_field(self, user_id: str | None, name: str) -> str | None:
         if not user_id or self.users is None:

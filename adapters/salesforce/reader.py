@@ -82,7 +82,7 @@ class SalesforceReader:
         where = f"WhoId = {soql.quote(soql.record_id(who_id))}"
         found: list[CrmRecord] = []
         for sobject in ("Task", "Event"):
-            query = soql.select(sobject, ["OwnerId", "CreatedDate"], where)
+            query = soql.select(sobject, ["OwnerId", "CreatedDate", "CreatedById"], where)
             found += [CrmRecord(sobject, str(row["Id"]), row) for row in self._query(query)]
         return sorted(found, key=lambda record: str(record.fields.get("CreatedDate") or ""))
 

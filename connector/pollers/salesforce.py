@@ -30,8 +30,8 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "Contact": ("OwnerId", "AccountId"),
     "Opportunity": ("StageName", "IsClosed", "IsWon", "Amount", "CloseDate", "OwnerId"),
     #: touches for the SLA job (a missed outbound message must not read as a missed SLA)
-    "Task": ("WhoId", "OwnerId", "Status", "TaskSubtype", "CreatedDate"),
-    "Event": ("WhoId", "OwnerId", "StartDateTime", "EventSubtype", "CreatedDate"),
+    "Task": ("WhoId", "OwnerId", "Status", "TaskSubtype", "CreatedDate", "CreatedById"),
+    "Event": ("WhoId", "OwnerId", "StartDateTime", "EventSubtype", "CreatedDate", "CreatedById"),
 }
 _SYSTEM_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
 

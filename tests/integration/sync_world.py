@@ -61,6 +61,7 @@ TASK_OUTBOUND_FIELDS = [
     "Status",
     "TaskSubtype",
     "CreatedDate",
+    "CreatedById",
     "LastModifiedById",
     "SystemModstamp",
 ]
@@ -71,6 +72,7 @@ EVENT_OUTBOUND_FIELDS = [
     "StartDateTime",
     "EventSubtype",
     "CreatedDate",
+    "CreatedById",
     "LastModifiedById",
     "SystemModstamp",
 ]

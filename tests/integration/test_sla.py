@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, select, text
 from sync_world import RECYCLE_REASON_FIELD, WORKING, SyncWorld, base_config
 
+from connector.commands import System, command_from_payload
 from connector.store import upgrade
 from connector.store.models import AuditEntry, OutboxCommand, SlaBreach, SlaClock, Timer
 from connector.worker import Worker
@@ -268,6 +269,54 @@ def test_the_rep_acting_between_steps_stops_the_ladder(world, team):
         ("sla.step", "done")
     ]
     assert any("escalation stopped" in line for line in _audit(world, lead_id))
+
+
+def _baton_tasks(world: SyncWorld, lead_id: str) -> list[dict[str, Any]]:
+    return [t for t in world.sf.all("Task") if t["WhoId"] == lead_id and "[baton " in t["Subject"]]
+
+
+def test_crm_tasks_reach_owner_and_manager_once_and_never_count_as_a_touch(world, team):
+    ladder = [
+        {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]},
+        {"after_business_hours": 1, "notify": "manager", "channels": ["crm_task", "email"]},
+    ]
+    world.configure({"escalation.ladder": ladder})
+    start = datetime.now(UTC)
+    _, lead_id = world.hand_off("tasked")
+    with _at(start, 1):
+        world.settle()
+    (reminder,) = _baton_tasks(world, lead_id)
+    assert (reminder["OwnerId"], reminder["Status"], reminder["Priority"]) == (
+        team["rep"],
+        "Not Started",
+        "High",
+    )
+    assert lead_id in reminder["Subject"] and "/lightning/r/Lead/" in reminder["Description"]
+    assert reminder["CreatedById"] == world.sf.integration_user_id
+    # the rep ticks Baton's reminder off without logging a call: that is no touch
+    world.sf.ui_update("Task", reminder["Id"], {"Status": "Completed"}, user_id=team["rep"])
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("breached", 0)
+    with _at(start, 2):
+        world.settle()
+    tasks = _baton_tasks(world, lead_id)
+    assert sorted(t["OwnerId"] for t in tasks) == sorted([team["rep"], team["manager"]])
+    assert [m.to for m in team["mail"].mails] == [(_email(world, team["manager"]),)]
+    # a resend of the same notice (a lost answer, a second worker) finds the Task it made
+    with world.runtime.store.session() as session:
+        sent = session.scalars(
+            select(OutboxCommand).where(OutboxCommand.idempotency_key.like("%step1:crm_task"))
+        ).one()
+        notice = command_from_payload(sent.kind, sent.payload)
+    writer = world.worker.dispatcher.writers[System.NOTIFY]
+    (again,) = writer.execute([notice])
+    manager_task = next(t for t in tasks if t["OwnerId"] == team["manager"])
+    assert again.data["task_id"] == manager_task["Id"]
+    assert len(_baton_tasks(world, lead_id)) == 2
+    lines = _audit(world, lead_id)
+    steps = [line for line in lines if line.startswith("escalation step")]
+    assert [("by crm_task" in line) for line in steps] == [True, True]
 
 
 def test_a_queue_owned_lead_starts_its_clock_when_a_person_takes_it(world, team):

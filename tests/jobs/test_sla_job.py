@@ -30,6 +30,7 @@ from connector.worker import Worker
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
 LEAD, REP, REP2 = "00Q7Q000001abcdUAA", "0057Q000002RmA1QAK", "0057Q000002RmA2QAK"
 QUEUE = "00G7Q000000qqqqUAA"
+BATON = "0057Q000009BaToNAAA"[:15]  # the integration user Baton writes as
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ids = itertools.count(1)
 
@@ -76,6 +77,7 @@ def _world(store: Store) -> tuple[Worker, Clock, Salesforce]:
             "escalation.ladder": [
                 {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]}
             ],
+            "salesforce.integration_user_id": BATON,
         },
     )
     salesforce, clock = Salesforce(), Clock()
@@ -106,8 +108,11 @@ def _lead(store: Store, at: datetime, owner: str = REP, **fields: Any) -> None:
     _event(store, ObjectType.LEAD, LEAD, at, **{**values, **fields})
 
 
-def _task(store: Store, task_id: str, at: datetime, owner: str = REP) -> None:
+def _task(
+    store: Store, task_id: str, at: datetime, owner: str = REP, created_by: str = REP
+) -> None:
     fields = {"WhoId": LEAD, "OwnerId": owner, "CreatedDate": at.isoformat()}
+    fields["CreatedById"] = created_by
     _event(store, ObjectType.TASK, task_id, at, **fields)
 
 
@@ -133,6 +138,21 @@ def test_a_task_by_someone_else_leaves_the_clock_running(sqlite_store: Store):
     assert (clock.state, clock.touches) == ("running", 0)
 
 
+def test_a_task_baton_created_is_no_touch_even_when_the_rep_completes_it(sqlite_store: Store):
+    worker, clock, salesforce = _world(sqlite_store)
+    _lead(sqlite_store, T0)
+    _task(sqlite_store, "00T000000000003AAA", T0 + timedelta(minutes=5), created_by=BATON)
+    _run(worker)
+    assert (_clock(sqlite_store).state, _clock(sqlite_store).touches) == ("running", 0)
+    salesforce.tasks.append(
+        {"Id": "00T000000000003AAA", "WhoId": LEAD, "OwnerId": REP, "CreatedById": BATON,
+         "CreatedDate": (T0 + timedelta(minutes=5)).isoformat()}
+    )  # fmt: skip
+    clock.now = T0 + timedelta(hours=1, seconds=1)
+    _run(worker)
+    assert _clock(sqlite_store).state == "breached", "nor does the deadline's re-read count it"
+
+
 def test_a_touch_the_outbound_message_missed_is_found_at_the_deadline(sqlite_store: Store):
     worker, clock, salesforce = _world(sqlite_store)
     _lead(sqlite_store, T0)
@@ -150,7 +170,7 @@ def test_a_touch_the_outbound_message_missed_is_found_at_the_deadline(sqlite_sto
         assert session.scalars(select(SlaBreach)).all() == []
 
 
-def test_a_breach_with_an_unbuilt_channel_records_it_and_sends_nothing(sqlite_store: Store):
+def test_the_default_ladder_queues_one_crm_task_for_the_owner(sqlite_store: Store):
     worker, clock, _ = _world(sqlite_store)
     _lead(sqlite_store, T0)
     _run(worker)
@@ -159,7 +179,12 @@ def test_a_breach_with_an_unbuilt_channel_records_it_and_sends_nothing(sqlite_st
     assert _clock(sqlite_store).state == "breached"
     with sqlite_store.session() as session:
         assert [b.kind for b in session.scalars(select(SlaBreach))] == ["first_response"]
-        assert session.scalars(select(OutboxCommand)).all() == []
+        (task,) = session.scalars(select(OutboxCommand)).all()
+        assert (task.system, task.payload["channel"], task.payload["to_user_id"]) == (
+            "notify",
+            "crm_task",
+            REP,
+        )
         steps = [t.status for t in session.scalars(select(Timer).where(Timer.kind == "sla.step"))]
         assert steps == ["done"]
 

@@ -166,6 +166,8 @@ class SlaJob:
             return Outcome(SKIPPED, f"{kind} on a lead without an SLA clock")
         owner = str(event.changes.get("OwnerId") or "")
         at = _when(event.changes.get("CreatedDate")) or event.occurred_at
+        if self._batons_own(event.changes):
+            return Outcome(SKIPPED, f"{kind} created by Baton (an escalation task): no touch")
         if not _is_touch(clock, owner, at):  # another person's, or logged before this clock
             return Outcome(
                 SKIPPED, f"{kind} by {owner or 'nobody'} at {at:%Y-%m-%d %H:%M}: no touch"
@@ -247,8 +249,6 @@ class SlaJob:
         lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
         notices: list[Notify] = []
         for channel in channels:
-            if channel not in ("email", "slack"):
-                continue  # crm_task is not built yet (docs/sla.md)
             notices.append(
                 Notify(
                     System.NOTIFY,
@@ -293,9 +293,18 @@ class SlaJob:
             created = _when(task.fields.get("CreatedDate"))
             owner = str(task.fields.get("OwnerId") or "")
             in_time = created is not None and (until is None or created <= until)
+            if self._batons_own(task.fields):
+                continue
             if in_time and _is_touch(clock, owner, created):  # type: ignore[arg-type]
                 found.append(task)
         return found
+
+    def _batons_own(self, fields: Any) -> bool:
+        """An activity Baton's integration user created (a ``crm_task`` reminder) is never the
+        rep's touch, not even when the rep later edits or completes it."""
+        creator = str(fields.get("CreatedById") or "")
+        integration = self.config.salesforce.integration_user_id
+        return bool(creator and integration) and creator[:15] == str(integration)[:15]
 
     def _policy(self, clock: SlaClock) -> Any:
         named = {p.name: p for p in self.config.sla.policies}
