@@ -319,6 +319,37 @@ def test_crm_tasks_reach_owner_and_manager_once_and_never_count_as_a_touch(world
     assert [("by crm_task" in line) for line in steps] == [True, True]
 
 
+def test_the_last_step_reassigns_the_lead_in_salesforce_and_starts_the_next_reps_clock(world, team):
+    rep2 = world.sf.add_user("Ruud Rep", f"ruud-{id(world)}@example.com")
+    world.configure(
+        {
+            "routing.teams": {"inbound": {"members": [team["rep"], rep2]}},
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["email"]},
+            ],
+            "escalation.reassign_at_last_step": True,
+        }
+    )
+    start = datetime.now(UTC)
+    _, lead_id = world.hand_off("reassigned")
+    owner = world.lead(lead_id)["OwnerId"]
+    other = rep2 if owner == team["rep"] else team["rep"]
+    with _at(start, 1):
+        world.settle()
+    assert world.lead(lead_id)["OwnerId"] == owner, "not before the last step"
+    with _at(start, 2):
+        world.settle()
+    assert world.lead(lead_id)["OwnerId"] == other
+    first, second = _clocks(world)
+    assert (first.state, first.stopped_by, first.owner_id) == ("ended", "reassigned", owner)
+    assert (second.number, second.state, second.owner_id) == (2, "running", other)
+    with _at(start, 2.5):
+        world.settle()  # the write's echo and any repeat change nothing
+    assert len(_clocks(world)) == 2 and world.lead(lead_id)["OwnerId"] == other
+    assert any(f"reassigned from {owner} to {other}" in line for line in _audit(world, lead_id))
+
+
 def test_a_queue_owned_lead_starts_its_clock_when_a_person_takes_it(world, team):
     queue = world.sf.add_queue(f"Inbound queue {id(world)}")
     world.sf.set_assignment_rule(lambda lead: queue)

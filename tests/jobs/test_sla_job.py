@@ -60,7 +60,7 @@ class Clock:
         return self.now
 
 
-def _world(store: Store) -> tuple[Worker, Clock, Salesforce]:
+def _world(store: Store, **changes: Any) -> tuple[Worker, Clock, Salesforce]:
     config = with_changes(
         default_config(),
         {
@@ -78,6 +78,7 @@ def _world(store: Store) -> tuple[Worker, Clock, Salesforce]:
                 {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]}
             ],
             "salesforce.integration_user_id": BATON,
+            **changes,
         },
     )
     salesforce, clock = Salesforce(), Clock()
@@ -224,3 +225,31 @@ def test_a_replayed_task_is_counted_once_and_a_lead_not_handed_off_has_no_clock(
     assert leads == [LEAD], "the lead a Salesforce user made themselves has no clock"
     clock = _clock(sqlite_store)
     assert (clock.state, clock.touches) == ("met", 1)
+
+
+def test_the_last_step_reassigns_the_lead_once_and_the_new_owner_gets_a_clock(
+    sqlite_store: Store,
+):
+    worker, clock, _ = _world(sqlite_store, **{"escalation.reassign_at_last_step": True})
+    _lead(sqlite_store, T0)
+    _run(worker)
+    clock.now = T0 + timedelta(hours=2)
+    _run(worker)
+    first = _clock(sqlite_store)
+    assert (first.state, first.stopped_by) == ("ended", "reassigned")
+    with sqlite_store.session() as session:
+        commands = {c.kind: c for c in session.scalars(select(OutboxCommand))}
+        move = commands["update_fields"]
+        assert (move.system, move.payload["fields"]) == ("salesforce", {"OwnerId": REP2})
+        assert [b.kind for b in session.scalars(select(SlaBreach))] == ["first_response"]
+    _lead(sqlite_store, T0 + timedelta(hours=1, minutes=30))  # a late copy: the old owner
+    _run(worker)
+    assert _clock(sqlite_store).number == 1, "no new promise for the owner it was taken from"
+    _lead(sqlite_store, T0 + timedelta(hours=2), owner=REP2)  # Salesforce reports the write
+    _run(worker)
+    second = _clock(sqlite_store)
+    assert (second.number, second.owner_id, second.state) == (2, REP2, "running")
+    assert second.started_at == T0 + timedelta(hours=2)
+    with sqlite_store.session() as session:
+        moves = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "update_fields"))
+        assert len(moves.all()) == 1, "reassigned once"

@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from connector import knowledge
-from connector.commands import Notify, System
+from connector.commands import Command, Notify, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
+from connector.jobs.lifecycle import leads
 from connector.jobs.sla import clocks
 from connector.jobs.sla import rules as r
 from connector.jobs.sla.calendar import BusinessTime
@@ -31,7 +32,7 @@ BREACH, STEP = "sla.breach", "sla.step"
 _ACTIVITIES = (ObjectType.TASK, ObjectType.EVENT)
 #: a lead whose last clock ended this way gets a new one when a person owns it again (it went
 #: back to a queue, or was closed and has come back); after a touch or conversion it does not
-_RESTARTS_AFTER = ("closed", "queue")
+_RESTARTS_AFTER = ("closed", "queue", "reassigned")
 
 
 @dataclass
@@ -81,6 +82,9 @@ class SlaJob:
             return Outcome(SKIPPED, f"no SLA clock: {why}")
         if clock is not None and clock.stopped_by not in _RESTARTS_AFTER:
             return Outcome(SKIPPED, f"SLA clock #{clock.number} already {clock.state}")
+        if clock is not None and clock.stopped_by == "reassigned" and _same(view, clock):
+            # a late copy of a change from before Baton's reassignment: not a new promise
+            return Outcome(SKIPPED, f"SLA clock #{clock.number} reassigned away from this owner")
         if r.is_working(view.status, self.config.sla.working_statuses):
             return Outcome(SKIPPED, "no SLA clock: the lead is already being worked")
         return self._start(ctx, event, clock, str(view.owner_id), at)
@@ -232,16 +236,50 @@ class SlaJob:
             return Outcome(SKIPPED, f"escalation step {index + 1}: the rep acted; not sent")
         step = ladder[index]
         who = recipient_for(step.notify, clock.owner_id, ctx.readers, self.config.escalation)
+        commands: list[Command] = []
         if who.user_id is None and who.address is None:
-            line = f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"
-            return Outcome(DONE, line, audit=(line,))
-        commands = self._notices(clock, index, step.channels, who)
-        sent = ", ".join(c.channel for c in commands) or "no channel Baton can send yet"
-        line = (
-            f"escalation step {index + 1} on clock #{clock.number}: {step.notify} "
-            f"{who.user_id or who.address} by {sent}{who.suffix}"
+            lines = [f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"]
+        else:
+            commands += self._notices(clock, index, step.channels, who)
+            sent = ", ".join(c.channel for c in commands)
+            lines = [
+                f"escalation step {index + 1} on clock #{clock.number}: {step.notify} "
+                f"{who.user_id or who.address} by {sent}{who.suffix}"
+            ]
+        if index == len(ladder) - 1 and self.config.escalation.reassign_at_last_step:
+            line, reassign = self._reassign(ctx, clock, event.occurred_at)
+            lines.append(line)
+            commands += reassign
+        return Outcome(DONE, "; ".join(lines), commands=tuple(commands), audit=tuple(lines))
+
+    def _reassign(
+        self, ctx: JobContext, clock: SlaClock, at: datetime
+    ) -> tuple[str, list[Command]]:
+        """Give the breached lead to the team's next member, once: the clock ends here, and the
+        new owner's clock starts when Salesforce reports the new owner (the echo of this write)."""
+        counters = leads.round_robin_counters(ctx.session)
+        team = clock.team or ""
+        chosen = r.next_member(clock.owner_id, team, self.config.routing, counters.get(team, 0))
+        if chosen is None:
+            return f"no reassignment: nobody else in team {clock.team or '(none)'}", []
+        owner, position = chosen
+        leads.save_counter(ctx.session, team, position)
+        clock.state, clock.stopped_at, clock.stopped_by = r.State.ENDED.value, at, "reassigned"
+        lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        command = UpdateFields(
+            System.SALESFORCE,
+            lead_key,
+            f"sla:{clock.id}:reassign",
+            at.isoformat(),
+            object_type="Lead",
+            object_id=clock.lead_id,
+            fields={"OwnerId": owner},
         )
-        return Outcome(DONE, line, commands=tuple(commands), audit=(line,))
+        line = (
+            f"SLA clock #{clock.number} ended: lead reassigned from {clock.owner_id} to {owner} "
+            f"(team {team}, round-robin)"
+        )
+        return line, [command]
 
     def _notices(
         self, clock: SlaClock, index: int, channels: tuple[str, ...], who: Recipient
@@ -330,6 +368,10 @@ def _when(value: object) -> datetime | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _same(view: r.LeadView, clock: SlaClock) -> bool:
+    return str(view.owner_id or "")[:15] == clock.owner_id[:15]
 
 
 def _text(value: object) -> str | None:
