@@ -47,6 +47,10 @@ OBJECT_TYPE_IDS: Mapping[str, ObjectType] = {
     "0-2": ObjectType.COMPANY,
     "0-3": ObjectType.DEAL,
     "0-27": ObjectType.TASK,
+    # engagements, for SLA touches (object.creation / object.propertyChange per object type)
+    "0-47": ObjectType.MEETING,
+    "0-48": ObjectType.CALL,
+    "0-49": ObjectType.EMAIL,
 }
 
 # Map the left side of an associationType (CONTACT_TO_DEAL): ObjectType

@@ -67,6 +67,11 @@ HUBSPOT_SUBSCRIPTIONS: tuple[Any, ...] = (
     "contact.privacyDeletion",
     "contact.merge",
     ("deal.propertyChange", "dealstage"),
+    # SLA touches: a call, e-mail or meeting logged in HubSpot (generic subscriptions)
+    *(
+        {"subscriptionType": "object.creation", "objectName": kind}
+        for kind in ("call", "email", "meeting")
+    ),
 )
 
 

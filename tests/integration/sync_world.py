@@ -95,6 +95,11 @@ HUBSPOT_SUBSCRIPTIONS = [
     "contact.merge",
     "contact.deletion",
     "contact.privacyDeletion",
+    # SLA touches: a call, e-mail or meeting logged in HubSpot (generic subscriptions)
+    *(
+        {"subscriptionType": "object.creation", "objectName": kind}
+        for kind in ("call", "email", "meeting")
+    ),
 ]
 #: the org's lead statuses: the standard four plus one for stage-conflict tests
 LEAD_STATUSES = [

@@ -203,6 +203,30 @@ def test_a_meeting_logged_on_the_lead_meets_the_sla(world, team):
     assert any(f"met: event {meeting}" in line for line in _audit(world, lead_id))
 
 
+def _hubspot_call(world: SyncWorld, contact_id: str, owner_id: str) -> str:
+    """A call logged on the contact's record in HubSpot (created with its association)."""
+    now_ms = str(int(datetime.now(UTC).timestamp() * 1000))
+    properties = {"hs_timestamp": now_ms, "hubspot_owner_id": owner_id, "hs_call_title": "Intro"}
+    return world.hs.ui_create(
+        "calls", properties, user_id=7, associations=[("contacts", contact_id)]
+    )
+
+
+def test_a_call_logged_in_hubspot_by_the_owner_meets_the_sla(world, team):
+    rep_owner = world.hs.add_owner(_email(world, team["rep"]).upper(), "Rita", "Rep")
+    someone = world.hs.add_owner(f"someone-{id(world)}@example.com", "Some", "One")
+    contact_id, lead_id = world.hand_off("hubspot-call")
+    _hubspot_call(world, contact_id, someone)
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("running", 0), "another owner's call is no touch"
+    call = _hubspot_call(world, contact_id, rep_owner)
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by, clock.touches) == ("met", "call", 1)
+    assert any(f"met: HubSpot call {call}" in line for line in _audit(world, lead_id))
+
+
 def test_a_working_status_meets_the_sla(world, team):
     _, lead_id = world.hand_off("status")
     world.sf.ui_update("Lead", lead_id, {"Status": WORKING}, user_id=team["rep"])

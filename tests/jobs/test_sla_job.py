@@ -24,7 +24,7 @@ from connector.jobs.sla.calendar import BusinessTime
 from connector.jobs.sla.job import SlaJob
 from connector.ports import CrmRecord
 from connector.store import Store
-from connector.store.models import OutboxCommand, SlaBreach, SlaClock, Timer
+from connector.store.models import OutboxCommand, RecordLink, SlaBreach, SlaClock, Timer
 from connector.worker import Worker
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
@@ -43,13 +43,39 @@ class Salesforce:
     system: System = System.SALESFORCE
 
     def read(self, object_type: str, ids: Any, fields: Any) -> dict[str, CrmRecord]:
-        return {i: CrmRecord("User", i, {"IsActive": True, "ManagerId": None}) for i in ids}
+        return {
+            i: CrmRecord("User", i, {"IsActive": True, "ManagerId": None, "Email": f"{i}@x.nl"})
+            for i in ids
+        }
 
     def find_by_email(self, object_type: str, email: str, fields: Any) -> list[CrmRecord]:
         return []
 
     def activities_of(self, who_id: str) -> list[CrmRecord]:
         return [CrmRecord("Task", t["Id"], t) for t in self.tasks if t["WhoId"] == who_id]
+
+
+@dataclass
+class HubSpot:
+    """Answers the engagement reads: owners are ``<Salesforce user id>@x.nl`` by e-mail."""
+
+    meetings: list[dict[str, Any]] = field(default_factory=list)
+    system: System = System.HUBSPOT
+
+    def read(self, object_type: str, ids: Any, fields: Any) -> dict[str, CrmRecord]:
+        return {}
+
+    def find_by_email(self, object_type: str, email: str, fields: Any) -> list[CrmRecord]:
+        return []
+
+    def owner_email(self, owner_id: str) -> str | None:
+        return {"61": f"{REP.upper()}@X.NL", "62": f"{REP2}@x.nl"}.get(owner_id)
+
+    def engagements_of(self, contact_id: str) -> list[CrmRecord]:
+        return [CrmRecord("meeting", m["id"], m) for m in self.meetings]
+
+
+HUBSPOT = HubSpot()
 
 
 @dataclass
@@ -83,7 +109,7 @@ def _world(store: Store, **changes: Any) -> tuple[Worker, Clock, Salesforce]:
     )
     salesforce, clock = Salesforce(), Clock()
     job = SlaJob(config, BusinessTime(config.sla.calendar))
-    runner = JobRunner((job,), {System.SALESFORCE: salesforce})
+    runner = JobRunner((job,), {System.SALESFORCE: salesforce, System.HUBSPOT: HUBSPOT})
     worker = Worker(store, runner, Dispatcher(store, {}, "t"), owner="t", clock=clock)
     return worker, clock, salesforce
 
@@ -253,3 +279,31 @@ def test_the_last_step_reassigns_the_lead_once_and_the_new_owner_gets_a_clock(
     with sqlite_store.session() as session:
         moves = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "update_fields"))
         assert len(moves.all()) == 1, "reassigned once"
+
+
+def test_a_hubspot_meeting_the_webhook_missed_is_found_at_the_deadline(sqlite_store: Store):
+    worker, clock, _ = _world(sqlite_store)
+    with sqlite_store.session() as session:
+        session.add(RecordLink(hubspot_contact_id="101", salesforce_lead_id=LEAD))
+    _lead(sqlite_store, T0)
+    _run(worker)
+    logged = (T0 + timedelta(minutes=20)).isoformat()
+    HUBSPOT.meetings[:] = [
+        {"id": "901", "hubspot_owner_id": "62", "hs_createdate": logged},  # another rep's
+        {
+            "id": "902",
+            "hubspot_owner_id": "61",
+            "hs_createdate": (T0 - timedelta(hours=1)).isoformat(),
+        },
+        {"id": "903", "hubspot_owner_id": "61", "hs_createdate": logged},
+    ]
+    try:
+        clock.now = T0 + timedelta(hours=1, seconds=1)
+        _run(worker)
+    finally:
+        HUBSPOT.meetings.clear()
+    row = _clock(sqlite_store)
+    assert (row.state, row.stopped_by, row.touches) == ("met", "meeting", 1)
+    assert row.stopped_at == T0 + timedelta(minutes=20)
+    with sqlite_store.session() as session:
+        assert session.scalars(select(SlaBreach)).all() == []

@@ -60,11 +60,13 @@ def hubspot() -> Iterator[Sandboxed]:
     sandbox.stop()
 
 
-def hubspot_poller(store: Store, sandbox: Any, clock: ManualClock) -> HubSpotSearchPoller:
+def hubspot_poller(
+    store: Store, sandbox: Any, clock: ManualClock, object_type: ObjectType = ObjectType.CONTACT
+) -> HubSpotSearchPoller:
     return HubSpotSearchPoller(
         store,
         sandbox.client(),
-        object_type=ObjectType.CONTACT,
+        object_type=object_type,
         portal_id="62515",
         pacer=Pacer(5, clock=clock, sleep=clock.advance),
         retry_sleep=clock.advance,
@@ -121,6 +123,25 @@ def test_hubspot_repeated_polls_are_duplicates_and_changes_are_new(
     with sqlite_store.session() as session:
         cursor = read_cursor(session, "hubspot:contacts")
     assert cursor is not None and int(cursor) == int(latest.occurred_at.timestamp() * 1000)
+
+
+def test_hubspot_calls_and_meetings_are_polled_for_sla_touches(
+    hubspot: Sandboxed, sqlite_store: Store
+) -> None:
+    sandbox, clock = hubspot
+    contact = sandbox.ui_create("contacts", {"email": "touched@x.io"})
+    owner = sandbox.add_owner("rep@x.io", "Rita", "Rep")
+    stamp = {"hs_timestamp": "2026-01-01T00:00:00Z", "hubspot_owner_id": owner}
+    call = sandbox.ui_create("calls", stamp, associations=[("contacts", contact)])
+    meeting = sandbox.ui_create("meetings", stamp, associations=[("contacts", contact)])
+    clock.advance(2)
+    for object_type in (ObjectType.CALL, ObjectType.MEETING, ObjectType.EMAIL):
+        hubspot_poller(sqlite_store, sandbox, clock, object_type).poll_once(clock.aware())
+    found = {
+        (r.object_type, r.object_id, r.changes["hubspot_owner_id"]) for r in rows(sqlite_store)
+    }
+    assert {("call", call, owner), ("meeting", meeting, owner)} <= found
+    assert not any(r.object_type == "email" for r in rows(sqlite_store))
 
 
 def test_hubspot_record_missing_from_a_lagging_index_is_found_next_poll(

@@ -23,13 +23,15 @@ from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is
 from connector.jobs.lifecycle import leads
 from connector.jobs.sla import clocks
 from connector.jobs.sla import rules as r
+from connector.jobs.sla import touches as t
 from connector.jobs.sla.calendar import BusinessTime
 from connector.jobs.sla.people import Recipient, recipient_for
+from connector.ports import CrmRecord
 from connector.store.models import InboxEvent, SlaClock
 from connector.timers import CancelTimer, SetTimer
 
 BREACH, STEP = "sla.breach", "sla.step"
-_ACTIVITIES = (ObjectType.TASK, ObjectType.EVENT)
+_ACTIVITIES = t.SALESFORCE_ACTIVITIES
 #: a lead whose last clock ended this way gets a new one when a person owns it again (it went
 #: back to a queue, or was closed and has come back); after a touch or conversion it does not
 _RESTARTS_AFTER = ("closed", "queue", "reassigned")
@@ -44,7 +46,10 @@ class SlaJob:
     name: str = "sla"
 
     def wants(self, event: InboxEvent) -> bool:
-        """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events."""
+        """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events;
+        HubSpot calls, e-mails and meetings."""
+        if event.source == Source.HUBSPOT:
+            return event.object_type in t.ENGAGEMENTS and event.kind != "deleted"
         if event.source != Source.SALESFORCE:
             return False
         if event.object_type == ObjectType.LEAD:
@@ -59,6 +64,8 @@ class SlaJob:
             return self._step(ctx, event)
         if event.object_type in _ACTIVITIES:
             return self._activity(ctx, event)
+        if event.object_type in t.ENGAGEMENTS:
+            return self._engagement(ctx, event)
         return self._lead(ctx, event)
 
     # -- the lead -----------------------------------------------------------------------------
@@ -168,19 +175,56 @@ class SlaJob:
         clock = clocks.latest(ctx.session, who)
         if clock is None:
             return Outcome(SKIPPED, f"{kind} on a lead without an SLA clock")
-        owner = str(event.changes.get("OwnerId") or "")
-        at = _when(event.changes.get("CreatedDate")) or event.occurred_at
-        if self._batons_own(event.changes):
+        fields = {"CreatedDate": event.occurred_at.isoformat(), **event.changes}
+        record = CrmRecord(kind, event.object_id, fields)
+        touch = t.from_salesforce(record, self.config.salesforce.integration_user_id)
+        if touch is None:
+            return Outcome(SKIPPED, f"{kind} without a time: no touch")
+        if touch.by_baton:
             return Outcome(SKIPPED, f"{kind} created by Baton (an escalation task): no touch")
-        if not _is_touch(clock, owner, at):  # another person's, or logged before this clock
+        if not _is_touch(clock, touch.owner, touch.at):  # another's, or before this clock
             return Outcome(
-                SKIPPED, f"{kind} by {owner or 'nobody'} at {at:%Y-%m-%d %H:%M}: no touch"
+                SKIPPED,
+                f"{kind} by {touch.owner or 'nobody'} at {touch.at:%Y-%m-%d %H:%M}: no touch",
             )
-        counted = clocks.add_touch(ctx.session, clock, event.object_id, at)
+        return self._touched(ctx, clock, touch, f"{kind} {event.object_id}")
+
+    def _engagement(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A HubSpot call, e-mail or meeting: read it (the webhook carries no contacts), find
+        the linked lead's clock, and count it when the clock's owner logged it."""
+        kind = str(event.object_type)
+        reader = ctx.readers.get(System.HUBSPOT)
+        read = getattr(reader, "engagement", None)
+        record = read(kind, event.object_id) if read is not None else None
+        touch = t.from_hubspot(record) if record is not None else None
+        if record is None or touch is None:
+            return Outcome(SKIPPED, f"HubSpot {kind} {event.object_id}: gone or without a time")
+        for contact in t.contacts_of(record):
+            link = knowledge.link_for_hubspot(ctx.session, contact)
+            clock = (
+                clocks.latest(ctx.session, link.salesforce_lead_id)
+                if link and link.salesforce_lead_id
+                else None
+            )
+            if clock is None:
+                continue
+            if not _is_touch(clock, clock.owner_id, touch.at):
+                continue  # logged before this clock started
+            if not t.is_owner(ctx.readers, clock.owner_id, touch.owner):
+                return Outcome(
+                    SKIPPED,
+                    f"HubSpot {kind} by owner {touch.owner or 'nobody'}: not the clock's owner",
+                )
+            return self._touched(ctx, clock, touch, f"HubSpot {kind} {event.object_id}")
+        return Outcome(SKIPPED, f"HubSpot {kind} not on a contact with an SLA clock")
+
+    def _touched(self, ctx: JobContext, clock: SlaClock, touch: t.Touch, what: str) -> Outcome:
+        """Count the owner's touch once; the first one stops an open clock."""
+        counted = clocks.add_touch(ctx.session, clock, touch.activity_id, touch.at)
         if not clocks.is_open(clock):
-            what = f"touch {clock.touches} counted" if counted else "touch already counted"
-            return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {what}")
-        outcome = self._stop(clock, kind, at, f"{kind} {event.object_id}")
+            done = f"touch {clock.touches} counted" if counted else "touch already counted"
+            return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {done}")
+        outcome = self._stop(clock, touch.kind, touch.at, what)
         # the clock's story belongs on the lead, where `baton explain` looks, not on the Task
         lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
         return replace(outcome, audit_record_key=lead_key)
@@ -206,14 +250,11 @@ class SlaJob:
         clock = clocks.by_id(ctx.session, int(event.changes.get("clock", 0)))
         if clock is None or clock.state != r.State.RUNNING.value:
             return Outcome(SKIPPED, "deadline passed; the clock is no longer running")
-        touched = self._owner_activities(ctx, clock, clock.deadline_at)
-        if touched:
-            first = touched[0]
-            kind = first.object_type.lower()
-            at = _when(first.fields.get("CreatedDate")) or clock.deadline_at
-            clocks.add_touch(ctx.session, clock, first.object_id, at)
-            what = f"{kind} {first.object_id} (read at the deadline)"
-            return self._stop(clock, kind, at, what)
+        first = t.first(self._owner_activities(ctx, clock, clock.deadline_at))
+        if first is not None:
+            clocks.add_touch(ctx.session, clock, first.activity_id, first.at)
+            what = f"{first.kind} {first.activity_id} (read at the deadline)"
+            return self._stop(clock, first.kind, first.at, what)
         clock.state = r.State.BREACHED.value
         clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
         plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
@@ -321,28 +362,25 @@ class SlaJob:
 
     def _owner_activities(
         self, ctx: JobContext, clock: SlaClock, until: datetime | None
-    ) -> list[Any]:
-        """The owner's Tasks and Events on the lead since the clock started (from Salesforce)."""
+    ) -> list[t.Touch]:
+        """The owner's touches since the clock started, read from the CRMs: Tasks and Events on
+        the lead, and the linked HubSpot contact's calls, e-mails and meetings."""
+        found: list[t.Touch] = []
         activities_of = getattr(ctx.readers.get(System.SALESFORCE), "activities_of", None)
-        if activities_of is None:
-            return []
-        found = []
-        for task in activities_of(clock.lead_id):
-            created = _when(task.fields.get("CreatedDate"))
-            owner = str(task.fields.get("OwnerId") or "")
-            in_time = created is not None and (until is None or created <= until)
-            if self._batons_own(task.fields):
-                continue
-            if in_time and _is_touch(clock, owner, created):  # type: ignore[arg-type]
-                found.append(task)
-        return found
-
-    def _batons_own(self, fields: Any) -> bool:
-        """An activity Baton's integration user created (a ``crm_task`` reminder) is never the
-        rep's touch, not even when the rep later edits or completes it."""
-        creator = str(fields.get("CreatedById") or "")
         integration = self.config.salesforce.integration_user_id
-        return bool(creator and integration) and creator[:15] == str(integration)[:15]
+        for record in activities_of(clock.lead_id) if activities_of is not None else ():
+            touch = t.from_salesforce(record, integration)
+            if touch is not None and not touch.by_baton and _is_touch(clock, touch.owner, touch.at):
+                found.append(touch)
+        link = knowledge.link_for_salesforce(ctx.session, clock.lead_id)
+        contact = link.hubspot_contact_id if link is not None else None
+        for record in t.hubspot_engagements(ctx.readers, contact) if contact else ():
+            touch = t.from_hubspot(record)
+            if touch is None or not _is_touch(clock, clock.owner_id, touch.at):
+                continue
+            if t.is_owner(ctx.readers, clock.owner_id, touch.owner):
+                found.append(touch)
+        return [touch for touch in found if until is None or touch.at <= until]
 
     def _policy(self, clock: SlaClock) -> Any:
         named = {p.name: p for p in self.config.sla.policies}
@@ -359,15 +397,6 @@ def _breach_key(clock: SlaClock) -> str:
 
 def _step_key(clock: SlaClock, index: int) -> str:
     return f"clock-{clock.number}-step-{index}"
-
-
-def _when(value: object) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _same(view: r.LeadView, clock: SlaClock) -> bool:
