@@ -213,7 +213,7 @@ def test_the_default_ladder_queues_one_crm_task_for_the_owner(sqlite_store: Stor
             REP,
         )
         steps = [t.status for t in session.scalars(select(Timer).where(Timer.kind == "sla.step"))]
-        assert steps == ["done"]
+        assert steps == [], "a step due at the breach goes out with it: no timer round trip"
 
 
 def test_an_open_clock_follows_a_new_person_and_ends_in_a_queue(sqlite_store: Store):
@@ -307,3 +307,29 @@ def test_a_hubspot_meeting_the_webhook_missed_is_found_at_the_deadline(sqlite_st
     assert row.stopped_at == T0 + timedelta(minutes=20)
     with sqlite_store.session() as session:
         assert session.scalars(select(SlaBreach)).all() == []
+
+
+def test_steps_due_at_the_breach_go_out_with_it_and_later_ones_wait_for_their_timer(
+    sqlite_store: Store,
+):
+    ladder = [
+        {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]},
+        {"after_business_hours": 1, "notify": "owner", "channels": ["crm_task"]},
+    ]
+    worker, clock, _ = _world(sqlite_store, **{"escalation.ladder": ladder})
+    _lead(sqlite_store, T0)
+    _run(worker)
+    clock.now = T0 + timedelta(hours=1, seconds=1)
+    _run(worker)
+
+    def sent() -> list[str]:
+        with sqlite_store.session() as session:
+            rows = session.scalars(select(OutboxCommand).order_by(OutboxCommand.id))
+            return [row.idempotency_key.split(":")[2] for row in rows]
+
+    with sqlite_store.session() as session:
+        steps = [t.status for t in session.scalars(select(Timer).where(Timer.kind == "sla.step"))]
+    assert (sent(), steps) == (["step0"], ["pending"])
+    clock.now = T0 + timedelta(hours=2, seconds=1)
+    _run(worker)
+    assert sent() == ["step0", "step1"]

@@ -258,16 +258,27 @@ class SlaJob:
         clock.state = r.State.BREACHED.value
         clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
         plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
+        # steps already due (the usual first one, at 0 hours) are sent from this pass: a timer
+        # would cost each breach a second event, lease and transaction before anyone hears
+        due = [p for p in plan if p.due_at <= ctx.now]
         timers = tuple(
             SetTimer(STEP, _step_key(clock, p.i), p.due_at, {"clock": clock.id, "step": p.i})
             for p in plan
+            if p not in due
         )
         line = (
             f"SLA breach (first_response) on clock #{clock.number}: no touch by "
             f"{clock.owner_id} before {clock.deadline_at.isoformat()}; "
-            f"{len(plan)} escalation step(s) scheduled"
+            f"{len(plan)} escalation step(s): {len(due)} now, {len(timers)} scheduled"
         )
-        return Outcome(DONE, line, timers=timers, audit=(line,))
+        lines, commands = [line], []
+        for planned in due:
+            step_lines, step_commands = self._escalate(ctx, clock, planned.i, event.occurred_at)
+            lines += step_lines
+            commands += step_commands
+        return Outcome(
+            DONE, "; ".join(lines), commands=tuple(commands), timers=timers, audit=tuple(lines)
+        )
 
     def _step(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         index = int(event.changes.get("step", -1))
@@ -275,6 +286,15 @@ class SlaJob:
         ladder = self.config.escalation.ladder
         if clock is None or clock.state != r.State.BREACHED.value or not 0 <= index < len(ladder):
             return Outcome(SKIPPED, f"escalation step {index + 1}: the rep acted; not sent")
+        lines, commands = self._escalate(ctx, clock, index, event.occurred_at)
+        return Outcome(DONE, "; ".join(lines), commands=tuple(commands), audit=tuple(lines))
+
+    def _escalate(
+        self, ctx: JobContext, clock: SlaClock, index: int, at: datetime
+    ) -> tuple[list[str], list[Command]]:
+        """One ladder step on a breached clock: its notices, and at the last step the
+        reassignment when configured (audit lines and commands)."""
+        ladder = self.config.escalation.ladder
         step = ladder[index]
         who = recipient_for(step.notify, clock.owner_id, ctx.readers, self.config.escalation)
         commands: list[Command] = []
@@ -288,10 +308,10 @@ class SlaJob:
                 f"{who.user_id or who.address} by {sent}{who.suffix}"
             ]
         if index == len(ladder) - 1 and self.config.escalation.reassign_at_last_step:
-            line, reassign = self._reassign(ctx, clock, event.occurred_at)
+            line, reassign = self._reassign(ctx, clock, at)
             lines.append(line)
             commands += reassign
-        return Outcome(DONE, "; ".join(lines), commands=tuple(commands), audit=tuple(lines))
+        return lines, commands
 
     def _reassign(
         self, ctx: JobContext, clock: SlaClock, at: datetime
