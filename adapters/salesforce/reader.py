@@ -116,6 +116,14 @@ class SalesforceReader:
                     }
         return sorted(rows.values(), key=lambda row: str(row["Id"]))
 
+    def field_names(self, sobject: str) -> set[str]:
+        """The API names of ``sobject``'s fields in this org (one describe call): features
+        such as multi-currency add fields (``CurrencyIsoCode``) that a query must not name
+        in an org without them."""
+        describe = partial(self.client.describe, soql.identifier(sobject))
+        described = salesforce_call(self.client, self.policy, describe)
+        return {str(field["name"]) for field in described.get("fields", [])}
+
     def influence_model_id(self, developer_name: str) -> str | None:
         """The CampaignInfluenceModel's Id by DeveloperName; None when the org has none such
         (or Customizable Campaign Influence is off, so the object does not exist)."""

@@ -205,3 +205,66 @@ def test_targets_that_cannot_be_checked_at_start_stay_on(readers):
     readers[System.HUBSPOT].property_names = unreachable
     readers[System.SALESFORCE].influence_model_id = unreachable
     assert build(JobSetup(default_config(), readers)).off == {}
+
+
+class MultiCurrencySalesforce(FakeSalesforce):
+    """An org with multi-currency on: Opportunity has CurrencyIsoCode, the reader says so."""
+
+    def field_names(self, sobject: str) -> set[str]:
+        return {"Id", "Amount", "CurrencyIsoCode"}
+
+    def read(self, object_type: str, ids: Sequence[str], fields: Sequence[str]) -> dict:
+        assert "CurrencyIsoCode" in fields, "a multi-currency org's deals are read with it"
+        return super().read(object_type, ids, fields)
+
+
+def _multi_currency_run(store: Store, readers: dict[System, Any]):
+    readers[System.SALESFORCE] = salesforce = MultiCurrencySalesforce()
+    job = build(JobSetup(default_config(), readers))
+    with store.session() as session:
+        session.add(RecordLink(hubspot_contact_id=HS_CONTACT, salesforce_contact_id=CONTACT))
+
+    def handle():
+        with store.session() as session:
+            event = InboxEvent(
+                source=Source.SALESFORCE, event_id=f"m{len(salesforce.responses)}{id(object())}",
+                kind="updated", object_type=ObjectType.OPPORTUNITY, object_id=OPP,
+                record_key=record_key(Source.SALESFORCE, ObjectType.OPPORTUNITY, OPP),
+                occurred_at=NOW, changes={},
+            )  # fmt: skip
+            outcome = job.handle(JobContext(session, NOW, readers), event)
+            session.commit()
+            return outcome
+
+    return salesforce, handle
+
+
+def test_a_deal_keeps_its_own_currency_exact_to_its_minor_unit(store, readers):
+    salesforce, handle = _multi_currency_run(store, readers)
+    salesforce.opportunity.update(CurrencyIsoCode="JPY", Amount=1000001)
+    hubspot, _ = handle().commands
+    assert hubspot.fields["baton_credit_summary"] == (
+        "linear, JPY: paid_search: 500001; webinar (7011): 500000"
+    ), "yen have no minor unit: the odd yen goes by the tie-break, nothing is converted"
+    salesforce.opportunity.update(CurrencyIsoCode="KWD", Amount=10.001)
+    second = handle()
+    assert second.status == DONE, "a new currency is a new input: a new revision"
+    assert second.commands[0].fields["baton_credit_summary"] == (
+        "linear, KWD: paid_search: 5.001; webinar (7011): 5.000"
+    )
+    with store.session() as session:
+        credit = deal_credit(session, OPP)
+        revenue = revenue_by_source(session)
+    assert credit is not None and credit.revision == 2
+    assert {(r.currency, r.minor) for r in revenue} == {("KWD", 5001), ("KWD", 5000)}
+    salesforce.opportunity.update(CurrencyIsoCode="JPY", Amount=10.5)
+    refused = handle()
+    assert refused.status == SKIPPED and "not creditable in JPY" in refused.summary
+
+
+def test_a_single_currency_org_is_read_without_the_currency_field(store, readers):
+    readers[System.SALESFORCE].field_names = lambda sobject: {"Id", "Amount"}
+    job = build(JobSetup(default_config(), readers))
+    assert "CurrencyIsoCode" not in job.opportunity_fields
+    readers[System.SALESFORCE].field_names = lambda sobject: 1 / 0  # cannot be asked
+    assert "CurrencyIsoCode" not in build(JobSetup(default_config(), readers)).opportunity_fields

@@ -36,7 +36,7 @@ from connector.jobs.credit.compute import (
 )
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
-from connector.jobs.credit.setup import writeback_off
+from connector.jobs.credit.setup import opportunity_fields, writeback_off
 from connector.jobs.credit.timeline import Money, Timeline, Touch, build_timeline
 from connector.jobs.credit.touches import (
     FORM_PROPERTIES,
@@ -46,7 +46,14 @@ from connector.jobs.credit.touches import (
     parse_moment,
     response_touches,
 )
-from connector.jobs.credit.trigger import OPPORTUNITY_FIELDS, Action, Deal, deal_from_fields, decide
+from connector.jobs.credit.trigger import (
+    CURRENCY_FIELD,
+    OPPORTUNITY_FIELDS,
+    Action,
+    Deal,
+    deal_from_fields,
+    decide,
+)
 from connector.jobs.credit.writeback import hubspot_cleared, hubspot_properties, influence_rows
 from connector.ports import CrmReader
 from connector.store.models import CreditLedgerRow, InboxEvent, OutboxCommand
@@ -69,6 +76,8 @@ class CreditJob:
     versions: dict[str, str]
     #: write-back targets found missing at start, and why (``setup.py``)
     off: dict[System, str] = field(default_factory=dict)
+    #: the Opportunity fields read: plus ``CurrencyIsoCode`` in a multi-currency org
+    opportunity_fields: tuple[str, ...] = OPPORTUNITY_FIELDS
     name: str = "credit"
 
     def wants(self, event: InboxEvent) -> bool:
@@ -85,7 +94,9 @@ class CreditJob:
         if salesforce is None:
             return Outcome(SKIPPED, "Salesforce is not connected: the deal cannot be read")
         deal_id = event.object_id
-        found = salesforce.read("Opportunity", [deal_id], list(OPPORTUNITY_FIELDS)).get(deal_id)
+        found = salesforce.read("Opportunity", [deal_id], list(self.opportunity_fields)).get(
+            deal_id
+        )
         deal = deal_from_fields(found.fields if found is not None else None)
         live = ledger.live(ctx.session, deal_id)
         action = decide(deal, credited=bool(live))
@@ -106,7 +117,8 @@ class CreditJob:
         deal: Deal,
         live: list[CreditLedgerRow],
     ) -> Outcome:
-        currency = self.config.credit.currency
+        # the deal's own currency (multi-currency org), never converted; else the org's one
+        currency = deal.currency or self.config.credit.currency
         try:
             amount = Money(to_minor(deal.amount, currency), currency)
         except ValueError as exc:
@@ -249,6 +261,7 @@ def build(setup: JobSetup) -> CreditJob:
         prepare_rules(models),
         {model.name: model_version(model) for model in models},
         writeback_off(setup),
+        opportunity_fields(setup, OPPORTUNITY_FIELDS, CURRENCY_FIELD),
     )
 
 
