@@ -268,3 +268,20 @@ def test_a_single_currency_org_is_read_without_the_currency_field(store, readers
     assert "CurrencyIsoCode" not in job.opportunity_fields
     readers[System.SALESFORCE].field_names = lambda sobject: 1 / 0  # cannot be asked
     assert "CurrencyIsoCode" not in build(JobSetup(default_config(), readers)).opportunity_fields
+
+
+def test_a_form_and_the_campaign_response_it_caused_are_credited_once(run, readers, store):
+    hubspot = readers[System.HUBSPOT]
+    properties = hubspot.read("contacts", [HS_CONTACT], [])[HS_CONTACT].fields
+    properties["first_conversion_date"] = "2026-11-25T09:30:00.000Z"  # the webinar sign-up
+    hubspot.read = lambda *args: {HS_CONTACT: CrmRecord("contacts", HS_CONTACT, properties)}
+    outcome = run()
+    assert outcome.commands[0].fields["baton_credit_summary"] == (
+        "linear, EUR: paid_search: 500.01; webinar (7011): 500.00"
+    ), "two touches, not three: the form is the webinar response"
+    with store.session() as session:
+        credit = deal_credit(session, OPP)
+    assert credit is not None
+    (linear,) = credit.models
+    webinar = next(t for t in linear.touches if t.channel == "webinar")
+    assert webinar.at == datetime(2026, 11, 25, 9, 30, tzinfo=UTC), "at the form's exact time"

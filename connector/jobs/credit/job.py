@@ -37,11 +37,13 @@ from connector.jobs.credit.compute import (
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
 from connector.jobs.credit.setup import opportunity_fields, writeback_off
-from connector.jobs.credit.timeline import Money, Timeline, Touch, build_timeline
+from connector.jobs.credit.timeline import Money, Timeline, Touch, TouchKey, build_timeline
 from connector.jobs.credit.touches import (
     FORM_PROPERTIES,
+    SALESFORCE,
     SOURCE_PROPERTIES,
     hubspot_touches,
+    merge_same_person,
     milestones,
     parse_moment,
     response_touches,
@@ -149,15 +151,24 @@ class CreditJob:
             rows = salesforce.campaign_responses(tuple(contacts))  # type: ignore[attr-defined]
             touches += response_touches(rows)
             contact_of = {str(r["Id"]): r.get("ContactId") for r in rows}
-        hubspot_ids = _hubspot_contacts(ctx.session, contacts)
+        person_of: dict[TouchKey, str] = {
+            (SALESFORCE, member): str(contact)[:15]
+            for member, contact in contact_of.items()
+            if contact
+        }
+        linked = _hubspot_contacts(ctx.session, contacts)
+        hubspot_ids = sorted(linked)
         properties = self._hubspot_properties(ctx, hubspot_ids)
         for contact_id in hubspot_ids:
-            touches += hubspot_touches(
+            found = hubspot_touches(
                 contact_id,
                 properties.get(contact_id, {}),
                 sources="hubspot_source_properties" in sources,
                 forms="hubspot_form_submissions" in sources,
             )
+            person_of.update({touch.key: linked[contact_id][:15] for touch in found})
+            touches += found
+        touches = merge_same_person(touches, person_of)
         mql = _earliest(parse_moment(p.get(self._mql_property)) for p in properties.values())
         reached = milestones(
             lead_creation=_handoff_at(ctx.session, hubspot_ids),
@@ -270,14 +281,15 @@ def _contacts_of(salesforce: CrmReader, deal_id: str) -> list[str]:
     return list(contacts_of(deal_id)) if contacts_of is not None else []
 
 
-def _hubspot_contacts(session: Session, salesforce_contacts: Sequence[str]) -> list[str]:
-    """The HubSpot contacts linked to the deal's Salesforce contacts."""
-    found = set()
-    for contact_id in salesforce_contacts:
+def _hubspot_contacts(session: Session, salesforce_contacts: Sequence[str]) -> dict[str, str]:
+    """The HubSpot contacts linked to the deal's Salesforce contacts: HubSpot id → Salesforce
+    contact id (the same person in both CRMs)."""
+    found: dict[str, str] = {}
+    for contact_id in sorted(salesforce_contacts):
         link = knowledge.link_for_salesforce(session, contact_id)
         if link is not None and link.hubspot_contact_id:
-            found.add(link.hubspot_contact_id)
-    return sorted(found)
+            found.setdefault(link.hubspot_contact_id, contact_id)
+    return found
 
 
 def _handoff_at(session: Session, hubspot_contacts: Sequence[str]) -> datetime | None:
