@@ -12,7 +12,7 @@ from connector.config import BatonConfig
 from connector.events import ObjectType, utcnow
 from connector.pollers.base import Pacer, Poller, PollResult
 from connector.pollers.hubspot import ENGAGEMENT_TYPES, HubSpotSearchPoller
-from connector.pollers.salesforce import DEFAULT_FIELDS, SalesforceModstampPoller
+from connector.pollers.salesforce import CONTACT_ROLE, DEFAULT_FIELDS, SalesforceModstampPoller
 from connector.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def pollers_from_config(
     if salesforce_client is not None and salesforce.enabled and salesforce.poll_interval_s > 0:
         organization = salesforce.organization_ids[0] if salesforce.organization_ids else None
         extra = _job_fields(config)
-        for sobject in ("Lead", "Contact", "Opportunity", "Task", "Event"):
+        for sobject in ("Lead", "Contact", "Opportunity", "Task", "Event", CONTACT_ROLE):
             pollers.append(
                 SalesforceModstampPoller(
                     runtime.store,

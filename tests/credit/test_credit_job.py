@@ -285,3 +285,22 @@ def test_a_form_and_the_campaign_response_it_caused_are_credited_once(run, reade
     (linear,) = credit.models
     webinar = next(t for t in linear.touches if t.channel == "webinar")
     assert webinar.at == datetime(2026, 11, 25, 9, 30, tzinfo=UTC), "at the form's exact time"
+
+
+def test_a_contact_role_added_after_the_win_reverses_and_makes_a_new_revision(run, readers, store):
+    run()
+    salesforce = readers[System.SALESFORCE]
+    other = "0038d0000000002AAA"
+    salesforce.contacts_of_opportunity = lambda opportunity_id: [CONTACT, other]
+    salesforce.responses.append(
+        {"Id": "00v2", "CampaignId": "7012", "ContactId": other,
+         "FirstRespondedDate": "2026-11-27", "CampaignType": "Event"}
+    )  # fmt: skip
+    outcome = run()  # the poller files the role change as an event of the opportunity
+    assert outcome.status == DONE
+    assert {c.idempotency_key.split(":")[2] for c in outcome.commands} == {"2"}
+    with store.session() as session:
+        credit = deal_credit(session, OPP)
+    assert credit is not None and credit.revision == 2 and credit.reversed_at is None
+    (linear,) = credit.models
+    assert sorted(t.channel for t in linear.touches) == ["event", "paid_search", "webinar"]

@@ -206,7 +206,7 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
         "hubspot:contacts", "hubspot:deals",
         "hubspot:calls", "hubspot:emails", "hubspot:meetings",  # SLA touches: policies exist
         "salesforce:Lead", "salesforce:Contact", "salesforce:Opportunity", "salesforce:Task",
-        "salesforce:Event",
+        "salesforce:Event", "salesforce:OpportunityContactRole",
     ]  # fmt: skip
     assert pollers_from_config(runtime) == []
     no_sla = with_changes(config, {"sla.policies": []})
@@ -220,4 +220,4 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
         hubspot_client=object(),
         salesforce_client=object(),
     )
-    assert [p.name.split(":")[0] for p in only_salesforce] == ["salesforce"] * 5
+    assert [p.name.split(":")[0] for p in only_salesforce] == ["salesforce"] * 6

@@ -178,11 +178,13 @@ def salesforce() -> Iterator[Sandboxed]:
     sandbox.stop()
 
 
-def salesforce_poller(store: Store, sandbox: Any) -> SalesforceModstampPoller:
+def salesforce_poller(
+    store: Store, sandbox: Any, sobject: str = "Lead"
+) -> SalesforceModstampPoller:
     return SalesforceModstampPoller(
         store,
         sandbox.client(),
-        sobject="Lead",
+        sobject=sobject,
         organization_id="00D000000000001EAA",
         integration_user_id=sandbox.integration_user_id,
         initial_lookback=timedelta(days=1),
@@ -235,3 +237,34 @@ def test_salesforce_poll_refuses_a_naive_now(salesforce: Sandboxed, sqlite_store
     sandbox, _ = salesforce
     with pytest.raises(ValueError, match="timezone-aware"):
         salesforce_poller(sqlite_store, sandbox).poll_once(datetime(2026, 1, 1))
+
+
+def test_a_contact_role_change_is_polled_as_a_change_of_its_opportunity(
+    salesforce: Sandboxed, sqlite_store: Store
+) -> None:
+    sandbox, clock = salesforce
+    won = {"Name": "Deal", "StageName": "Closed Won", "CloseDate": "2026-12-01", "Amount": 10}
+    opportunity = sandbox.ui_create("Opportunity", won)
+    contact = sandbox.ui_create("Contact", {"LastName": "Buyer"})
+    clock.advance(60)
+    role = sandbox.ui_create(
+        "OpportunityContactRole", {"OpportunityId": opportunity, "ContactId": contact}
+    )
+    clock.advance(2)
+    salesforce_poller(sqlite_store, sandbox, "OpportunityContactRole").poll_once(clock.aware())
+    clock.advance(60)
+    sandbox.ui_delete("OpportunityContactRole", role)
+    clock.advance(2)
+    salesforce_poller(sqlite_store, sandbox, "OpportunityContactRole").poll_once(clock.aware())
+    added, removed = rows(sqlite_store)
+    for event in (added, removed):
+        assert (event.object_type, event.object_id, event.is_snapshot) == (
+            "opportunity",
+            opportunity,
+            False,
+        ), "filed under the opportunity: the credit job reads the deal again"
+        assert event.changes["OpportunityContactRoleId"] == role
+    assert (added.changes["ContactRoleRemoved"], removed.changes["ContactRoleRemoved"]) == (
+        False,
+        True,
+    )
