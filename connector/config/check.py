@@ -43,7 +43,8 @@ def _sla_line(config: BatonConfig) -> str:
         escalation += f"; {channel} used but {needs}: dead-lettered"
     return (
         f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
-        f"calendar {sla.calendar.timezone}, first touch = a Task, Event or status "
+        f"calendar {sla.calendar.timezone}, first touch = a Task, Event, HubSpot call, e-mail, "
+        f"meeting or status "
         f"{', '.join(sla.working_statuses) or '(none)'}; {escalation}"
     )
 
