@@ -43,11 +43,11 @@ def test_a_multi_currency_deal_is_read_in_its_own_currency(orgs):
     multi, single = orgs
     reader = _reader(multi)
     job = build(JobSetup(default_config(), {System.SALESFORCE: reader}))
-    assert job.opportunity_fields[-1] == "CurrencyIsoCode"
+    assert job.opportunity_fields_for(reader)[-1] == "CurrencyIsoCode"
     won = {"Name": "Yen deal", "StageName": "Closed Won", "CloseDate": "2026-12-01"}
     yen = multi.ui_create("Opportunity", {**won, "Amount": 1200000, "CurrencyIsoCode": "JPY"})
     euro = multi.ui_create("Opportunity", {**won, "Amount": 999.99})  # the corporate default
-    found = reader.read("Opportunity", [yen, euro], list(job.opportunity_fields))
+    found = reader.read("Opportunity", [yen, euro], list(job.opportunity_fields_for(reader)))
     deals = {key: deal_from_fields(record.fields) for key, record in found.items()}
     assert (deals[yen].currency, deals[euro].currency) == ("JPY", "EUR")
     with pytest.raises(SalesforceApiError, match="RESTRICTED_PICKLIST"):  # not activated
@@ -56,7 +56,8 @@ def test_a_multi_currency_deal_is_read_in_its_own_currency(orgs):
     plain = _reader(single)
     assert "CurrencyIsoCode" not in plain.field_names("Opportunity")
     plain_job = build(JobSetup(default_config(), {System.SALESFORCE: plain}))
-    assert "CurrencyIsoCode" not in plain_job.opportunity_fields
+    fields = plain_job.opportunity_fields_for(plain)
+    assert "CurrencyIsoCode" not in fields
     deal = single.ui_create("Opportunity", {**won, "Amount": 10})
-    record = plain.read("Opportunity", [deal], list(plain_job.opportunity_fields))[deal]
+    record = plain.read("Opportunity", [deal], list(fields))[deal]
     assert deal_from_fields(record.fields).currency is None, "the org's one currency: config"

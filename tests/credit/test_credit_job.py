@@ -263,11 +263,13 @@ def test_a_deal_keeps_its_own_currency_exact_to_its_minor_unit(store, readers):
 
 
 def test_a_single_currency_org_is_read_without_the_currency_field(store, readers):
-    readers[System.SALESFORCE].field_names = lambda sobject: {"Id", "Amount"}
+    salesforce = readers[System.SALESFORCE]
+    salesforce.field_names = lambda sobject: {"Id", "Amount"}
     job = build(JobSetup(default_config(), readers))
-    assert "CurrencyIsoCode" not in job.opportunity_fields
-    readers[System.SALESFORCE].field_names = lambda sobject: 1 / 0  # cannot be asked
-    assert "CurrencyIsoCode" not in build(JobSetup(default_config(), readers)).opportunity_fields
+    assert job.opportunity_fields is None, "not asked at start: a CRM down must not stop serve"
+    assert "CurrencyIsoCode" not in job.opportunity_fields_for(salesforce)
+    salesforce.field_names = lambda sobject: {"Id", "CurrencyIsoCode"}
+    assert "CurrencyIsoCode" not in job.opportunity_fields_for(salesforce), "asked once"
 
 
 def test_a_form_and_the_campaign_response_it_caused_are_credited_once(run, readers, store):

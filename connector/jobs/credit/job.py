@@ -36,7 +36,7 @@ from connector.jobs.credit.compute import (
 )
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
-from connector.jobs.credit.setup import opportunity_fields, writeback_off
+from connector.jobs.credit.setup import writeback_off
 from connector.jobs.credit.timeline import Money, Timeline, Touch, TouchKey, build_timeline
 from connector.jobs.credit.touches import (
     FORM_PROPERTIES,
@@ -78,8 +78,10 @@ class CreditJob:
     versions: dict[str, str]
     #: write-back targets found missing at start, and why (``setup.py``)
     off: dict[System, str] = field(default_factory=dict)
-    #: the Opportunity fields read: plus ``CurrencyIsoCode`` in a multi-currency org
-    opportunity_fields: tuple[str, ...] = OPPORTUNITY_FIELDS
+    #: the Opportunity fields read: plus ``CurrencyIsoCode`` in a multi-currency org; None until
+    #: the org has been asked (at the first deal, not at start: a CRM down at start must not
+    #: hold up ``baton serve``)
+    opportunity_fields: tuple[str, ...] | None = None
     name: str = "credit"
 
     def wants(self, event: InboxEvent) -> bool:
@@ -96,9 +98,8 @@ class CreditJob:
         if salesforce is None:
             return Outcome(SKIPPED, "Salesforce is not connected: the deal cannot be read")
         deal_id = event.object_id
-        found = salesforce.read("Opportunity", [deal_id], list(self.opportunity_fields)).get(
-            deal_id
-        )
+        fields = self.opportunity_fields_for(salesforce)
+        found = salesforce.read("Opportunity", [deal_id], list(fields)).get(deal_id)
         deal = deal_from_fields(found.fields if found is not None else None)
         live = ledger.live(ctx.session, deal_id)
         action = decide(deal, credited=bool(live))
@@ -108,6 +109,19 @@ class CreditJob:
             return self._reverse(ctx, deal_id, live)
         assert deal is not None
         return self._credit(ctx, salesforce, deal_id, deal, live)
+
+    def opportunity_fields_for(self, salesforce: CrmReader) -> tuple[str, ...]:
+        """The fields to read, asking the org once (one describe) whether Opportunity has
+        ``CurrencyIsoCode`` (multi-currency): naming it in a single-currency org fails every
+        query. A reader that cannot describe means the base fields in ``credit.currency``."""
+        if self.opportunity_fields is None:
+            field_names = getattr(salesforce, "field_names", None)
+            known = field_names("Opportunity") if field_names is not None else set()
+            multi = CURRENCY_FIELD in known
+            self.opportunity_fields = (
+                (*OPPORTUNITY_FIELDS, CURRENCY_FIELD) if multi else OPPORTUNITY_FIELDS
+            )
+        return self.opportunity_fields
 
     # -- crediting ----------------------------------------------------------------------------
 
@@ -272,7 +286,6 @@ def build(setup: JobSetup) -> CreditJob:
         prepare_rules(models),
         {model.name: model_version(model) for model in models},
         writeback_off(setup),
-        opportunity_fields(setup, OPPORTUNITY_FIELDS, CURRENCY_FIELD),
     )
 
 

@@ -47,20 +47,3 @@ def writeback_off(setup: JobSetup) -> dict[System, str]:
     for system, why in off.items():
         log.warning("credit write-back off", extra={"system": system.value, "why": why})
     return off
-
-
-def opportunity_fields(
-    setup: JobSetup, base: tuple[str, ...], currency_field: str
-) -> tuple[str, ...]:
-    """The Opportunity fields to read: ``base``, plus the currency field in a multi-currency org
-    (asked once by describe; naming it in a single-currency org fails every query). When the
-    org cannot be asked at start, deals are read in ``credit.currency``, with a warning."""
-    field_names = getattr(setup.readers.get(System.SALESFORCE), "field_names", None)
-    if field_names is None:
-        return base
-    try:
-        known = field_names("Opportunity")
-    except Exception as exc:
-        log.warning("could not describe Opportunity", extra={"error": str(exc)[:200]})
-        return base
-    return (*base, currency_field) if currency_field in known else base
