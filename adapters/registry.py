@@ -18,6 +18,7 @@ from adapters.hubspot.client import HubSpotClient
 from adapters.hubspot.owners import HubSpotOwnerDirectory
 from adapters.hubspot.reader import HubSpotReader
 from adapters.hubspot.writer import HubSpotWriter
+from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import SmtpSender
 from adapters.notify.slack import SlackSender
 from adapters.notify.writer import NotifyWriter
@@ -76,16 +77,20 @@ def build_writers(
             hubspot_id_field=section.hubspot_id_field,
             use_assignment_rules=section.use_assignment_rules,
         )
-    notify = build_notify_writer(config, clients)
+    notify = build_notify_writer(config, clients, policy)
     if notify is not None:
         writers[System.NOTIFY] = notify
     return writers
 
 
-def build_notify_writer(config: Any, clients: CrmClients) -> NotifyWriter | None:
-    """The e-mail / Slack writer when ``notifiers`` has either (None: notices dead-letter)."""
+def build_notify_writer(
+    config: Any, clients: CrmClients, policy: RetryPolicy | None = None
+) -> NotifyWriter | None:
+    """The e-mail / Slack / CRM-task writer when any can send (None: notices dead-letter)."""
     notifiers = getattr(config, "notifiers", None)
-    if notifiers is None or (notifiers.email is None and notifiers.slack is None):
+    email = notifiers.email if notifiers is not None else None
+    slack = notifiers.slack if notifiers is not None else None
+    if email is None and slack is None and clients.salesforce is None:
         return None
     users: Any = None  # who a user id is: Salesforce Users, or HubSpot owners when alone
     if clients.salesforce is not None:
@@ -93,11 +98,14 @@ def build_notify_writer(config: Any, clients: CrmClients) -> NotifyWriter | None
     elif clients.hubspot is not None:
         users = HubSpotOwnerDirectory(clients.hubspot)
     sla = getattr(config, "sla", None)
+    timezone = sla.calendar.timezone if sla is not None else "UTC"
+    salesforce = clients.salesforce
     return NotifyWriter(
-        email=SmtpSender(notifiers.email) if notifiers.email is not None else None,
-        slack=SlackSender(notifiers.slack) if notifiers.slack is not None else None,
+        email=SmtpSender(email) if email is not None else None,
+        slack=SlackSender(slack) if slack is not None else None,
+        tasks=SalesforceTaskCreator(salesforce, policy, timezone) if salesforce else None,
         users=users,
-        timezone=sla.calendar.timezone if sla is not None else "UTC",
+        timezone=timezone,
         digest_recipients=digest_recipients(config),
     )
 

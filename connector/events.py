@@ -55,6 +55,9 @@ class ObjectType(StrEnum):
     COMPANY = "company"  # HubSpot company or Salesforce Account
     TASK = "task"  # Salesforce Task (a call, an e-mail, a to-do)
     EVENT = "event"  # Salesforce Event (a meeting on the calendar)
+    CALL = "call"  # HubSpot call engagement (calls, 0-48)
+    EMAIL = "email"  # HubSpot e-mail engagement (emails, 0-49)
+    MEETING = "meeting"  # HubSpot meeting engagement (meetings, 0-47)
     CAMPAIGN_MEMBER = "campaign_member"
     OTHER = "other"
 

@@ -240,6 +240,61 @@ class HubSpotClient:
             "objectTypeId": found.object_type_id,
         }
 
+    def get_with_associations(
+        self, object_type: str, object_id: str, properties: Sequence[str], to_type: str
+    ) -> dict[str, Any] | None:
+        """GET /crm/v3/objects/{type}/{id}?associations=…: the record's properties and the ids
+        of its ``to_type`` associations (``{"id", "properties", "associated"}``); None if gone."""
+        try:
+            data, _ = self._call(
+                DEFAULT_KIND,
+                self._objects.get_by_id_with_http_info,
+                object_type,
+                str(object_id),
+                properties=list(properties),
+                associations=[to_type],
+                archived=False,
+            )
+        except CrmCallError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        linked = (data.associations or {}).get(to_type)
+        ids = [str(a.id) for a in (linked.results if linked is not None else None) or []]
+        return {"id": str(data.id), "properties": dict(data.properties or {}), "associated": ids}
+
+    def associated_ids(self, object_type: str, object_id: str, to_type: str) -> list[str]:
+        """GET /crm/v4/objects/{type}/{id}/associations/{toType}, every page: the ids."""
+        ids: list[str] = []
+        after: str | None = None
+        while True:
+            data, _ = self._call(
+                DEFAULT_KIND,
+                self._associations.get_page_with_http_info,
+                object_type,
+                str(object_id),
+                to_type,
+                after=after,
+                limit=500,
+            )
+            ids += [str(r.to_object_id) for r in data.results or []]
+            following = data.paging.next if data.paging is not None else None
+            after = following.after if following is not None else None
+            if not after:
+                return list(dict.fromkeys(ids))
+
+    def owner_email(self, owner_id: str) -> str | None:
+        """GET /crm/v3/owners/{ownerId}: the owner's login e-mail (None: no such owner)."""
+        try:
+            data, _ = self._call(
+                DEFAULT_KIND, self._owners.get_by_id_with_http_info, int(owner_id), archived=False
+            )
+        except CrmCallError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return str(data.email) if data.email else None
+
     def get_property(self, object_type: str, name: str) -> dict[str, Any]:
         """GET /crm/v3/properties/{type}/{name}: the definition, with options and displayOrder."""
         data, _ = self._call(

@@ -48,6 +48,10 @@ OBJECT_TYPE_IDS: Mapping[str, ObjectType] = {
     "0-3": ObjectType.DEAL,
     "0-27": ObjectType.TASK,
     "0-136": ObjectType.HUBSPOT_LEAD,  # the Leads object (Sales Hub): the rep's work item
+    # engagements, for SLA touches (object.creation / object.propertyChange per object type)
+    "0-47": ObjectType.MEETING,
+    "0-48": ObjectType.CALL,
+    "0-49": ObjectType.EMAIL,
 }
 
 # Map the left side of an associationType (CONTACT_TO_DEAL): ObjectType

@@ -14,10 +14,12 @@ from functools import partial
 from typing import Any
 
 from adapters.batching import chunked
+from adapters.hubspot import engagements
 from adapters.hubspot.batch_ops import hubspot_call
 from adapters.hubspot.client import BATCH_LIMIT, HubSpotClient
 from adapters.retrying import CallFailed, RetryPolicy
 from connector.commands import Outcome, System
+from connector.events import ObjectType
 from connector.ports import CrmRecord
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,21 @@ class HubSpotReader:
         deal's contacts), in id order."""
         read = partial(self.client.associated_ids, object_type, str(object_id), to_object_type)
         return sorted(set(self._call(read)), key=lambda i: (len(i), i))
+
+    def engagement(self, kind: str, engagement_id: str) -> CrmRecord | None:
+        """One call, e-mail or meeting (``kind`` an ObjectType value) with its contacts."""
+        read = partial(engagements.engagement, self.client, ObjectType(kind), engagement_id)
+        return self._call(read)  # type: ignore[no-any-return]
+
+    def engagements_of(self, contact_id: str) -> list[CrmRecord]:
+        """The contact's calls, e-mails and meetings, oldest logged first."""
+        return self._call(partial(engagements.engagements_of, self.client, contact_id))  # type: ignore[no-any-return]
+
+    def owner_email(self, owner_id: str) -> str | None:
+        """An owner's e-mail, to match them with a Salesforce user (never stored)."""
+        if not str(owner_id).isdigit():
+            return None
+        return self._call(partial(self.client.owner_email, str(owner_id)))  # type: ignore[no-any-return]
 
     def property_names(self, object_type: str) -> set[str]:
         """The names of every property ``object_type`` has in this portal (one call)."""

@@ -1,4 +1,4 @@
-"""Send one text e-mail through the configured SMTP relay (the standard library's smtplib)."""
+"""Send one e-mail (text with an HTML alternative) through the SMTP relay (smtplib)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,12 @@ class SmtpSender:
         self.settings = settings
         self.timeout_s = timeout_s
 
-    def send(
-        self, to: str, message: Message, idempotency_key: str, html: str | None = None
-    ) -> None:
+    def send(self, to: str, message: Message, idempotency_key: str) -> None:
         """Deliver ``message`` to ``to``; raises smtplib / OSError errors for the writer to judge.
 
         The Message-ID is derived from the outbox key, so a resend after a lost answer carries
-        the same id and mail clients show it once. ``html`` adds an HTML alternative.
+        the same id and mail clients show it once. A message with HTML is sent as
+        multipart/alternative.
         """
         mail = EmailMessage()
         mail["From"] = self.settings.from_address
@@ -37,8 +36,8 @@ class SmtpSender:
         domain = self.settings.from_address.rpartition("@")[2] or "baton.local"
         mail["Message-ID"] = make_msgid(idstring=_safe(idempotency_key), domain=domain)
         mail.set_content(message.body)
-        if html:
-            mail.add_alternative(html, subtype="html")
+        if message.html:  # multipart/alternative: clients that show HTML pick the last part
+            mail.add_alternative(message.html, subtype="html")
         with smtplib.SMTP(
             self.settings.smtp_host, self.settings.smtp_port, timeout=self.timeout_s
         ) as smtp:

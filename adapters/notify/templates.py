@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from connector.commands import Notify
@@ -31,19 +32,6 @@ _WHO = {
         "address": "De eigenaar van de lead is {owner_id}.",
     },
 }
-_BODY = {
-    "en": (
-        "Lead {lead_id} was due a first touch by {deadline} (policy {policy}), and none is "
-        "logged yet.\n{who}\n\nOpen the lead: {link}\n\nLog a call, e-mail or meeting on the "
-        "lead, or move its status to a working value, and the escalation stops.\n\n— Baton"
-    ),
-    "nl": (
-        "Lead {lead_id} had uiterlijk {deadline} een eerste contact moeten krijgen (beleid "
-        "{policy}), en er is nog niets vastgelegd.\n{who}\n\nOpen de lead: {link}\n\nLeg een "
-        "telefoontje, e-mail of afspraak vast op de lead, of zet de status op een "
-        "werkstatus, en de escalatie stopt.\n\n— Baton"
-    ),
-}
 _SLACK = {
     "en": ":alarm_clock: SLA missed (step {step}, {role}): lead <{link}|{lead_id}> had no first "
     "touch by {deadline}; owner {owner}.",
@@ -52,12 +40,37 @@ _SLACK = {
 }
 
 
+_ACTION = {
+    "en": ("Open the lead", "Log a call, e-mail or meeting on the lead, or move its status to a "
+           "working value, and the escalation stops."),
+    "nl": ("Open de lead", "Leg een telefoontje, e-mail of afspraak vast op de lead, of zet de "
+           "status op een werkstatus, en de escalatie stopt."),
+}  # fmt: skip
+_INTRO = {
+    "en": "Lead {lead_id} was due a first touch by {deadline} (policy {policy}), and none is "
+    "logged yet.",
+    "nl": "Lead {lead_id} had uiterlijk {deadline} een eerste contact moeten krijgen (beleid "
+    "{policy}), en er is nog niets vastgelegd.",
+}
+_HTML = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{subject}</title></head>
+<body style="font-family:sans-serif;line-height:1.4">
+<p>{intro}</p>
+<p>{who}</p>
+<p><a href="{href}">{open}</a></p>
+<p>{action}</p>
+<p>&mdash; Baton</p>
+</body></html>
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
-    """An e-mail's subject and text body."""
+    """An e-mail's subject, text body and the same words as HTML (every value escaped)."""
 
     subject: str
     body: str
+    html: str = ""
 
 
 def email_message(notice: Notify, timezone: str = "UTC") -> Message:
@@ -65,7 +78,44 @@ def email_message(notice: Notify, timezone: str = "UTC") -> Message:
     language = _language(notice.language)
     values = _values(notice, timezone)
     who = _WHO[language].get(notice.role, _WHO[language]["address"]).format(**values)
-    return Message(_SUBJECT[language].format(**values), _BODY[language].format(who=who, **values))
+    open_label, action = _ACTION[language]
+    body = (
+        f"{_INTRO[language].format(**values)}\n{who}\n\n{open_label}: {values['link']}\n\n"
+        f"{action}\n\n— Baton"
+    )
+    return Message(_SUBJECT[language].format(**values), body, _html(language, values))
+
+
+_TASK_SUBJECT = {
+    "en": "SLA missed: follow up lead {lead_id} now (step {step})",
+    "nl": "SLA gemist: volg lead {lead_id} nu op (stap {step})",
+}
+
+
+def task_message(notice: Notify, timezone: str = "UTC") -> Message:
+    """A CRM task's subject and description: the e-mail's words under a to-do subject."""
+    mail = email_message(notice, timezone)
+    subject = _TASK_SUBJECT[_language(notice.language)].format(**_values(notice, timezone))
+    return Message(subject, mail.body)
+
+
+def _html(language: str, values: dict[str, object]) -> str:
+    """The HTML part: the text's words, each value escaped once (ids and links come from CRM
+    records and config, so a quote or ``<`` in them must never become markup)."""
+    safe = {key: escape(str(value)) for key, value in values.items()}
+    who = _WHO[language].get(str(values["role"]), _WHO[language]["address"]).format(**safe)
+    link = str(values["link"])
+    href = link if link.startswith(("https://", "http://")) else "#"
+    open_label, action = _ACTION[language]
+    return _HTML.format(
+        lang=language,
+        subject=escape(_SUBJECT[language].format(**values)),
+        intro=_INTRO[language].format(**safe),
+        who=who,
+        href=escape(href, quote=True),
+        open=f"{escape(open_label)}: {safe['link']}",
+        action=escape(action),
+    )
 
 
 def slack_text(notice: Notify, timezone: str = "UTC") -> str:
@@ -78,7 +128,7 @@ def slack_text(notice: Notify, timezone: str = "UTC") -> str:
 
 
 def _language(code: str) -> str:
-    return code if code in _BODY else "en"
+    return code if code in _INTRO else "en"
 
 
 def _values(notice: Notify, timezone: str) -> dict[str, object]:

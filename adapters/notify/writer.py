@@ -1,4 +1,4 @@
-"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail or Slack.
+"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail, Slack or CRM task.
 
 The dispatcher leases each command before it runs, so two workers never send the same step;
 the outbox key (clock, step, channel) makes each step one command. The recipient's address is
@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import requests
 
+from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import TEMPORARY, SmtpSender
 from adapters.notify.slack import SlackError, SlackSender
 from adapters.notify.templates import Message, email_message, slack_text
+from adapters.retrying import CallFailed
 from connector.commands import Command, CommandResult, Notify, Outcome, SendDigest, System
 from connector.ports import CrmReader
 
@@ -37,6 +39,7 @@ class NotifyWriter:
 
     email: SmtpSender | None = None
     slack: SlackSender | None = None
+    tasks: SalesforceTaskCreator | None = None
     users: CrmReader | None = None
     timezone: str = "UTC"
     #: the digest's configured recipients by address hash (``SendDigest.to_address_hash``)
@@ -51,6 +54,7 @@ class NotifyWriter:
         key = command.idempotency_key
         if not isinstance(command, Notify | SendDigest):
             return _dead(key, "UNSUPPORTED", f"the notify writer cannot run {command.kind}")
+        data: dict[str, str] = {"channel": command.channel}
         try:
             if isinstance(command, SendDigest):
                 self._digest(command)
@@ -58,10 +62,14 @@ class NotifyWriter:
                 self._email(command)
             elif command.channel == "slack":
                 self._slack(command)
+            elif command.channel == "crm_task":
+                data["task_id"] = self._task(command)
             else:
                 raise _Refused("UNSUPPORTED", f"channel {command.channel!r} is not built")
         except _Refused as refused:
             return _dead(key, refused.code, str(refused))
+        except CallFailed as failed:  # the CRM's own verdict and words (no address in them)
+            return failed.result_for(key)
         except SlackError as exc:
             if exc.temporary:
                 return _retry(key, f"slack: {exc}", exc.retry_after_s)
@@ -80,7 +88,7 @@ class NotifyWriter:
         except Exception as exc:  # e.g. the user look-up failed: retry this notice, not the batch
             log.warning("notice failed", extra={"command": key, "error": str(exc)[:200]})
             return _retry(key, f"{type(exc).__name__}: {exc}"[:500])
-        return CommandResult(key, Outcome.DONE, data={"channel": command.channel})
+        return CommandResult(key, Outcome.DONE, data=data)
 
     def _email(self, notice: Notify) -> None:
         if self.email is None:
@@ -108,8 +116,15 @@ class NotifyWriter:
         address = self.digest_recipients.get(digest.to_address_hash)
         if address is None:
             raise _Refused("NO_ADDRESS", "the digest recipient is no longer in scorecard config")
-        message = Message(digest.subject, digest.text)
-        self.email.send(address, message, digest.idempotency_key, html=digest.html or None)
+        message = Message(digest.subject, digest.text, digest.html)
+        self.email.send(address, message, digest.idempotency_key)
+
+    def _task(self, notice: Notify) -> str:
+        if self.tasks is None:
+            raise _Refused("NOT_CONFIGURED", "a crm_task needs the Salesforce connection")
+        if not notice.to_user_id or not notice.lead_id:
+            raise _Refused("NO_USER", "a crm_task needs a Salesforce user and a lead")
+        return self.tasks.create(notice)
 
     def _user_field(self, user_id: str | None, name: str) -> str | None:
         if not user_id or self.users is None:

@@ -185,6 +185,11 @@ class SalesforceClient:
             )
         return [dict(response) for response in responses]
 
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """GET sobjects/{sobject}/describe: the object's metadata, fields included."""
+        sf = self.sf
+        return dict(self._call(lambda: getattr(sf, sobject).describe()))
+
     def query_all(self, soql: str) -> list[dict[str, Any]]:
         """Run a SOQL query and follow ``nextRecordsUrl``; records without ``attributes``."""
         sf = self.sf

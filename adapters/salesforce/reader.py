@@ -82,7 +82,7 @@ class SalesforceReader:
         where = f"WhoId = {soql.quote(soql.record_id(who_id))}"
         found: list[CrmRecord] = []
         for sobject in ("Task", "Event"):
-            query = soql.select(sobject, ["OwnerId", "CreatedDate"], where)
+            query = soql.select(sobject, ["OwnerId", "CreatedDate", "CreatedById"], where)
             found += [CrmRecord(sobject, str(row["Id"]), row) for row in self._query(query)]
         return sorted(found, key=lambda record: str(record.fields.get("CreatedDate") or ""))
 
@@ -115,6 +115,14 @@ class SalesforceReader:
                         "CampaignType": kind,
                     }
         return sorted(rows.values(), key=lambda row: str(row["Id"]))
+
+    def field_names(self, sobject: str) -> set[str]:
+        """The API names of ``sobject``'s fields in this org (one describe call): features
+        such as multi-currency add fields (``CurrencyIsoCode``) that a query must not name
+        in an org without them."""
+        describe = partial(self.client.describe, soql.identifier(sobject))
+        described = salesforce_call(self.client, self.policy, describe)
+        return {str(field["name"]) for field in described.get("fields", [])}
 
     def influence_model_id(self, developer_name: str) -> str | None:
         """The CampaignInfluenceModel's Id by DeveloperName; None when the org has none such

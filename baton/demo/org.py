@@ -66,6 +66,11 @@ HUBSPOT_SUBSCRIPTIONS: tuple[Any, ...] = (
     "contact.deletion",
     "contact.privacyDeletion",
     "contact.merge",
+    # SLA touches: a call, e-mail or meeting logged in HubSpot (generic subscriptions)
+    *(
+        {"subscriptionType": "object.creation", "objectName": kind}
+        for kind in ("call", "email", "meeting")
+    ),
 )
 
 

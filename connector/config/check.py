@@ -31,25 +31,31 @@ NOT_YET = "validated; not acted on yet"
 
 
 def _sla_line(config: BatonConfig) -> str:
-    """SLA clocks and the lead ladder are live; a crm_task channel and the per-rep ladder not."""
+    """SLA clocks and the lead ladder are live; the per-rep ladder is not."""
     sla, ladder = config.sla, config.escalation.ladder
-    tasks = sum("crm_task" in step.channels for step in ladder)
-    unbuilt = f"; crm_task on {_count(tasks, 'step')}: not built, skipped" if tasks else ""
-    notifiers = {"email": config.notifiers.email, "slack": config.notifiers.slack}
-    used = sorted({c for step in ladder for c in step.channels if c in notifiers})
-    sending = [c for c in used if notifiers[c] is not None]
-    unset = [c for c in used if notifiers[c] is None]
+    senders = {
+        "email": config.notifiers.email is not None,
+        "slack": config.notifiers.slack is not None,
+        "crm_task": config.salesforce.enabled,  # a Salesforce Task for the person escalated to
+    }
+    used = sorted({c for step in ladder for c in step.channels})
+    sending = [c for c in used if senders[c]]
+    unset = [c for c in used if not senders[c]]
     if sending:
         escalation = f"escalation (live): {_count(len(ladder), 'step')}, {' and '.join(sending)} "
         escalation += f"messages in {config.escalation.language}"
     else:  # a ladder that can send nothing is not live, whatever its steps say
         escalation = f"escalation: {_count(len(ladder), 'step')} — nothing can send"
-    if unset:
-        escalation += f"; {', '.join(unset)} used but notifiers.{unset[0]} not set: dead-lettered"
+    for channel in unset:
+        needs = (
+            "salesforce is disabled" if channel == "crm_task" else f"notifiers.{channel} not set"
+        )
+        escalation += f"; {channel} used but {needs}: dead-lettered"
     return (
         f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
-        f"calendar {sla.calendar.timezone}, first touch = a Task, Event or status "
-        f"{', '.join(sla.working_statuses) or '(none)'}; {escalation}{unbuilt}"
+        f"calendar {sla.calendar.timezone}, first touch = a Task, Event, HubSpot call, e-mail, "
+        f"meeting or status "
+        f"{', '.join(sla.working_statuses) or '(none)'}; {escalation}"
     )
 
 

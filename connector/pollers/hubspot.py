@@ -19,6 +19,9 @@ from typing import Any
 
 import hubspot.crm.contacts as contacts_api
 import hubspot.crm.deals as deals_api
+import hubspot.crm.objects.calls as calls_api
+import hubspot.crm.objects.emails as emails_api
+import hubspot.crm.objects.meetings as meetings_api
 
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, utc_from_ms
 from connector.pollers.base import Pacer, PollResult, read_cursor, store_page
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: HubSpot's per-query result cap (paging past it is refused).
 MAX_RESULTS_PER_QUERY = 10_000
+#: SLA touches: the engagements polled beside contacts and deals (a lost webhook is found later)
+ENGAGEMENT_TYPES = (ObjectType.CALL, ObjectType.EMAIL, ObjectType.MEETING)
 PAGE_SIZE = 200
 
 
@@ -42,8 +47,9 @@ class SearchTarget:
     module: Any
 
     def search(self, client: Any, request: Any) -> Any:
-        """Run one search page through the official client."""
-        api = getattr(client.crm, self.api_name).search_api
+        """Run one search page through the official client (engagements live under objects)."""
+        group = client.crm.objects if self.object_type in ENGAGEMENT_TYPES else client.crm
+        api = getattr(group, self.api_name).search_api
         return api.do_search(public_object_search_request=request)
 
 
@@ -63,6 +69,20 @@ TARGETS = {
         ("dealname", "dealstage", "pipeline", "amount", "closedate", "hs_lastmodifieddate"),
         deals_api,
     ),
+    **{
+        object_type: SearchTarget(
+            object_type,
+            api_name,
+            "hs_lastmodifieddate",
+            ("hubspot_owner_id", "hs_createdate", "hs_timestamp", "hs_lastmodifieddate"),
+            module,
+        )
+        for object_type, api_name, module in (
+            (ObjectType.CALL, "calls", calls_api),
+            (ObjectType.EMAIL, "emails", emails_api),
+            (ObjectType.MEETING, "meetings", meetings_api),
+        )
+    },
 }
 
 

@@ -24,14 +24,17 @@ from connector.store import Store
 
 PAGE_SIZE = 200
 
+CONTACT_ROLE = "OpportunityContactRole"
 # Map sObject: the fields read beside Id, SystemModstamp, LastModifiedById and IsDeleted
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": ("Status", "OwnerId", "IsConverted", "ConvertedContactId", "ConvertedOpportunityId"),
     "Contact": ("OwnerId", "AccountId"),
     "Opportunity": ("StageName", "IsClosed", "IsWon", "Amount", "CloseDate", "OwnerId"),
     #: touches for the SLA job (a missed outbound message must not read as a missed SLA)
-    "Task": ("WhoId", "OwnerId", "Status", "TaskSubtype", "CreatedDate"),
-    "Event": ("WhoId", "OwnerId", "StartDateTime", "EventSubtype", "CreatedDate"),
+    "Task": ("WhoId", "OwnerId", "Status", "TaskSubtype", "CreatedDate", "CreatedById"),
+    "Event": ("WhoId", "OwnerId", "StartDateTime", "EventSubtype", "CreatedDate", "CreatedById"),
+    #: contact roles, for credit: a role change does not touch the Opportunity's SystemModstamp
+    CONTACT_ROLE: ("OpportunityId", "ContactId", "Role", "IsPrimary"),
 }
 _SYSTEM_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
 
@@ -81,6 +84,8 @@ def salesforce_snapshot_event(
     fields = {k: v for k, v in record.items() if k != "attributes"}
     modified_by = record.get("LastModifiedById")
     actor = modified_by if isinstance(modified_by, str) else None
+    if sobject == CONTACT_ROLE:
+        return _contact_role_event(record_id, fields, stamp, actor, organization_id)
     return ChangeEvent(
         source=Source.SALESFORCE,
         kind=EventKind.DELETED if record.get("IsDeleted") is True else EventKind.UPDATED,
@@ -94,6 +99,42 @@ def salesforce_snapshot_event(
         is_echo=is_integration_user(actor, integration_user_id),
         account_id=organization_id,
         provider_type=f"soql.{sobject}",
+    )
+
+
+def _contact_role_event(
+    role_id: str,
+    fields: dict[str, Any],
+    stamp: datetime,
+    actor: str | None,
+    organization_id: str | None,
+) -> ChangeEvent | None:
+    """A contact role added, changed or removed, as a change of its opportunity.
+
+    Filed under the opportunity, it is handled under the opportunity's lease and in order with
+    its other changes; the credit job re-reads the deal on every Opportunity event and
+    recomputes when the roles changed. It is no snapshot: it carries no stage or amount, so the
+    other jobs find nothing to act on in it.
+    """
+    opportunity = fields.get("OpportunityId")
+    if not isinstance(opportunity, str) or not opportunity:
+        return None
+    return ChangeEvent(
+        source=Source.SALESFORCE,
+        kind=EventKind.UPDATED,
+        object_type=ObjectType.OPPORTUNITY,
+        object_id=opportunity,
+        event_id=f"poll:{CONTACT_ROLE}:{role_id}:{fields.get('SystemModstamp')}",
+        occurred_at=stamp,
+        changes={
+            "OpportunityContactRoleId": role_id,
+            "ContactId": fields.get("ContactId"),
+            "ContactRoleRemoved": fields.get("IsDeleted") is True,
+        },
+        is_snapshot=False,
+        actor=actor,
+        account_id=organization_id,
+        provider_type=f"soql.{CONTACT_ROLE}",
     )
 
 

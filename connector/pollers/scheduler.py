@@ -11,8 +11,8 @@ from typing import Any
 from connector.config import BatonConfig
 from connector.events import ObjectType, utcnow
 from connector.pollers.base import Pacer, Poller, PollResult
-from connector.pollers.hubspot import HubSpotSearchPoller
-from connector.pollers.salesforce import DEFAULT_FIELDS, SalesforceModstampPoller
+from connector.pollers.hubspot import ENGAGEMENT_TYPES, HubSpotSearchPoller
+from connector.pollers.salesforce import CONTACT_ROLE, DEFAULT_FIELDS, SalesforceModstampPoller
 from connector.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def pollers_from_config(
     hubspot = config.hubspot
     if hubspot_client is not None and hubspot.enabled and hubspot.poll_interval_s > 0:
         pacer = Pacer(hubspot.rate_limit.search_rps)  # one pacer: the limit is per portal
-        for object_type in (ObjectType.CONTACT, ObjectType.DEAL):
+        for object_type in (ObjectType.CONTACT, ObjectType.DEAL, *_engagements(config)):
             pollers.append(
                 HubSpotSearchPoller(
                     runtime.store,
@@ -106,7 +106,7 @@ def pollers_from_config(
     if salesforce_client is not None and salesforce.enabled and salesforce.poll_interval_s > 0:
         organization = salesforce.organization_ids[0] if salesforce.organization_ids else None
         extra = _job_fields(config)
-        for sobject in ("Lead", "Contact", "Opportunity", "Task", "Event"):
+        for sobject in ("Lead", "Contact", "Opportunity", "Task", "Event", CONTACT_ROLE):
             pollers.append(
                 SalesforceModstampPoller(
                     runtime.store,
@@ -144,3 +144,10 @@ def _poll_fields(client: Any, sobject: str, extra: Sequence[str]) -> tuple[str, 
         log.warning("describe failed", extra={"sobject": sobject, "error": str(exc)[:200]})
         return base
     return base + tuple(name for name in extra if name in known and name not in base)
+
+
+def _engagements(config: Any) -> tuple[ObjectType, ...]:
+    """HubSpot calls, e-mails and meetings are polled when SLA clocks can count them (both CRMs
+    on, a policy defined): each costs one search per interval of the portal's 5/s."""
+    wanted = config.salesforce.enabled and bool(config.sla.policies)
+    return ENGAGEMENT_TYPES if wanted else ()

@@ -113,10 +113,18 @@ class HubSpotSandbox:
         except ApiError as error:
             raise ValueError(f"HubSpot would refuse this: {error.message}") from None
 
-    def ui_create(self, object_type: str, properties: dict[str, Any], user_id: int = 1) -> str:
+    def ui_create(
+        self,
+        object_type: str,
+        properties: dict[str, Any],
+        user_id: int = 1,
+        associations: Iterable[tuple[str, str]] = (),
+    ) -> str:
         """Create a record as a person would; new UI contacts default to lifecycle stage lead.
 
-        Calculated properties (e.g. hs_analytics_source) may be seeded here.
+        Calculated properties (e.g. hs_analytics_source) may be seeded here. ``associations``
+        ((type, id) pairs, default types) are made in the same act, as logging a call on a
+        contact's record does: whoever reads the new record after its creation event sees them.
         """
         otype = resolve_type(object_type)
         props = dict(properties)
@@ -125,7 +133,13 @@ class HubSpotSandbox:
 
         def act() -> str:
             values = self.state.prepare(otype, props, allow_read_only=True)
-            return self.state.create(otype, values, WriteSource.ui(user_id)).id
+            record = self.state.create(otype, values, WriteSource.ui(user_id))
+            for to_type, to_id in associations:
+                to_t = resolve_type(to_type)
+                target = self.state.require(to_t, str(to_id))
+                type_id = default_association_type(otype.name, to_t.name)
+                self.state.associate(record, target, type_id, WriteSource.ui(user_id))
+            return record.id
 
         return self._ui_call(act)
 

@@ -40,6 +40,9 @@ class Subscription:
     active: bool = True
     via_api: bool = False
     created_at_ms: int = 0
+    #: a generic (object.*) subscription names its object type, as webhooks.json's
+    #: ``objectName`` does ("call", "meeting"); None = every type (the sandbox's old shorthand)
+    object_name: str | None = None
 
     def matches(self, change: CrmChange) -> bool:
         """Whether this subscription reports the change."""
@@ -51,7 +54,8 @@ class Subscription:
         if kind == "propertyChange" and change.property_name != self.property_name:
             return False
         if prefix == "object":
-            return True
+            scoped = find_type(self.object_name) if self.object_name else None
+            return scoped is None or scoped.name == change.object_type
         otype = find_type(prefix)
         if otype is None:
             return False
@@ -82,8 +86,17 @@ class _Pending:
     history: list[int] = field(default_factory=list)
 
 
-def _parse_spec(spec: Any) -> tuple[str, str | None]:
-    if isinstance(spec, str):
+def _parse_spec(spec: Any) -> tuple[str, str | None, str | None]:
+    object_name: str | None = None
+    if isinstance(spec, dict):  # the webhooks.json form of a generic subscription
+        subscription_type = str(spec.get("subscriptionType") or "")
+        prop = spec.get("propertyName")
+        object_name = spec.get("objectName")
+        if not subscription_type.startswith("object.") or find_type(str(object_name)) is None:
+            raise ValueError(
+                f"a generic subscription needs object.<kind> and a known objectName: {spec!r}"
+            )
+    elif isinstance(spec, str):
         subscription_type, prop = spec, None
     elif isinstance(spec, tuple | list) and len(spec) == 2:
         subscription_type, prop = str(spec[0]), str(spec[1])
@@ -110,7 +123,7 @@ def _parse_spec(spec: Any) -> tuple[str, str | None]:
         raise ValueError("a propertyChange subscription names exactly one property; others none")
     if prop in _NOT_SUBSCRIBABLE:
         raise ValueError(f"HubSpot does not allow subscribing to {prop}")
-    return subscription_type, prop
+    return subscription_type, prop, object_name
 
 
 class WebhookDispatcher:
@@ -143,9 +156,11 @@ class WebhookDispatcher:
         parsed = [_parse_spec(s) for s in specs]
         ids = []
         with self._cond:
-            for subscription_type, prop in parsed:
+            for subscription_type, prop, object_name in parsed:
                 sub_id = 100_000 + len(self.subscriptions) + 1
-                self.subscriptions.append(Subscription(sub_id, target_url, subscription_type, prop))
+                self.subscriptions.append(
+                    Subscription(sub_id, target_url, subscription_type, prop, object_name)
+                )
                 ids.append(sub_id)
         return ids
 

@@ -80,6 +80,9 @@ class SalesforceSandboxConfig:
     outbound_batch_window_s: float = 0.02
     integration_user_sends_outbound: bool = False
     campaign_influence_enabled: bool = True
+    #: multi-currency org: the active ISO codes, the corporate currency first. Empty = a
+    #: single-currency org, whose objects have no CurrencyIsoCode field (as in Salesforce)
+    currencies: tuple[str, ...] = ()
     seed: int = 0
     clock: Callable[[], datetime] = _utc_now
 

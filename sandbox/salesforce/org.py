@@ -14,6 +14,7 @@ from . import fieldtypes
 from .config import SalesforceSandboxConfig
 from .ids import IdGenerator
 from .schema import FieldDef
+from .schema_builders import picklist
 from .standard_objects import DAYS, build_standard_schema
 from .store import Store, StoredRecord, Transaction
 
@@ -46,6 +47,16 @@ class Org:
         config.validate()
         self.config = config
         self.schema = build_standard_schema(config.campaign_influence_enabled)
+        if config.currencies:  # multi-currency: each currency-bearing record names its currency
+            self.schema.get("Opportunity").add(  # type: ignore[union-attr]
+                picklist(
+                    "CurrencyIsoCode",
+                    tuple(config.currencies),
+                    restricted=True,
+                    nillable=False,
+                    default=config.currencies[0],
+                )
+            )
         self.store = Store()
         self.ids = IdGenerator(config.seed)
         self.assignment_rule: Callable[[JsonRecord], str | None] | None = None

@@ -32,7 +32,9 @@ def test_a_disabled_crm_has_no_writer_and_no_reader() -> None:
     assert set(build_writers(hubspot_only)) == {System.HUBSPOT}
     assert set(build_readers(hubspot_only)) == {System.HUBSPOT}
     salesforce_only = with_changes(default_config(), {"hubspot.enabled": False})
-    assert set(build_writers(salesforce_only)) == {System.SALESFORCE}
+    # with Salesforce on, the notify writer can always create crm_task Tasks
+    assert set(build_writers(salesforce_only)) == {System.SALESFORCE, System.NOTIFY}
+    assert build_writers(salesforce_only)[System.NOTIFY].tasks is not None
 
 
 def test_limits_are_the_configured_share() -> None:

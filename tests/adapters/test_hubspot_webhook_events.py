@@ -206,6 +206,16 @@ def test_unhandled_object_type_is_unknown() -> None:
     assert _one(subscriptionType="object.creation", objectTypeId="0-5").kind is EventKind.UNKNOWN
 
 
+def test_generic_engagement_creations_are_calls_emails_and_meetings() -> None:
+    for type_id, object_type in (
+        ("0-48", ObjectType.CALL),
+        ("0-49", ObjectType.EMAIL),
+        ("0-47", ObjectType.MEETING),
+    ):
+        event = _one(subscriptionType="object.creation", objectTypeId=type_id)
+        assert (event.kind, event.object_type) == (EventKind.CREATED, object_type)
+
+
 def test_another_portal_is_unknown() -> None:
     event = _one(portalId=999)
     assert (event.kind, event.account_id) == (EventKind.UNKNOWN, "999")

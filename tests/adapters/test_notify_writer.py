@@ -170,3 +170,28 @@ def test_the_message_is_dutch_when_the_config_says_nl_and_english_otherwise():
     manager = email_message(_notice(role="manager"))
     assert f"You manage the lead's owner ({REP})" in manager.body
     assert slack_text(_notice(language="nl")).startswith(":alarm_clock: SLA gemist")
+
+
+def test_the_mail_is_multipart_text_and_html_with_the_same_words(relay):
+    handler, port = relay
+    assert _email_writer(port).execute([_notice(language="nl")])[0].outcome is Outcome.DONE
+    (mail,) = handler.messages
+    assert mail.get_content_type() == "multipart/alternative"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert '<html lang="nl">' in html and "Open de lead" in html
+    link = "https://example.my.salesforce.com/lightning/r/Lead/00Q7Q000001abcdUAA/view"
+    assert f'<a href="{link}">' in html and link in text
+    for words in ("00Q7Q000001abcdUAA", "beleid standard", "2026-12-28 10:00 UTC"):
+        assert words in text and words in html
+
+
+def test_every_value_in_the_html_part_is_escaped():
+    hostile = '<script>alert("x")</script>'
+    message = email_message(
+        _notice(policy=hostile, owner_id='005"><b>', role="manager", lead_url="javascript:x()")
+    )
+    assert "<script>" not in message.html and "&lt;script&gt;" in message.html
+    assert '"><b>' not in message.html and "&quot;&gt;&lt;b&gt;" in message.html
+    assert 'href="#"' in message.html, "only an http(s) link becomes a link"
+    assert hostile in message.body, "the text part is plain text: nothing to escape"

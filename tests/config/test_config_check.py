@@ -96,9 +96,12 @@ def test_the_summary_never_presents_an_unbuilt_job_as_live():
     credit = next(line for line in summarize(markov) if line.startswith("credit"))
     assert f"markov: {NOT_YET}" in credit, "Markov has no history of lost deals yet"
     assert lines["sla"].startswith("sla (live): 1 policy, calendar Europe/Amsterdam")
-    # the default ladder's only step is a CRM task, which is not built: the line says so
-    assert "crm_task on 1 step: not built, skipped" in lines["sla"]
-    assert "escalation: 1 step — nothing can send" in lines["sla"], "no notifier: not live"
+    # the default ladder's only step is a Salesforce Task: it can send while Salesforce is on
+    assert "escalation (live): 1 step, crm_task messages in en" in lines["sla"]
+    off = with_changes(default_config(), {"salesforce.enabled": False})
+    sla = next(line for line in summarize(off) if line.startswith("sla"))
+    assert "escalation: 1 step — nothing can send" in sla, "no way to send: not live"
+    assert "crm_task used but salesforce is disabled: dead-lettered" in sla
     primary_markov = with_changes(
         default_config(), {"credit.models": ["linear", "markov"], "credit.primary_model": "markov"}
     )

@@ -205,3 +205,104 @@ def test_targets_that_cannot_be_checked_at_start_stay_on(readers):
     readers[System.HUBSPOT].property_names = unreachable
     readers[System.SALESFORCE].influence_model_id = unreachable
     assert build(JobSetup(default_config(), readers)).off == {}
+
+
+class MultiCurrencySalesforce(FakeSalesforce):
+    """An org with multi-currency on: Opportunity has CurrencyIsoCode, the reader says so."""
+
+    def field_names(self, sobject: str) -> set[str]:
+        return {"Id", "Amount", "CurrencyIsoCode"}
+
+    def read(self, object_type: str, ids: Sequence[str], fields: Sequence[str]) -> dict:
+        assert "CurrencyIsoCode" in fields, "a multi-currency org's deals are read with it"
+        return super().read(object_type, ids, fields)
+
+
+def _multi_currency_run(store: Store, readers: dict[System, Any]):
+    readers[System.SALESFORCE] = salesforce = MultiCurrencySalesforce()
+    job = build(JobSetup(default_config(), readers))
+    with store.session() as session:
+        session.add(RecordLink(hubspot_contact_id=HS_CONTACT, salesforce_contact_id=CONTACT))
+
+    def handle():
+        with store.session() as session:
+            event = InboxEvent(
+                source=Source.SALESFORCE, event_id=f"m{len(salesforce.responses)}{id(object())}",
+                kind="updated", object_type=ObjectType.OPPORTUNITY, object_id=OPP,
+                record_key=record_key(Source.SALESFORCE, ObjectType.OPPORTUNITY, OPP),
+                occurred_at=NOW, changes={},
+            )  # fmt: skip
+            outcome = job.handle(JobContext(session, NOW, readers), event)
+            session.commit()
+            return outcome
+
+    return salesforce, handle
+
+
+def test_a_deal_keeps_its_own_currency_exact_to_its_minor_unit(store, readers):
+    salesforce, handle = _multi_currency_run(store, readers)
+    salesforce.opportunity.update(CurrencyIsoCode="JPY", Amount=1000001)
+    hubspot, _ = handle().commands
+    assert hubspot.fields["baton_credit_summary"] == (
+        "linear, JPY: paid_search: 500001; webinar (7011): 500000"
+    ), "yen have no minor unit: the odd yen goes by the tie-break, nothing is converted"
+    salesforce.opportunity.update(CurrencyIsoCode="KWD", Amount=10.001)
+    second = handle()
+    assert second.status == DONE, "a new currency is a new input: a new revision"
+    assert second.commands[0].fields["baton_credit_summary"] == (
+        "linear, KWD: paid_search: 5.001; webinar (7011): 5.000"
+    )
+    with store.session() as session:
+        credit = deal_credit(session, OPP)
+        revenue = revenue_by_source(session)
+    assert credit is not None and credit.revision == 2
+    assert {(r.currency, r.minor) for r in revenue} == {("KWD", 5001), ("KWD", 5000)}
+    salesforce.opportunity.update(CurrencyIsoCode="JPY", Amount=10.5)
+    refused = handle()
+    assert refused.status == SKIPPED and "not creditable in JPY" in refused.summary
+
+
+def test_a_single_currency_org_is_read_without_the_currency_field(store, readers):
+    salesforce = readers[System.SALESFORCE]
+    salesforce.field_names = lambda sobject: {"Id", "Amount"}
+    job = build(JobSetup(default_config(), readers))
+    assert job.opportunity_fields is None, "not asked at start: a CRM down must not stop serve"
+    assert "CurrencyIsoCode" not in job.opportunity_fields_for(salesforce)
+    salesforce.field_names = lambda sobject: {"Id", "CurrencyIsoCode"}
+    assert "CurrencyIsoCode" not in job.opportunity_fields_for(salesforce), "asked once"
+
+
+def test_a_form_and_the_campaign_response_it_caused_are_credited_once(run, readers, store):
+    hubspot = readers[System.HUBSPOT]
+    properties = hubspot.read("contacts", [HS_CONTACT], [])[HS_CONTACT].fields
+    properties["first_conversion_date"] = "2026-11-25T09:30:00.000Z"  # the webinar sign-up
+    hubspot.read = lambda *args: {HS_CONTACT: CrmRecord("contacts", HS_CONTACT, properties)}
+    outcome = run()
+    assert outcome.commands[0].fields["baton_credit_summary"] == (
+        "linear, EUR: paid_search: 500.01; webinar (7011): 500.00"
+    ), "two touches, not three: the form is the webinar response"
+    with store.session() as session:
+        credit = deal_credit(session, OPP)
+    assert credit is not None
+    (linear,) = credit.models
+    webinar = next(t for t in linear.touches if t.channel == "webinar")
+    assert webinar.at == datetime(2026, 11, 25, 9, 30, tzinfo=UTC), "at the form's exact time"
+
+
+def test_a_contact_role_added_after_the_win_reverses_and_makes_a_new_revision(run, readers, store):
+    run()
+    salesforce = readers[System.SALESFORCE]
+    other = "0038d0000000002AAA"
+    salesforce.contacts_of_opportunity = lambda opportunity_id: [CONTACT, other]
+    salesforce.responses.append(
+        {"Id": "00v2", "CampaignId": "7012", "ContactId": other,
+         "FirstRespondedDate": "2026-11-27", "CampaignType": "Event"}
+    )  # fmt: skip
+    outcome = run()  # the poller files the role change as an event of the opportunity
+    assert outcome.status == DONE
+    assert {c.idempotency_key.split(":")[2] for c in outcome.commands} == {"2"}
+    with store.session() as session:
+        credit = deal_credit(session, OPP)
+    assert credit is not None and credit.revision == 2 and credit.reversed_at is None
+    (linear,) = credit.models
+    assert sorted(t.channel for t in linear.touches) == ["event", "paid_search", "webinar"]

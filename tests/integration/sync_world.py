@@ -61,6 +61,7 @@ TASK_OUTBOUND_FIELDS = [
     "Status",
     "TaskSubtype",
     "CreatedDate",
+    "CreatedById",
     "LastModifiedById",
     "SystemModstamp",
 ]
@@ -71,6 +72,7 @@ EVENT_OUTBOUND_FIELDS = [
     "StartDateTime",
     "EventSubtype",
     "CreatedDate",
+    "CreatedById",
     "LastModifiedById",
     "SystemModstamp",
 ]
@@ -93,6 +95,11 @@ HUBSPOT_SUBSCRIPTIONS = [
     "contact.merge",
     "contact.deletion",
     "contact.privacyDeletion",
+    # SLA touches: a call, e-mail or meeting logged in HubSpot (generic subscriptions)
+    *(
+        {"subscriptionType": "object.creation", "objectName": kind}
+        for kind in ("call", "email", "meeting")
+    ),
 ]
 #: the org's lead statuses: the standard four plus one for stage-conflict tests
 LEAD_STATUSES = [

@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, select, text
 from sync_world import RECYCLE_REASON_FIELD, WORKING, SyncWorld, base_config
 
+from connector.commands import System, command_from_payload
 from connector.store import upgrade
 from connector.store.models import AuditEntry, OutboxCommand, SlaBreach, SlaClock, Timer
 from connector.worker import Worker
@@ -202,6 +203,30 @@ def test_a_meeting_logged_on_the_lead_meets_the_sla(world, team):
     assert any(f"met: event {meeting}" in line for line in _audit(world, lead_id))
 
 
+def _hubspot_call(world: SyncWorld, contact_id: str, owner_id: str) -> str:
+    """A call logged on the contact's record in HubSpot (created with its association)."""
+    now_ms = str(int(datetime.now(UTC).timestamp() * 1000))
+    properties = {"hs_timestamp": now_ms, "hubspot_owner_id": owner_id, "hs_call_title": "Intro"}
+    return world.hs.ui_create(
+        "calls", properties, user_id=7, associations=[("contacts", contact_id)]
+    )
+
+
+def test_a_call_logged_in_hubspot_by_the_owner_meets_the_sla(world, team):
+    rep_owner = world.hs.add_owner(_email(world, team["rep"]).upper(), "Rita", "Rep")
+    someone = world.hs.add_owner(f"someone-{id(world)}@example.com", "Some", "One")
+    contact_id, lead_id = world.hand_off("hubspot-call")
+    _hubspot_call(world, contact_id, someone)
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("running", 0), "another owner's call is no touch"
+    call = _hubspot_call(world, contact_id, rep_owner)
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by, clock.touches) == ("met", "call", 1)
+    assert any(f"met: HubSpot call {call}" in line for line in _audit(world, lead_id))
+
+
 def test_a_working_status_meets_the_sla(world, team):
     _, lead_id = world.hand_off("status")
     world.sf.ui_update("Lead", lead_id, {"Status": WORKING}, user_id=team["rep"])
@@ -244,7 +269,8 @@ def test_a_breach_walks_every_step_once_with_a_restart_between_steps(world, team
         REVOPS,
     ]
     assert len(team["slack"].posts) == 1
-    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "done")] * 4
+    # the first step (0 hours) goes out with the breach itself; the other three are timers
+    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "done")] * 3
     (clock,) = _clocks(world)
     assert clock.state == "breached"
     lines = _audit(world, lead_id)
@@ -264,10 +290,87 @@ def test_the_rep_acting_between_steps_stops_the_ladder(world, team):
     assert team["slack"].posts == []
     (clock,) = _clocks(world)
     assert (clock.state, clock.stopped_by) == ("acted", "task")
-    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "cancelled")] * 3 + [
-        ("sla.step", "done")
-    ]
+    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "cancelled")] * 3
     assert any("escalation stopped" in line for line in _audit(world, lead_id))
+
+
+def _baton_tasks(world: SyncWorld, lead_id: str) -> list[dict[str, Any]]:
+    return [t for t in world.sf.all("Task") if t["WhoId"] == lead_id and "[baton " in t["Subject"]]
+
+
+def test_crm_tasks_reach_owner_and_manager_once_and_never_count_as_a_touch(world, team):
+    ladder = [
+        {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]},
+        {"after_business_hours": 1, "notify": "manager", "channels": ["crm_task", "email"]},
+    ]
+    world.configure({"escalation.ladder": ladder})
+    start = datetime.now(UTC)
+    _, lead_id = world.hand_off("tasked")
+    with _at(start, 1):
+        world.settle()
+    (reminder,) = _baton_tasks(world, lead_id)
+    assert (reminder["OwnerId"], reminder["Status"], reminder["Priority"]) == (
+        team["rep"],
+        "Not Started",
+        "High",
+    )
+    assert lead_id in reminder["Subject"] and "/lightning/r/Lead/" in reminder["Description"]
+    assert reminder["CreatedById"] == world.sf.integration_user_id
+    # the rep ticks Baton's reminder off without logging a call: that is no touch
+    world.sf.ui_update("Task", reminder["Id"], {"Status": "Completed"}, user_id=team["rep"])
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("breached", 0)
+    with _at(start, 2):
+        world.settle()
+    tasks = _baton_tasks(world, lead_id)
+    assert sorted(t["OwnerId"] for t in tasks) == sorted([team["rep"], team["manager"]])
+    assert [m.to for m in team["mail"].mails] == [(_email(world, team["manager"]),)]
+    # a resend of the same notice (a lost answer, a second worker) finds the Task it made
+    with world.runtime.store.session() as session:
+        sent = session.scalars(
+            select(OutboxCommand).where(OutboxCommand.idempotency_key.like("%step1:crm_task"))
+        ).one()
+        notice = command_from_payload(sent.kind, sent.payload)
+    writer = world.worker.dispatcher.writers[System.NOTIFY]
+    (again,) = writer.execute([notice])
+    manager_task = next(t for t in tasks if t["OwnerId"] == team["manager"])
+    assert again.data["task_id"] == manager_task["Id"]
+    assert len(_baton_tasks(world, lead_id)) == 2
+    lines = _audit(world, lead_id)
+    steps = [line for line in lines if line.startswith("escalation step")]
+    assert [("by crm_task" in line) for line in steps] == [True, True]
+
+
+def test_the_last_step_reassigns_the_lead_in_salesforce_and_starts_the_next_reps_clock(world, team):
+    rep2 = world.sf.add_user("Ruud Rep", f"ruud-{id(world)}@example.com")
+    world.configure(
+        {
+            "routing.teams": {"inbound": {"members": [team["rep"], rep2]}},
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["email"]},
+            ],
+            "escalation.reassign_at_last_step": True,
+        }
+    )
+    start = datetime.now(UTC)
+    _, lead_id = world.hand_off("reassigned")
+    owner = world.lead(lead_id)["OwnerId"]
+    other = rep2 if owner == team["rep"] else team["rep"]
+    with _at(start, 1):
+        world.settle()
+    assert world.lead(lead_id)["OwnerId"] == owner, "not before the last step"
+    with _at(start, 2):
+        world.settle()
+    assert world.lead(lead_id)["OwnerId"] == other
+    first, second = _clocks(world)
+    assert (first.state, first.stopped_by, first.owner_id) == ("ended", "reassigned", owner)
+    assert (second.number, second.state, second.owner_id) == (2, "running", other)
+    with _at(start, 2.5):
+        world.settle()  # the write's echo and any repeat change nothing
+    assert len(_clocks(world)) == 2 and world.lead(lead_id)["OwnerId"] == other
+    assert any(f"reassigned from {owner} to {other}" in line for line in _audit(world, lead_id))
 
 
 def test_a_queue_owned_lead_starts_its_clock_when_a_person_takes_it(world, team):
@@ -401,22 +504,25 @@ def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, sla
     start = datetime.now(UTC)
     world.hand_off("twoworkers")
     workers = [world.worker, _second_worker(world)]
-    with _at(start, 9):
-        for _ in range(4):  # both workers race for the due timers and the notices
-            threads = [
-                threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20}) for w in workers
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            world.flush()
-        world.settle()
+    for hours in (1, 9):  # the breach with its first step, then the three step timers
+        with _at(start, hours):
+            for _ in range(4):  # both workers race for the due timers and the notices
+                threads = [
+                    threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20})
+                    for w in workers
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                world.flush()
+            world.settle()
     assert sorted(m.to[0] for m in catcher.mails) == sorted(
         [_email(world, rep), _email(world, manager), _email(world, director), REVOPS]
     )
     assert len(slack_catcher.posts) == 1
-    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "done")] * 4
+    # the first step (0 hours) goes out with the breach itself; the other three are timers
+    assert sorted(_timers(world)) == [("sla.breach", "done")] + [("sla.step", "done")] * 3
     with world.runtime.store.session() as session:
         notices = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "notify"))
         assert sorted((n.status, n.attempts) for n in notices) == [("done", 1)] * 5

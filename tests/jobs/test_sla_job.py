@@ -24,12 +24,13 @@ from connector.jobs.sla.calendar import BusinessTime
 from connector.jobs.sla.job import SlaJob
 from connector.ports import CrmRecord
 from connector.store import Store
-from connector.store.models import OutboxCommand, SlaBreach, SlaClock, Timer
+from connector.store.models import OutboxCommand, RecordLink, SlaBreach, SlaClock, Timer
 from connector.worker import Worker
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
 LEAD, REP, REP2 = "00Q7Q000001abcdUAA", "0057Q000002RmA1QAK", "0057Q000002RmA2QAK"
 QUEUE = "00G7Q000000qqqqUAA"
+BATON = "0057Q000009BaToNAAA"[:15]  # the integration user Baton writes as
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ids = itertools.count(1)
 
@@ -42,13 +43,39 @@ class Salesforce:
     system: System = System.SALESFORCE
 
     def read(self, object_type: str, ids: Any, fields: Any) -> dict[str, CrmRecord]:
-        return {i: CrmRecord("User", i, {"IsActive": True, "ManagerId": None}) for i in ids}
+        return {
+            i: CrmRecord("User", i, {"IsActive": True, "ManagerId": None, "Email": f"{i}@x.nl"})
+            for i in ids
+        }
 
     def find_by_email(self, object_type: str, email: str, fields: Any) -> list[CrmRecord]:
         return []
 
     def activities_of(self, who_id: str) -> list[CrmRecord]:
         return [CrmRecord("Task", t["Id"], t) for t in self.tasks if t["WhoId"] == who_id]
+
+
+@dataclass
+class HubSpot:
+    """Answers the engagement reads: owners are ``<Salesforce user id>@x.nl`` by e-mail."""
+
+    meetings: list[dict[str, Any]] = field(default_factory=list)
+    system: System = System.HUBSPOT
+
+    def read(self, object_type: str, ids: Any, fields: Any) -> dict[str, CrmRecord]:
+        return {}
+
+    def find_by_email(self, object_type: str, email: str, fields: Any) -> list[CrmRecord]:
+        return []
+
+    def owner_email(self, owner_id: str) -> str | None:
+        return {"61": f"{REP.upper()}@X.NL", "62": f"{REP2}@x.nl"}.get(owner_id)
+
+    def engagements_of(self, contact_id: str) -> list[CrmRecord]:
+        return [CrmRecord("meeting", m["id"], m) for m in self.meetings]
+
+
+HUBSPOT = HubSpot()
 
 
 @dataclass
@@ -59,7 +86,7 @@ class Clock:
         return self.now
 
 
-def _world(store: Store) -> tuple[Worker, Clock, Salesforce]:
+def _world(store: Store, **changes: Any) -> tuple[Worker, Clock, Salesforce]:
     config = with_changes(
         default_config(),
         {
@@ -76,11 +103,13 @@ def _world(store: Store) -> tuple[Worker, Clock, Salesforce]:
             "escalation.ladder": [
                 {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]}
             ],
+            "salesforce.integration_user_id": BATON,
+            **changes,
         },
     )
     salesforce, clock = Salesforce(), Clock()
     job = SlaJob(config, BusinessTime(config.sla.calendar))
-    runner = JobRunner((job,), {System.SALESFORCE: salesforce})
+    runner = JobRunner((job,), {System.SALESFORCE: salesforce, System.HUBSPOT: HUBSPOT})
     worker = Worker(store, runner, Dispatcher(store, {}, "t"), owner="t", clock=clock)
     return worker, clock, salesforce
 
@@ -106,8 +135,11 @@ def _lead(store: Store, at: datetime, owner: str = REP, **fields: Any) -> None:
     _event(store, ObjectType.LEAD, LEAD, at, **{**values, **fields})
 
 
-def _task(store: Store, task_id: str, at: datetime, owner: str = REP) -> None:
+def _task(
+    store: Store, task_id: str, at: datetime, owner: str = REP, created_by: str = REP
+) -> None:
     fields = {"WhoId": LEAD, "OwnerId": owner, "CreatedDate": at.isoformat()}
+    fields["CreatedById"] = created_by
     _event(store, ObjectType.TASK, task_id, at, **fields)
 
 
@@ -133,6 +165,21 @@ def test_a_task_by_someone_else_leaves_the_clock_running(sqlite_store: Store):
     assert (clock.state, clock.touches) == ("running", 0)
 
 
+def test_a_task_baton_created_is_no_touch_even_when_the_rep_completes_it(sqlite_store: Store):
+    worker, clock, salesforce = _world(sqlite_store)
+    _lead(sqlite_store, T0)
+    _task(sqlite_store, "00T000000000003AAA", T0 + timedelta(minutes=5), created_by=BATON)
+    _run(worker)
+    assert (_clock(sqlite_store).state, _clock(sqlite_store).touches) == ("running", 0)
+    salesforce.tasks.append(
+        {"Id": "00T000000000003AAA", "WhoId": LEAD, "OwnerId": REP, "CreatedById": BATON,
+         "CreatedDate": (T0 + timedelta(minutes=5)).isoformat()}
+    )  # fmt: skip
+    clock.now = T0 + timedelta(hours=1, seconds=1)
+    _run(worker)
+    assert _clock(sqlite_store).state == "breached", "nor does the deadline's re-read count it"
+
+
 def test_a_touch_the_outbound_message_missed_is_found_at_the_deadline(sqlite_store: Store):
     worker, clock, salesforce = _world(sqlite_store)
     _lead(sqlite_store, T0)
@@ -150,7 +197,7 @@ def test_a_touch_the_outbound_message_missed_is_found_at_the_deadline(sqlite_sto
         assert session.scalars(select(SlaBreach)).all() == []
 
 
-def test_a_breach_with_an_unbuilt_channel_records_it_and_sends_nothing(sqlite_store: Store):
+def test_the_default_ladder_queues_one_crm_task_for_the_owner(sqlite_store: Store):
     worker, clock, _ = _world(sqlite_store)
     _lead(sqlite_store, T0)
     _run(worker)
@@ -159,9 +206,14 @@ def test_a_breach_with_an_unbuilt_channel_records_it_and_sends_nothing(sqlite_st
     assert _clock(sqlite_store).state == "breached"
     with sqlite_store.session() as session:
         assert [b.kind for b in session.scalars(select(SlaBreach))] == ["first_response"]
-        assert session.scalars(select(OutboxCommand)).all() == []
+        (task,) = session.scalars(select(OutboxCommand)).all()
+        assert (task.system, task.payload["channel"], task.payload["to_user_id"]) == (
+            "notify",
+            "crm_task",
+            REP,
+        )
         steps = [t.status for t in session.scalars(select(Timer).where(Timer.kind == "sla.step"))]
-        assert steps == ["done"]
+        assert steps == [], "a step due at the breach goes out with it: no timer round trip"
 
 
 def test_an_open_clock_follows_a_new_person_and_ends_in_a_queue(sqlite_store: Store):
@@ -199,3 +251,85 @@ def test_a_replayed_task_is_counted_once_and_a_lead_not_handed_off_has_no_clock(
     assert leads == [LEAD], "the lead a Salesforce user made themselves has no clock"
     clock = _clock(sqlite_store)
     assert (clock.state, clock.touches) == ("met", 1)
+
+
+def test_the_last_step_reassigns_the_lead_once_and_the_new_owner_gets_a_clock(
+    sqlite_store: Store,
+):
+    worker, clock, _ = _world(sqlite_store, **{"escalation.reassign_at_last_step": True})
+    _lead(sqlite_store, T0)
+    _run(worker)
+    clock.now = T0 + timedelta(hours=2)
+    _run(worker)
+    first = _clock(sqlite_store)
+    assert (first.state, first.stopped_by) == ("ended", "reassigned")
+    with sqlite_store.session() as session:
+        commands = {c.kind: c for c in session.scalars(select(OutboxCommand))}
+        move = commands["update_fields"]
+        assert (move.system, move.payload["fields"]) == ("salesforce", {"OwnerId": REP2})
+        assert [b.kind for b in session.scalars(select(SlaBreach))] == ["first_response"]
+    _lead(sqlite_store, T0 + timedelta(hours=1, minutes=30))  # a late copy: the old owner
+    _run(worker)
+    assert _clock(sqlite_store).number == 1, "no new promise for the owner it was taken from"
+    _lead(sqlite_store, T0 + timedelta(hours=2), owner=REP2)  # Salesforce reports the write
+    _run(worker)
+    second = _clock(sqlite_store)
+    assert (second.number, second.owner_id, second.state) == (2, REP2, "running")
+    assert second.started_at == T0 + timedelta(hours=2)
+    with sqlite_store.session() as session:
+        moves = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "update_fields"))
+        assert len(moves.all()) == 1, "reassigned once"
+
+
+def test_a_hubspot_meeting_the_webhook_missed_is_found_at_the_deadline(sqlite_store: Store):
+    worker, clock, _ = _world(sqlite_store)
+    with sqlite_store.session() as session:
+        session.add(RecordLink(hubspot_contact_id="101", salesforce_lead_id=LEAD))
+    _lead(sqlite_store, T0)
+    _run(worker)
+    logged = (T0 + timedelta(minutes=20)).isoformat()
+    HUBSPOT.meetings[:] = [
+        {"id": "901", "hubspot_owner_id": "62", "hs_createdate": logged},  # another rep's
+        {
+            "id": "902",
+            "hubspot_owner_id": "61",
+            "hs_createdate": (T0 - timedelta(hours=1)).isoformat(),
+        },
+        {"id": "903", "hubspot_owner_id": "61", "hs_createdate": logged},
+    ]
+    try:
+        clock.now = T0 + timedelta(hours=1, seconds=1)
+        _run(worker)
+    finally:
+        HUBSPOT.meetings.clear()
+    row = _clock(sqlite_store)
+    assert (row.state, row.stopped_by, row.touches) == ("met", "meeting", 1)
+    assert row.stopped_at == T0 + timedelta(minutes=20)
+    with sqlite_store.session() as session:
+        assert session.scalars(select(SlaBreach)).all() == []
+
+
+def test_steps_due_at_the_breach_go_out_with_it_and_later_ones_wait_for_their_timer(
+    sqlite_store: Store,
+):
+    ladder = [
+        {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]},
+        {"after_business_hours": 1, "notify": "owner", "channels": ["crm_task"]},
+    ]
+    worker, clock, _ = _world(sqlite_store, **{"escalation.ladder": ladder})
+    _lead(sqlite_store, T0)
+    _run(worker)
+    clock.now = T0 + timedelta(hours=1, seconds=1)
+    _run(worker)
+
+    def sent() -> list[str]:
+        with sqlite_store.session() as session:
+            rows = session.scalars(select(OutboxCommand).order_by(OutboxCommand.id))
+            return [row.idempotency_key.split(":")[2] for row in rows]
+
+    with sqlite_store.session() as session:
+        steps = [t.status for t in session.scalars(select(Timer).where(Timer.kind == "sla.step"))]
+    assert (sent(), steps) == (["step0"], ["pending"])
+    clock.now = T0 + timedelta(hours=2, seconds=1)
+    _run(worker)
+    assert sent() == ["step0", "step1"]

@@ -204,14 +204,20 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
     ]
     assert names == [
         "hubspot:contacts", "hubspot:deals",
+        "hubspot:calls", "hubspot:emails", "hubspot:meetings",  # SLA touches: policies exist
         "salesforce:Lead", "salesforce:Contact", "salesforce:Opportunity", "salesforce:Task",
-        "salesforce:Event",
+        "salesforce:Event", "salesforce:OpportunityContactRole",
     ]  # fmt: skip
     assert pollers_from_config(runtime) == []
+    no_sla = with_changes(config, {"sla.policies": []})
+    hubspot_only_basics = pollers_from_config(
+        Runtime(config=no_sla, store=sqlite_store), hubspot_client=object()
+    )
+    assert [p.name for p in hubspot_only_basics] == ["hubspot:contacts", "hubspot:deals"]
     quiet = with_changes(config, {"hubspot.poll_interval_s": 0})
     only_salesforce = pollers_from_config(
         Runtime(config=quiet, store=sqlite_store),
         hubspot_client=object(),
         salesforce_client=object(),
     )
-    assert [p.name.split(":")[0] for p in only_salesforce] == ["salesforce"] * 5
+    assert [p.name.split(":")[0] for p in only_salesforce] == ["salesforce"] * 6

@@ -60,11 +60,13 @@ def hubspot() -> Iterator[Sandboxed]:
     sandbox.stop()
 
 
-def hubspot_poller(store: Store, sandbox: Any, clock: ManualClock) -> HubSpotSearchPoller:
+def hubspot_poller(
+    store: Store, sandbox: Any, clock: ManualClock, object_type: ObjectType = ObjectType.CONTACT
+) -> HubSpotSearchPoller:
     return HubSpotSearchPoller(
         store,
         sandbox.client(),
-        object_type=ObjectType.CONTACT,
+        object_type=object_type,
         portal_id="62515",
         pacer=Pacer(5, clock=clock, sleep=clock.advance),
         retry_sleep=clock.advance,
@@ -123,6 +125,25 @@ def test_hubspot_repeated_polls_are_duplicates_and_changes_are_new(
     assert cursor is not None and int(cursor) == int(latest.occurred_at.timestamp() * 1000)
 
 
+def test_hubspot_calls_and_meetings_are_polled_for_sla_touches(
+    hubspot: Sandboxed, sqlite_store: Store
+) -> None:
+    sandbox, clock = hubspot
+    contact = sandbox.ui_create("contacts", {"email": "touched@x.io"})
+    owner = sandbox.add_owner("rep@x.io", "Rita", "Rep")
+    stamp = {"hs_timestamp": "2026-01-01T00:00:00Z", "hubspot_owner_id": owner}
+    call = sandbox.ui_create("calls", stamp, associations=[("contacts", contact)])
+    meeting = sandbox.ui_create("meetings", stamp, associations=[("contacts", contact)])
+    clock.advance(2)
+    for object_type in (ObjectType.CALL, ObjectType.MEETING, ObjectType.EMAIL):
+        hubspot_poller(sqlite_store, sandbox, clock, object_type).poll_once(clock.aware())
+    found = {
+        (r.object_type, r.object_id, r.changes["hubspot_owner_id"]) for r in rows(sqlite_store)
+    }
+    assert {("call", call, owner), ("meeting", meeting, owner)} <= found
+    assert not any(r.object_type == "email" for r in rows(sqlite_store))
+
+
 def test_hubspot_record_missing_from_a_lagging_index_is_found_next_poll(
     sqlite_store: Store,
 ) -> None:
@@ -157,11 +178,13 @@ def salesforce() -> Iterator[Sandboxed]:
     sandbox.stop()
 
 
-def salesforce_poller(store: Store, sandbox: Any) -> SalesforceModstampPoller:
+def salesforce_poller(
+    store: Store, sandbox: Any, sobject: str = "Lead"
+) -> SalesforceModstampPoller:
     return SalesforceModstampPoller(
         store,
         sandbox.client(),
-        sobject="Lead",
+        sobject=sobject,
         organization_id="00D000000000001EAA",
         integration_user_id=sandbox.integration_user_id,
         initial_lookback=timedelta(days=1),
@@ -214,3 +237,34 @@ def test_salesforce_poll_refuses_a_naive_now(salesforce: Sandboxed, sqlite_store
     sandbox, _ = salesforce
     with pytest.raises(ValueError, match="timezone-aware"):
         salesforce_poller(sqlite_store, sandbox).poll_once(datetime(2026, 1, 1))
+
+
+def test_a_contact_role_change_is_polled_as_a_change_of_its_opportunity(
+    salesforce: Sandboxed, sqlite_store: Store
+) -> None:
+    sandbox, clock = salesforce
+    won = {"Name": "Deal", "StageName": "Closed Won", "CloseDate": "2026-12-01", "Amount": 10}
+    opportunity = sandbox.ui_create("Opportunity", won)
+    contact = sandbox.ui_create("Contact", {"LastName": "Buyer"})
+    clock.advance(60)
+    role = sandbox.ui_create(
+        "OpportunityContactRole", {"OpportunityId": opportunity, "ContactId": contact}
+    )
+    clock.advance(2)
+    salesforce_poller(sqlite_store, sandbox, "OpportunityContactRole").poll_once(clock.aware())
+    clock.advance(60)
+    sandbox.ui_delete("OpportunityContactRole", role)
+    clock.advance(2)
+    salesforce_poller(sqlite_store, sandbox, "OpportunityContactRole").poll_once(clock.aware())
+    added, removed = rows(sqlite_store)
+    for event in (added, removed):
+        assert (event.object_type, event.object_id, event.is_snapshot) == (
+            "opportunity",
+            opportunity,
+            False,
+        ), "filed under the opportunity: the credit job reads the deal again"
+        assert event.changes["OpportunityContactRoleId"] == role
+    assert (added.changes["ContactRoleRemoved"], removed.changes["ContactRoleRemoved"]) == (
+        False,
+        True,
+    )

@@ -344,6 +344,23 @@ def test_generic_object_subscriptions_cover_activities(hubspot_receiver: Receive
     assert (event["objectId"], event["objectTypeId"]) == (int(task_id), "0-27")
 
 
+def test_a_generic_subscription_scoped_to_calls_reports_only_calls(hubspot_receiver: Receiver):
+    with _sandbox() as hs:
+        spec = {"subscriptionType": "object.creation", "objectName": "call"}
+        hs.subscribe(hubspot_receiver.base_url, [spec])
+        contact = hs.ui_create("contacts", {"email": "scoped@example.com"})
+        hs.ui_create("tasks", {"hs_timestamp": "2026-01-01T00:00:00Z"})
+        call = hs.ui_create(
+            "calls", {"hs_timestamp": "2026-01-01T00:00:00Z"}, associations=[("contacts", contact)]
+        )
+        assert hs.flush_webhooks(timeout=10)
+        assert hs.get("calls", call) is not None
+    (event,) = hubspot_receiver.events()
+    assert (event["objectId"], event["objectTypeId"]) == (int(call), "0-48")
+    with pytest.raises(ValueError, match="objectName"):
+        hs.subscribe("http://127.0.0.1:1/x", [{"subscriptionType": "object.creation"}])
+
+
 def test_property_change_subscription_needs_one_property():
     with HubSpotSandbox(HubSpotSandboxConfig()) as hs:
         with pytest.raises(ValueError):

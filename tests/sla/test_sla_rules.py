@@ -20,6 +20,7 @@ from connector.jobs.sla.rules import (
     is_working,
     ladder_plan,
     manager_chain,
+    next_member,
     read_lead,
     team_of,
 )
@@ -40,6 +41,20 @@ def test_the_team_is_the_one_the_owner_is_a_member_of_in_either_id_form():
     )
     assert team_of("0057Q000002RmA1", routing) == "inbound"
     assert team_of("0057Q000002RmZZQAK", routing) is None
+
+
+def test_reassignment_takes_the_teams_next_member_passing_over_the_owner():
+    routing = RoutingConfig.model_validate(
+        {"teams": {"inbound": {"members": [REP, MGR, DIR]}, "solo": {"members": [REP]}}}
+    )
+    assert next_member(REP, "inbound", routing, 0) == (MGR, 2), "position 0 is the owner: next"
+    assert next_member(REP, "inbound", routing, 2) == (DIR, 3)
+    assert next_member(DIR, "inbound", routing, 2) == (REP, 4), "wraps round"
+    assert next_member(REP[:15], "inbound", routing, 3) == (MGR, 5), "either id form"
+    assert next_member(REP, "solo", routing, 0) is None, "nobody else to give it to"
+    assert (
+        next_member(REP, None, routing, 0) is None and next_member(REP, "gone", routing, 0) is None
+    )
 
 
 def test_the_deadline_is_business_time_from_the_policy():

@@ -170,7 +170,10 @@ class CreditConfig(ConfigModel):
     primary_model: Identifier = Field(
         default="linear", description="The model written back to the CRMs (by name)."
     )
-    currency: str = Field(default="EUR", description="ISO 4217 currency of deal amounts.")
+    currency: str = Field(
+        default="EUR",
+        description="ISO 4217 currency of deal amounts (multi-currency deals carry their own).",
+    )
     lookback_days: int = Field(
         default=365, ge=1, description="Touchpoints older than this before the win are ignored."
     )

@@ -81,6 +81,11 @@ class EscalationConfig(ConfigModel):
     language: Language = Field(
         default="en", description="Language of escalation messages: en (English) or nl (Dutch)."
     )
+    reassign_at_last_step: bool = Field(
+        default=False,
+        description="At the ladder's last step, give the lead to the next member of the owner's "
+        "routing team (round-robin, once per breach).",
+    )
 
     @field_validator("managers")
     @classmethod
@@ -121,6 +126,12 @@ class EscalationConfig(ConfigModel):
                     f"is at {previous:g} hours",
                 )
         problems.raise_if_any()
+        return self
+
+    @model_validator(mode="after")
+    def _reassign_needs_a_step(self) -> EscalationConfig:
+        if self.reassign_at_last_step and not self.ladder:
+            raise ValueError("reassign_at_last_step needs a ladder with at least one step")
         return self
 
     def manager_of(self, person: str) -> str | None:

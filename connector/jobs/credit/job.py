@@ -37,16 +37,19 @@ from connector.jobs.credit.compute import (
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
 from connector.jobs.credit.setup import writeback_off
-from connector.jobs.credit.timeline import Money, Timeline, Touch, build_timeline
+from connector.jobs.credit.timeline import Money, Timeline, Touch, TouchKey, build_timeline
 from connector.jobs.credit.touches import (
     FORM_PROPERTIES,
+    SALESFORCE,
     SOURCE_PROPERTIES,
     hubspot_touches,
+    merge_same_person,
     milestones,
     parse_moment,
     response_touches,
 )
 from connector.jobs.credit.trigger import (
+    CURRENCY_FIELD,
     HUBSPOT_DEAL_FIELDS,
     OPPORTUNITY_FIELDS,
     Action,
@@ -77,6 +80,10 @@ class CreditJob:
     versions: dict[str, str]
     #: write-back targets found missing at start, and why (``setup.py``)
     off: dict[System, str] = field(default_factory=dict)
+    #: the Opportunity fields read: plus ``CurrencyIsoCode`` in a multi-currency org; None until
+    #: the org has been asked (at the first deal, not at start: a CRM down at start must not
+    #: hold up ``baton serve``)
+    opportunity_fields: tuple[str, ...] | None = None
     name: str = "credit"
 
     def wants(self, event: InboxEvent) -> bool:
@@ -96,7 +103,8 @@ class CreditJob:
         salesforce = ctx.readers.get(System.SALESFORCE)
         if salesforce is None:
             return Outcome(SKIPPED, "Salesforce is not connected: the deal cannot be read")
-        found = salesforce.read("Opportunity", [deal_id], list(OPPORTUNITY_FIELDS)).get(deal_id)
+        fields = self.opportunity_fields_for(salesforce)
+        found = salesforce.read("Opportunity", [deal_id], list(fields)).get(deal_id)
         deal = deal_from_fields(found.fields if found is not None else None)
         return self._decide(
             ctx, deal_id, deal, lambda amount: self._gather(ctx, salesforce, deal_id, deal, amount)
@@ -129,6 +137,19 @@ class CreditJob:
         assert deal is not None
         return self._credit(ctx, deal_id, deal, live, gather)
 
+    def opportunity_fields_for(self, salesforce: CrmReader) -> tuple[str, ...]:
+        """The fields to read, asking the org once (one describe) whether Opportunity has
+        ``CurrencyIsoCode`` (multi-currency): naming it in a single-currency org fails every
+        query. A reader that cannot describe means the base fields in ``credit.currency``."""
+        if self.opportunity_fields is None:
+            field_names = getattr(salesforce, "field_names", None)
+            known = field_names("Opportunity") if field_names is not None else set()
+            multi = CURRENCY_FIELD in known
+            self.opportunity_fields = (
+                (*OPPORTUNITY_FIELDS, CURRENCY_FIELD) if multi else OPPORTUNITY_FIELDS
+            )
+        return self.opportunity_fields
+
     # -- crediting ----------------------------------------------------------------------------
 
     def _credit(
@@ -139,7 +160,8 @@ class CreditJob:
         live: list[CreditLedgerRow],
         gather: Callable[[Money], Gathered],
     ) -> Outcome:
-        currency = self.config.credit.currency
+        # the deal's own currency (multi-currency org), never converted; else the org's one
+        currency = deal.currency or self.config.credit.currency
         try:
             amount = Money(to_minor(deal.amount, currency), currency)
         except ValueError as exc:
@@ -170,35 +192,49 @@ class CreditJob:
             rows = salesforce.campaign_responses(tuple(contacts))  # type: ignore[attr-defined]
             touches += response_touches(rows)
             contact_of = {str(r["Id"]): r.get("ContactId") for r in rows}
-        hubspot_ids = _hubspot_contacts(ctx.session, contacts)
-        timeline = self._timeline(ctx, hubspot_ids, touches, deal, amount, hubspot_ids)
+        person_of: dict[TouchKey, str] = {
+            (SALESFORCE, member): str(contact)[:15]
+            for member, contact in contact_of.items()
+            if contact
+        }
+        linked = _hubspot_contacts(ctx.session, contacts)
+        handed_off = sorted(linked)
+        timeline = self._timeline(ctx, linked, touches, person_of, deal, amount, handed_off)
         return Gathered(timeline, contact_of)
 
     def _gather_hubspot(self, ctx: JobContext, deal_id: str, deal: Deal, amount: Money) -> Gathered:
         """HubSpot alone: the deal's associated contacts and their HubSpot touches."""
         associated = getattr(ctx.readers.get(System.HUBSPOT), "associated_ids", None)
         contacts = list(associated("deals", deal_id, "contacts")) if associated else []
-        return Gathered(self._timeline(ctx, contacts, [], deal, amount, ()), {})
+        linked = {contact: contact for contact in contacts}  # one CRM: the contact is the person
+        return Gathered(self._timeline(ctx, linked, [], {}, deal, amount, ()), {})
 
     def _timeline(
         self,
         ctx: JobContext,
-        hubspot_ids: Sequence[str],
+        linked: Mapping[str, str],
         touches: list[Touch],
+        person_of: Mapping[TouchKey, str],
         deal: Deal,
         amount: Money,
         handed_off: Sequence[str],
     ) -> Timeline:
-        """The HubSpot contacts' touches added to ``touches``, beside the milestones."""
+        """The HubSpot contacts' touches (``linked``: HubSpot id -> the person's key) added to
+        ``touches``, one person's same touch in both CRMs counted once, beside the milestones."""
         sources = set(self.config.credit.touchpoint_sources)
+        person_of = dict(person_of)
+        hubspot_ids = sorted(linked)
         properties = self._hubspot_properties(ctx, hubspot_ids)
         for contact_id in hubspot_ids:
-            touches += hubspot_touches(
+            found = hubspot_touches(
                 contact_id,
                 properties.get(contact_id, {}),
                 sources="hubspot_source_properties" in sources,
                 forms="hubspot_form_submissions" in sources,
             )
+            person_of.update({touch.key: linked[contact_id][:15] for touch in found})
+            touches += found
+        touches = merge_same_person(touches, person_of)
         mql = _earliest(parse_moment(p.get(self._mql_property)) for p in properties.values())
         reached = milestones(
             lead_creation=_handoff_at(ctx.session, handed_off),
@@ -311,14 +347,15 @@ def _contacts_of(salesforce: CrmReader, deal_id: str) -> list[str]:
     return list(contacts_of(deal_id)) if contacts_of is not None else []
 
 
-def _hubspot_contacts(session: Session, salesforce_contacts: Sequence[str]) -> list[str]:
-    """The HubSpot contacts linked to the deal's Salesforce contacts."""
-    found = set()
-    for contact_id in salesforce_contacts:
+def _hubspot_contacts(session: Session, salesforce_contacts: Sequence[str]) -> dict[str, str]:
+    """The HubSpot contacts linked to the deal's Salesforce contacts: HubSpot id → Salesforce
+    contact id (the same person in both CRMs)."""
+    found: dict[str, str] = {}
+    for contact_id in sorted(salesforce_contacts):
         link = knowledge.link_for_salesforce(session, contact_id)
         if link is not None and link.hubspot_contact_id:
-            found.add(link.hubspot_contact_id)
-    return sorted(found)
+            found.setdefault(link.hubspot_contact_id, contact_id)
+    return found
 
 
 def _handoff_at(session: Session, hubspot_contacts: Sequence[str]) -> datetime | None:

@@ -13,16 +13,22 @@ URLs are never copied.
 - **HubSpot form submissions**: the first and the most recent conversion
   (``first_conversion_date``, ``recent_conversion_date``): HubSpot keeps these two on the
   contact; earlier submissions in between are not read.
+- **The same interaction seen by both CRMs** (``merge_same_person``): a HubSpot form submission
+  and a Salesforce campaign response of the same person on the same UTC day are one touch —
+  the form handler or HubSpot's Salesforce integration adds a form's submitter to the campaign.
+  The Salesforce response is kept (it carries the campaign, which the CampaignInfluence rows
+  need) at the form's exact time (a response has only a date).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from connector.jobs.credit.timeline import Milestone, MilestoneAt, Touch
+from connector.jobs.credit.timeline import Milestone, MilestoneAt, Touch, TouchKey
 
 SALESFORCE, HUBSPOT = "salesforce", "hubspot"
 FORM_SUBMISSION = "form_submission"
@@ -154,6 +160,34 @@ def _touch(
         channel_code(properties.get(channel_property)) if channel_property else FORM_SUBMISSION
     )
     return Touch(at, channel, None, HUBSPOT, f"{contact_id}:{kind}")
+
+
+def merge_same_person(touches: Sequence[Touch], person_of: Mapping[TouchKey, str]) -> list[Touch]:
+    """Fold each HubSpot form submission into a Salesforce campaign response of the same person
+    (``person_of``: touch key → a person id common to both CRMs) on the same UTC day.
+
+    Pairs are made in timeline order, each response with at most one submission, so the result
+    does not depend on the order the touches came in. Unpaired touches are left as they are.
+    """
+    ordered = sorted(touches, key=lambda t: t.order)
+    responses: dict[tuple[str, date], list[Touch]] = {}
+    for touch in ordered:
+        person = person_of.get(touch.key)
+        if touch.source == SALESFORCE and person:
+            responses.setdefault((person, touch.at.date()), []).append(touch)
+    merged: dict[TouchKey, Touch] = {}
+    folded: set[TouchKey] = set()
+    for touch in ordered:
+        person = person_of.get(touch.key)
+        if touch.source != HUBSPOT or touch.channel != FORM_SUBMISSION or not person:
+            continue
+        waiting = responses.get((person, touch.at.date()))
+        if not waiting:
+            continue
+        response = waiting.pop(0)
+        merged[response.key] = replace(response, at=touch.at)  # same day, the exact moment
+        folded.add(touch.key)
+    return [merged.get(t.key, t) for t in ordered if t.key not in folded]
 
 
 def milestones(

@@ -20,6 +20,8 @@ from connector.jobs.credit.touches import end_of_day, parse_moment
 
 #: Opportunity fields the job reads
 OPPORTUNITY_FIELDS = ("IsWon", "IsClosed", "StageName", "Amount", "CloseDate", "CreatedDate")
+#: the deal's currency in a multi-currency org (the field exists only there)
+CURRENCY_FIELD = "CurrencyIsoCode"
 
 
 class Action(StrEnum):
@@ -38,6 +40,8 @@ class Deal:
     amount: Decimal
     closed_won_at: datetime | None
     created_at: datetime | None
+    #: ``CurrencyIsoCode`` in a multi-currency org; None: the org's one currency
+    currency: str | None = None
 
 
 #: the HubSpot deal properties a HubSpot-only credit reads (HubSpot derives the won flag)
@@ -72,6 +76,7 @@ def deal_from_fields(fields: Mapping[str, Any] | None) -> Deal | None:
         amount=amount if amount is not None and amount.is_finite() else Decimal(0),
         closed_won_at=end_of_day(fields.get("CloseDate")) if won else None,
         created_at=parse_moment(fields.get("CreatedDate")),
+        currency=str(fields[CURRENCY_FIELD]).upper() if fields.get(CURRENCY_FIELD) else None,
     )
 
 

@@ -16,22 +16,25 @@ from datetime import datetime
 from typing import Any
 
 from connector import knowledge
-from connector.commands import Notify, System
+from connector.commands import Command, Notify, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
+from connector.jobs.lifecycle import leads
 from connector.jobs.sla import clocks, within_hubspot
 from connector.jobs.sla import rules as r
+from connector.jobs.sla import touches as t
 from connector.jobs.sla.calendar import BusinessTime
 from connector.jobs.sla.people import Recipient, recipient_for
+from connector.ports import CrmRecord
 from connector.store.models import InboxEvent, SlaClock
 from connector.timers import CancelTimer, SetTimer
 
 BREACH, STEP = "sla.breach", "sla.step"
-_ACTIVITIES = (ObjectType.TASK, ObjectType.EVENT)
+_ACTIVITIES = t.SALESFORCE_ACTIVITIES
 #: a lead whose last clock ended this way gets a new one when a person owns it again (it went
 #: back to a queue, or was closed and has come back); after a touch or conversion it does not
-_RESTARTS_AFTER = ("closed", "queue")
+_RESTARTS_AFTER = ("closed", "queue", "reassigned")
 
 
 @dataclass
@@ -44,9 +47,12 @@ class SlaJob:
 
     def wants(self, event: InboxEvent) -> bool:
         """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events;
-        with HubSpot alone, contact owners and statuses and Leads stages (``within_hubspot``)."""
+        with HubSpot alone, contact owners and statuses and Leads stages (``within_hubspot``);
+        beside Salesforce, HubSpot calls, e-mails and meetings."""
         if not self.config.salesforce.enabled:
             return within_hubspot.wants(event)
+        if event.source == Source.HUBSPOT:
+            return event.object_type in t.ENGAGEMENTS and event.kind != "deleted"
         if event.source != Source.SALESFORCE:
             return False
         if event.object_type == ObjectType.LEAD:
@@ -59,10 +65,12 @@ class SlaJob:
             if event.provider_type == BREACH:
                 return self._deadline(ctx, event)
             return self._step(ctx, event)
-        if event.source == Source.HUBSPOT:
+        if event.source == Source.HUBSPOT and not self.config.salesforce.enabled:
             return within_hubspot.handle(self, ctx, event)
         if event.object_type in _ACTIVITIES:
             return self._activity(ctx, event)
+        if event.object_type in t.ENGAGEMENTS:
+            return self._engagement(ctx, event)
         return self._lead(ctx, event)
 
     # -- the lead -----------------------------------------------------------------------------
@@ -89,6 +97,9 @@ class SlaJob:
             return Outcome(SKIPPED, f"no SLA clock: {why}")
         if clock is not None and clock.stopped_by not in _RESTARTS_AFTER:
             return Outcome(SKIPPED, f"SLA clock #{clock.number} already {clock.state}")
+        if clock is not None and clock.stopped_by == "reassigned" and _same(view, clock):
+            # a late copy of a change from before Baton's reassignment: not a new promise
+            return Outcome(SKIPPED, f"SLA clock #{clock.number} reassigned away from this owner")
         if r.is_working(view.status, self.config.sla.working_statuses):
             return Outcome(SKIPPED, "no SLA clock: the lead is already being worked")
         return self._start(ctx, event, clock, str(view.owner_id), at)
@@ -172,17 +183,56 @@ class SlaJob:
         clock = clocks.latest(ctx.session, who)
         if clock is None:
             return Outcome(SKIPPED, f"{kind} on a lead without an SLA clock")
-        owner = str(event.changes.get("OwnerId") or "")
-        at = _when(event.changes.get("CreatedDate")) or event.occurred_at
-        if not _is_touch(clock, owner, at):  # another person's, or logged before this clock
+        fields = {"CreatedDate": event.occurred_at.isoformat(), **event.changes}
+        record = CrmRecord(kind, event.object_id, fields)
+        touch = t.from_salesforce(record, self.config.salesforce.integration_user_id)
+        if touch is None:
+            return Outcome(SKIPPED, f"{kind} without a time: no touch")
+        if touch.by_baton:
+            return Outcome(SKIPPED, f"{kind} created by Baton (an escalation task): no touch")
+        if not _is_touch(clock, touch.owner, touch.at):  # another's, or before this clock
             return Outcome(
-                SKIPPED, f"{kind} by {owner or 'nobody'} at {at:%Y-%m-%d %H:%M}: no touch"
+                SKIPPED,
+                f"{kind} by {touch.owner or 'nobody'} at {touch.at:%Y-%m-%d %H:%M}: no touch",
             )
-        counted = clocks.add_touch(ctx.session, clock, event.object_id, at)
+        return self._touched(ctx, clock, touch, f"{kind} {event.object_id}")
+
+    def _engagement(self, ctx: JobContext, event: InboxEvent) -> Outcome:
+        """A HubSpot call, e-mail or meeting: read it (the webhook carries no contacts), find
+        the linked lead's clock, and count it when the clock's owner logged it."""
+        kind = str(event.object_type)
+        reader = ctx.readers.get(System.HUBSPOT)
+        read = getattr(reader, "engagement", None)
+        record = read(kind, event.object_id) if read is not None else None
+        touch = t.from_hubspot(record) if record is not None else None
+        if record is None or touch is None:
+            return Outcome(SKIPPED, f"HubSpot {kind} {event.object_id}: gone or without a time")
+        for contact in t.contacts_of(record):
+            link = knowledge.link_for_hubspot(ctx.session, contact)
+            clock = (
+                clocks.latest(ctx.session, link.salesforce_lead_id)
+                if link and link.salesforce_lead_id
+                else None
+            )
+            if clock is None:
+                continue
+            if not _is_touch(clock, clock.owner_id, touch.at):
+                continue  # logged before this clock started
+            if not t.is_owner(ctx.readers, clock.owner_id, touch.owner):
+                return Outcome(
+                    SKIPPED,
+                    f"HubSpot {kind} by owner {touch.owner or 'nobody'}: not the clock's owner",
+                )
+            return self._touched(ctx, clock, touch, f"HubSpot {kind} {event.object_id}")
+        return Outcome(SKIPPED, f"HubSpot {kind} not on a contact with an SLA clock")
+
+    def _touched(self, ctx: JobContext, clock: SlaClock, touch: t.Touch, what: str) -> Outcome:
+        """Count the owner's touch once; the first one stops an open clock."""
+        counted = clocks.add_touch(ctx.session, clock, touch.activity_id, touch.at)
         if not clocks.is_open(clock):
-            what = f"touch {clock.touches} counted" if counted else "touch already counted"
-            return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {what}")
-        outcome = self._stop(clock, kind, at, f"{kind} {event.object_id}")
+            done = f"touch {clock.touches} counted" if counted else "touch already counted"
+            return Outcome(DONE if counted else SKIPPED, f"SLA clock #{clock.number}: {done}")
+        outcome = self._stop(clock, touch.kind, touch.at, what)
         # the clock's story belongs on the lead, where `baton explain` looks, not on the Task
         return replace(outcome, audit_record_key=self._clock_key(clock))
 
@@ -207,27 +257,35 @@ class SlaJob:
         clock = clocks.by_id(ctx.session, int(event.changes.get("clock", 0)))
         if clock is None or clock.state != r.State.RUNNING.value:
             return Outcome(SKIPPED, "deadline passed; the clock is no longer running")
-        touched = self._owner_activities(ctx, clock, clock.deadline_at)
-        if touched:
-            first = touched[0]
-            kind = first.object_type.lower()
-            at = _when(first.fields.get("CreatedDate")) or clock.deadline_at
-            clocks.add_touch(ctx.session, clock, first.object_id, at)
-            what = f"{kind} {first.object_id} (read at the deadline)"
-            return self._stop(clock, kind, at, what)
+        first = t.first(self._owner_activities(ctx, clock, clock.deadline_at))
+        if first is not None:
+            clocks.add_touch(ctx.session, clock, first.activity_id, first.at)
+            what = f"{first.kind} {first.activity_id} (read at the deadline)"
+            return self._stop(clock, first.kind, first.at, what)
         clock.state = r.State.BREACHED.value
         clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
         plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
+        # steps already due (the usual first one, at 0 hours) are sent from this pass: a timer
+        # would cost each breach a second event, lease and transaction before anyone hears
+        due = [p for p in plan if p.due_at <= ctx.now]
         timers = tuple(
             SetTimer(STEP, _step_key(clock, p.i), p.due_at, {"clock": clock.id, "step": p.i})
             for p in plan
+            if p not in due
         )
         line = (
             f"SLA breach (first_response) on clock #{clock.number}: no touch by "
             f"{clock.owner_id} before {clock.deadline_at.isoformat()}; "
-            f"{len(plan)} escalation step(s) scheduled"
+            f"{len(plan)} escalation step(s): {len(due)} now, {len(timers)} scheduled"
         )
-        return Outcome(DONE, line, timers=timers, audit=(line,))
+        lines, commands = [line], []
+        for planned in due:
+            step_lines, step_commands = self._escalate(ctx, clock, planned.i, event.occurred_at)
+            lines += step_lines
+            commands += step_commands
+        return Outcome(
+            DONE, "; ".join(lines), commands=tuple(commands), timers=timers, audit=tuple(lines)
+        )
 
     def _step(self, ctx: JobContext, event: InboxEvent) -> Outcome:
         index = int(event.changes.get("step", -1))
@@ -235,6 +293,15 @@ class SlaJob:
         ladder = self.config.escalation.ladder
         if clock is None or clock.state != r.State.BREACHED.value or not 0 <= index < len(ladder):
             return Outcome(SKIPPED, f"escalation step {index + 1}: the rep acted; not sent")
+        lines, commands = self._escalate(ctx, clock, index, event.occurred_at)
+        return Outcome(DONE, "; ".join(lines), commands=tuple(commands), audit=tuple(lines))
+
+    def _escalate(
+        self, ctx: JobContext, clock: SlaClock, index: int, at: datetime
+    ) -> tuple[list[str], list[Command]]:
+        """One ladder step on a breached clock: its notices, and at the last step the
+        reassignment when configured (audit lines and commands)."""
+        ladder = self.config.escalation.ladder
         step = ladder[index]
         who = recipient_for(
             step.notify,
@@ -243,16 +310,50 @@ class SlaJob:
             self.config.escalation,
             hubspot_alone=not self.config.salesforce.enabled,
         )
+        commands: list[Command] = []
         if who.user_id is None and who.address is None:
-            line = f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"
-            return Outcome(DONE, line, audit=(line,))
-        commands = self._notices(clock, index, step.channels, who)
-        sent = ", ".join(c.channel for c in commands) or "no channel Baton can send yet"
-        line = (
-            f"escalation step {index + 1} on clock #{clock.number}: {step.notify} "
-            f"{who.user_id or who.address} by {sent}{who.suffix}"
+            lines = [f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"]
+        else:
+            commands += self._notices(clock, index, step.channels, who)
+            sent = ", ".join(c.channel for c in commands)
+            lines = [
+                f"escalation step {index + 1} on clock #{clock.number}: {step.notify} "
+                f"{who.user_id or who.address} by {sent}{who.suffix}"
+            ]
+        if index == len(ladder) - 1 and self.config.escalation.reassign_at_last_step:
+            line, reassign = self._reassign(ctx, clock, at)
+            lines.append(line)
+            commands += reassign
+        return lines, commands
+
+    def _reassign(
+        self, ctx: JobContext, clock: SlaClock, at: datetime
+    ) -> tuple[str, list[Command]]:
+        """Give the breached lead to the team's next member, once: the clock ends here, and the
+        new owner's clock starts when Salesforce reports the new owner (the echo of this write)."""
+        counters = leads.round_robin_counters(ctx.session)
+        team = clock.team or ""
+        chosen = r.next_member(clock.owner_id, team, self.config.routing, counters.get(team, 0))
+        if chosen is None:
+            return f"no reassignment: nobody else in team {clock.team or '(none)'}", []
+        owner, position = chosen
+        leads.save_counter(ctx.session, team, position)
+        clock.state, clock.stopped_at, clock.stopped_by = r.State.ENDED.value, at, "reassigned"
+        lead_key = record_key(Source.SALESFORCE, ObjectType.LEAD, clock.lead_id)
+        command = UpdateFields(
+            System.SALESFORCE,
+            lead_key,
+            f"sla:{clock.id}:reassign",
+            at.isoformat(),
+            object_type="Lead",
+            object_id=clock.lead_id,
+            fields={"OwnerId": owner},
         )
-        return Outcome(DONE, line, commands=tuple(commands), audit=(line,))
+        line = (
+            f"SLA clock #{clock.number} ended: lead reassigned from {clock.owner_id} to {owner} "
+            f"(team {team}, round-robin)"
+        )
+        return line, [command]
 
     def _notices(
         self, clock: SlaClock, index: int, channels: tuple[str, ...], who: Recipient
@@ -260,8 +361,6 @@ class SlaJob:
         lead_key = self._clock_key(clock)
         notices: list[Notify] = []
         for channel in channels:
-            if channel not in ("email", "slack"):
-                continue  # crm_task is not built yet (docs/sla.md)
             notices.append(
                 Notify(
                     System.NOTIFY,
@@ -303,19 +402,25 @@ class SlaJob:
 
     def _owner_activities(
         self, ctx: JobContext, clock: SlaClock, until: datetime | None
-    ) -> list[Any]:
-        """The owner's Tasks and Events on the lead since the clock started (from Salesforce)."""
+    ) -> list[t.Touch]:
+        """The owner's touches since the clock started, read from the CRMs: Tasks and Events on
+        the lead, and the linked HubSpot contact's calls, e-mails and meetings."""
+        found: list[t.Touch] = []
         activities_of = getattr(ctx.readers.get(System.SALESFORCE), "activities_of", None)
-        if activities_of is None:
-            return []
-        found = []
-        for task in activities_of(clock.lead_id):
-            created = _when(task.fields.get("CreatedDate"))
-            owner = str(task.fields.get("OwnerId") or "")
-            in_time = created is not None and (until is None or created <= until)
-            if in_time and _is_touch(clock, owner, created):  # type: ignore[arg-type]
-                found.append(task)
-        return found
+        integration = self.config.salesforce.integration_user_id
+        for record in activities_of(clock.lead_id) if activities_of is not None else ():
+            touch = t.from_salesforce(record, integration)
+            if touch is not None and not touch.by_baton and _is_touch(clock, touch.owner, touch.at):
+                found.append(touch)
+        link = knowledge.link_for_salesforce(ctx.session, clock.lead_id)
+        contact = link.hubspot_contact_id if link is not None else None
+        for record in t.hubspot_engagements(ctx.readers, contact) if contact else ():
+            touch = t.from_hubspot(record)
+            if touch is None or not _is_touch(clock, clock.owner_id, touch.at):
+                continue
+            if t.is_owner(ctx.readers, clock.owner_id, touch.owner):
+                found.append(touch)
+        return [touch for touch in found if until is None or touch.at <= until]
 
     def _policy(self, clock: SlaClock) -> Any:
         named = {p.name: p for p in self.config.sla.policies}
@@ -337,13 +442,8 @@ def _step_key(clock: SlaClock, index: int) -> str:
     return f"clock-{clock.number}-step-{index}"
 
 
-def _when(value: object) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def _same(view: r.LeadView, clock: SlaClock) -> bool:
+    return str(view.owner_id or "")[:15] == clock.owner_id[:15]
 
 
 def _text(value: object) -> str | None:

@@ -64,6 +64,25 @@ def team_of(owner_id: str, routing: RoutingConfig) -> str | None:
     return None
 
 
+def next_member(
+    owner_id: str, team: str | None, routing: RoutingConfig, position: int
+) -> tuple[str, int] | None:
+    """The team member a breached lead is reassigned to, and the team's next round-robin position.
+
+    The team's rotation picks as for a hand-off, passing over the current owner; a team of one
+    (or no team) has nobody to give the lead to (None).
+    """
+    members = routing.teams[team].members if team in routing.teams else ()
+    others = [m for m in members if m[:15] != owner_id[:15]]
+    if not others:
+        return None
+    for step in range(len(members)):
+        candidate = members[(position + step) % len(members)]
+        if candidate[:15] != owner_id[:15]:
+            return candidate, position + step + 1
+    return None  # pragma: no cover - others is not empty
+
+
 def deadline(start: datetime, policy: SlaPolicy, calendar: BusinessTime) -> datetime:
     """When the first touch is due: ``first_response_business_hours`` of business time later."""
     return calendar.add(start, business_hours(policy.first_response_business_hours))
