@@ -170,19 +170,6 @@ class HubSpotClient:
         data, _ = self._call(DEFAULT_KIND, self._objects.create_with_http_info, object_type, body)
         return {"id": str(data.id), "properties": dict(data.properties or {})}
 
-    def associated_ids(self, object_type: str, object_id: str, to_object_type: str) -> list[str]:
-        """GET /crm/v4/objects/{type}/{id}/associations/{toType}: the associated record ids
-        (first page of 500: a contact has a handful of leads, a deal a handful of contacts)."""
-        data, _ = self._call(
-            DEFAULT_KIND,
-            self._associations.get_page_with_http_info,
-            object_type,
-            str(object_id),
-            to_object_type,
-            limit=500,
-        )
-        return [str(item.to_object_id) for item in data.results or []]
-
     def get_owner(self, owner_id: str) -> dict[str, Any]:
         """GET /crm/v3/owners/{ownerId}: the owner's e-mail and user id (escalation mail)."""
         data, _ = self._call(DEFAULT_KIND, self._owners.get_by_id_with_http_info, int(owner_id))
