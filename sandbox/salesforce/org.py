@@ -120,7 +120,7 @@ class Org:
                     "LeadStatus",
                     {
                         "ApiName": name,
-                        "MasterLabel": name,
+                        "MasterLabel": cfg.lead_status_labels.get(name, name),
                         "SortOrder": order,
                         "IsConverted": converted,
                         "IsDefault": default,

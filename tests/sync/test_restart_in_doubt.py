@@ -89,7 +89,9 @@ def test_a_live_workers_claims_stay_with_it(sqlite_store):
     loop.deliver(loop.hubspot.take_events())
     loop.worker.process_events()
     with loop.store.session() as session:
-        (row,) = claim_due_commands(session, "elsewhere:1:x", loop.clock(), timedelta(minutes=2), 9)
+        (_row,) = claim_due_commands(
+            session, "elsewhere:1:x", loop.clock(), timedelta(minutes=2), 9
+        )
     worker = _restarted(loop, Metrics())
     assert worker.take_back_claims() == 0
     assert worker.dispatcher.dispatch(loop.clock()) == 0, "leased by a worker that may live"
