@@ -197,6 +197,8 @@ class Fleet:
     web: subprocess.Popen[bytes] | None = None
     worker_processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     kills: Counter[str] = field(default_factory=Counter)
+    #: what the killed worker held just before the last kill (see ``claimed_ids``)
+    last_claimed: set[str] = field(default_factory=set)
 
     #: the checkout Baton's processes run from (another one measures older code)
     repo: Path = REPO
@@ -237,6 +239,7 @@ class Fleet:
         """SIGKILL one part of Baton, preferably while it holds claims; return what was killed."""
         assert self.web is not None
         wait_until(lambda: claims_held(database) > 0, 1.0, step=0.02)
+        self.last_claimed = claimed_ids(database)
         if self.workers:
             choice = rng.randrange(self.workers + 1)
             if choice < self.workers:
@@ -290,6 +293,10 @@ class Report:
     ping_pong: int
     reassigned: int
     dead_letters: int
+    #: events of records and commands the killed worker held claims on (the last kill)
+    claimed_at_last_kill: int
+    #: from the restart's first /healthz to the last of those done
+    claimed_done_after_restart_s: float
     #: inbox events and outbox commands pending when Baton was killed the last time
     backlog_at_last_kill: int
     #: from the restart's first /healthz to the last of them done (the claims held back)
@@ -390,15 +397,17 @@ def run(args: argparse.Namespace) -> Report:
         changer.join()
         if args.kills:
             fleet.kill_at_random(rng, database)  # the backlog is full now
-        backlog = pending_ids(database)
+        backlog, claimed = pending_ids(database), fleet.last_claimed
         fleet.start()
         restarted = time.monotonic()
-        wait_until(lambda: not backlog & pending_ids(database), args.max_seconds, step=0.05)
+        wait_until(lambda: not claimed & pending_ids(database), args.max_seconds, step=0.2)
+        claimed_s = time.monotonic() - restarted
+        wait_until(lambda: not backlog & pending_ids(database), args.max_seconds, step=0.2)
         backlog_s = time.monotonic() - restarted
         settled = wait_until(
             lambda: pending_work(database) == 0 and expected_state(hs, sf, pairs) == 0,
             args.max_seconds,
-            step=0.1,
+            step=0.5,
         )
         settle_s = time.monotonic() - restarted
         refused, lost_answers = stop_chaos(hs, sf)
@@ -411,7 +420,8 @@ def run(args: argparse.Namespace) -> Report:
         traffic = _writes_since(hs, sf, quiet_from)
         return _report(
             args, database, hs, sf, pairs, newcomers, writes, owners, fleet,
-            (refused, lost_answers, settle_s, settled, elapsed, traffic, len(backlog), backlog_s),
+            (refused, lost_answers, settle_s, settled, elapsed, traffic, len(backlog), backlog_s,
+             len(claimed), claimed_s),
         )  # fmt: skip
 
 
@@ -430,6 +440,31 @@ def pending_ids(database: str) -> set[str]:
             select(OutboxCommand.id).where(OutboxCommand.status == "pending")
         )
         found |= {f"command:{i}" for i in commands}
+    store.dispose()
+    return found
+
+
+def claimed_ids(database: str) -> set[str]:
+    """Pending events of leased records and leased pending commands (as ``pending_ids``)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from connector.store import Store
+    from connector.store.models import InboxEvent, OutboxCommand, RecordLease
+
+    store = Store(database)
+    now = datetime.now(UTC)
+    with store.session() as session:
+        leased = select(RecordLease.record_key)
+        events = select(InboxEvent.id).where(
+            InboxEvent.status == "pending", InboxEvent.record_key.in_(leased)
+        )
+        found = {f"event:{i}" for i in session.scalars(events)}
+        commands = select(OutboxCommand.id).where(
+            OutboxCommand.status == "pending", OutboxCommand.lease_until > now
+        )
+        found |= {f"command:{i}" for i in session.scalars(commands)}
     store.dispose()
     return found
 
@@ -483,14 +518,15 @@ def _report(
     writes: SalesforceWrites,
     owners: dict[str, str],
     fleet: Fleet,
-    figures: tuple[int, int, float, bool, float, int, int, float],
+    figures: tuple[int, int, float, bool, float, int, int, float, int, float],
 ) -> Report:
     from sqlalchemy import func, select
 
     from connector.store import Store
     from connector.store.models import AuditEntry, DeadLetter, InboxEvent
 
-    refused, lost_answers, settle_s, settled, elapsed, quiet_traffic, backlog, backlog_s = figures
+    (refused, lost_answers, settle_s, settled, elapsed, quiet_traffic,
+     backlog, backlog_s, claimed, claimed_s) = figures  # fmt: skip
     lost = expected_state(hs, sf, pairs)
     repeated = ping_pong = 0
     for index, (contact, lead) in enumerate(pairs):
@@ -549,6 +585,8 @@ def _report(
         ping_pong=ping_pong + quiet_traffic,
         reassigned=reassigned,
         dead_letters=int(dead or 0),
+        claimed_at_last_kill=claimed,
+        claimed_done_after_restart_s=round(claimed_s, 1),
         backlog_at_last_kill=backlog,
         backlog_done_after_restart_s=round(backlog_s, 1),
         settled_after_restart_s=round(settle_s, 1),
