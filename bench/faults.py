@@ -560,7 +560,7 @@ def _report(
         in_doubt = [
             summary
             for summary in session.scalars(
-                select(AuditEntry.summary).where(AuditEntry.summary.like("in flight when%"))
+                select(AuditEntry.summary).where(AuditEntry.summary.like("in doubt (%"))
             )
         ]
     store.dispose()

@@ -123,7 +123,8 @@ class Dispatcher:
         if in_doubt:
             self._count_in_doubt(session, row_id, command, result)
         row.attempts += 1
-        row.lease_owner = None
+        # an unanswered write keeps its owner: the next attempt knows it is in doubt
+        row.lease_owner = self.owner if result.in_doubt else None
         row.lease_until = None
         outcome = result.outcome
         if outcome is Outcome.RETRY and row.attempts >= self.max_attempts:
@@ -170,14 +171,15 @@ class Dispatcher:
     def _count_in_doubt(
         self, session: Session, row_id: int, command: Command, result: CommandResult
     ) -> None:
-        """A write in flight at a crash: say whether the read-back spared it or it went again."""
+        """A write that may have landed: say whether the read-back spared it or it went again."""
         landed = result.data.get("read_back") == LANDED
         what = "read back: it had landed, not sent again" if landed else "sent again"
         audit.record(
             session,
             command.record_key,
             "rule",
-            f"in flight when a worker stopped: {_describe(command)}: {what}",
+            f"in doubt (a worker stopped mid-call, or the CRM gave no answer): "
+            f"{_describe(command)}: {what}",
             command_id=row_id,
         )
         if self.metrics is not None:

@@ -74,7 +74,7 @@ def test_a_write_in_flight_at_a_kill_is_read_back_not_blindly_repeated(sqlite_st
         row = session.scalars(select(OutboxCommand).where(OutboxCommand.status == "done")).all()
         assert all(r.lease_owner is None for r in row)
         lines = session.scalars(
-            select(AuditEntry.summary).where(AuditEntry.summary.like("in flight%"))
+            select(AuditEntry.summary).where(AuditEntry.summary.like("in doubt (%"))
         )
         (line,) = list(lines)
     assert ("not sent again" in line) is landed
