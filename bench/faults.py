@@ -158,6 +158,8 @@ class Report:
     ping_pong: int
     reassigned: int
     dead_letters: int
+    #: HubSpot webhook events the CRM gave up on after its last retry (pollers repair them)
+    deliveries_given_up: int
     #: events of records and commands the killed worker held claims on (the last kill)
     claimed_at_last_kill: int
     #: from the restart's first /healthz to the last of those done
@@ -230,7 +232,7 @@ def run(args: argparse.Namespace) -> Report:
             hubspot_base_url=str(hs.base_url), salesforce_instance_url=str(sf.instance_url),
             public_base_url=public, database_url=database, team=team,
             nurture_list_id=portal.nurture_list_id,
-            integration_user_id=sf.integration_user_id, poll_interval_s=0,
+            integration_user_id=sf.integration_user_id, poll_interval_s=args.poll_interval,
         )  # fmt: skip
         config_path, env = write_config(Path(workdir), config)
         env["BATON_SALESFORCE_CA_BUNDLE"] = sf.ca_bundle_path
@@ -384,6 +386,7 @@ def _report(
         ping_pong=ping_pong + quiet_traffic,
         reassigned=reassigned,
         dead_letters=int(dead or 0),
+        deliveries_given_up=len(hs.webhook_given_up()),
         claimed_at_last_kill=claimed,
         claimed_done_after_restart_s=round(claimed_s, 1),
         backlog_at_last_kill=backlog,
@@ -406,6 +409,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=0, help="baton workers (PostgreSQL)")
     parser.add_argument("--max-seconds", type=float, default=600.0)
     parser.add_argument("--quiet-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--poll-interval",
+        type=int,
+        default=5,
+        help="reconciliation pollers' interval in seconds (0: off; then a webhook the CRM gave "
+        "up on after its last retry, while Baton was down, stays lost)",
+    )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--log", help="where Baton's processes log (default: a temp file)")
     parser.add_argument(
