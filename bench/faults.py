@@ -386,7 +386,7 @@ def _report(
         ping_pong=ping_pong + quiet_traffic,
         reassigned=reassigned,
         dead_letters=int(dead or 0),
-        deliveries_given_up=len(hs.webhook_given_up()),
+        deliveries_given_up=len(hs.webhook_given_up),
         claimed_at_last_kill=claimed,
         claimed_done_after_restart_s=round(claimed_s, 1),
         backlog_at_last_kill=backlog,
