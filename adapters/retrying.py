@@ -96,6 +96,7 @@ class CallFailed(Exception):
         message: str | None,
         *,
         status: int | None = None,
+        in_doubt: bool = False,
     ) -> None:
         self.outcome = outcome
         self.retry_after_s = retry_after_s
@@ -103,6 +104,8 @@ class CallFailed(Exception):
         self.message = message
         #: HTTP status of the whole request, when the failure came from one
         self.status = status
+        #: a write that got no answer (timeout, 5xx): it may have been carried out
+        self.in_doubt = in_doubt
         super().__init__(f"{outcome.value}: {error_code}: {message}")
 
     def result_for(self, idempotency_key: str) -> CommandResult:
@@ -113,6 +116,7 @@ class CallFailed(Exception):
             retry_after_s=self.retry_after_s,
             error_code=self.error_code,
             message=self.message,
+            in_doubt=self.in_doubt,
         )
 
     @classmethod
@@ -138,11 +142,15 @@ def call_with_retries(
     policy: RetryPolicy,
     *,
     on_defer: Callable[[float], None] | None = None,
+    write: bool = False,
 ) -> T:
     """Run ``fn`` (one CRM call), retrying transient failures within ``policy``'s bounds.
 
     ``on_defer(seconds)`` is told when the CRM said to stay away (a daily limit), so the rate
     limiter can stop every other call too instead of each batch spending one more refusal.
+    A ``write`` that got no answer (a timeout, a 500/502/504) is not sent again here: it may
+    have been carried out, so it goes back to the outbox in doubt, and the next attempt reads
+    back first (``connector.readback``).
 
     Raises:
         CallFailed: the call failed for good in this attempt (DEAD) or should be tried again
@@ -150,6 +158,8 @@ def call_with_retries(
     """
 
     def transient(exc: BaseException) -> bool:
+        if write and isinstance(exc, CrmCallError) and unanswered(exc):
+            return False
         return isinstance(exc, CrmCallError) and classify(exc).verdict is Verdict.RETRY
 
     def wait(state: RetryCallState) -> float:
@@ -175,6 +185,23 @@ def call_with_retries(
         action = classify(exc)
         if action.verdict is Verdict.DEFER and action.wait_s and on_defer is not None:
             on_defer(action.wait_s)
-        raise CallFailed.from_action(action, policy, attempts, status=exc.status) from exc
+        failed = CallFailed.from_action(action, policy, attempts, status=exc.status)
+        failed.in_doubt = write and failed.outcome is Outcome.RETRY and unanswered(exc)
+        raise failed from exc
     except BudgetExhausted as exc:
         raise CallFailed(Outcome.RETRY, exc.retry_after_s, "BUDGET_EXHAUSTED", str(exc)) from exc
+
+
+#: transport failures that happen before the request leaves (nothing can have landed)
+_NEVER_SENT = ("NewConnectionError", "ConnectTimeout", "Connection refused", "Name or service")
+
+
+def unanswered(exc: CrmCallError) -> bool:
+    """No answer, or a server error: the CRM may or may not have carried the call out.
+
+    Not in doubt: a connection that was never made (refused, connect timeout, unknown host),
+    and 503, the server saying it is unavailable to handle the request at all.
+    """
+    if exc.status is None:
+        return not any(mark in (exc.message or "") for mark in _NEVER_SENT)
+    return exc.status >= 500 and exc.status != 503

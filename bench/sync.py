@@ -172,7 +172,9 @@ def start_baton(params: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
 
 @contextmanager
 def sandboxes() -> Iterator[tuple[Any, Any]]:
-    """A HubSpot portal and a Salesforce org whose integration user's writes fire outbound."""
+    """A HubSpot portal and a Salesforce org whose integration user's writes fire outbound,
+    with renamed Lead status labels and a lead assignment rule (as a real org has)."""
+    from baton.demo.stack import REALISTIC_SALESFORCE
     from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
     from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
     from sandbox.salesforce import SalesforceSandbox
@@ -183,9 +185,14 @@ def sandboxes() -> Iterator[tuple[Any, Any]]:
         org_id=SANDBOX_SALESFORCE_ORG_ID,
         outbound_retry_base_s=0.2,
         integration_user_sends_outbound=True,
+        lead_status_labels=REALISTIC_SALESFORCE["lead_status_labels"],
     )
     with HubSpotSandbox(hs_config) as hs, SalesforceSandbox(sf_config) as sf:
         sf.add_custom_field("Lead", HUBSPOT_ID_FIELD)
+        # an active assignment rule: a write without `Sforce-Auto-Assign: FALSE` would move the
+        # Lead to this queue
+        queue = sf.add_queue("Assignment Rule Queue")
+        sf.set_assignment_rule(lambda lead: queue)
         yield hs, sf
 
 

@@ -241,3 +241,6 @@ class CommandResult:
     retry_after_s: float | None = None
     error_code: str | None = None
     message: str | None = None
+    #: RETRY after a call that got no answer (a timeout, a 5xx): the CRM may have carried it
+    #: out, so the next attempt reads back first (``connector.readback``)
+    in_doubt: bool = False

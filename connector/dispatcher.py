@@ -4,7 +4,8 @@ CRM calls happen outside any database transaction (a lease protects the claimed 
 a slow CRM never holds the store's write lock. Results are applied in one transaction: DONE
 commands leave their footprint (own-write memory for echo suppression, known state, links),
 RETRY commands are rescheduled with backoff, DEAD ones land in ``dead_letters`` with the CRM's
-own words.
+own words. A command that was in flight when a worker died is read back first
+(``connector.readback``) and sent again only if the CRM does not hold its values yet.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -38,8 +39,9 @@ from connector.jobs.lifecycle.writes import enqueue_write
 from connector.leases import claim_due_commands
 from connector.metrics import Metrics
 from connector.observing import OBSERVED, keep_observed
-from connector.ports import CrmWriter
+from connector.ports import CrmReader, CrmWriter
 from connector.privacy.fields import is_personal, quoted_values_named
+from connector.readback import LANDED, landed_writes
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
 
@@ -61,20 +63,25 @@ class Dispatcher:
     lease_ttl: timedelta = timedelta(minutes=2)
     #: observe mode (``connector.observing``): keep each due command as observed, send nothing
     observe: bool = False
+    #: readers for the read-back of writes in doubt (none: such writes are sent again)
+    readers: Mapping[System, CrmReader] = field(default_factory=dict)
 
     def dispatch(self, now: datetime, limit: int = 500) -> int:
         """Run up to ``limit`` due commands; return how many were attempted."""
+        in_doubt: set[int] = set()
         with self.store.session() as session:
-            rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit)
+            rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit, in_doubt)
             claimed = [(row.id, command_from_payload(row.kind, row.payload)) for row in rows]
         if not claimed:
             return 0
         if self.observe:
             return self._observe(claimed, now)
+        doubtful = [command for row_id, command in claimed if row_id in in_doubt]
+        results: dict[str, CommandResult] = landed_writes(self.readers, doubtful)
         by_system: dict[str, list[tuple[int, Command]]] = defaultdict(list)
         for row_id, command in claimed:
-            by_system[command.system.value].append((row_id, command))
-        results: dict[str, CommandResult] = {}
+            if command.idempotency_key not in results:
+                by_system[command.system.value].append((row_id, command))
         for system, batch in by_system.items():
             results.update(self._execute(System(system), [command for _, command in batch]))
         with self.store.session() as session:
@@ -84,7 +91,7 @@ class Dispatcher:
                 )
                 try:
                     with session.begin_nested():
-                        self._apply(session, row_id, command, result, now)
+                        self._apply(session, row_id, command, result, now, row_id in in_doubt)
                 except Exception:  # one bad row must not discard the batch's other results
                     log.exception("could not record a result", extra={"command": row_id})
         return len(claimed)
@@ -119,13 +126,22 @@ class Dispatcher:
             return {}
 
     def _apply(
-        self, session: Session, row_id: int, command: Command, result: CommandResult, now: datetime
+        self,
+        session: Session,
+        row_id: int,
+        command: Command,
+        result: CommandResult,
+        now: datetime,
+        in_doubt: bool = False,
     ) -> None:
         row = session.get(OutboxCommand, row_id)
         if row is None or row.status != "pending":
             return
+        if in_doubt:
+            self._count_in_doubt(session, row_id, command, result)
         row.attempts += 1
-        row.lease_owner = None
+        # an unanswered write keeps its owner: the next attempt knows it is in doubt
+        row.lease_owner = self.owner if result.in_doubt else None
         row.lease_until = None
         outcome = result.outcome
         # a CRM's refusal may quote the name or address it refused: admins get the field name
@@ -171,6 +187,25 @@ class Dispatcher:
             )
         if self.metrics is not None:
             self.metrics.commands.labels(command.system.value, command.kind, outcome.value).inc()
+
+    def _count_in_doubt(
+        self, session: Session, row_id: int, command: Command, result: CommandResult
+    ) -> None:
+        """A write that may have landed: say whether the read-back spared it or it went again."""
+        landed = result.data.get("read_back") == LANDED
+        what = "read back: it had landed, not sent again" if landed else "sent again"
+        audit.record(
+            session,
+            command.record_key,
+            "rule",
+            f"in doubt (a worker stopped mid-call, or the CRM gave no answer): "
+            f"{_describe(command)}: {what}",
+            command_id=row_id,
+        )
+        if self.metrics is not None:
+            self.metrics.in_doubt_writes.labels(
+                command.system.value, command.kind, "landed" if landed else "resent"
+            ).inc()
 
     def _leave_footprint(
         self, session: Session, command: Command, result: CommandResult, now: datetime

@@ -67,12 +67,19 @@ def release_record(session: Session, record_key: str, owner: str) -> None:
 
 
 def claim_due_commands(
-    session: Session, owner: str, now: datetime, ttl: timedelta, limit: int
+    session: Session,
+    owner: str,
+    now: datetime,
+    ttl: timedelta,
+    limit: int,
+    in_doubt: set[int] | None = None,
 ) -> list[OutboxCommand]:
     """Lease up to ``limit`` due commands, at most the OLDEST open one per record.
 
     A record whose oldest open command is leased elsewhere or waiting for its retry time is
-    skipped entirely, so writes to one record never overtake each other.
+    skipped entirely, so writes to one record never overtake each other. The ids of claimed
+    commands that an earlier claim never finished (a crash while the CRM call was in flight,
+    or before it) are added to ``in_doubt``: they may have landed already.
     """
     candidates = session.scalars(
         select(OutboxCommand)
@@ -90,6 +97,8 @@ def claim_due_commands(
         if leased_elsewhere or command.next_attempt_at > now:
             continue
         chosen.append(command.id)
+        if command.lease_owner is not None and in_doubt is not None:
+            in_doubt.add(command.id)
         if len(chosen) >= limit:
             break
     if not chosen:
@@ -104,6 +113,8 @@ def claim_due_commands(
     ).all()
     if not won:
         return []
+    if in_doubt is not None:
+        in_doubt.intersection_update(won)
     return list(
         session.scalars(
             select(OutboxCommand)

@@ -55,3 +55,15 @@ class Metrics:
             ["system", "kind", "outcome"],
             registry=self.registry,
         )
+        self.in_doubt_writes = Counter(
+            "baton_in_doubt_writes_total",
+            "Writes that were in flight when a worker died, by what became of them: read back "
+            "and found landed (not sent again) or sent again",
+            ["system", "kind", "result"],
+            registry=self.registry,
+        )
+        self.claims_taken_back = Counter(
+            "baton_claims_taken_back_total",
+            "Record and command claims of dead workers taken back (connector.heartbeats)",
+            registry=self.registry,
+        )

@@ -1,15 +1,14 @@
 """The worker: process inbox events per record, in order, then dispatch the outbox.
 
 Any number of workers may run against PostgreSQL: a record's events are taken under an expiring
-lease (``connector.leases``), so one record is handled by one worker at a time and a killed
-worker's records are picked up when its lease runs out.
+lease (``connector.leases``), so one record is handled by one worker at a time. A running worker
+beats (``connector.heartbeats``); a killed worker's records and commands are taken back once its
+heartbeat expires (seconds), or at once when it was a process of this machine (a restart).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from typing import Any
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
-from connector import audit, timers
+from connector import audit, heartbeats, timers
 from connector.dispatch_policy import LingerPolicy, due_writes
 from connector.dispatcher import Dispatcher
 from connector.events import EventKind, utcnow
@@ -56,11 +55,17 @@ class Worker:
     processor: JobRunner
     dispatcher: Dispatcher
     metrics: Metrics | None = None
-    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    owner: str = field(default_factory=heartbeats.owner_name)
     lease_ttl: timedelta = timedelta(seconds=60)
     clock: Callable[[], datetime] = utcnow
     linger: LingerPolicy = field(default_factory=LingerPolicy)
     _standing_checked: datetime | None = field(default=None, init=False, repr=False)
+    #: how often the loop takes back the claims of dead workers
+    take_back_every_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        heartbeats.register_live(self.owner)
+        heartbeats.register_live(self.dispatcher.owner)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> Worker:
@@ -71,10 +76,15 @@ class Worker:
         clients = runtime.clients()
         readers = build_readers(runtime.config, runtime.metrics, clients=clients)
         writers = build_writers(runtime.config, runtime.metrics, clients=clients)
-        owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        owner = heartbeats.owner_name(threading.get_ident())
         processor = build_runner(runtime.config, readers)
         dispatcher = Dispatcher(
-            runtime.store, writers, owner, runtime.metrics, observe=runtime.config.service.observe
+            runtime.store,
+            writers,
+            owner,
+            runtime.metrics,
+            observe=runtime.config.service.observe,
+            readers=readers,
         )
         return cls(runtime.store, processor, dispatcher, runtime.metrics, owner)
 
@@ -248,19 +258,55 @@ class Worker:
                 time.sleep(poll)
         return False
 
+    def take_back_claims(self) -> int:
+        """Free the records and commands of dead workers (``connector.heartbeats``)."""
+        with self.store.session() as session:
+            alive = frozenset({self.owner, self.dispatcher.owner})
+            taken = heartbeats.take_back_claims(session, self.clock(), alive)
+        if taken:
+            log.info("took back claims of stopped workers", extra={"count": taken})
+            if self.metrics is not None:
+                self.metrics.claims_taken_back.inc(taken)
+        return taken
+
     def run_forever(self, stop: threading.Event | None = None, idle_sleep: float = 0.25) -> None:
-        """Work until ``stop`` is set; sleep briefly when there is nothing to do."""
+        """Work until ``stop`` is set; sleep briefly when there is nothing to do.
+
+        A heartbeat thread says this worker lives; the loop takes back dead workers' claims
+        first (a restart gets its own back at once) and then every ``take_back_every_s``.
+        """
         from connector.jobs.privacy.job import ensure_scheduled
 
         stop = stop or threading.Event()
         with self.store.session() as session:  # the retention run's first timer, once
             ensure_scheduled(session, self.clock())
         log.info("worker started", extra={"owner": self.owner})
+        beating = threading.Thread(
+            target=self._beat_until, args=(stop,), name="baton-heartbeat", daemon=True
+        )
+        beating.start()
+        next_take_back = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_take_back:
+                    self.take_back_claims()
+                    next_take_back = time.monotonic() + self.take_back_every_s
                 busy = self.run_once(flush=False)
             except Exception:  # the store was briefly unavailable, etc.: keep the loop alive
                 log.exception("worker pass failed")
                 busy = 0
             if not busy:
                 stop.wait(idle_sleep)
+        beating.join(timeout=5)
+        with self.store.session() as session:
+            heartbeats.retire(session, self.owner)
+
+    def _beat_until(self, stop: threading.Event) -> None:
+        every = heartbeats.HEARTBEAT_TTL.total_seconds() / 5
+        while not stop.is_set():
+            try:
+                with self.store.session() as session:
+                    heartbeats.beat(session, self.owner, self.clock())
+            except Exception:  # the loop itself reports a store outage
+                log.warning("heartbeat failed", exc_info=True)
+            stop.wait(every)

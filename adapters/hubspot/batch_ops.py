@@ -69,12 +69,15 @@ def blocked_by(earlier: CallFailed, min_retry_after_s: float) -> CallFailed:
     )
 
 
-def hubspot_call(client: HubSpotClient, policy: RetryPolicy, fn: Any) -> Any:
-    """``fn`` under the retry policy; a daily-limit refusal pauses the client's limiter."""
+def hubspot_call(
+    client: HubSpotClient, policy: RetryPolicy, fn: Any, *, write: bool = False
+) -> Any:
+    """``fn`` under the retry policy; a daily-limit refusal pauses the client's limiter.
+
+    ``write``: an unanswered call is not repeated here (``call_with_retries``)."""
     limiter = client.limiter
-    return call_with_retries(
-        fn, classify, policy, on_defer=limiter.pause if limiter is not None else None
-    )
+    pause = limiter.pause if limiter is not None else None
+    return call_with_retries(fn, classify, policy, on_defer=pause, write=write)
 
 
 class HubSpotBatchOps:
@@ -115,7 +118,8 @@ class HubSpotBatchOps:
             for object_id, properties in chunk
         ]
         try:
-            answer = self.call(partial(self.client.batch_update, object_type, inputs))
+            update = partial(self.client.batch_update, object_type, inputs)
+            answer = hubspot_call(self.client, self.policy, update, write=True)
         except CallFailed as exc:
             if input_specific(exc) and len(chunk) > 1:
                 middle = len(chunk) // 2

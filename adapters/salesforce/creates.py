@@ -177,6 +177,7 @@ class LeadCreator:
                     retry_after_s=outcome.retry_after_s,
                     error_code=outcome.error_code,
                     message=outcome.message,
+                    in_doubt=outcome.in_doubt,
                 )
             else:
                 results[id(command)] = CommandResult(command.idempotency_key, Outcome.DONE, data)

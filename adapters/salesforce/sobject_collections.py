@@ -45,13 +45,19 @@ def classify_create(exc: CrmCallError) -> ErrorAction:
 
 
 def salesforce_call(
-    client: SalesforceClient, policy: RetryPolicy, fn: Any, classifier: Any = classify
+    client: SalesforceClient,
+    policy: RetryPolicy,
+    fn: Any,
+    classifier: Any = classify,
+    *,
+    write: bool = False,
 ) -> Any:
-    """``fn`` under the retry policy; a daily-limit refusal pauses the client's limiter."""
+    """``fn`` under the retry policy; a daily-limit refusal pauses the client's limiter.
+
+    ``write``: an unanswered call is not repeated here (``call_with_retries``)."""
     limiter = client.limiter
-    return call_with_retries(
-        fn, classifier, policy, on_defer=limiter.pause if limiter is not None else None
-    )
+    pause = limiter.pause if limiter is not None else None
+    return call_with_retries(fn, classifier, policy, on_defer=pause, write=write)
 
 
 class CollectionSender:
@@ -99,6 +105,7 @@ class CollectionSender:
                         self.policy,
                         partial(method, batch, auto_assign=auto_assign),
                         classifier,
+                        write=True,
                     )
                 except CallFailed as exc:
                     for index in chunk:

@@ -161,6 +161,7 @@ def _result(command: Command, outcome: RowOutcome, data: dict[str, Any]) -> Comm
             retry_after_s=outcome.retry_after_s,
             error_code=outcome.error_code,
             message=outcome.message,
+            in_doubt=outcome.in_doubt,
         )
     return CommandResult(command.idempotency_key, Outcome.DONE, data)
 

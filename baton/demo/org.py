@@ -122,6 +122,9 @@ def set_up_salesforce(
         team.teams.setdefault(team_name, []).append(user_id)
     team.queue_id = sf.add_queue(QUEUE_NAME)
     team.marketing_queue_id = sf.add_queue(MARKETING_QUEUE_NAME)
+    # the org's active lead assignment rule: an API write without `Sforce-Auto-Assign: FALSE`
+    # would hand the lead to the queue (so a missing header shows as a changed owner)
+    sf.set_assignment_rule(lambda lead: team.queue_id)
     for sobject in ("Lead", "Contact"):
         sf.add_custom_field(sobject, hubspot_id_field, external_id=True, length=64)
     for lead_field in context_fields.values():

@@ -144,6 +144,12 @@ REALISTIC_SALESFORCE: dict[str, Any] = {
     "outbound_duplicate_rate": 0.1,
     "outbound_reorder": True,
     "integration_user_sends_outbound": True,
+    # an org whose admin renamed the Lead statuses: labels are not the API values Baton writes
+    "lead_status_labels": {
+        "Open - Not Contacted": "New",
+        "Working - Contacted": "In progress",
+        "Closed - Not Converted": "Not now",
+    },
 }
 
 

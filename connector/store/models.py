@@ -434,3 +434,19 @@ class Erasure(Base):
     last_erased_at: Mapped[datetime] = mapped_column()
     #: rows changed by the latest run (0 when it found nothing left: the erasure is idempotent)
     rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WorkerHeartbeat(Base):
+    """A running worker's sign of life: its claims are taken back soon after it stops beating.
+
+    A record or command lease runs for minutes (a CRM batch can be slow); a heartbeat runs for
+    seconds, so a killed worker's records come back to the others in seconds, not minutes
+    (``connector.heartbeats``). Holds process names only (host:pid:…).
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    owner: Mapped[str] = mapped_column(String(128), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

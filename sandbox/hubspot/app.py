@@ -63,6 +63,12 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
             if status == 429 and retry_after_s is None and config.retry_after_on_429:
                 retry_after_s = config.burst_window_ms / 1000.0
             raise injected(status, retry_after_s)
+        chaos = sandbox.chaos.refuse()
+        if chaos == 429:
+            raise rate_limited("TEN_SECONDLY_ROLLING", retry_after_s=None)
+        if chaos is not None:
+            raise injected(chaos, None)
+        g.may_lose_answer = True
         decision = sandbox.limiter.acquire(is_search=g.is_search)
         g.decision = decision
         if not decision.allowed:
@@ -72,6 +78,9 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
     @app.after_request
     def stamp(response: Response) -> Response:
         """Rate-limit headers on every answer but search; log the call."""
+        lost = getattr(g, "may_lose_answer", False) and response.status_code < 300
+        if lost and sandbox.chaos.lose_answer():  # carried out, but the caller sees a timeout
+            response = app.make_response(({"status": "error", "message": "timeout"}, 504))
         if not getattr(g, "is_search", False):
             burst_remaining, daily_remaining = sandbox.limiter.peek()
             decision = getattr(g, "decision", None)

@@ -155,12 +155,29 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
         otype = resolve_type(object_type)
         inputs = batch_inputs(json_body())
         started = state.now_ms()
+        # with an objectWriteTraceId on every input HubSpot answers 207 with per-input errors
+        # (tied to the inputs by their trace ids) instead of refusing the whole batch
+        multi_status = bool(inputs) and all((i or {}).get("objectWriteTraceId") for i in inputs)
+        refused: list[dict[str, Any]] = []
         with state.lock:
             prepared = []
             emails: dict[str, int] = {}
             for index, item in enumerate(inputs):
                 item = item or {}
-                values = state.prepare(otype, item.get("properties") or {})
+                try:
+                    values = state.prepare(otype, item.get("properties") or {})
+                except ApiError as error:
+                    if not multi_status:
+                        raise
+                    trace = [str(item["objectWriteTraceId"])]
+                    refused.append(
+                        standard_error(
+                            error.category or "VALIDATION_ERROR",
+                            error.message,
+                            {"objectWriteTraceId": trace},
+                        )
+                    )
+                    continue
                 email = values.get("email")
                 if otype.name == "contacts" and email:
                     if email in emails:
@@ -179,8 +196,8 @@ def objects_blueprint(sandbox: HubSpotSandbox) -> Blueprint:
                 if trace_id:
                     result["objectWriteTraceId"] = trace_id
                 results.append(result)
-        envelope, _ = batch_response(results, [], started, state.now_ms())
-        return jsonify(envelope), 201
+        envelope, partial = batch_response(results, refused, started, state.now_ms())
+        return jsonify(envelope), 207 if partial else 201
 
     @bp.post(f"{BASE}/<object_type>/batch/update")
     def batch_update(object_type: str) -> Any:

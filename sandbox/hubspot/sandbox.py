@@ -8,6 +8,7 @@ from typing import Any
 
 import hubspot
 
+from ..chaos import ApiChaos
 from .app import create_app
 from .config import HubSpotSandboxConfig
 from .errors import ApiError
@@ -54,6 +55,8 @@ class HubSpotSandbox:
             clock=clock,
         )
         self.faults = FaultInjector()
+        #: random refusals and lost answers for a share of API calls (off unless set)
+        self.chaos = ApiChaos()
         self.request_log = RequestLog()
         self._server: ServerThread | None = None
         self.base_url: str | None = None
@@ -241,6 +244,12 @@ class HubSpotSandbox:
             record = self.state.require(otype, str(object_id), archived=None)
             body = record_to_api(record, with_history=[property_name])
             return body["propertiesWithHistory"][property_name]
+
+    def integration_writes(self, object_id: str, property_name: str) -> dict[str, int]:
+        """How often the integration wrote each value of this property (repeats included)."""
+        with self.state.lock:
+            writes = self.state.integration_writes.get(str(object_id), {})
+            return {value: n for (name, value), n in writes.items() if name == property_name}
 
     def associations(self, from_type: str, from_id: str, to_type: str) -> list[str]:
         """Ids of the `to_type` records associated with one record."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,9 @@ class CrmState(RelationsMixin):
         emit: Callable[[CrmChange], None],
     ) -> None:
         self.lock = threading.RLock()
+        #: every value the integration wrote per (record id, property), unchanged ones too: a
+        #: repeated write leaves no history entry, so benchmarks count repeats here
+        self.integration_writes: dict[str, Counter[tuple[str, str]]] = {}
         self.portal_id = portal_id
         self.clock = clock
         self.emit = emit
@@ -278,6 +282,9 @@ class CrmState(RelationsMixin):
 
     def update(self, record: CrmRecord, values: dict[str, str], source: WriteSource) -> CrmRecord:
         """Apply prepared values to an existing record under HubSpot's rules."""
+        if source.change_source == "INTEGRATION":
+            writes = self.integration_writes.setdefault(record.id, Counter())
+            writes.update(values.items())
         self._apply(record, values, source, self.now_ms())
         return record
 

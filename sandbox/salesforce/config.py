@@ -62,8 +62,8 @@ class SalesforceSandboxConfig:
     lead_statuses: list[tuple[str, bool, bool]] = field(
         default_factory=lambda: list(DEFAULT_LEAD_STATUSES)
     )
-    #: MasterLabel per LeadStatus ApiName, for an org whose statuses are translated
-    #: (e.g. "Working - Contacted" shown as "Bezig - Gecontacteerd"); default: the API name
+    #: Lead status labels where they differ from the API value (ApiName → MasterLabel), as in
+    #: an org that renamed or translated them; the API still takes and returns the API values
     lead_status_labels: dict[str, str] = field(default_factory=dict)
     opportunity_stages: list[tuple[str, bool, bool, int]] = field(
         default_factory=lambda: list(DEFAULT_OPPORTUNITY_STAGES)
@@ -104,6 +104,9 @@ class SalesforceSandboxConfig:
             raise ValueError("outbound_retry_base_s and outbound_max_age_s must be positive")
         _check_statuses("lead_statuses", [(s[0], s[2]) for s in self.lead_statuses])
         _check_statuses("task_statuses", [(s[0], s[2]) for s in self.task_statuses])
+        unknown = set(self.lead_status_labels) - {status[0] for status in self.lead_statuses}
+        if unknown:
+            raise ValueError(f"lead_status_labels names no lead status: {sorted(unknown)}")
         if not any(converted for _, converted, _ in self.lead_statuses):
             raise ValueError("lead_statuses needs at least one converted status")
         names = [stage[0] for stage in self.opportunity_stages]

@@ -16,6 +16,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..chaos import ApiChaos
 from .dml import Dml
 from .errors import DEFAULT_MESSAGES, SalesforceApiError, not_found
 from .limits import ApiUsage
@@ -60,6 +61,9 @@ def version_label(version: int) -> str:
     return f"{_SEASONS[offset % 3]} '{24 + offset // 3}"
 
 
+_CHAOS_MESSAGE = "the server is temporarily unable to answer (injected)"
+
+
 class RestApp:
     """WSGI callable serving one org's REST API."""
 
@@ -71,6 +75,8 @@ class RestApp:
         self.queries = QueryHandlers(org)
         self.log: list[RequestRecord] = []
         self.faults: list[InjectedFault] = []
+        #: random refusals and lost answers for a share of API calls (off unless set)
+        self.chaos = ApiChaos()
         self._log_lock = threading.Lock()
         self.routes: dict[str, Callable[[ApiRequest], ApiResponse]] = {
             "sobjects": self.sobjects.handle,
@@ -120,6 +126,11 @@ class RestApp:
                 fault.status, fault.error_code, fault.message, dml=fault.status == 400
             )
             return self._with_usage(_error(error)), 0
+        refused = self.chaos.refuse()
+        if refused is not None:
+            code = "SERVER_UNAVAILABLE" if refused == 503 else "UNKNOWN_EXCEPTION"
+            error = SalesforceApiError(503 if refused == 503 else 500, code, _CHAOS_MESSAGE)
+            return self._with_usage(_error(error)), 0
         if not self.usage.try_consume():
             error = SalesforceApiError(
                 403, "REQUEST_LIMIT_EXCEEDED", DEFAULT_MESSAGES["REQUEST_LIMIT_EXCEEDED"]
@@ -135,6 +146,9 @@ class RestApp:
             version=version,
         )
         result = self.dispatch(api_request)
+        if result.status < 300 and self.chaos.lose_answer():  # done, but the answer is lost
+            error = SalesforceApiError(504, "UNKNOWN_EXCEPTION", "gateway timeout")
+            return self._with_usage(_error(error)), result.n_records
         if result.status == 204 or result.body is None:
             response = Response(status=result.status)
         else:

@@ -13,6 +13,7 @@ from typing import Any
 import requests
 from simple_salesforce import Salesforce
 
+from ..chaos import ApiChaos
 from .config import SalesforceSandboxConfig
 from .conversion import convert_lead
 from .dml import Dml, WriteContext
@@ -247,6 +248,15 @@ class SalesforceSandbox(OrgSetupMixin):
             self.org.store.replace_values(tx, record, {**record.values, **parsed})
 
     # ---- faults, usage and the request log ---------------------------------------------------
+
+    @property
+    def chaos(self) -> ApiChaos:
+        """Random refusals and lost answers for a share of API calls (``sandbox.chaos``)."""
+        return self.app.chaos
+
+    @chaos.setter
+    def chaos(self, chaos: ApiChaos) -> None:
+        self.app.chaos = chaos
 
     def inject(
         self,

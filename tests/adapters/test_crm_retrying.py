@@ -28,8 +28,10 @@ class Script:
         return "ok"
 
 
-def error(status: int | None, body: object = None, **headers: str) -> CrmCallError:
-    return CrmCallError("hubspot", status, body=body, headers=headers)
+def error(
+    status: int | None, body: object = None, message: str = "", **headers: str
+) -> CrmCallError:
+    return CrmCallError("hubspot", status, body=body, headers=headers, message=message)
 
 
 def policy(slept: list[float], **kwargs: float) -> RetryPolicy:
@@ -146,3 +148,31 @@ def test_calls_of_one_batch_share_one_sleep_budget() -> None:
     assert sum(slept) <= 6
     # Without the shared budget, each call would have had 6 s of its own.
     assert batch_policy.budget is not None and batch_policy.budget.spent == sum(slept)
+
+
+@pytest.mark.parametrize("status", [None, 500, 502, 504])
+def test_an_unanswered_write_is_not_sent_again_in_call_but_handed_back_in_doubt(status) -> None:
+    slept: list[float] = []
+    script = Script(error(status))
+    with pytest.raises(CallFailed) as info:
+        call_with_retries(script, hubspot_classify, policy(slept), write=True)
+    assert script.calls == 1, "it may have landed: the outbox reads back before re-sending"
+    assert info.value.outcome is Outcome.RETRY
+    assert info.value.in_doubt
+    assert info.value.result_for("k").in_doubt
+
+
+@pytest.mark.parametrize("refusal", [error(503), error(None, message="Connection refused")])
+def test_a_write_that_never_got_in_is_retried_in_call(refusal: CrmCallError) -> None:
+    assert call_with_retries(Script(refusal), hubspot_classify, policy([]), write=True) == "ok"
+
+
+def test_a_refused_write_is_retried_in_call_and_is_not_in_doubt() -> None:
+    slept: list[float] = []
+    limited = error(429, {"policyName": "TEN_SECONDLY_ROLLING"})
+    assert call_with_retries(Script(limited), hubspot_classify, policy(slept), write=True) == "ok"
+    script = Script(*[limited for _ in range(10)])
+    with pytest.raises(CallFailed) as info:
+        call_with_retries(script, hubspot_classify, policy(slept, max_attempts=2), write=True)
+    assert script.calls == 2
+    assert not info.value.in_doubt, "a 429 was refused: nothing landed"

@@ -214,7 +214,20 @@ def test_daily_limit_gives_one_call_and_a_long_retry(hs: HubSpotSandbox) -> None
         assert adapter.slept == []
 
 
-@pytest.mark.parametrize(("status", "least_wait"), [(423, 2.0), (477, 1.0), (502, 0.0)])
+def test_a_write_answered_with_a_server_error_goes_back_in_doubt_not_sent_again(
+    hs: HubSpotSandbox,
+) -> None:
+    (contact,) = contacts(hs, 1)
+    hs.reset_request_log()
+    hs.inject(502, count=1, path_prefix=UPDATE_PATH)
+    adapter = Adapter(hs)
+    (result,) = adapter.run(update(contact, city="Maybe"))
+    assert result.outcome is Outcome.RETRY
+    assert result.in_doubt, "a 502 may follow a landed write: the outbox reads back first"
+    assert [r.status for r in hs.requests] == [502]
+
+
+@pytest.mark.parametrize(("status", "least_wait"), [(423, 2.0), (477, 1.0)])
 def test_transient_statuses_are_retried(hs: HubSpotSandbox, status: int, least_wait: float) -> None:
     (contact,) = contacts(hs, 1)
     hs.reset_request_log()

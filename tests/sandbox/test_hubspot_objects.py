@@ -397,3 +397,37 @@ def test_concurrent_clients_get_distinct_records(hubspot_sandbox: HubSpotSandbox
     assert len(set(ids)) == 60
     assert len(hubspot_sandbox.all("contacts")) == 60
     assert {r.status for r in hubspot_sandbox.requests} == {201}
+
+
+def test_batch_create_with_trace_ids_answers_207_with_per_input_errors(
+    hubspot_client: HubSpot,
+) -> None:
+    inputs = [
+        SimplePublicObjectBatchInputForCreate(
+            properties={"email": "ok@trace.example"}, object_write_trace_id="t-ok"
+        ),
+        SimplePublicObjectBatchInputForCreate(
+            properties={"email": "bad@trace.example", "no_such_property": "x"},
+            object_write_trace_id="t-bad",
+        ),
+    ]
+    answer = hubspot_client.crm.contacts.batch_api.create(
+        BatchInputSimplePublicObjectBatchInputForCreate(inputs=inputs)
+    )
+    assert [r.properties["email"] for r in answer.results] == ["ok@trace.example"]
+    assert answer.results[0].object_write_trace_id == "t-ok"
+    (error,) = answer.errors
+    assert error.context == {"objectWriteTraceId": ["t-bad"]}
+    assert "PROPERTY_DOESNT_EXIST" in error.message
+
+
+def test_batch_create_without_trace_ids_refuses_the_whole_batch(hubspot_client: HubSpot) -> None:
+    inputs = [
+        SimplePublicObjectBatchInputForCreate(properties={"email": "ok2@trace.example"}),
+        SimplePublicObjectBatchInputForCreate(properties={"no_such_property": "x"}),
+    ]
+    with pytest.raises(ApiException) as refused:
+        hubspot_client.crm.contacts.batch_api.create(
+            BatchInputSimplePublicObjectBatchInputForCreate(inputs=inputs)
+        )
+    assert refused.value.status == 400

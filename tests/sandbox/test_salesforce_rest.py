@@ -345,3 +345,21 @@ def test_business_hours_and_holidays_are_queryable(
     assert holiday["ActivityDate"] == "2024-04-27" and holiday["IsAllDay"] is True
     default = salesforce_client.query("SELECT Name FROM BusinessHours WHERE IsDefault = true")
     assert [r["Name"] for r in default["records"]] == ["Default"]
+
+
+def test_lead_status_labels_differ_from_the_api_values_the_api_takes():
+    config = SalesforceSandboxConfig(lead_status_labels={"Working - Contacted": "In behandeling"})
+    with SalesforceSandbox(config) as sf:
+        client = sf.client()
+        lead_id = new_lead(client)
+        status_field = next(f for f in client.Lead.describe()["fields"] if f["name"] == "Status")
+        working = next(v for v in status_field["picklistValues"] if v["label"] == "In behandeling")
+        assert working["value"] == "Working - Contacted"
+        rows = client.query("SELECT ApiName, MasterLabel FROM LeadStatus WHERE SortOrder = 2")
+        assert rows["records"][0]["MasterLabel"] == "In behandeling"
+        with pytest.raises(SalesforceMalformedRequest):  # the label is no value
+            client.Lead.update(lead_id, {"Status": "In behandeling"})
+        client.Lead.update(lead_id, {"Status": "Working - Contacted"})
+        assert client.Lead.get(lead_id)["Status"] == "Working - Contacted"
+    with pytest.raises(ValueError, match="names no lead status"):
+        SalesforceSandboxConfig(lead_status_labels={"Nope": "Nee"}).validate()

@@ -1,0 +1,116 @@
+"""Before re-sending a write that was in flight at a crash, ask the CRM whether it landed.
+
+The dispatcher marks a command done only after the CRM answers, so a crash between the two
+leaves a write that may or may not have landed. Field writes carry no idempotency key either
+CRM would honour, so the values are read back: a record that already holds every value the
+command meant to write is done without another call (``read_back: landed``); otherwise, or if
+the read fails, the write is sent again. A Lead create in doubt is looked up by the person's
+e-mail and counts as landed only if an open Lead holds every field it meant to write (the
+Salesforce writer also looks Leads up by the HubSpot id field when it is set).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from connector.commands import (
+    Command,
+    CommandResult,
+    CreateLead,
+    Outcome,
+    SetStage,
+    System,
+    UpdateFields,
+    written_fields,
+)
+from connector.ports import CrmReader
+
+log = logging.getLogger(__name__)
+
+#: the mark a read-back leaves on a command's result
+LANDED = "landed"
+
+
+def same_value(current: Any, wanted: Any) -> bool:
+    """CRM values compared as the CRMs show them (text; booleans in lower case)."""
+    return _text(current) == _text(wanted)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def landed_writes(
+    readers: Mapping[System, CrmReader], commands: Sequence[Command]
+) -> dict[str, CommandResult]:
+    """DONE results (keyed by idempotency key) for the commands whose write had landed."""
+    groups: dict[tuple[System, str], list[UpdateFields | SetStage]] = defaultdict(list)
+    creates: list[CreateLead] = []
+    for command in commands:
+        if isinstance(command, UpdateFields | SetStage) and command.object_id:
+            groups[(command.system, command.object_type)].append(command)
+        elif isinstance(command, CreateLead):
+            creates.append(command)
+    landed: dict[str, CommandResult] = {}
+    for (system, object_type), group in groups.items():
+        reader = readers.get(system)
+        if reader is not None:
+            landed.update(_read_back_fields(reader, object_type, group))
+    reader = readers.get(System.SALESFORCE)
+    if reader is not None:
+        for create in creates:
+            result = _read_back_create(reader, create)
+            if result is not None:
+                landed[create.idempotency_key] = result
+    return landed
+
+
+def _read_back_fields(
+    reader: CrmReader, object_type: str, commands: list[UpdateFields | SetStage]
+) -> dict[str, CommandResult]:
+    wanted = {command.idempotency_key: written_fields(command) or {} for command in commands}
+    names = sorted({name for fields in wanted.values() for name in fields})
+    try:
+        found = reader.read(object_type, [c.object_id for c in commands], names)
+    except Exception as exc:  # unknown is not landed: the write is sent again
+        log.warning("read-back failed", extra={"object": object_type, "error": str(exc)[:200]})
+        return {}
+    landed = {}
+    for command in commands:
+        record = found.get(command.object_id)
+        fields = wanted[command.idempotency_key]
+        if record is not None and all(
+            same_value(record.fields.get(name), value) for name, value in fields.items()
+        ):
+            key = command.idempotency_key
+            landed[key] = CommandResult(key, Outcome.DONE, {"read_back": LANDED})
+    return landed
+
+
+def _read_back_create(reader: CrmReader, command: CreateLead) -> CommandResult | None:
+    email = command.fields.get("Email") if isinstance(command.fields, dict) else None
+    if not email:
+        return None
+    names = sorted({*command.fields, "IsConverted"})
+    try:
+        leads = reader.find_by_email("Lead", str(email), names)
+    except Exception as exc:
+        log.warning("read-back of a create failed", extra={"error": str(exc)[:200]})
+        return None
+    ours = [
+        lead
+        for lead in leads
+        if not lead.fields.get("IsConverted")
+        and all(same_value(lead.fields.get(k), v) for k, v in command.fields.items())
+    ]
+    if not ours:
+        return None
+    data = {"id": ours[0].object_id, "existing": True, "read_back": LANDED}
+    return CommandResult(command.idempotency_key, Outcome.DONE, data)

@@ -1,0 +1,66 @@
+"""A write whose answer is lost (the CRM carried it out, the caller saw a 504) is not sent
+again: the dispatcher reads the Lead back through simple-salesforce and finds it landed.
+The real dispatcher, store, adapters and the Salesforce stand-in over TLS."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from adapters.retrying import RetryPolicy
+from adapters.salesforce.client import SalesforceClient
+from adapters.salesforce.reader import SalesforceReader
+from adapters.salesforce.writer import SalesforceWriter
+from connector.commands import SetStage, System
+from connector.dispatcher import Dispatcher
+from connector.events import utcnow
+from connector.metrics import Metrics
+from connector.outbox import enqueue
+from connector.store.models import OutboxCommand
+from sandbox.chaos import ApiChaos
+from sandbox.salesforce import SalesforceSandbox
+
+
+def test_a_lost_answer_is_read_back_and_not_repeated(sqlite_store):
+    with SalesforceSandbox() as sf:
+        lead = sf.ui_create("Lead", {"LastName": "L", "Company": "Lost Answer BV"})
+        saves: list[str] = []
+        sf.org.save_listeners.append(lambda sobject, old, new, actor: saves.append(new["Status"]))
+        client = SalesforceClient(
+            sf.instance_url, session_id=sf.config.session_id, verify=sf.ca_bundle_path
+        )
+        policy = RetryPolicy(sleep=lambda s: None)
+        metrics = Metrics()
+        dispatcher = Dispatcher(
+            sqlite_store,
+            {System.SALESFORCE: SalesforceWriter(client, policy=policy)},
+            "w1",
+            metrics,
+            readers={System.SALESFORCE: SalesforceReader(client, policy=policy)},
+        )
+        command = SetStage(
+            System.SALESFORCE, f"salesforce:lead:{lead}", "k1", object_type="Lead",
+            object_id=lead, field_name="Status", value="Working - Contacted",
+        )  # fmt: skip
+        with sqlite_store.session() as session:
+            enqueue(session, command)
+
+        sf.chaos = ApiChaos(lost_answer_rate=1.0)
+        assert dispatcher.dispatch(utcnow()) == 1
+        sf.chaos = ApiChaos()
+        assert saves == ["Working - Contacted"], "the write landed once; its answer was lost"
+        with sqlite_store.session() as session:
+            row = session.scalars(select(OutboxCommand)).one()
+            assert (row.status, row.lease_owner) == ("pending", "w1"), "pending, in doubt"
+
+        assert dispatcher.dispatch(utcnow() + timedelta(hours=1)) == 1
+        assert saves == ["Working - Contacted"], "read back: not sent again"
+        with sqlite_store.session() as session:
+            row = session.scalars(select(OutboxCommand)).one()
+            assert row.status == "done" and row.result == {"read_back": "landed"}
+        counted = metrics.registry.get_sample_value(
+            "baton_in_doubt_writes_total",
+            {"system": "salesforce", "kind": "set_stage", "result": "landed"},
+        )
+        assert counted == 1
