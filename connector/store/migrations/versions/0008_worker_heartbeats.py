@@ -1,7 +1,7 @@
 """worker heartbeats: a dead worker's claims come back in seconds, not when its leases run out
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 15:20:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import connector.store.types
 
-revision = "0011"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
