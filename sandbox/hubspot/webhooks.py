@@ -159,7 +159,7 @@ class WebhookDispatcher:
             for subscription_type, prop, object_name in parsed:
                 sub_id = 100_000 + len(self.subscriptions) + 1
                 self.subscriptions.append(
-                    Subscription(sub_id, target_url, subscription_type, prop, object_name)
+                    Subscription(sub_id, target_url, subscription_type, prop, object_name=object_name)
                 )
                 ids.append(sub_id)
         return ids
@@ -169,7 +169,7 @@ class WebhookDispatcher:
     ) -> Subscription:
         """Create one subscription as ``POST /webhooks/v3/{appId}/subscriptions`` does; a bad
         type or property is a ValueError (answered 400)."""
-        subscription_type, prop = _parse_spec(
+        subscription_type, prop, _ = _parse_spec(
             (event_type, property_name) if property_name else event_type
         )
         with self._cond:

@@ -282,10 +282,13 @@ def test_a_missing_scope_fails_and_only_enabled_crms_are_checked(org: Org) -> No
 
     scopes = tuple(s for s in DEFAULT_SCOPES if s != "crm.lists.write")
     with HubSpotSandbox(HubSpotSandboxConfig(scopes=scopes)) as narrow:
+        owner = narrow.add_owner("olga.owner@example.com", "Olga", "Owner")
         org.configure(
             {
                 "hubspot.base_url": narrow.base_url,
                 "salesforce.enabled": False,
+                # HubSpot alone: the hand-off assigns HubSpot owners
+                "routing.teams": {"inbound": {"hubspot_owners": [owner]}},
                 "credit.writeback.salesforce": False,
                 "escalation.ladder": [],
             }
