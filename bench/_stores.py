@@ -6,7 +6,9 @@ underscore keeps ``python -m bench`` from running it as a benchmark.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -33,3 +35,15 @@ def run_admin(url: str, statement: str) -> None:
     with admin.begin() as conn:
         conn.execute(text(statement))
     admin.dispose()
+
+
+def on_scratch_store(url: str | None, run: Callable[[Store, str], int]) -> int:
+    """``run(store, url)`` on a fresh scratch store, dropped afterwards whatever happens."""
+    with tempfile.TemporaryDirectory() as scratch:
+        store, store_url, schema = scratch_store(url, Path(scratch) / "bench.db")
+        try:
+            return run(store, store_url)
+        finally:
+            store.dispose()
+            if schema is not None and url is not None:
+                run_admin(url, f'DROP SCHEMA "{schema}" CASCADE')

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench._stores import run_admin, scratch_store  # noqa: E402
+from bench._stores import on_scratch_store  # noqa: E402
 from bench.scorecard import REPS, WEEK, _timed, seed  # noqa: E402
 from connector.config import default_config  # noqa: E402
 from connector.reports import scorecard  # noqa: E402
@@ -41,14 +40,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        store, url, schema = scratch_store(args.database_url, Path(scratch) / "bench.db")
-        try:
-            return _run(store, url, args)
-        finally:
-            store.dispose()
-            if schema is not None:
-                run_admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
+    return on_scratch_store(args.database_url, lambda store, url: _run(store, url, args))
 
 
 def _run(store: Store, url: str, args: argparse.Namespace) -> int:
@@ -92,9 +84,9 @@ def _run(store: Store, url: str, args: argparse.Namespace) -> int:
         ("GET /dashboard/ (operations)", _timed(args.rounds, lambda: get("/dashboard/"))),
     ]  # fmt: skip
     print(f"{args.leads:,} leads/week x 4 weeks on {store.dialect}; page {len(page.data):,} bytes")
-    print(f"{'what':<44} {'median ms':>10} {'best ms':>10}")
-    for name, (median, best) in results:
-        print(f"{name:<44} {median:>10.0f} {best:>10.0f}")
+    print(f"{'what':<44} {'median ms':>10} {'best ms':>10} {'median CPU ms':>14}")
+    for name, (median, best, cpu) in results:
+        print(f"{name:<44} {median:>10.0f} {best:>10.0f} {cpu:>14.0f}")
     return 0
 
 

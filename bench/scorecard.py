@@ -23,7 +23,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +35,7 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import insert  # noqa: E402
 
-from bench._stores import run_admin, scratch_store  # noqa: E402
+from bench._stores import on_scratch_store  # noqa: E402
 from connector import reports  # noqa: E402
 from connector.config import default_config  # noqa: E402
 from connector.reports.scorecard import ScorecardFilters, build_scorecard, drill_down  # noqa: E402
@@ -139,14 +138,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        store, url, schema = scratch_store(args.database_url, Path(scratch) / "bench.db")
-        try:
-            return _run(store, url, args)
-        finally:
-            store.dispose()
-            if schema is not None:
-                run_admin(args.database_url, f'DROP SCHEMA "{schema}" CASCADE')
+    return on_scratch_store(args.database_url, lambda store, url: _run(store, url, args))
 
 
 def _run(store: Store, url: str, args: argparse.Namespace) -> int:
