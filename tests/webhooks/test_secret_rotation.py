@@ -43,6 +43,7 @@ ENV = {
     "SALESFORCE_JSON_SECRET_NEW": "json-callout-secret-new-77aa",
     "SMTP_PASSWORD": "smtp-password-e5f0",
     "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX",
+    "BATON_SESSION_SECRET": "dashboard-session-secret-0123456789abcdef",
 }
 NEW_HS, NEW_TOKEN, NEW_JSON = "hs-secret-new-9f8e", "om-token-new-5a6b7c8d9e", "json-new-1234"
 HS_PATH, JSON_PATH = "/webhooks/hubspot", "/webhooks/salesforce/events"
