@@ -27,6 +27,7 @@ HUBSPOT_SUBSCRIPTIONS = (
     *org.HUBSPOT_SUBSCRIPTIONS,
     ("contact.propertyChange", "hubspot_owner_id"),
     ("object.propertyChange", "hs_pipeline_stage"),  # the Leads object (0-136)
+    ("deal.propertyChange", "dealstage"),  # HubSpot alone: won deals move stages and earn credit
 )
 
 

@@ -159,7 +159,9 @@ class WebhookDispatcher:
             for subscription_type, prop, object_name in parsed:
                 sub_id = 100_000 + len(self.subscriptions) + 1
                 self.subscriptions.append(
-                    Subscription(sub_id, target_url, subscription_type, prop, object_name=object_name)
+                    Subscription(
+                        sub_id, target_url, subscription_type, prop, object_name=object_name
+                    )
                 )
                 ids.append(sub_id)
         return ids
