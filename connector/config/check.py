@@ -97,7 +97,7 @@ def _credit_line(config: BatonConfig) -> str:
 
 
 def _scorecard_line(config: BatonConfig) -> str:
-    """The API is live with a token, the digest with someone to tell; the pages not yet."""
+    """The API is live with a token, the digest with someone to tell, the pages with a user."""
     card, notifiers = config.scorecard, config.notifiers
     tokens = len(card.api_tokens)
     api = f"API (live): {_count(tokens, 'token')}" if tokens else "API: closed (no api_tokens)"
@@ -110,7 +110,13 @@ def _scorecard_line(config: BatonConfig) -> str:
         if ways
         else "digest: off (no recipients with notifiers.email, nor slack with notifiers.slack)"
     )
-    return f"scorecard: {api}; {digest}; dashboard pages: not yet (placeholder card)"
+    users = len(config.dashboard.users)
+    pages = (
+        f"dashboard pages (live): at / for {_count(users, 'user')}"
+        if users
+        else "dashboard pages: closed (no dashboard.users)"
+    )
+    return f"scorecard: {api}; {digest}; {pages}"
 
 
 def lead_statuses(config: BatonConfig) -> list[str]:

@@ -120,7 +120,7 @@ def test_the_scorecard_line_calls_live_only_what_can_answer_or_send():
 
     closed = line(default_config())
     assert "API: closed (no api_tokens)" in closed and "digest: off" in closed
-    assert "dashboard pages: not yet" in closed
+    assert "dashboard pages: closed (no dashboard.users)" in closed
     email = {"smtp_host": "127.0.0.1", "from_address": "baton@example.com"}
     on = with_changes(
         default_config(),
@@ -136,6 +136,9 @@ def test_the_scorecard_line_calls_live_only_what_can_answer_or_send():
     slack = {"webhook_url": SecretStr("https://hooks.slack.com/services/T/B/x")}
     both = with_changes(on, {"scorecard.slack": True, "notifiers.slack": slack})
     assert "by e-mail and Slack" in line(both)
+    user = {"username": "anna", "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"}
+    signed_in = with_changes(on, {"dashboard.users": [user]})
+    assert "dashboard pages (live): at / for 1 user" in line(signed_in)
 
 
 def test_a_digest_that_cannot_be_sent_is_refused_at_load():
