@@ -18,7 +18,7 @@ from sandbox.salesforce import SalesforceSandbox
         (
             "hubspot",
             "salesforce",
-            ["Eva de Boer (Netherlands): customer", "held back: missing jobtitle",
+            ["Eva de Boer (Netherlands): customer", "held back: missing Job Title",
              "deal Tulip Logistics won: credit linear"],
         ),
         (

@@ -148,7 +148,7 @@ def test_a_held_back_mql_gets_no_owner_and_no_lead(world: SyncWorld) -> None:
     world.configure({"handoff.mql_definition": {"required_properties": ["jobtitle"]}})
     contact_id = _qualified(world, "solo-held")
     contact = world.contact(contact_id)
-    assert "missing jobtitle" in contact["baton_hold_reason"]
+    assert "missing Job Title" in contact["baton_hold_reason"]  # the label, as beside Salesforce
     assert not contact.get("hubspot_owner_id") and _leads_of(world, contact_id) == []
 
 

@@ -22,7 +22,7 @@ from connector.commands import CreateHubSpotLead, System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.lifecycle import leads
-from connector.jobs.lifecycle.handoff import Route, mql_hold_reasons, route
+from connector.jobs.lifecycle.handoff import Route, route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LEAD_STATUS, LIFECYCLE, StageMap
 from connector.jobs.lifecycle.rules import HUBSPOT, Write
@@ -100,7 +100,7 @@ class WithinHubSpot:
         )
         if properties is None:
             return Result("skipped", "contact no longer exists in HubSpot")
-        reasons = mql_hold_reasons(self.config.handoff.mql_definition, properties)
+        reasons = leads.hold_reasons(self._reader, self.config, properties)
         if reasons:
             reason = "; ".join(reasons)
             hold = leads.hold_reason_command(self.config, event, contact_id, properties, reason)
