@@ -273,14 +273,12 @@ class HubSpotClient:
     def owner_email(self, owner_id: str) -> str | None:
         """GET /crm/v3/owners/{ownerId}: the owner's login e-mail (None: no such owner)."""
         try:
-            data, _ = self._call(
-                DEFAULT_KIND, self._owners.get_by_id_with_http_info, int(owner_id), archived=False
-            )
+            owner = self.get_owner(owner_id)
         except CrmCallError as exc:
             if exc.status == 404:
                 return None
             raise
-        return str(data.email) if data.email else None
+        return str(owner["email"]) if owner["email"] else None
 
     def get_property(self, object_type: str, name: str) -> dict[str, Any]:
         """GET /crm/v3/properties/{type}/{name}: the definition, with options and displayOrder."""

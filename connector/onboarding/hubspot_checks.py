@@ -88,7 +88,7 @@ def _properties(needs: Needs, facts: HubSpotFacts) -> list[Check]:
         if defined is None:
             error = facts.errors.get(f"properties.{need.object_type}", "no answer")
             checks.append(unreadable("hubspot.properties", f"{need.object_type} properties", error))
-            break
+            continue
         if need.name in defined:
             continue
         fix = (

@@ -10,7 +10,6 @@ was down is sent when it comes back (the timer is still pending), and the next o
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +18,7 @@ from connector.config import BatonConfig
 from connector.jobs.base import DONE, JobContext, JobSetup, Outcome, is_timer
 from connector.jobs.digest.render import Digest, render
 from connector.jobs.digest.schedule import next_send, reported_week
+from connector.privacy import email_hash
 from connector.reports.scorecard.build import build_in
 from connector.reports.scorecard.model import ScorecardFilters
 from connector.store.models import InboxEvent
@@ -30,8 +30,9 @@ RECORD_KEY = "baton:digest:weekly"
 
 
 def address_hash(address: str) -> str:
-    """How a digest command names an e-mail recipient (the writer matches it to the config)."""
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    """How a digest command names an e-mail recipient (the writer matches it to the config):
+    the same normalized SHA-256 as every other address Baton keeps (``email_hash``)."""
+    return email_hash(address) or ""
 
 
 @dataclass
