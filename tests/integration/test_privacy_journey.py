@@ -130,6 +130,7 @@ def test_forget_after_hand_off_sla_escalation_recycle_and_credit(jworld, mail, s
     assert "pending" not in statuses
     # what went out to people named the lead by id only
     sent = [m.body + m.subject for m in catcher.mails] + slack_catcher.texts()
+    assert catcher.mails and slack_catcher.texts(), "the escalation reached nobody: nothing checked"
     assert not [text for text in sent if "Zwartjes" in text or erin_email in text]
 
 
