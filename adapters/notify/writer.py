@@ -1,4 +1,5 @@
-"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail, Slack or CRM task.
+"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail, Slack or CRM task
+(a Salesforce Task for a Salesforce user, a HubSpot task for a HubSpot owner).
 
 The dispatcher leases each command before it runs, so two workers never send the same step;
 the outbox key (clock, step, channel) makes each step one command. The recipient's address is
@@ -16,6 +17,7 @@ import requests
 
 from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import TEMPORARY, SmtpSender
+from adapters.notify.hubspot_task import HubSpotTaskCreator
 from adapters.notify.slack import SlackError, SlackSender
 from adapters.notify.templates import Message, email_message, slack_text
 from adapters.retrying import CallFailed
@@ -45,6 +47,8 @@ class NotifyWriter:
     #: the digest's configured recipients by address hash (``SendDigest.to_address_hash``)
     digest_recipients: Mapping[str, str] = field(default_factory=dict)
     system: System = System.NOTIFY
+    #: HubSpot tasks for HubSpot owners (``crm_task`` with HubSpot alone, or an owner id)
+    hubspot_tasks: HubSpotTaskCreator | None = None
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
         """One result per command; a failure of one never stops the others."""
@@ -120,6 +124,12 @@ class NotifyWriter:
         self.email.send(address, message, digest.idempotency_key)
 
     def _task(self, notice: Notify) -> str:
+        if (notice.to_user_id or "").isdigit():  # a HubSpot owner id (Salesforce ids never are)
+            if self.hubspot_tasks is None:
+                raise _Refused("NOT_CONFIGURED", "a HubSpot task needs the HubSpot connection")
+            if not notice.contact_id:
+                raise _Refused("NO_CONTACT", "a HubSpot task needs the lead's HubSpot contact")
+            return self.hubspot_tasks.create(notice)
         if self.tasks is None:
             raise _Refused("NOT_CONFIGURED", "a crm_task needs the Salesforce connection")
         if not notice.to_user_id or not notice.lead_id:
