@@ -227,6 +227,31 @@ def test_a_call_logged_in_hubspot_by_the_owner_meets_the_sla(world, team):
     assert any(f"met: HubSpot call {call}" in line for line in _audit(world, lead_id))
 
 
+def test_the_deadline_reads_each_address_once_however_many_hubspot_engagements(world, team):
+    """Five engagements by two owners: one User read, one owner read each (OwnerMatch, and the
+    worker's per-pass read cache under it; tests/sla/test_sla_hubspot_touches.py checks the
+    first alone)."""
+    rep_owner = world.hs.add_owner(_email(world, team["rep"]), "Rita", "Rep")
+    someone = world.hs.add_owner(f"someone-else-{id(world)}@example.com", "Some", "One")
+    start = datetime.now(UTC)
+    contact_id, _ = world.hand_off("many-calls")
+    with world.server.refusing("/webhooks/hubspot"):  # the calls' webhooks are lost
+        for owner in (someone, someone, someone, rep_owner, rep_owner):
+            _hubspot_call(world, contact_id, owner)
+        assert world.hs.flush_webhooks(timeout=10)
+    world.hs.reset_request_log()
+    world.sf.reset_request_log()
+    with _at(start, 1):
+        world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by) == ("met", "call"), "found by the deadline's re-read"
+    owner_reads = [r.path for r in world.hs.requests if r.path.startswith("/crm/v3/owners/")]
+    assert sorted(owner_reads) == sorted(f"/crm/v3/owners/{o}" for o in (someone, rep_owner))
+    user_reads = [r for r in world.sf.requests if "User" in r.path + r.query]
+    assert len(user_reads) == 1, [(r.path, r.query) for r in user_reads]
+    assert team["mail"].mails == []
+
+
 def test_a_working_status_meets_the_sla(world, team):
     _, lead_id = world.hand_off("status")
     world.sf.ui_update("Lead", lead_id, {"Status": WORKING}, user_id=team["rep"])
