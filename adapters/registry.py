@@ -109,6 +109,7 @@ def build_notify_writer(
         timezone=timezone,
         digest_recipients=digest_recipients(config),
         hubspot_tasks=_hubspot_tasks(config, clients.hubspot, policy, timezone),
+        owners=HubSpotOwnerDirectory(clients.hubspot) if clients.hubspot is not None else None,
     )
 
 

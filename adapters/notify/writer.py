@@ -49,6 +49,8 @@ class NotifyWriter:
     system: System = System.NOTIFY
     #: HubSpot tasks for HubSpot owners (``crm_task`` with HubSpot alone, or an owner id)
     hubspot_tasks: HubSpotTaskCreator | None = None
+    #: HubSpot owner ids (digits) → addresses, beside ``users`` for Salesforce user ids
+    owners: CrmReader | None = None
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
         """One result per command; a failure of one never stops the others."""
@@ -137,9 +139,10 @@ class NotifyWriter:
         return self.tasks.create(notice)
 
     def _user_field(self, user_id: str | None, name: str) -> str | None:
-        if not user_id or self.users is None:
+        directory = self.owners if user_id and user_id.isdigit() and self.owners else self.users
+        if not user_id or directory is None:
             return None
-        found = self.users.read("User", [user_id], [name]).get(user_id)
+        found = directory.read("User", [user_id], [name]).get(user_id)
         value = found.fields.get(name) if found is not None else None
         return str(value) if value else None
 

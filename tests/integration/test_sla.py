@@ -367,6 +367,38 @@ def test_crm_tasks_reach_owner_and_manager_once_and_never_count_as_a_touch(world
     assert [("by crm_task" in line) for line in steps] == [True, True]
 
 
+def test_a_manager_who_is_a_hubspot_owner_gets_a_hubspot_task_on_the_contact_and_mail(world, team):
+    """escalation.managers may name a HubSpot owner beside Salesforce: reached as one."""
+    loner = world.sf.add_user("Lone Rep", f"lone-{id(world)}@example.com")  # no ManagerId
+    hub_manager = world.hs.add_owner(f"hub-max-{id(world)}@example.com", "Hub", "Max")
+    _configure(world, [loner], team["port"], team["slack_url"])
+    world.configure(
+        {
+            "escalation.managers": {loner: hub_manager},
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["crm_task", "email"]},
+            ],
+        }
+    )
+    start = datetime.now(UTC)
+    contact_id, lead_id = world.hand_off("hub-manager")
+    with _at(start, 1):
+        world.settle()
+    with _at(start, 2):
+        world.settle()
+    assert [m.to for m in team["mail"].mails] == [
+        (_email(world, loner),),
+        (world.hs.state.owners[hub_manager].email,),
+    ]
+    (task_id,) = world.hs.associations("contacts", contact_id, "tasks")
+    task = world.hs.get("tasks", task_id)["properties"]
+    assert task["hubspot_owner_id"] == hub_manager and lead_id in task["hs_task_subject"]
+    assert f"/lightning/r/Lead/{lead_id}/view" in task["hs_task_body"]
+    assert _baton_tasks(world, lead_id) == [], "no Salesforce Task for a HubSpot owner"
+    assert world.dead_letters() == []
+
+
 def test_the_last_step_reassigns_the_lead_in_salesforce_and_starts_the_next_reps_clock(world, team):
     rep2 = world.sf.add_user("Ruud Rep", f"ruud-{id(world)}@example.com")
     world.configure(

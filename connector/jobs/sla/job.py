@@ -302,13 +302,7 @@ class SlaJob:
         reassignment when configured (audit lines and commands)."""
         ladder = self.config.escalation.ladder
         step = ladder[index]
-        who = recipient_for(
-            step.notify,
-            clock.owner_id,
-            ctx.readers,
-            self.config.escalation,
-            hubspot_alone=not self.config.salesforce.enabled,
-        )
+        who = recipient_for(step.notify, clock.owner_id, ctx.readers, self.config.escalation)
         commands: list[Command] = []
         if who.user_id is None and who.address is None:
             lines = [f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"]
