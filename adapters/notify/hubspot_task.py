@@ -12,6 +12,7 @@ carries the mark as a touch (``connector.jobs.sla.touches``).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -21,8 +22,10 @@ from adapters.hubspot.batch_ops import hubspot_call
 from adapters.hubspot.client import BATCH_LIMIT, HubSpotClient
 from adapters.notify.crm_task import task_subject
 from adapters.notify.templates import task_message
-from adapters.retrying import RetryPolicy
-from connector.commands import Notify
+from adapters.retrying import CallFailed, RetryPolicy
+from connector.commands import Notify, Outcome
+
+log = logging.getLogger(__name__)
 
 TASKS, CONTACTS, LEADS = "tasks", "contacts", "leads"
 #: HUBSPOT_DEFINED association type: task → contact (hubspot.md §4.7)
@@ -68,8 +71,21 @@ class HubSpotTaskCreator:
             task_id = str(self._call(create, write=True)["id"])
         lead = self._newest_lead(contact) if self.link_leads else None
         if lead is not None:
-            self._call(partial(self.client.associate_default, TASKS, task_id, LEADS, lead))
+            self._link(task_id, lead)
         return task_id
+
+    def _link(self, task_id: str, lead: str) -> None:
+        """Put the task on the Leads record too; a refusal for good leaves it on the contact
+        (where the rep sees it as well) rather than losing the reminder."""
+        try:
+            self._call(partial(self.client.associate_default, TASKS, task_id, LEADS, lead))
+        except CallFailed as failed:
+            if failed.outcome is not Outcome.DEAD:
+                raise  # a retry of the notice finds the task and links it then
+            log.warning(
+                "task not linked to its lead",
+                extra={"task": task_id, "lead": lead, "error": str(failed)[:200]},
+            )
 
     def _existing(self, contact: str, subject: str) -> str | None:
         ids = self._call(partial(self.client.associated_ids, CONTACTS, contact, TASKS))

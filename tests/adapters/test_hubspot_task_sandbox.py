@@ -103,6 +103,21 @@ def test_a_lost_answer_is_found_by_the_read_back_and_the_lead_link_completed(hs,
     assert hs.associations("tasks", task_id, "leads") == [lead]
 
 
+def test_a_lead_link_refused_for_good_keeps_the_task_on_the_contact(hs):
+    owner = hs.add_owner("rita-refused@example.com", "Rita", "Rep")
+    contact, _ = _contact_with_lead(hs, "ann-refused@example.com")
+    writer, _ = _writer(hs, link_leads=True)
+    hs.inject(400, 1, path_prefix="/crm/v4/objects/tasks/")
+    (done,) = writer.execute([_notice(contact, owner)])
+    assert done.outcome is Outcome.DONE, "the reminder is not lost for want of the lead link"
+    assert hs.associations("contacts", contact, "tasks") == [done.data["task_id"]]
+    assert hs.associations("tasks", done.data["task_id"], "leads") == []
+    refused = [r for r in hs.requests if r.status == 400]
+    assert [r.method for r in refused] == ["PUT"] and "/associations/default/leads/" in refused[
+        0
+    ].path
+
+
 def test_beside_salesforce_no_lead_link_and_the_writer_picks_the_crm_by_the_id(hs):
     owner = hs.add_owner("rita-both@example.com", "Rita", "Rep")
     contact, _ = _contact_with_lead(hs, "ann-both@example.com")
