@@ -20,6 +20,7 @@ from adapters.hubspot.reader import HubSpotReader
 from adapters.hubspot.writer import HubSpotWriter
 from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import SmtpSender
+from adapters.notify.hubspot_task import HubSpotTaskCreator
 from adapters.notify.slack import SlackSender
 from adapters.notify.writer import NotifyWriter
 from adapters.ratelimit import hubspot_limiter, salesforce_limiter
@@ -90,7 +91,7 @@ def build_notify_writer(
     notifiers = getattr(config, "notifiers", None)
     email = notifiers.email if notifiers is not None else None
     slack = notifiers.slack if notifiers is not None else None
-    if email is None and slack is None and clients.salesforce is None:
+    if email is None and slack is None and clients.salesforce is None and clients.hubspot is None:
         return None
     users: Any = None  # who a user id is: Salesforce Users, or HubSpot owners when alone
     if clients.salesforce is not None:
@@ -107,7 +108,22 @@ def build_notify_writer(
         users=users,
         timezone=timezone,
         digest_recipients=digest_recipients(config),
+        hubspot_tasks=_hubspot_tasks(config, clients.hubspot, policy, timezone),
+        owners=HubSpotOwnerDirectory(clients.hubspot) if clients.hubspot is not None else None,
     )
+
+
+def _hubspot_tasks(
+    config: Any, client: HubSpotClient | None, policy: RetryPolicy | None, timezone: str
+) -> HubSpotTaskCreator | None:
+    """The HubSpot task creator; with HubSpot alone its tasks also go on the Leads record."""
+    if client is None:
+        return None
+    salesforce = getattr(config, "salesforce", None)
+    alone = salesforce is None or not salesforce.enabled
+    leads = getattr(config.hubspot, "leads_object", None)
+    link_leads = alone and leads is not None and bool(leads.enabled)
+    return HubSpotTaskCreator(client, policy, timezone, link_leads=link_leads)
 
 
 def digest_recipients(config: Any) -> dict[str, str]:

@@ -121,9 +121,10 @@ class AddToList(Command):
 class Notify(Command):
     """Tell a person about an SLA breach through one channel (System.NOTIFY).
 
-    The recipient is a Salesforce user id (``to_user_id``; the notify writer looks up the
-    address when it sends, so the outbox holds ids) or a fixed address from the config
-    (``to_address``). ``channel`` is ``email`` or ``slack``; ``language`` picks the template.
+    The recipient is a Salesforce user or HubSpot owner id (``to_user_id``; the notify writer
+    looks up the address when it sends, so the outbox holds ids) or a fixed address from the
+    config (``to_address``). ``channel`` is ``email``, ``slack`` or ``crm_task``; ``language``
+    picks the template.
     """
 
     kind: ClassVar[str] = "notify"
@@ -139,6 +140,8 @@ class Notify(Command):
     policy: str = ""
     step: int = 0
     deadline_at: str = ""
+    #: the lead's HubSpot contact, where a ``crm_task`` for a HubSpot owner is filed
+    contact_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

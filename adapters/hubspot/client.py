@@ -170,6 +170,18 @@ class HubSpotClient:
         data, _ = self._call(DEFAULT_KIND, self._objects.create_with_http_info, object_type, body)
         return {"id": str(data.id), "properties": dict(data.properties or {})}
 
+    def associate_default(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        """PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}: the unlabelled
+        association, whatever its type id (safe to repeat: an existing one is kept)."""
+        self._call(
+            DEFAULT_KIND,
+            self._associations.create_default_with_http_info,
+            from_type,
+            str(from_id),
+            to_type,
+            str(to_id),
+        )
+
     def get_owner(self, owner_id: str) -> dict[str, Any]:
         """GET /crm/v3/owners/{ownerId}: the owner's e-mail and user id (escalation mail)."""
         data, _ = self._call(DEFAULT_KIND, self._owners.get_by_id_with_http_info, int(owner_id))

@@ -1,4 +1,4 @@
-"""HubSpot engagements (calls, e-mails, meetings) as the SLA job reads them: who logged what,
+"""HubSpot engagements (calls, e-mails, meetings, tasks) as the SLA job reads them: who logged what,
 when, on which contacts.
 
 A generic ``object.creation`` webhook (objectTypeId 0-48 calls, 0-49 emails, 0-47 meetings)
@@ -7,7 +7,8 @@ engagement with its contact associations (one GET). At a deadline the job lists 
 engagements instead (one v4 association page per kind, one batch read per kind): a missed SLA is
 the absence of an event, so a lost webhook must not read as one.
 
-Tasks (0-27) are not read: a HubSpot task is a to-do, not an outreach.
+Tasks (0-27) are read too, with their status and subject: a task counts once completed, and
+never when Baton filed it as an escalation.
 """
 
 from __future__ import annotations
@@ -24,14 +25,30 @@ KINDS: Mapping[ObjectType, str] = {
     ObjectType.CALL: "calls",
     ObjectType.EMAIL: "emails",
     ObjectType.MEETING: "meetings",
+    ObjectType.TASK: "tasks",
 }
 #: what the touch rule needs: the owner who logged it and when it was logged
 PROPERTIES = ("hubspot_owner_id", "hs_createdate", "hs_timestamp")
+#: a task's too: whether (and when) it was completed, and whether Baton filed it
+TASK_PROPERTIES = (
+    *PROPERTIES,
+    "hs_task_status",
+    "hs_task_completion_date",
+    "hs_task_subject",
+    "hs_lastmodifieddate",
+)
+
+
+def properties_of(kind: ObjectType) -> tuple[str, ...]:
+    """The properties read for one kind of engagement."""
+    return TASK_PROPERTIES if kind == ObjectType.TASK else PROPERTIES
 
 
 def engagement(client: HubSpotClient, kind: ObjectType, engagement_id: str) -> CrmRecord | None:
     """One engagement, its ``contacts`` (ids) among its fields; None if it is gone."""
-    found = client.get_with_associations(KINDS[kind], engagement_id, PROPERTIES, "contacts")
+    found = client.get_with_associations(
+        KINDS[kind], engagement_id, properties_of(kind), "contacts"
+    )
     if found is None:
         return None
     return CrmRecord(
@@ -40,12 +57,12 @@ def engagement(client: HubSpotClient, kind: ObjectType, engagement_id: str) -> C
 
 
 def engagements_of(client: HubSpotClient, contact_id: str) -> list[CrmRecord]:
-    """Every call, e-mail and meeting associated with the contact, oldest logged first."""
+    """Every call, e-mail, meeting and task associated with the contact, oldest first."""
     found: list[CrmRecord] = []
     for kind, api_name in KINDS.items():
         ids = client.associated_ids("contacts", contact_id, api_name)
         for chunk in chunked(ids, BATCH_LIMIT):
-            answer = client.batch_read(api_name, chunk, PROPERTIES)
+            answer = client.batch_read(api_name, chunk, properties_of(kind))
             for row in answer.results:
                 fields = {**row["properties"], "contacts": [str(contact_id)]}
                 found.append(CrmRecord(str(kind), str(row["id"]), fields))

@@ -123,12 +123,12 @@ class HubSpotReader:
         return sorted(set(self._call(read)), key=lambda i: (len(i), i))
 
     def engagement(self, kind: str, engagement_id: str) -> CrmRecord | None:
-        """One call, e-mail or meeting (``kind`` an ObjectType value) with its contacts."""
+        """One call, e-mail, meeting or task (``kind`` an ObjectType value) with its contacts."""
         read = partial(engagements.engagement, self.client, ObjectType(kind), engagement_id)
         return self._call(read)  # type: ignore[no-any-return]
 
     def engagements_of(self, contact_id: str) -> list[CrmRecord]:
-        """The contact's calls, e-mails and meetings, oldest logged first."""
+        """The contact's calls, e-mails, meetings and tasks, oldest logged first."""
         return self._call(partial(engagements.engagements_of, self.client, contact_id))  # type: ignore[no-any-return]
 
     def owner_email(self, owner_id: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail, Slack or CRM task.
+"""The writer of System.NOTIFY: carry out ``Notify`` commands by e-mail, Slack or CRM task
+(a Salesforce Task for a Salesforce user, a HubSpot task for a HubSpot owner).
 
 The dispatcher leases each command before it runs, so two workers never send the same step;
 the outbox key (clock, step, channel) makes each step one command. The recipient's address is
@@ -16,6 +17,7 @@ import requests
 
 from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import TEMPORARY, SmtpSender
+from adapters.notify.hubspot_task import HubSpotTaskCreator
 from adapters.notify.slack import SlackError, SlackSender
 from adapters.notify.templates import Message, email_message, slack_text
 from adapters.retrying import CallFailed
@@ -45,6 +47,10 @@ class NotifyWriter:
     #: the digest's configured recipients by address hash (``SendDigest.to_address_hash``)
     digest_recipients: Mapping[str, str] = field(default_factory=dict)
     system: System = System.NOTIFY
+    #: HubSpot tasks for HubSpot owners (``crm_task`` with HubSpot alone, or an owner id)
+    hubspot_tasks: HubSpotTaskCreator | None = None
+    #: HubSpot owner ids (digits) → addresses, beside ``users`` for Salesforce user ids
+    owners: CrmReader | None = None
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
         """One result per command; a failure of one never stops the others."""
@@ -120,6 +126,12 @@ class NotifyWriter:
         self.email.send(address, message, digest.idempotency_key)
 
     def _task(self, notice: Notify) -> str:
+        if (notice.to_user_id or "").isdigit():  # a HubSpot owner id (Salesforce ids never are)
+            if self.hubspot_tasks is None:
+                raise _Refused("NOT_CONFIGURED", "a HubSpot task needs the HubSpot connection")
+            if not notice.contact_id:
+                raise _Refused("NO_CONTACT", "a HubSpot task needs the lead's HubSpot contact")
+            return self.hubspot_tasks.create(notice)
         if self.tasks is None:
             raise _Refused("NOT_CONFIGURED", "a crm_task needs the Salesforce connection")
         if not notice.to_user_id or not notice.lead_id:
@@ -127,9 +139,10 @@ class NotifyWriter:
         return self.tasks.create(notice)
 
     def _user_field(self, user_id: str | None, name: str) -> str | None:
-        if not user_id or self.users is None:
+        directory = self.owners if user_id and user_id.isdigit() and self.owners else self.users
+        if not user_id or directory is None:
             return None
-        found = self.users.read("User", [user_id], [name]).get(user_id)
+        found = directory.read("User", [user_id], [name]).get(user_id)
         value = found.fields.get(name) if found is not None else None
         return str(value) if value else None
 

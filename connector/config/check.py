@@ -36,7 +36,8 @@ def _sla_line(config: BatonConfig) -> str:
     senders = {
         "email": config.notifiers.email is not None,
         "slack": config.notifiers.slack is not None,
-        "crm_task": config.salesforce.enabled,  # a Salesforce Task for the person escalated to
+        # a Salesforce Task for a Salesforce user, a HubSpot task for a HubSpot owner
+        "crm_task": config.salesforce.enabled or config.hubspot.enabled,
     }
     used = sorted({c for step in ladder for c in step.channels})
     sending = [c for c in used if senders[c]]
@@ -47,14 +48,12 @@ def _sla_line(config: BatonConfig) -> str:
     else:  # a ladder that can send nothing is not live, whatever its steps say
         escalation = f"escalation: {_count(len(ladder), 'step')} — nothing can send"
     for channel in unset:
-        needs = (
-            "salesforce is disabled" if channel == "crm_task" else f"notifiers.{channel} not set"
-        )
+        needs = "no CRM is connected" if channel == "crm_task" else f"notifiers.{channel} not set"
         escalation += f"; {channel} used but {needs}: dead-lettered"
     return (
         f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
         f"calendar {sla.calendar.timezone}, first touch = a Task, Event, HubSpot call, e-mail, "
-        f"meeting or status "
+        f"meeting, completed HubSpot task or status "
         f"{', '.join(sla.working_statuses) or '(none)'}; {escalation}"
     )
 

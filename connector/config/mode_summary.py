@@ -43,12 +43,12 @@ def _hubspot_alone(config: BatonConfig) -> list[str]:
         f"  stages: {', '.join(sources)} move lifecyclestage forward (lifecycle.within_hubspot)",
         f"  recycle: on lead status {', '.join(config.recycle.trigger_statuses.hubspot) or '-'}"
         f" or a Leads record in {leads.disqualified_stage}, with its disqualification reason",
-        "  sla: a clock on each routed contact; met by its Leads record leaving its first "
-        "stage or a lead status in sla.hubspot_working_statuses; breaches by e-mail/Slack to "
-        "HubSpot owners (managers from escalation.managers)",
+        "  sla: a clock on each routed contact; met by the owner's call, e-mail, meeting or "
+        "completed task, its Leads record leaving its first stage or a lead status in "
+        "sla.hubspot_working_statuses; breaches by e-mail/Slack and HubSpot tasks (crm_task) "
+        "to HubSpot owners (managers from escalation.managers)",
         "  credit: won HubSpot deals, from their contacts' HubSpot touches, written to the deal",
-        "  not yet: calls/e-mails/meetings as SLA touches, escalation tasks in HubSpot, "
-        "re-activation handing a recycled contact back to an owner",
+        "  not yet: re-activation handing a recycled contact back to an owner",
     ]
 
 

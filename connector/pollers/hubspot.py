@@ -22,6 +22,7 @@ import hubspot.crm.deals as deals_api
 import hubspot.crm.objects.calls as calls_api
 import hubspot.crm.objects.emails as emails_api
 import hubspot.crm.objects.meetings as meetings_api
+import hubspot.crm.objects.tasks as tasks_api
 
 from connector.events import ChangeEvent, EventKind, ObjectType, Source, utc_from_ms
 from connector.pollers.base import Pacer, PollResult, read_cursor, store_page
@@ -31,8 +32,15 @@ log = logging.getLogger(__name__)
 
 #: HubSpot's per-query result cap (paging past it is refused).
 MAX_RESULTS_PER_QUERY = 10_000
-#: SLA touches: the engagements polled beside contacts and deals (a lost webhook is found later)
-ENGAGEMENT_TYPES = (ObjectType.CALL, ObjectType.EMAIL, ObjectType.MEETING)
+#: SLA touches: the engagements polled beside contacts and deals (a lost webhook is found later;
+#: a task is polled for its completion)
+ENGAGEMENT_TYPES = (ObjectType.CALL, ObjectType.EMAIL, ObjectType.MEETING, ObjectType.TASK)
+_ENGAGEMENT_PROPERTIES = (
+    "hubspot_owner_id",
+    "hs_createdate",
+    "hs_timestamp",
+    "hs_lastmodifieddate",
+)
 PAGE_SIZE = 200
 
 
@@ -74,13 +82,14 @@ TARGETS = {
             object_type,
             api_name,
             "hs_lastmodifieddate",
-            ("hubspot_owner_id", "hs_createdate", "hs_timestamp", "hs_lastmodifieddate"),
+            properties,
             module,
         )
-        for object_type, api_name, module in (
-            (ObjectType.CALL, "calls", calls_api),
-            (ObjectType.EMAIL, "emails", emails_api),
-            (ObjectType.MEETING, "meetings", meetings_api),
+        for object_type, api_name, module, properties in (
+            (ObjectType.CALL, "calls", calls_api, _ENGAGEMENT_PROPERTIES),
+            (ObjectType.EMAIL, "emails", emails_api, _ENGAGEMENT_PROPERTIES),
+            (ObjectType.MEETING, "meetings", meetings_api, _ENGAGEMENT_PROPERTIES),
+            (ObjectType.TASK, "tasks", tasks_api, (*_ENGAGEMENT_PROPERTIES, "hs_task_status")),
         )
     },
 }

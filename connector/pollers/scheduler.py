@@ -147,7 +147,7 @@ def _poll_fields(client: Any, sobject: str, extra: Sequence[str]) -> tuple[str, 
 
 
 def _engagements(config: Any) -> tuple[ObjectType, ...]:
-    """HubSpot calls, e-mails and meetings are polled when SLA clocks can count them (both CRMs
-    on, a policy defined): each costs one search per interval of the portal's 5/s."""
-    wanted = config.salesforce.enabled and bool(config.sla.policies)
+    """HubSpot calls, e-mails, meetings and tasks are polled when SLA clocks can count them (a
+    policy defined; HubSpot alone too): each costs one search per interval of the portal's 5/s."""
+    wanted = config.hubspot.enabled and bool(config.sla.policies)
     return ENGAGEMENT_TYPES if wanted else ()

@@ -117,6 +117,10 @@ _DEFAULT_PAIRS: dict[tuple[str, str], int] = {
     ("tasks", "companies"): 192,
     ("companies", "tasks"): 191,
     ("tasks", "deals"): 216,
+    # task <-> lead: HubSpot lists these pairs but the ids here are the sandbox's own (not
+    # verified); Baton links a task to a lead through the default-association endpoint only
+    ("tasks", "leads"): 646,
+    ("leads", "tasks"): 647,
     ("deals", "tasks"): 215,
     ("notes", "deals"): 214,
     ("deals", "notes"): 213,

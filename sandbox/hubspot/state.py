@@ -32,6 +32,7 @@ from .records import CrmRecord, HistoryEntry, WriteSource
 from .relations import RelationsMixin
 from .schema import ACTIVITY_TYPES, OBJECT_TYPES, ObjectType
 from .search import SearchIndex
+from .tasks import task_completion
 
 LIFECYCLE_TYPES = ("contacts", "companies")
 LEGACY_PREFIX = "hs_lifecyclestage_"
@@ -351,6 +352,8 @@ class CrmState(RelationsMixin):
             )
         if "hubspot_owner_id" in changes:
             derived["hubspot_owner_assigneddate"] = _iso(now) if changes["hubspot_owner_id"] else ""
+        if record.object_type.name == "tasks" and "hs_task_status" in changes:
+            derived.update(task_completion(changes["hs_task_status"], now))
         if record.object_type.name == "deals" and ({"dealstage", "pipeline"} & changes.keys()):
             derived.update(dealstages.derived(self.pipelines, record, merged, now))
         return {

@@ -29,12 +29,16 @@ def test_both_crms_enabled_give_a_writer_and_reader_each_on_shared_clients() -> 
 
 def test_a_disabled_crm_has_no_writer_and_no_reader() -> None:
     hubspot_only = with_changes(default_config(), {"salesforce.enabled": False})
-    assert set(build_writers(hubspot_only)) == {System.HUBSPOT}
+    # with HubSpot on, the notify writer can always create crm_task HubSpot tasks
+    assert set(build_writers(hubspot_only)) == {System.HUBSPOT, System.NOTIFY}
+    notify = build_writers(hubspot_only)[System.NOTIFY]
+    assert notify.tasks is None and notify.hubspot_tasks is not None
     assert set(build_readers(hubspot_only)) == {System.HUBSPOT}
     salesforce_only = with_changes(default_config(), {"hubspot.enabled": False})
     # with Salesforce on, the notify writer can always create crm_task Tasks
     assert set(build_writers(salesforce_only)) == {System.SALESFORCE, System.NOTIFY}
     assert build_writers(salesforce_only)[System.NOTIFY].tasks is not None
+    assert build_writers(salesforce_only)[System.NOTIFY].hubspot_tasks is None
 
 
 def test_limits_are_the_configured_share() -> None:

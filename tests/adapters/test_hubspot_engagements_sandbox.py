@@ -1,4 +1,4 @@
-"""HubSpot calls, e-mails and meetings read through the official client against the sandbox:
+"""HubSpot calls, e-mails, meetings and tasks read through the official client against the sandbox:
 the SLA job's view of who logged what, when, on which contacts."""
 
 from __future__ import annotations
@@ -54,11 +54,24 @@ def test_a_contacts_engagements_of_every_kind(hs, reader):
         for kind in ("meetings", "calls", "emails")
     ]
     hs.ui_create("calls", {"hs_timestamp": MS}, associations=[("contacts", other)])
-    hs.ui_create("tasks", {"hs_timestamp": MS}, associations=[("contacts", ada)])
+    made.append(
+        (
+            "tasks",
+            hs.ui_create(
+                "tasks",
+                {"hs_timestamp": MS, "hs_task_status": "COMPLETED", "hs_task_subject": "Call"},
+                associations=[("contacts", ada)],
+            ),
+        )
+    )
     found = reader.engagements_of(ada)
+    singular = {"meetings": "meeting", "calls": "call", "emails": "email", "tasks": "task"}
     assert sorted((r.object_type, r.object_id) for r in found) == sorted(
-        ({"meetings": "meeting", "calls": "call", "emails": "email"}[kind], record_id)
-        for kind, record_id in made
-    ), "another contact's call and a task (a to-do) are not among them"
+        (singular[kind], record_id) for kind, record_id in made
+    ), "another contact's call is not among them"
+    (task,) = [r for r in found if r.object_type == "task"]
+    assert task.fields["hs_task_status"] == "COMPLETED" and task.fields["hs_task_subject"] == "Call"
+    assert task.fields["hs_task_completion_date"], "HubSpot stamps the completion"
+    assert "hs_task_status" not in next(r for r in found if r.object_type == "call").fields
     stamps = [str(r.fields["hs_createdate"]) for r in found]
     assert stamps == sorted(stamps), "oldest logged first"

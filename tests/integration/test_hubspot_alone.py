@@ -26,17 +26,25 @@ from sync_world import MQL, SQL, BatonServer, SyncWorld, hubspot_sandbox
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
+from connector.commands import System, command_from_payload
 from connector.config import default_config, with_changes
-from connector.store.models import CreditLedgerRow, SlaClock
+from connector.store.models import CreditLedgerRow, OutboxCommand, SlaClock
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
 DISQUALIFIED = "unqualified-stage-id"
+TASK_STATUS = "hs_task_status"
 DEAL_PROPERTIES = ("baton_credit_summary", "baton_top_channel", "baton_credit_computed_at")
 #: what a HubSpot-only portal adds to Baton's subscriptions: the Leads stage and the deal stage
 LEADS_AND_DEALS = [
     ("object.propertyChange", "hs_pipeline_stage"),
     ("deal.propertyChange", "dealstage"),
     ("contact.propertyChange", "hubspot_owner_id"),
+    # SLA: a rep ticking a task off (calls, e-mails and meetings are in HUBSPOT_SUBSCRIPTIONS)
+    {
+        "subscriptionType": "object.propertyChange",
+        "objectName": "task",
+        "propertyName": TASK_STATUS,
+    },
 ]
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -352,3 +360,116 @@ def test_a_missed_first_response_escalates_to_the_owner_then_the_manager(
 def _at(start: datetime, hours: float) -> Any:
     """Travel to ``hours`` after ``start`` (plus a minute), the clock ticking from there."""
     return time_machine.travel(start + timedelta(hours=hours, minutes=1), tick=True)
+
+
+def _now_ms() -> str:
+    return str(int(datetime.now(UTC).timestamp() * 1000))
+
+
+def _log(world: SyncWorld, kind: str, contact_id: str, owner: str, **properties: Any) -> str:
+    """A rep logs an activity on the contact's record in HubSpot (created associated)."""
+    values = {"hs_timestamp": _now_ms(), "hubspot_owner_id": owner, **properties}
+    return world.hs.ui_create(kind, values, user_id=7, associations=[("contacts", contact_id)])
+
+
+def test_a_call_by_the_clocks_owner_meets_the_sla_and_anothers_does_not(
+    world: SyncWorld,
+    sla_world: dict[str, Any],
+    guard: tuple[ConnectionLog, dict[str, int]],
+    salesforce_port: int,
+) -> None:
+    contact_id = _qualified(world, "solo-sla-call")
+    _log(world, "calls", contact_id, world.owners[0], hs_call_title="Not mine")  # type: ignore[attr-defined]
+    _log(world, "emails", contact_id, sla_world["rep"], hs_email_subject="Draft")
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("met", 1), "the rep's e-mail is the first touch"
+    assert clock.stopped_by == "email"
+    call = _log(world, "calls", contact_id, sla_world["rep"], hs_call_title="Intro")
+    world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("met", 2), "a later call is counted, once"
+    world.hs.ui_update("calls", call, {"hs_call_title": "Intro call"}, user_id=7)
+    world.settle()
+    assert _clocks(world)[0].touches == 2
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_a_task_completed_while_webhooks_were_lost_is_found_at_the_deadline(
+    world: SyncWorld, sla_world: dict[str, Any]
+) -> None:
+    start = datetime.now(UTC)
+    contact_id = _qualified(world, "solo-sla-task")
+    open_task = _log(world, "tasks", contact_id, sla_world["rep"], hs_task_subject="To do")
+    world.settle()
+    assert _clocks(world)[0].state == "running", "an open task is a to-do, not a touch"
+    with world.server.refusing("/webhooks/hubspot"):
+        world.hs.ui_update("tasks", open_task, {TASK_STATUS: "COMPLETED"}, user_id=7)
+        assert world.hs.flush_webhooks(timeout=10)
+    assert world.hs.webhook_given_up, "the completion's webhook was lost"
+    assert _clocks(world)[0].state == "running"
+    with _at(start, 1):
+        world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by, clock.touches) == ("met", "task", 1)
+    assert sla_world["mail"].mails == [], "a touch found at the deadline is no breach"
+
+
+def _baton_tasks(world: SyncWorld, contact_id: str) -> list[tuple[str, dict[str, Any]]]:
+    ids = world.hs.associations("contacts", contact_id, "tasks")
+    tasks = [(i, world.hs.get("tasks", i)["properties"]) for i in ids]
+    return [(i, p) for i, p in tasks if "[baton " in (p.get("hs_task_subject") or "")]
+
+
+def test_a_breach_files_hubspot_tasks_once_on_contact_and_lead_never_a_touch(
+    world: SyncWorld,
+    sla_world: dict[str, Any],
+    guard: tuple[ConnectionLog, dict[str, int]],
+    salesforce_port: int,
+) -> None:
+    world.configure(
+        {
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["crm_task"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["crm_task"]},
+            ]
+        }
+    )
+    rep, manager = sla_world["rep"], sla_world["manager"]
+    start = datetime.now(UTC)
+    contact_id = _qualified(world, "solo-sla-tasked")
+    (lead_id,) = world.hs.associations("contacts", contact_id, "leads")
+    with _at(start, 1):
+        world.settle()
+    ((task_id, task),) = _baton_tasks(world, contact_id)
+    assert (task["hubspot_owner_id"], task[TASK_STATUS], task["hs_task_priority"]) == (
+        rep,
+        "NOT_STARTED",
+        "HIGH",
+    )
+    assert contact_id in task["hs_task_subject"] and task["hs_timestamp"]
+    assert f"/record/0-1/{contact_id}" in task["hs_task_body"]
+    assert world.hs.associations("tasks", task_id, "leads") == [lead_id]
+    # the rep ticks Baton's reminder off without logging a call: that is no touch
+    with _at(start, 1.1):
+        world.hs.ui_update("tasks", task_id, {TASK_STATUS: "COMPLETED"}, user_id=7)
+        world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.touches) == ("breached", 0)
+    with _at(start, 2):
+        world.settle()
+    tasks = _baton_tasks(world, contact_id)
+    assert sorted(p["hubspot_owner_id"] for _, p in tasks) == sorted([rep, manager])
+    # a resend of the same notice (a lost answer, a second worker) finds the task it made
+    with world.runtime.store.session() as session:
+        sent = session.scalars(
+            select(OutboxCommand).where(OutboxCommand.idempotency_key.like("%step1:crm_task"))
+        ).one()
+        notice = command_from_payload(sent.kind, sent.payload)
+    (again,) = world.worker.dispatcher.writers[System.NOTIFY].execute([notice])
+    manager_task = next(i for i, p in tasks if p["hubspot_owner_id"] == manager)
+    assert again.data["task_id"] == manager_task
+    assert len(_baton_tasks(world, contact_id)) == 2
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)

@@ -227,6 +227,31 @@ def test_a_call_logged_in_hubspot_by_the_owner_meets_the_sla(world, team):
     assert any(f"met: HubSpot call {call}" in line for line in _audit(world, lead_id))
 
 
+def test_the_deadline_reads_each_address_once_however_many_hubspot_engagements(world, team):
+    """Five engagements by two owners: one User read, one owner read each (OwnerMatch, and the
+    worker's per-pass read cache under it; tests/sla/test_sla_hubspot_touches.py checks the
+    first alone)."""
+    rep_owner = world.hs.add_owner(_email(world, team["rep"]), "Rita", "Rep")
+    someone = world.hs.add_owner(f"someone-else-{id(world)}@example.com", "Some", "One")
+    start = datetime.now(UTC)
+    contact_id, _ = world.hand_off("many-calls")
+    with world.server.refusing("/webhooks/hubspot"):  # the calls' webhooks are lost
+        for owner in (someone, someone, someone, rep_owner, rep_owner):
+            _hubspot_call(world, contact_id, owner)
+        assert world.hs.flush_webhooks(timeout=10)
+    world.hs.reset_request_log()
+    world.sf.reset_request_log()
+    with _at(start, 1):
+        world.settle()
+    (clock,) = _clocks(world)
+    assert (clock.state, clock.stopped_by) == ("met", "call"), "found by the deadline's re-read"
+    owner_reads = [r.path for r in world.hs.requests if r.path.startswith("/crm/v3/owners/")]
+    assert sorted(owner_reads) == sorted(f"/crm/v3/owners/{o}" for o in (someone, rep_owner))
+    user_reads = [r for r in world.sf.requests if "User" in r.path + r.query]
+    assert len(user_reads) == 1, [(r.path, r.query) for r in user_reads]
+    assert team["mail"].mails == []
+
+
 def test_a_working_status_meets_the_sla(world, team):
     _, lead_id = world.hand_off("status")
     world.sf.ui_update("Lead", lead_id, {"Status": WORKING}, user_id=team["rep"])
@@ -340,6 +365,38 @@ def test_crm_tasks_reach_owner_and_manager_once_and_never_count_as_a_touch(world
     lines = _audit(world, lead_id)
     steps = [line for line in lines if line.startswith("escalation step")]
     assert [("by crm_task" in line) for line in steps] == [True, True]
+
+
+def test_a_manager_who_is_a_hubspot_owner_gets_a_hubspot_task_on_the_contact_and_mail(world, team):
+    """escalation.managers may name a HubSpot owner beside Salesforce: reached as one."""
+    loner = world.sf.add_user("Lone Rep", f"lone-{id(world)}@example.com")  # no ManagerId
+    hub_manager = world.hs.add_owner(f"hub-max-{id(world)}@example.com", "Hub", "Max")
+    _configure(world, [loner], team["port"], team["slack_url"])
+    world.configure(
+        {
+            "escalation.managers": {loner: hub_manager},
+            "escalation.ladder": [
+                {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["crm_task", "email"]},
+            ],
+        }
+    )
+    start = datetime.now(UTC)
+    contact_id, lead_id = world.hand_off("hub-manager")
+    with _at(start, 1):
+        world.settle()
+    with _at(start, 2):
+        world.settle()
+    assert [m.to for m in team["mail"].mails] == [
+        (_email(world, loner),),
+        (world.hs.state.owners[hub_manager].email,),
+    ]
+    (task_id,) = world.hs.associations("contacts", contact_id, "tasks")
+    task = world.hs.get("tasks", task_id)["properties"]
+    assert task["hubspot_owner_id"] == hub_manager and lead_id in task["hs_task_subject"]
+    assert f"/lightning/r/Lead/{lead_id}/view" in task["hs_task_body"]
+    assert _baton_tasks(world, lead_id) == [], "no Salesforce Task for a HubSpot owner"
+    assert world.dead_letters() == []
 
 
 def test_the_last_step_reassigns_the_lead_in_salesforce_and_starts_the_next_reps_clock(world, team):

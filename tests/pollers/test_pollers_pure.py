@@ -204,7 +204,7 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
     ]
     assert names == [
         "hubspot:contacts", "hubspot:deals",
-        "hubspot:calls", "hubspot:emails", "hubspot:meetings",  # SLA touches: policies exist
+        "hubspot:calls", "hubspot:emails", "hubspot:meetings", "hubspot:tasks",  # SLA touches
         "salesforce:Lead", "salesforce:Contact", "salesforce:Opportunity", "salesforce:Task",
         "salesforce:Event", "salesforce:OpportunityContactRole",
     ]  # fmt: skip
@@ -214,6 +214,13 @@ def test_pollers_from_config(sqlite_store: Store) -> None:
         Runtime(config=no_sla, store=sqlite_store), hubspot_client=object()
     )
     assert [p.name for p in hubspot_only_basics] == ["hubspot:contacts", "hubspot:deals"]
+    alone = with_changes(config, {"salesforce.enabled": False})
+    hubspot_alone = pollers_from_config(
+        Runtime(config=alone, store=sqlite_store), hubspot_client=object()
+    )
+    assert [p.name for p in hubspot_alone][2:] == [
+        "hubspot:calls", "hubspot:emails", "hubspot:meetings", "hubspot:tasks"
+    ], "HubSpot alone polls the touches too: its clocks count them"  # fmt: skip
     quiet = with_changes(config, {"hubspot.poll_interval_s": 0})
     only_salesforce = pollers_from_config(
         Runtime(config=quiet, store=sqlite_store),

@@ -9,11 +9,18 @@ from connector.jobs.sla.people import recipient_for
 OWNER = to_18("0057Q000002RmA1")
 
 
-def test_a_hubspot_owner_named_as_manager_is_skipped_not_read_from_salesforce():
+def test_a_hubspot_owner_named_as_manager_is_reached_as_one_not_read_from_salesforce():
     escalation = EscalationConfig(managers={OWNER: "81234599"})
     found = recipient_for("manager", OWNER, {}, escalation)
-    assert found.user_id is None
-    assert found.note == "manager 81234599 is not a Salesforce user: skipped"
+    assert (found.role, found.user_id, found.note) == ("manager", "81234599", "")
+
+
+def test_above_a_hubspot_owner_the_chain_goes_on_in_the_config():
+    escalation = EscalationConfig(managers={OWNER: "81234599", "81234599": "81234600"})
+    found = recipient_for("director", OWNER, {}, escalation)
+    assert (found.role, found.user_id) == ("director", "81234600")
+    alone = recipient_for("director", OWNER, {}, EscalationConfig(managers={OWNER: "81234599"}))
+    assert alone.user_id is None and "no active director" in alone.note
 
 
 def test_a_salesforce_manager_from_the_config_is_reached():

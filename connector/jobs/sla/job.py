@@ -48,11 +48,11 @@ class SlaJob:
     def wants(self, event: InboxEvent) -> bool:
         """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events;
         with HubSpot alone, contact owners and statuses and Leads stages (``within_hubspot``);
-        beside Salesforce, HubSpot calls, e-mails and meetings."""
+        in both modes, HubSpot calls, e-mails, meetings and tasks."""
         if not self.config.salesforce.enabled:
-            return within_hubspot.wants(event)
+            return within_hubspot.wants(event) or _hubspot_touch(event)
         if event.source == Source.HUBSPOT:
-            return event.object_type in t.ENGAGEMENTS and event.kind != "deleted"
+            return _hubspot_touch(event)
         if event.source != Source.SALESFORCE:
             return False
         if event.object_type == ObjectType.LEAD:
@@ -65,12 +65,12 @@ class SlaJob:
             if event.provider_type == BREACH:
                 return self._deadline(ctx, event)
             return self._step(ctx, event)
+        if _hubspot_touch(event):
+            return self._engagement(ctx, event)
         if event.source == Source.HUBSPOT and not self.config.salesforce.enabled:
             return within_hubspot.handle(self, ctx, event)
         if event.object_type in _ACTIVITIES:
             return self._activity(ctx, event)
-        if event.object_type in t.ENGAGEMENTS:
-            return self._engagement(ctx, event)
         return self._lead(ctx, event)
 
     # -- the lead -----------------------------------------------------------------------------
@@ -198,27 +198,26 @@ class SlaJob:
         return self._touched(ctx, clock, touch, f"{kind} {event.object_id}")
 
     def _engagement(self, ctx: JobContext, event: InboxEvent) -> Outcome:
-        """A HubSpot call, e-mail or meeting: read it (the webhook carries no contacts), find
-        the linked lead's clock, and count it when the clock's owner logged it."""
+        """A HubSpot call, e-mail, meeting or task: read it (the webhook carries no contacts),
+        find its contact's clock (the linked lead's, or with HubSpot alone the contact's own),
+        and count it when the clock's owner logged (or completed) it."""
         kind = str(event.object_type)
         reader = ctx.readers.get(System.HUBSPOT)
         read = getattr(reader, "engagement", None)
         record = read(kind, event.object_id) if read is not None else None
         touch = t.from_hubspot(record) if record is not None else None
         if record is None or touch is None:
-            return Outcome(SKIPPED, f"HubSpot {kind} {event.object_id}: gone or without a time")
+            why = "gone, open or without a time"
+            return Outcome(SKIPPED, f"HubSpot {kind} {event.object_id}: {why}: no touch")
+        if touch.by_baton:
+            return Outcome(SKIPPED, f"HubSpot {kind} {event.object_id} is Baton's escalation task")
         for contact in t.contacts_of(record):
-            link = knowledge.link_for_hubspot(ctx.session, contact)
-            clock = (
-                clocks.latest(ctx.session, link.salesforce_lead_id)
-                if link and link.salesforce_lead_id
-                else None
-            )
+            clock = self._contact_clock(ctx, contact)
             if clock is None:
                 continue
             if not _is_touch(clock, clock.owner_id, touch.at):
                 continue  # logged before this clock started
-            if not t.is_owner(ctx.readers, clock.owner_id, touch.owner):
+            if not self._owner_match(ctx, clock)(touch.owner):
                 return Outcome(
                     SKIPPED,
                     f"HubSpot {kind} by owner {touch.owner or 'nobody'}: not the clock's owner",
@@ -303,18 +302,13 @@ class SlaJob:
         reassignment when configured (audit lines and commands)."""
         ladder = self.config.escalation.ladder
         step = ladder[index]
-        who = recipient_for(
-            step.notify,
-            clock.owner_id,
-            ctx.readers,
-            self.config.escalation,
-            hubspot_alone=not self.config.salesforce.enabled,
-        )
+        who = recipient_for(step.notify, clock.owner_id, ctx.readers, self.config.escalation)
         commands: list[Command] = []
         if who.user_id is None and who.address is None:
             lines = [f"escalation step {index + 1} ({step.notify}) skipped: {who.note}"]
         else:
-            commands += self._notices(clock, index, step.channels, who)
+            contact = self._clock_contact(ctx, clock) if "crm_task" in step.channels else ""
+            commands += self._notices(clock, index, step.channels, who, contact)
             sent = ", ".join(c.channel for c in commands)
             lines = [
                 f"escalation step {index + 1} on clock #{clock.number}: {step.notify} "
@@ -356,7 +350,12 @@ class SlaJob:
         return line, [command]
 
     def _notices(
-        self, clock: SlaClock, index: int, channels: tuple[str, ...], who: Recipient
+        self,
+        clock: SlaClock,
+        index: int,
+        channels: tuple[str, ...],
+        who: Recipient,
+        contact: str = "",
     ) -> list[Notify]:
         lead_key = self._clock_key(clock)
         notices: list[Notify] = []
@@ -379,6 +378,7 @@ class SlaJob:
                     policy=clock.policy,
                     step=index + 1,
                     deadline_at=clock.deadline_at.isoformat(),
+                    contact_id=contact,
                 )
             )
         return notices
@@ -412,15 +412,35 @@ class SlaJob:
             touch = t.from_salesforce(record, integration)
             if touch is not None and not touch.by_baton and _is_touch(clock, touch.owner, touch.at):
                 found.append(touch)
-        link = knowledge.link_for_salesforce(ctx.session, clock.lead_id)
-        contact = link.hubspot_contact_id if link is not None else None
+        contact = self._clock_contact(ctx, clock)
+        owns = self._owner_match(ctx, clock)  # each e-mail read once for all the engagements
         for record in t.hubspot_engagements(ctx.readers, contact) if contact else ():
             touch = t.from_hubspot(record)
-            if touch is None or not _is_touch(clock, clock.owner_id, touch.at):
+            if touch is None or touch.by_baton or not _is_touch(clock, clock.owner_id, touch.at):
                 continue
-            if t.is_owner(ctx.readers, clock.owner_id, touch.owner):
+            if owns(touch.owner):
                 found.append(touch)
         return [touch for touch in found if until is None or touch.at <= until]
+
+    def _contact_clock(self, ctx: JobContext, contact: str) -> SlaClock | None:
+        """The clock a HubSpot contact's touches count for: with HubSpot alone the contact's
+        own, else the linked Salesforce Lead's."""
+        if not self.config.salesforce.enabled:
+            return clocks.latest(ctx.session, contact)
+        link = knowledge.link_for_hubspot(ctx.session, contact)
+        lead = link.salesforce_lead_id if link is not None else None
+        return clocks.latest(ctx.session, lead) if lead else None
+
+    def _clock_contact(self, ctx: JobContext, clock: SlaClock) -> str:
+        """The HubSpot contact of a clock ('' when the lead has none)."""
+        if not self.config.salesforce.enabled:
+            return clock.lead_id
+        link = knowledge.link_for_salesforce(ctx.session, clock.lead_id)
+        return (link.hubspot_contact_id or "") if link is not None else ""
+
+    def _owner_match(self, ctx: JobContext, clock: SlaClock) -> t.OwnerMatch:
+        alone = not self.config.salesforce.enabled
+        return t.OwnerMatch(ctx.readers, clock.owner_id, hubspot_alone=alone)
 
     def _policy(self, clock: SlaClock) -> Any:
         named = {p.name: p for p in self.config.sla.policies}
@@ -453,6 +473,16 @@ def _text(value: object) -> str | None:
 def build(setup: JobSetup) -> SlaJob:
     """The SLA job over the company calendar (per-owner calendars are not read yet)."""
     return SlaJob(setup.config, BusinessTime(setup.config.sla.calendar))
+
+
+def _hubspot_touch(event: InboxEvent) -> bool:
+    """A HubSpot call, e-mail, meeting or task someone else than Baton logged or changed."""
+    return (
+        event.source == Source.HUBSPOT
+        and event.object_type in t.HUBSPOT_TOUCHES
+        and event.kind != "deleted"
+        and not event.is_echo
+    )
 
 
 def _is_touch(clock: SlaClock, owner_id: str, created_at: datetime) -> bool:

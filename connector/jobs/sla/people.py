@@ -2,7 +2,9 @@
 
 Managers come from Salesforce ``User.ManagerId`` (read through the job's readers, one level at a
 time, so a cache miss costs one replay per level), else ``escalation.managers``; inactive people
-are passed over (``rules.manager_chain``). Only ids leave here; the notify writer looks up the
+are passed over (``rules.manager_chain``). ``escalation.managers`` may name a HubSpot owner id
+(digits) beside Salesforce too: that person is reached as a HubSpot owner (address from the
+owners API, ``crm_task`` as a HubSpot task). Only ids leave here; the notify writer looks up the
 address when it sends.
 """
 
@@ -39,13 +41,11 @@ def recipient_for(
     owner: str,
     readers: Mapping[System, CrmReader],
     escalation: EscalationConfig,
-    *,
-    hubspot_alone: bool = False,
 ) -> Recipient:
     """The person or address a step's ``notify`` names, for a lead owned by ``owner``.
 
-    ``hubspot_alone``: owners and managers are HubSpot owner ids (digits), the chain comes from
-    ``escalation.managers`` only (HubSpot owners have no manager).
+    A HubSpot owner (digits; with HubSpot alone, everyone) has no manager in the CRM: the chain
+    above them comes from ``escalation.managers`` only.
     """
     if notify not in ROLES:
         return Recipient("address", address=notify)
@@ -57,9 +57,6 @@ def recipient_for(
     found = chain[levels - 1]
     if found is None:
         return Recipient(notify, note=f"no active {notify} above {owner}")
-    if not _is_user(found) and not (hubspot_alone and found.isdigit()):
-        # escalation.managers may name HubSpot owners for other uses
-        return Recipient(notify, note=f"{notify} {found} is not a Salesforce user: skipped")
     direct = _direct(owner, users, escalation, levels)
     note = "" if direct == found else "an inactive manager was passed over"
     return Recipient(notify, user_id=found, note=note)

@@ -3,7 +3,14 @@ meeting. The SLA job asks here what the owner logged; the clock rules stay in ``
 
 A HubSpot engagement is the owner's when its ``hubspot_owner_id`` is the HubSpot owner whose
 login e-mail is the Salesforce user's ``Email`` (HubSpot's own Salesforce integration maps users
-the same way). Both addresses are read when needed and compared in memory, never stored.
+the same way). Both addresses are read when needed and compared in memory, never stored:
+:class:`OwnerMatch` reads the user's once and each owner's once per pass (one event, or one
+deadline's re-read), however many engagements that owner logged. With HubSpot alone the clock's
+owner is a HubSpot owner id and the two are simply compared.
+
+A HubSpot task counts once its owner ticks it off (``hs_task_status`` COMPLETED, at its
+completion date); a task Baton filed as an escalation (its subject carries ``[baton ``) never
+does, whoever completes it.
 """
 
 from __future__ import annotations
@@ -17,9 +24,14 @@ from connector.commands import System
 from connector.events import ObjectType
 from connector.ports import CrmReader, CrmRecord
 
-#: HubSpot engagements the SLA counts as a first touch (a task is a to-do, not an outreach)
+#: HubSpot engagements the SLA counts as a touch when logged
 ENGAGEMENTS = (ObjectType.CALL, ObjectType.EMAIL, ObjectType.MEETING)
+#: and HubSpot tasks, once completed (an open task is a to-do, not an outreach)
+HUBSPOT_TOUCHES = (*ENGAGEMENTS, ObjectType.TASK)
 SALESFORCE_ACTIVITIES = (ObjectType.TASK, ObjectType.EVENT)
+TASK_COMPLETED = "COMPLETED"
+#: the mark Baton's escalation tasks carry in their subject (``adapters.notify.crm_task``)
+BATON_MARK = "[baton "
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +62,24 @@ def from_salesforce(record: CrmRecord, integration_user: str | None) -> Touch | 
 
 
 def from_hubspot(record: CrmRecord) -> Touch | None:
-    """A call, e-mail or meeting as a touch, logged at ``hs_createdate``. In ``sla_touches`` it
-    is ``<c|e|m>:<id>``: ids are unique per object type only, and no Salesforce id has a colon."""
-    at = parse_time(record.fields.get("hs_createdate")) or parse_time(
-        record.fields.get("hs_timestamp")
-    )
+    """A call, e-mail or meeting as a touch, logged at ``hs_createdate``; a completed task at
+    its completion date (an open one is None). In ``sla_touches`` it is ``<c|e|m|t>:<id>``: ids
+    are unique per object type only, and no Salesforce id has a colon."""
+    fields = record.fields
+    if record.object_type == ObjectType.TASK:
+        if fields.get("hs_task_status") != TASK_COMPLETED:
+            return None
+        at = parse_time(fields.get("hs_task_completion_date")) or parse_time(
+            fields.get("hs_lastmodifieddate")
+        )
+    else:
+        at = parse_time(fields.get("hs_createdate")) or parse_time(fields.get("hs_timestamp"))
     if at is None:
         return None
-    owner = str(record.fields.get("hubspot_owner_id") or "")
-    return Touch(record.object_type, f"{record.object_type[0]}:{record.object_id}"[:18], owner, at)
+    owner = str(fields.get("hubspot_owner_id") or "")
+    by_baton = BATON_MARK in str(fields.get("hs_task_subject") or "")
+    activity = f"{record.object_type[0]}:{record.object_id}"[:18]
+    return Touch(record.object_type, activity, owner, at, by_baton=by_baton)
 
 
 def contacts_of(record: CrmRecord) -> list[str]:
@@ -67,19 +88,49 @@ def contacts_of(record: CrmRecord) -> list[str]:
     return [str(c) for c in value] if isinstance(value, list | tuple) else []
 
 
-def is_owner(readers: Mapping[System, CrmReader], user_id: str, hubspot_owner: str) -> bool:
-    """True when the HubSpot owner is the Salesforce user (same login e-mail, any case)."""
-    hubspot, salesforce = readers.get(System.HUBSPOT), readers.get(System.SALESFORCE)
-    if not hubspot_owner or hubspot is None or salesforce is None:
-        return False
-    user = salesforce.read("User", [user_id], ["Email"]).get(user_id)
-    email = str(user.fields.get("Email") or "") if user is not None else ""
-    owner_email = getattr(hubspot, "owner_email")(hubspot_owner)  # noqa: B009 (prefetch proxy)
-    return bool(email) and bool(owner_email) and email.strip().lower() == owner_email.lower()
+class OwnerMatch:
+    """Whether a HubSpot owner is a clock's owner, each e-mail read at most once per pass.
+
+    Build one per clock and pass (an event, a deadline's re-read) and drop it after: it holds
+    the user's address and each owner's verdict in memory only, never in the store.
+    """
+
+    def __init__(
+        self, readers: Mapping[System, CrmReader], clock_owner: str, *, hubspot_alone: bool
+    ) -> None:
+        self.readers = readers
+        self.clock_owner = clock_owner
+        self.hubspot_alone = hubspot_alone
+        self._user_email: str | None = None
+        self._verdicts: dict[str, bool] = {}
+
+    def __call__(self, hubspot_owner: str) -> bool:
+        """True when ``hubspot_owner`` logged it for the clock's owner."""
+        if not hubspot_owner:
+            return False
+        if self.hubspot_alone:  # the clock's owner is a HubSpot owner id
+            return hubspot_owner == self.clock_owner
+        if hubspot_owner not in self._verdicts:
+            self._verdicts[hubspot_owner] = self._same_person(hubspot_owner)
+        return self._verdicts[hubspot_owner]
+
+    def _same_person(self, hubspot_owner: str) -> bool:
+        """Same login e-mail, any case (the Salesforce user's is read on first need)."""
+        hubspot, salesforce = self.readers.get(System.HUBSPOT), self.readers.get(System.SALESFORCE)
+        if hubspot is None or salesforce is None:
+            return False
+        if self._user_email is None:
+            user = salesforce.read("User", [self.clock_owner], ["Email"]).get(self.clock_owner)
+            email = str(user.fields.get("Email") or "") if user is not None else ""
+            self._user_email = email.strip().lower()
+        if not self._user_email:
+            return False
+        owner_email = getattr(hubspot, "owner_email")(hubspot_owner)  # noqa: B009 (prefetch proxy)
+        return bool(owner_email) and self._user_email == str(owner_email).strip().lower()
 
 
 def hubspot_engagements(readers: Mapping[System, CrmReader], contact_id: str) -> list[CrmRecord]:
-    """The contact's calls, e-mails and meetings (empty without a HubSpot reader)."""
+    """The contact's calls, e-mails, meetings and tasks (empty without a HubSpot reader)."""
     reader = readers.get(System.HUBSPOT)
     engagements_of = getattr(reader, "engagements_of", None)
     return list(engagements_of(contact_id)) if engagements_of is not None else []

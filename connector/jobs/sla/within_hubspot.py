@@ -1,12 +1,12 @@
 """SLA clocks when HubSpot runs sales alone: the clock lives on the handed-off contact.
 
 A clock starts when Baton's routing (or a person) gives a contact at the hand-off stage an owner
-(``hubspot_owner_id``; Baton's own write counts, as a routed Salesforce Lead owner does). It
-stops at the owner's first touch as HubSpot records it without reading engagements: the
-contact's lead status moving to one of ``sla.hubspot_working_statuses``, or its Leads record
-leaving the stage it was created in (HubSpot moves a lead to Attempting when the rep logs a
-call or e-mail on it). Reading calls, e-mails and meetings as touches is the ``slarest``
-branch's work. The deadline, breach and ladder are the SLA job's own, unchanged.
+(``hubspot_owner_id``; Baton's own write counts, as a routed Salesforce Lead owner does). Here
+it stops at the contact's lead status moving to one of ``sla.hubspot_working_statuses``, or at
+its Leads record leaving the stage it was created in (HubSpot moves a lead to Attempting when
+the rep logs a call or e-mail on it). The owner's calls, e-mails, meetings and completed tasks
+stop it through the SLA job's engagement path, as beside Salesforce (the owner compared by id).
+The deadline, breach and ladder are the SLA job's own, unchanged.
 """
 
 from __future__ import annotations
