@@ -369,6 +369,31 @@ class CreditLedgerRow(Base):
     inputs_digest: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column()
     reversed_at: Mapped[datetime | None] = mapped_column()
+    #: Markov rows only: the journey history the fit used (counts, window, fingerprint)
+    history: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class CreditJourney(Base):
+    """One closed deal's marketing path, won or lost: the Markov model's history (docs/credit.md).
+
+    One row per deal (its Salesforce opportunity id, or its HubSpot deal id with HubSpot alone),
+    so a re-sent or re-closed deal is never counted twice: the row is updated in place, and
+    ``withdrawn_at`` is set while the deal is open again (re-opened) or gone. ``path`` is the
+    timeline's touches in order as ``[channel, campaign id or null]`` with consecutive repeats
+    collapsed: channel codes and campaign ids only, no person, no touch id.
+    """
+
+    __tablename__ = "credit_journeys"
+    __table_args__ = (Index("ix_credit_journeys_closed", "withdrawn_at", "closed_at"),)
+
+    deal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    won: Mapped[bool] = mapped_column()
+    path: Mapped[list[Any]] = mapped_column(JSON)
+    closed_at: Mapped[datetime] = mapped_column()
+    #: ``journey:<rules version>``: how the path was built
+    version: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column()
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
 
 
 class AuditEntry(Base):

@@ -1,0 +1,90 @@
+"""The recorded journeys of closed deals (``credit_journeys``): record, withdraw, read a window.
+
+One row per deal: a re-sent "won" or "lost" finds the same path and writes nothing; a deal
+closed again with another outcome or path is updated in place; a re-opened or deleted deal's
+journey is withdrawn (``withdrawn_at``) and counts again only when the deal closes again. So no
+deal is ever counted twice, whatever order its events come in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.jobs.credit.history import JOURNEY_VERSION, Snapshot, Step, snapshot
+from connector.store.models import CreditJourney
+
+
+def record(
+    session: Session, deal_id: str, *, won: bool, path: tuple[Step, ...], closed_at: datetime,
+    at: datetime,
+) -> bool:  # fmt: skip
+    """Record (or update) the deal's journey; False when it was recorded like this already."""
+    steps = [list(step) for step in path]
+    row = session.get(CreditJourney, deal_id)
+    if row is None:
+        session.add(
+            CreditJourney(
+                deal_id=deal_id, won=won, path=steps, closed_at=closed_at,
+                version=JOURNEY_VERSION, recorded_at=at,
+            )
+        )  # fmt: skip
+        return True
+    same = (row.won, row.path, row.closed_at, row.version, row.withdrawn_at) == (
+        won, steps, closed_at, JOURNEY_VERSION, None,
+    )  # fmt: skip
+    if same:
+        return False
+    row.won, row.path, row.closed_at, row.version = won, steps, closed_at, JOURNEY_VERSION
+    row.recorded_at, row.withdrawn_at = at, None
+    return True
+
+
+def withdraw(session: Session, deal_id: str, at: datetime) -> bool:
+    """Take the deal's journey out of the history (re-opened, deleted); False if not counted."""
+    row = session.get(CreditJourney, deal_id)
+    if row is None or row.withdrawn_at is not None:
+        return False
+    row.withdrawn_at = at
+    return True
+
+
+def window(
+    session: Session, until: datetime, lookback_days: int, *, excluding: str | None = None
+) -> Snapshot:
+    """The counted journeys closed in [until - lookback_days, until], ``excluding`` left out."""
+    since = until - timedelta(days=lookback_days)
+    query = select(CreditJourney.path, CreditJourney.won).where(
+        CreditJourney.withdrawn_at.is_(None),
+        CreditJourney.closed_at >= since,
+        CreditJourney.closed_at <= until,
+    )
+    if excluding is not None:
+        query = query.where(CreditJourney.deal_id != excluding)
+    rows = session.execute(query)
+    return snapshot(((str(s[0]) for s in path) for path, won in rows), since, until)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """How many journeys count now (for check-config and ``baton credit journeys``)."""
+
+    won: int
+    lost: int
+
+    @property
+    def total(self) -> int:
+        """Won plus lost."""
+        return self.won + self.lost
+
+
+def counted(session: Session, since: datetime | None = None) -> Counted:
+    """Counted (not withdrawn) journeys closed since ``since`` (None: all)."""
+    query = select(CreditJourney.won, func.count()).where(CreditJourney.withdrawn_at.is_(None))
+    if since is not None:
+        query = query.where(CreditJourney.closed_at >= since)
+    found = dict(session.execute(query.group_by(CreditJourney.won)).tuples())
+    return Counted(int(found.get(True, 0)), int(found.get(False, 0)))
