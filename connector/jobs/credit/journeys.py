@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from connector.events import utcnow
 from connector.jobs.credit.history import JOURNEY_VERSION, Snapshot, Step, snapshot
 from connector.store.models import CreditJourney
 
@@ -65,7 +69,8 @@ def window(
     if excluding is not None:
         query = query.where(CreditJourney.deal_id != excluding)
     rows = session.execute(query)
-    return snapshot(((str(s[0]) for s in path) for path, won in rows), since, until)
+    paths = (([str(step[0]) for step in path], bool(won)) for path, won in rows)
+    return snapshot(paths, since, until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,5 +91,30 @@ def counted(session: Session, since: datetime | None = None) -> Counted:
     query = select(CreditJourney.won, func.count()).where(CreditJourney.withdrawn_at.is_(None))
     if since is not None:
         query = query.where(CreditJourney.closed_at >= since)
-    found = dict(session.execute(query.group_by(CreditJourney.won)).tuples())
+    found = {bool(won): int(n) for won, n in session.execute(query.group_by(CreditJourney.won))}
     return Counted(int(found.get(True, 0)), int(found.get(False, 0)))
+
+
+def count_in_store(database_url: str | None, lookback_days: int) -> Counted | None:
+    """The journeys closed in the last ``lookback_days``, read from the store at
+    ``database_url`` for check-config; None when it cannot be read (an absent SQLite file is
+    not created, an unmigrated store has no journeys table)."""
+    from connector.store.db import create_store_engine, resolve_database_url
+
+    url = resolve_database_url(database_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:") or not Path(parsed.database).exists():
+            return None
+        engine = create_store_engine(url)
+    else:  # a server that does not answer must not hold check-config up
+        driver = parsed.set(drivername="postgresql+psycopg") if parsed.drivername in {
+            "postgresql", "postgres"} else parsed  # fmt: skip
+        engine = create_engine(driver, connect_args={"connect_timeout": 3}, hide_parameters=True)
+    try:
+        with Session(engine) as session:
+            return counted(session, utcnow() - timedelta(days=lookback_days))
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
