@@ -394,6 +394,8 @@ class CreditJourney(Base):
     version: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime] = mapped_column()
     withdrawn_at: Mapped[datetime | None] = mapped_column()
+    #: bumped by every change to the row: the table's sum tells a reader whether anything moved
+    changes: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class AuditEntry(Base):

@@ -390,3 +390,21 @@ def test_check_config_counts_the_journeys_in_the_store(sqlite_store, tmp_path, c
     assert check_config_command(str(missing), env=env) == 0
     assert "not counted: the store cannot be read from here" in capsys.readouterr().out
     assert not (tmp_path / "absent.db").exists(), "check-config creates no database"
+
+
+def test_the_shared_snapshot_is_read_again_after_any_change_even_at_the_same_instant(store):
+    snapshots = journeys.Snapshots()
+    email, web = (("email", None),), (("webinar", "7011"),)
+    with store.session() as session:
+        for deal, path, won in (("a", email, True), ("b", email, True), ("c", web, False)):
+            journeys.record(session, deal, won=won, path=path, closed_at=CLOSE, at=NOW)
+        for deal in ("a", "c", "zz"):
+            assert snapshots.get(session, CLOSE, 365, excluding=deal) == journeys.window(
+                session, CLOSE, 365, excluding=deal
+            ), "the deal's own journey is taken out of the shared snapshot"
+        # same clock reading: a changed path is still seen (the rows count their changes)
+        journeys.record(session, "c", won=False, path=email, closed_at=CLOSE, at=NOW)
+        after = snapshots.get(session, CLOSE, 365, excluding="zz")
+        assert after.journeys == (Journey(("email",), False, 1), Journey(("email",), True, 2))
+        journeys.withdraw(session, "b", NOW)
+        assert snapshots.get(session, CLOSE, 365, excluding="zz").total == 2

@@ -61,6 +61,16 @@ class Snapshot:
         canonical = sorted([list(j.channels), j.won, j.count] for j in self.journeys)
         return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()[:16]
 
+    def without(self, channels: tuple[str, ...], won: bool) -> Snapshot:
+        """The snapshot with one journey like this taken out (the deal being credited)."""
+        journeys = []
+        for journey in self.journeys:
+            if (journey.channels, journey.won) != (channels, won):
+                journeys.append(journey)
+            elif journey.count > 1:  # alike journeys are one entry: there is one such entry
+                journeys.append(Journey(channels, won, journey.count - 1))
+        return Snapshot(tuple(journeys), self.since, self.until)
+
     def summary(self) -> dict[str, object]:
         """What the ledger and ``baton credit show`` report about the history used."""
         return {

@@ -92,6 +92,7 @@ class CreditJob:
     markov: tuple[CreditModel, ...] = ()
     #: the last fit per (model, history fingerprint): a fit is exact, so it can be reused
     fits: dict[tuple[str, str], Rule] = field(default_factory=dict)
+    snapshots: journeys.Snapshots = field(default_factory=journeys.Snapshots)
 
     def wants(self, event: InboxEvent) -> bool:
         """Every Salesforce Opportunity event: Baton never writes opportunities itself. With
@@ -230,7 +231,7 @@ class CreditJob:
             return self.rules, {}
         lookback = self.config.credit.lookback_days
         until = timeline.ends_at or ctx.now
-        snap = journeys.window(ctx.session, until, lookback, excluding=deal_id)
+        snap = self.snapshots.get(ctx.session, until, lookback, excluding=deal_id)
         fitted: dict[str, Rule] = {}
         for model in self.markov:
             key = (model.name, f"{snap.fingerprint}:{snap.since}:{snap.until}")

@@ -33,7 +33,7 @@ def record(
         session.add(
             CreditJourney(
                 deal_id=deal_id, won=won, path=steps, closed_at=closed_at,
-                version=JOURNEY_VERSION, recorded_at=at,
+                version=JOURNEY_VERSION, recorded_at=at, changes=1,
             )
         )  # fmt: skip
         return True
@@ -44,6 +44,7 @@ def record(
         return False
     row.won, row.path, row.closed_at, row.version = won, steps, closed_at, JOURNEY_VERSION
     row.recorded_at, row.withdrawn_at = at, None
+    row.changes += 1
     return True
 
 
@@ -53,13 +54,52 @@ def withdraw(session: Session, deal_id: str, at: datetime) -> bool:
     if row is None or row.withdrawn_at is not None:
         return False
     row.withdrawn_at = at
+    row.changes += 1
     return True
+
+
+class Snapshots:
+    """The window's snapshot, read again only when a journey changed since the last read.
+
+    Reading thousands of journeys costs far more than fitting them, and deals closing on the
+    same day share a window. Every change to the table stamps ``recorded_at`` or
+    ``withdrawn_at`` (rows are never deleted), so (rows, latest stamps) tells whether the table
+    changed; the deal's own journey is then taken out of the shared snapshot.
+    """
+
+    def __init__(self) -> None:
+        self._cached: dict[tuple[datetime, int], tuple[tuple[object, ...], Snapshot]] = {}
+
+    def get(
+        self, session: Session, until: datetime, lookback_days: int, *, excluding: str
+    ) -> Snapshot:
+        """The same snapshot as :func:`window` with ``excluding`` left out."""
+        session.flush()
+        version = tuple(
+            session.execute(
+                select(func.count(), func.coalesce(func.sum(CreditJourney.changes), 0))
+            ).one()
+        )
+        key = (until, lookback_days)
+        found = self._cached.get(key)
+        if found is None or found[0] != version:
+            if len(self._cached) > 32:
+                self._cached.clear()
+            found = self._cached[key] = (version, window(session, until, lookback_days))
+        shared = found[1]
+        own = session.get(CreditJourney, excluding)
+        if own is None or own.withdrawn_at is not None:
+            return shared
+        if not shared.since <= own.closed_at <= shared.until:
+            return shared
+        return shared.without(tuple(str(step[0]) for step in own.path), own.won)
 
 
 def window(
     session: Session, until: datetime, lookback_days: int, *, excluding: str | None = None
 ) -> Snapshot:
     """The counted journeys closed in [until - lookback_days, until], ``excluding`` left out."""
+    session.flush()  # the rows are read on the connection, past the session's own changes
     since = until - timedelta(days=lookback_days)
     query = select(CreditJourney.path, CreditJourney.won).where(
         CreditJourney.withdrawn_at.is_(None),
@@ -68,7 +108,7 @@ def window(
     )
     if excluding is not None:
         query = query.where(CreditJourney.deal_id != excluding)
-    rows = session.execute(query)
+    rows = session.connection().execute(query)  # plain rows: no ORM bookkeeping per journey
     paths = (([str(step[0]) for step in path], bool(won)) for path, won in rows)
     return snapshot(paths, since, until)
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("version", sa.String(length=32), nullable=False),
         sa.Column("recorded_at", _WHEN, nullable=False),
         sa.Column("withdrawn_at", _WHEN, nullable=True),
+        sa.Column("changes", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("deal_id"),
     )
     with op.batch_alter_table("credit_journeys", schema=None) as batch_op:
