@@ -398,6 +398,21 @@ class CreditJourney(Base):
     changes: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class CreditDealLink(Base):
+    """The HubSpot deals a Salesforce opportunity's credit is written to, once found.
+
+    HubSpot's search is eventually consistent and limited to a few requests per second, so the
+    credit job searches only until it finds the deals, then reads them by id (consistent, and
+    outside the search limit) to check they still hold the opportunity id. Ids only.
+    """
+
+    __tablename__ = "credit_deal_links"
+
+    opportunity_id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    hubspot_deal_ids: Mapped[list[Any]] = mapped_column(JSON)
+    found_at: Mapped[datetime] = mapped_column()
+
+
 class AuditEntry(Base):
     """Every event, rule decision and write that touched a record: what ``baton explain`` prints."""
 

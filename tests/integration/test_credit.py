@@ -271,8 +271,11 @@ def test_an_amount_change_while_won_recomputes_and_replaces_the_rows(cworld):
     _win(world, ids["opportunity"], 900.00)
     (first,) = _influence(world, ids["opportunity"])
 
+    world.hs.reset_request_log()
     world.sf.ui_update("Opportunity", ids["opportunity"], {"Amount": 1200.00})
     world.settle()
+    assert _writes_to(world.hs.requests, "/deals/search") == [], "the deal found once is read"
+    assert _writes_to(world.hs.requests, "/deals/batch/read"), "by id, not searched again"
 
     rows = _ledger(world, ids["opportunity"])
     assert [r.amount_minor for r in rows if r.revision == 1] == [30000, 30000, 30000]

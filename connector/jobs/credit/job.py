@@ -27,7 +27,7 @@ from connector.config import BatonConfig
 from connector.config.models.credit import CreditModel
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome
-from connector.jobs.credit import journeys, ledger
+from connector.jobs.credit import deal_links, journeys, ledger
 from connector.jobs.credit.compute import (
     Attribution,
     Rule,
@@ -373,10 +373,10 @@ class CreditJob:
         if not self.config.salesforce.enabled:
             return [deal_id]  # HubSpot alone: the credited deal is the HubSpot deal itself
         hubspot = ctx.readers.get(System.HUBSPOT)
-        find = getattr(hubspot, "deals_for_opportunity", None)
-        if find is None:
+        if hubspot is None:
             return []
-        return list(find(deal_id, self.config.credit.writeback.hubspot_opportunity_property))
+        prop = self.config.credit.writeback.hubspot_opportunity_property
+        return deal_links.hubspot_deals(ctx.session, hubspot, deal_id, prop, ctx.now)
 
     def _influence(
         self, deal_id: str, key: str, at: str, rows: tuple[dict[str, object], ...]

@@ -1,4 +1,5 @@
-"""credit journeys: every closed deal's path, won or lost, for the Markov model's history
+"""credit journeys: every closed deal's path, won or lost, for the Markov model's history;
+the HubSpot deals found for an opportunity (credit_deal_links); the history a Markov credit used
 
 Revision ID: 0009
 Revises: 0008
@@ -37,6 +38,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_credit_journeys_closed", ["withdrawn_at", "closed_at"], unique=False
         )
+    op.create_table(
+        "credit_deal_links",
+        sa.Column("opportunity_id", sa.String(length=18), nullable=False),
+        sa.Column("hubspot_deal_ids", sa.JSON(), nullable=False),
+        sa.Column("found_at", _WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("opportunity_id"),
+    )
     with op.batch_alter_table("credit_ledger", schema=None) as batch_op:
         batch_op.add_column(sa.Column("history", sa.JSON(), nullable=True))
 
@@ -44,4 +52,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("credit_ledger", schema=None) as batch_op:
         batch_op.drop_column("history")
+    op.drop_table("credit_deal_links")
     op.drop_table("credit_journeys")
