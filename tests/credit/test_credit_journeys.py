@@ -408,3 +408,30 @@ def test_the_shared_snapshot_is_read_again_after_any_change_even_at_the_same_ins
         assert after.journeys == (Journey(("email",), False, 1), Journey(("email",), True, 2))
         journeys.withdraw(session, "b", NOW)
         assert snapshots.get(session, CLOSE, 365, excluding="zz").total == 2
+
+
+def test_baton_credit_journeys_counts_and_says_whether_markov_is_live(store, monkeypatch):
+    with store.session() as session:
+        recent = datetime.now(UTC) - timedelta(days=3)
+        for deal, won in (("a", True), ("b", False), ("c", False)):
+            journeys.record(session, deal, won=won, path=(), closed_at=recent, at=NOW)
+        journeys.record(
+            session, "old", won=True, path=(), closed_at=recent - timedelta(days=400), at=NOW
+        )
+        journeys.record(session, "open", won=True, path=(), closed_at=recent, at=NOW)
+        journeys.withdraw(session, "open", NOW)
+    models = ["linear", {"model": "markov", "min_journeys": 3},
+              {"model": "markov", "name": "strict", "min_journeys": 4}]  # fmt: skip
+    config = with_changes(
+        default_config(), {"store.database_url": store.url, "credit.models": models}
+    )
+    monkeypatch.setattr(connector.config, "default_config", lambda: config)
+    monkeypatch.delenv("BATON_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["credit", "journeys"], env={"BATON_DATABASE_URL": store.url})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("3 journeys closed since ") and "(1 won, 2 lost)" in lines[0]
+    assert lines[1:] == [
+        "markov: live (needs 3 with at least one won)",
+        "strict: not live: 3 of 4 recorded (needs 4 with at least one won)",
+    ]
