@@ -198,7 +198,9 @@ class CreditJob:
             amount = Money(to_minor(deal.amount, currency), currency)
         except ValueError as exc:
             line = f"credit: amount {deal.amount} not creditable in {currency}: {exc}"
-            return Outcome(SKIPPED, line, audit=(line,))
+            # the journey does not depend on the amount: the win still counts in the history
+            journey = self._journey(ctx, deal_id, deal, gather(Money(0, currency)).timeline)
+            return Outcome(SKIPPED, line, audit=(line, *journey))
         gathered = gather(amount)
         journey = self._journey(ctx, deal_id, deal, gathered.timeline)
         digest = inputs_digest(gathered.timeline, self.versions.values())
