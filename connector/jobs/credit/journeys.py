@@ -139,18 +139,19 @@ def count_in_store(database_url: str | None, lookback_days: int) -> Counted | No
     """The journeys closed in the last ``lookback_days``, read from the store at
     ``database_url`` for check-config; None when it cannot be read (an absent SQLite file is
     not created, an unmigrated store has no journeys table)."""
-    from connector.store.db import create_store_engine, resolve_database_url
+    from connector.store.db import resolve_database_url
 
     url = resolve_database_url(database_url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:") or not Path(parsed.database).exists():
             return None
-        engine = create_store_engine(url)
+        # a plain reader: no WAL pragma, no BEGIN IMMEDIATE (the server's write lock)
+        engine = create_engine(url, connect_args={"timeout": 3}, hide_parameters=True)
     else:  # a server that does not answer must not hold check-config up
-        driver = parsed.set(drivername="postgresql+psycopg") if parsed.drivername in {
-            "postgresql", "postgres"} else parsed  # fmt: skip
-        engine = create_engine(driver, connect_args={"connect_timeout": 3}, hide_parameters=True)
+        if parsed.drivername in {"postgresql", "postgres"}:
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = create_engine(parsed, connect_args={"connect_timeout": 3}, hide_parameters=True)
     try:
         with Session(engine) as session:
             return counted(session, utcnow() - timedelta(days=lookback_days))
