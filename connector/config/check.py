@@ -89,12 +89,12 @@ def _markov_part(config: BatonConfig, journeys: JourneyCount | None) -> list[str
             now = "not counted: the store cannot be read from here; `baton credit journeys` counts"
         elif _markov_live(minimum, journeys):
             parts.append(
-                f"{model.name} (live): {journeys.total} won or lost journeys recorded {window} "
+                f"{model.name} (live): {journeys.total} won or lost journeys in the store {window} "
                 f"({journeys.won} won, {journeys.lost} lost; needs {minimum})"
             )
             continue
         else:
-            now = f"now {journeys.total}: {journeys.won} won, {journeys.lost} lost"
+            now = f"now {journeys.total} in the store: {journeys.won} won, {journeys.lost} lost"
         parts.append(
             f"{model.name}: not live — live once {minimum} won or lost journeys are recorded "
             f"{window} ({now})"

@@ -103,13 +103,13 @@ def test_the_summary_never_presents_an_unbuilt_job_as_live():
         if line.startswith("credit")
     )
     assert "markov: not live — live once 100 won or lost journeys are recorded in the " \
-        "365-day window (now 12: 7 won, 5 lost)" in few  # fmt: skip
+        "365-day window (now 12 in the store: 7 won, 5 lost)" in few  # fmt: skip
     enough = next(
         line
         for line in summarize(markov, journeys=Counted(won=60, lost=40))
         if line.startswith("credit")
     )
-    assert "markov (live): 100 won or lost journeys recorded in the 365-day window" in enough
+    assert "markov (live): 100 won or lost journeys in the store in the 365-day window" in enough
     no_win = summarize(markov, journeys=Counted(won=0, lost=150))
     assert "markov: not live" in next(line for line in no_win if line.startswith("credit"))
     assert lines["sla"].startswith("sla (live): 1 policy, calendar Europe/Amsterdam")

@@ -380,7 +380,7 @@ def test_check_config_counts_the_journeys_in_the_store(sqlite_store, tmp_path, c
     out = capsys.readouterr().out
     assert (
         "markov: not live — live once 50 won or lost journeys are recorded in the 365-day "
-        "window (now 3: 1 won, 2 lost)" in out
+        "window (now 3 in the store: 1 won, 2 lost)" in out
     ), out
     missing = tmp_path / "nowhere.yaml"
     missing.write_text(

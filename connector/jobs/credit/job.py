@@ -237,11 +237,12 @@ class CreditJob:
         fitted: dict[str, Rule] = {}
         for model in self.markov:
             key = (model.name, f"{snap.fingerprint}:{snap.since}:{snap.until}")
-            if key not in self.fits:
+            rule = self.fits.get(key)  # shared by worker threads: never read back after a write
+            if rule is None:
                 if len(self.fits) > 64:
                     self.fits.clear()
-                self.fits[key] = markov_rule(model, snap, lookback)
-            fitted[model.name] = self.fits[key]
+                rule = self.fits[key] = markov_rule(model, snap, lookback)
+            fitted[model.name] = rule
         rules = [fitted.get(rule.name, rule) for rule in self.rules]
         histories = {name: snap for name, rule in fitted.items() if rule.fit is not None}
         return rules, histories
