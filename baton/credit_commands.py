@@ -85,6 +85,37 @@ def credit_commands(
             sys.exit(1)
         click.echo(json.dumps(_deal_json(found), indent=2) if as_json else _deal_text(found))
 
+    @credit.command("journeys")
+    @config_option
+    def journeys_command(config_path: str | None) -> None:
+        """Count the recorded won and lost journeys the Markov model fits on, and say per
+        Markov model whether it is live (enough of them in the look-back window)."""
+        from datetime import timedelta
+
+        from connector.admin.store_access import open_admin_runtime
+        from connector.events import utcnow
+        from connector.jobs.credit.journeys import counted
+
+        config = load(config_path).credit
+        runtime, database = open_admin_runtime(load, config_path)
+        since = utcnow() - timedelta(days=config.lookback_days)
+        try:
+            with runtime.store.session() as session:
+                found = counted(session, since)
+        finally:
+            runtime.close()
+        click.echo(
+            f"{found.total} journeys closed since {since:%Y-%m-%d} ({found.won} won, "
+            f"{found.lost} lost) in {database.label}"
+        )
+        for model in (m for m in config.models if m.model == "markov"):
+            minimum = model.min_journeys or 1
+            live = found.total >= minimum and found.won > 0
+            state = "live" if live else f"not live: {found.total} of {minimum} recorded"
+            if not live and found.total >= minimum:
+                state = "not live: none of them was won"
+            click.echo(f"{model.name}: {state} (needs {minimum} with at least one won)")
+
     return credit
 
 
@@ -99,6 +130,8 @@ def _deal_text(deal: Any) -> str:
     ]
     for model in deal.models:
         lines.append(f"{model.model} ({model.version})")
+        if model.history:
+            lines.append(f"  fitted on {_history_text(model.history)}")
         for touch in model.touches:
             when = f"{touch.at:%Y-%m-%d %H:%M}" if touch.at else "-".ljust(16)
             what = f"{touch.source} {touch.touch_id}" if touch.touch_id else "(no touch)"
@@ -107,6 +140,15 @@ def _deal_text(deal: Any) -> str:
             lines.append(f"  {when}  {touch.channel:<20} {amount}  {what}{campaign}")
         lines.append(f"  {'total':<38} {format_minor(model.total, deal.currency).rjust(14)}")
     return "\n".join(lines)
+
+
+def _history_text(history: dict[str, Any]) -> str:
+    """``100 journeys (60 won, 40 lost) closed 2025-12-01..2026-12-01, history 3f2a…``."""
+    return (
+        f"{history['journeys']} journeys ({history['won']} won, {history['lost']} lost) closed "
+        f"{str(history['since'])[:10]}..{str(history['until'])[:10]}, "
+        f"history {history['fingerprint']}"
+    )
 
 
 def _deal_json(deal: Any) -> dict[str, Any]:
@@ -124,6 +166,7 @@ def _deal_json(deal: Any) -> dict[str, Any]:
         "models": {
             model.model: {
                 "version": model.version,
+                "history": model.history,
                 "total": format_minor(model.total, deal.currency),
                 "touches": [
                     {

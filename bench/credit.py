@@ -10,7 +10,14 @@ microseconds per deal and the multiple of the baseline.
     python bench/credit.py                   # N = 10,000
     python bench/credit.py --quick           # N = 1,000
 
-Run from the repository root. Single process, pure Python: no store, no CRM.
+Then, on a temporary SQLite store holding ``--history`` recorded journeys (``credit_journeys``),
+the job's Markov path per computation — read the look-back window's snapshot, fit it, credit
+one deal — beside the linear model on the same deals in the same run, in wall and CPU time;
+once reading and fitting the window for every computation, and once through the job's caches
+(``journeys.Snapshots`` re-reads only after a journey changed, the fit is kept per history
+fingerprint; each deal's own journey is left out, so each computation fits its own history).
+
+Run from the repository root. Single process, pure Python, no CRM.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import os
 import platform
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -30,7 +38,14 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from connector.config.models.credit import CreditModel  # noqa: E402
-from connector.jobs.credit.compute import Attribution, Rule, attribute, prepare_rules  # noqa: E402
+from connector.jobs.credit import journeys  # noqa: E402
+from connector.jobs.credit.compute import (  # noqa: E402
+    Attribution,
+    Rule,
+    attribute,
+    markov_rule,
+    prepare_rules,
+)
 from connector.jobs.credit.markov import Journey  # noqa: E402
 from connector.jobs.credit.timeline import (  # noqa: E402
     Milestone,
@@ -98,6 +113,58 @@ def run_rules(rules: list[Rule], timelines: list[Timeline]) -> int:
     return results
 
 
+def timed_cpu(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``work``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def store_markov(
+    rng: random.Random, timelines: list[Timeline], history: int, computations: int
+) -> list[tuple[str, float, float]]:
+    """Per computation on a SQLite store of ``history`` journeys: (row, wall s, CPU s)."""
+    from connector.store import Store
+    from connector.store.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        upgrade(url)
+        store = Store(url)
+        with store.session() as session:
+            for number, journey in enumerate(make_history(rng, history)):
+                path = tuple((channel, None) for channel in journey.channels)
+                closed = CLOSE - timedelta(days=rng.randint(1, 300))
+                journeys.record(
+                    session, f"j{number}", won=journey.won, path=path, closed_at=closed, at=CLOSE
+                )
+        model = CreditModel.model_validate({"model": "markov", "min_journeys": 1_000})
+        linear = prepare_rules([CreditModel.model_validate({"model": "linear"})])[0]
+        deals = timelines[:computations]
+
+        def markov(reuse: bool) -> None:
+            snapshots, fits = journeys.Snapshots(), {}  # the job's caches, empty at the start
+            for number, line in enumerate(deals):
+                with store.session() as session:
+                    if reuse:
+                        snap = snapshots.get(session, CLOSE, 365, excluding=f"j{number}")
+                    else:
+                        snap = journeys.window(session, CLOSE, 365, excluding=f"j{number}")
+                rule = fits.get(snap.fingerprint) if reuse else None
+                if rule is None:
+                    rule = fits[snap.fingerprint] = markov_rule(model, snap, 365)
+                result = attribute(rule, line)
+                assert isinstance(result, Attribution)
+                assert sum(share.minor for share in result.shares) == line.amount.minor
+
+        rows = [("linear alone (baseline)", *timed_cpu(lambda: run_rules([linear], deals)))]
+        rows.append(("markov: read + fit + credit", *timed_cpu(lambda: markov(False))))
+        rows.append(("markov: the job's caches", *timed_cpu(lambda: markov(True))))
+        rows.append(("linear alone, again", *timed_cpu(lambda: run_rules([linear], deals))))
+        store.dispose()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     """Generate, build, run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -106,6 +173,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--history", type=int, default=5_000, help="journeys Markov learns from")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--quick", action="store_true", help="1,000 deals")
+    parser.add_argument(
+        "--computations", type=int, default=50, help="Markov computations on the store"
+    )
     args = parser.parse_args(argv)
     deals = 1_000 if args.quick else args.deals
 
@@ -150,6 +220,21 @@ def main(argv: list[str] | None = None) -> None:
             f"| {name:<24} | {seconds:>7.2f} | {deals / seconds:>7.0f} "
             f"| {seconds / deals * 1e6:>7.0f} | {seconds / baseline_s:>10.1f} |"
         )
+
+    found = store_markov(rng, timelines, args.history, args.computations)
+    base_wall, base_cpu = found[0][1], found[0][2]
+    print(
+        f"\nMarkov in the job's path: {args.computations} computations on a SQLite store of "
+        f"{args.history} recorded journeys (365-day window)\n"
+    )
+    print("| per computation             | wall ms | CPU ms | x baseline (CPU) |")
+    print("|-----------------------------|--------:|-------:|-----------------:|")
+    for name, wall, cpu in found:
+        print(
+            f"| {name:<27} | {wall / args.computations * 1e3:>7.2f} "
+            f"| {cpu / args.computations * 1e3:>6.2f} | {cpu / max(base_cpu, 1e-9):>16.1f} |"
+        )
+    del base_wall
 
 
 if __name__ == "__main__":

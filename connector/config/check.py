@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from connector.config.issues import ConfigError, ConfigIssue
 from connector.config.labels import nonstandard_lead_statuses
@@ -13,6 +13,9 @@ from connector.config.loader import load_config
 from connector.config.mode_summary import mode_lines
 from connector.config.models import BatonConfig
 from connector.config.yaml_source import is_unset_variable, unset_names
+
+if TYPE_CHECKING:
+    from connector.jobs.credit.journeys import Counted as JourneyCount
 
 
 def _count(number: int, noun: str) -> str:
@@ -70,10 +73,38 @@ def _recycle_line(config: BatonConfig) -> str:
     )
 
 
-def _credit_line(config: BatonConfig) -> str:
+def _markov_live(minimum: int, journeys: JourneyCount | None) -> bool:
+    return journeys is not None and journeys.total >= minimum and journeys.won > 0
+
+
+def _markov_part(config: BatonConfig, journeys: JourneyCount | None) -> list[str]:
+    """Per Markov model: live only when the store holds enough journeys now (never assumed)."""
+    credit = config.credit
+    window = f"in the {credit.lookback_days}-day window"
+    parts = []
+    for model in (m for m in credit.models if m.model == "markov"):
+        minimum = model.min_journeys or 1
+        if journeys is None:
+            now = "not counted: the store cannot be read from here; `baton credit journeys` counts"
+        elif _markov_live(minimum, journeys):
+            parts.append(
+                f"{model.name} (live): {journeys.total} won or lost journeys in the store {window} "
+                f"({journeys.won} won, {journeys.lost} lost; needs {minimum})"
+            )
+            continue
+        else:
+            now = f"now {journeys.total} in the store: {journeys.won} won, {journeys.lost} lost"
+        parts.append(
+            f"{model.name}: not live — live once {minimum} won or lost journeys are recorded "
+            f"{window} ({now})"
+        )
+    return parts
+
+
+def _credit_line(config: BatonConfig, journeys: JourneyCount | None = None) -> str:
     credit = config.credit
     writeback = credit.writeback
-    markov = [m.name for m in credit.models if m.model == "markov"]
+    markov = {m.name: m for m in credit.models if m.model == "markov"}
     targets = [
         name
         for name, on in (
@@ -83,15 +114,18 @@ def _credit_line(config: BatonConfig) -> str:
         )
         if on
     ]  # fmt: skip
-    if credit.primary_model in markov:  # the primary is never available yet: nothing written
-        targets = []
+    primary = markov.get(credit.primary_model)
+    if primary is not None and not _markov_live(primary.min_journeys or 1, journeys):
+        targets = []  # a Markov primary that cannot run yet writes nothing back
     line = (
         f"credit (live): won opportunities — {', '.join(m.name for m in credit.models)} "
         f"(primary {credit.primary_model}, {credit.currency}, {credit.lookback_days}-day "
         f"lookback); written to {' and '.join(targets) or 'the ledger only'}"
     )
     if markov:
-        line += f"; {', '.join(markov)}: {NOT_YET} (no history of lost deals)"
+        line += "; journeys of won and lost deals recorded; " + "; ".join(
+            _markov_part(config, journeys)
+        )
     return line
 
 
@@ -144,8 +178,11 @@ def _lead_status_line(config: BatonConfig) -> str:
     return line
 
 
-def summarize(config: BatonConfig) -> list[str]:
-    """A few lines an admin can compare with their intent (never includes secrets)."""
+def summarize(config: BatonConfig, journeys: JourneyCount | None = None) -> list[str]:
+    """A few lines an admin can compare with their intent (never includes secrets).
+
+    ``journeys``: the recorded won and lost journeys, when the store could be read (Markov is
+    called live only then, and only with enough of them)."""
     hubspot, salesforce = config.hubspot, config.salesforce
     lines = [
         f"hubspot: enabled, portal {hubspot.portal_id}, {hubspot.base_url}"
@@ -163,7 +200,7 @@ def summarize(config: BatonConfig) -> list[str]:
         f"hand-off at {config.handoff.stage}; routing: "
         f"{_count(len(config.routing.rules), 'rule')}, {_count(len(config.routing.teams), 'team')}",
         _recycle_line(config),
-        _credit_line(config),
+        _credit_line(config, journeys),
         _sla_line(config),
         _scorecard_line(config),
     ]
@@ -203,10 +240,20 @@ def check_config_command(
         print(f"{path}: {count} error{'s' if count != 1 else ''}", file=err)
         return 1
     print(f"{path}: OK", file=out)
-    for line in summarize(config):
+    for line in summarize(config, journeys=_journeys(config)):
         print(f"  {line}", file=out)
     print(f"  {CRM_SIDE_HINT}", file=out)
     return 0
+
+
+def _journeys(config: BatonConfig) -> JourneyCount | None:
+    """The journeys Markov would fit on now, when a Markov model is configured and the store
+    can be read (an absent SQLite file is not created); None otherwise."""
+    if not any(model.model == "markov" for model in config.credit.models):
+        return None
+    from connector.jobs.credit.journeys import count_in_store  # the store only when needed
+
+    return count_in_store(config.store.database_url, config.credit.lookback_days)
 
 
 #: stand-ins for unset variables in a structure-only check, so the summary can be printed

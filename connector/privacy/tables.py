@@ -125,6 +125,10 @@ declare_free("seen_requests", "SHA-256 digests of whole requests, for replay ref
 declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what names the person")
 declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
 declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")
+declare_free(
+    "credit_journeys", "deal ids, channel codes and campaign ids of closed deals; no person id"
+)
+declare_free("credit_deal_links", "a Salesforce opportunity id and HubSpot deal ids; no person")
 declare_free("worker_heartbeats", "process names (host:pid:thread) and times, no person")
 
 __all__ = ["INBOX", "RawBodies", "table_of"]

@@ -369,6 +369,48 @@ class CreditLedgerRow(Base):
     inputs_digest: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column()
     reversed_at: Mapped[datetime | None] = mapped_column()
+    #: Markov rows only: the journey history the fit used (counts, window, fingerprint)
+    history: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class CreditJourney(Base):
+    """One closed deal's marketing path, won or lost: the Markov model's history (docs/credit.md).
+
+    One row per deal (its Salesforce opportunity id, or its HubSpot deal id with HubSpot alone),
+    so a re-sent or re-closed deal is never counted twice: the row is updated in place, and
+    ``withdrawn_at`` is set while the deal is open again (re-opened) or gone. ``path`` is the
+    timeline's touches in order as ``[channel, campaign id or null]`` with consecutive repeats
+    collapsed: channel codes and campaign ids only, no person, no touch id.
+    """
+
+    __tablename__ = "credit_journeys"
+    __table_args__ = (Index("ix_credit_journeys_closed", "withdrawn_at", "closed_at"),)
+
+    deal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    won: Mapped[bool] = mapped_column()
+    path: Mapped[list[Any]] = mapped_column(JSON)
+    closed_at: Mapped[datetime] = mapped_column()
+    #: ``journey:<rules version>``: how the path was built
+    version: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column()
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    #: bumped by every change to the row: the table's sum tells a reader whether anything moved
+    changes: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CreditDealLink(Base):
+    """The HubSpot deals a Salesforce opportunity's credit is written to, once found.
+
+    HubSpot's search is eventually consistent and limited to a few requests per second, so the
+    credit job searches only until it finds the deals, then reads them by id (consistent, and
+    outside the search limit) to check they still hold the opportunity id. Ids only.
+    """
+
+    __tablename__ = "credit_deal_links"
+
+    opportunity_id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    hubspot_deal_ids: Mapped[list[Any]] = mapped_column(JSON)
+    found_at: Mapped[datetime] = mapped_column()
 
 
 class AuditEntry(Base):

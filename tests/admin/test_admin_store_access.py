@@ -28,6 +28,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
         ["explain", "ada@example.com"],
         ["dead-letters", "list"],
         ["credit", "show", "006000000000001AAA"],
+        ["credit", "journeys"],
         ["sla", "status"],
         ["observe", "summary"],
     ],

@@ -86,6 +86,7 @@ def test_streams_and_environment_can_be_given(tmp_path):
 def test_the_summary_never_presents_an_unbuilt_job_as_live():
     from connector.config import default_config, with_changes
     from connector.config.check import NOT_YET, summarize
+    from connector.jobs.credit.journeys import Counted
 
     lines = {line.split(":", 1)[0].split(" ")[0]: line for line in summarize(default_config())}
     assert lines["recycle"].startswith("recycle (live): on Closed - Not Converted, BAD_TIMING")
@@ -94,7 +95,23 @@ def test_the_summary_never_presents_an_unbuilt_job_as_live():
     assert NOT_YET not in lines["credit"]
     markov = with_changes(default_config(), {"credit.models": ["linear", "markov"]})
     credit = next(line for line in summarize(markov) if line.startswith("credit"))
-    assert f"markov: {NOT_YET}" in credit, "Markov has no history of lost deals yet"
+    assert "markov: not live — live once 100 won or lost journeys are recorded in the " in credit
+    assert "not counted: the store cannot be read from here" in credit, "never assumed live"
+    few = next(
+        line
+        for line in summarize(markov, journeys=Counted(won=7, lost=5))
+        if line.startswith("credit")
+    )
+    assert "markov: not live — live once 100 won or lost journeys are recorded in the " \
+        "365-day window (now 12 in the store: 7 won, 5 lost)" in few  # fmt: skip
+    enough = next(
+        line
+        for line in summarize(markov, journeys=Counted(won=60, lost=40))
+        if line.startswith("credit")
+    )
+    assert "markov (live): 100 won or lost journeys in the store in the 365-day window" in enough
+    no_win = summarize(markov, journeys=Counted(won=0, lost=150))
+    assert "markov: not live" in next(line for line in no_win if line.startswith("credit"))
     assert lines["sla"].startswith("sla (live): 1 policy, calendar Europe/Amsterdam")
     # the default ladder's only step is a Salesforce Task: it can send while Salesforce is on
     assert "escalation (live): 1 step, crm_task messages in en" in lines["sla"]
@@ -107,7 +124,10 @@ def test_the_summary_never_presents_an_unbuilt_job_as_live():
         default_config(), {"credit.models": ["linear", "markov"], "credit.primary_model": "markov"}
     )
     credit = next(line for line in summarize(primary_markov) if line.startswith("credit"))
-    assert "written to the ledger only" in credit, "a Markov primary writes nothing back yet"
+    assert "written to the ledger only" in credit, "a Markov primary below its minimum writes none"
+    live = summarize(primary_markov, journeys=Counted(won=60, lost=40))
+    credit = next(line for line in live if line.startswith("credit"))
+    assert "written to HubSpot deal properties and Salesforce CampaignInfluence" in credit
 
 
 def test_the_scorecard_line_calls_live_only_what_can_answer_or_send():

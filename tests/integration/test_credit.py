@@ -29,8 +29,9 @@ from sync_world import (
     salesforce_writes,
 )
 
+from connector.config import with_changes
 from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
-from connector.store.models import CreditLedgerRow, InboxEvent
+from connector.store.models import CreditJourney, CreditLedgerRow, InboxEvent
 
 MODEL = "Baton_Attribution"
 DEAL_LINK = "salesforce_opportunity_id"
@@ -83,8 +84,32 @@ def cworld(
     world.close()
 
 
-def _won_deal_setup(world: SyncWorld, tag: str) -> dict[str, str]:
-    """Hand-off, touches in both CRMs, conversion with an opportunity, a linked HubSpot deal."""
+@pytest.fixture
+def mworld(
+    baton_server: BatonServer,
+    credit_sandboxes: tuple[Any, Any],
+    migrated_template: Path,
+    tmp_path: Path,
+) -> Iterator[SyncWorld]:
+    """A fresh Baton on the credit sandboxes whose primary model is Markov (3 journeys)."""
+    hs, sf = credit_sandboxes
+    path = tmp_path / "baton.db"
+    shutil.copyfile(migrated_template, path)
+    config = with_changes(
+        base_config(hs, sf, baton_server.base_url, f"sqlite:///{path}"),
+        {
+            "credit.models": ["linear", {"model": "markov", "min_journeys": 3}],
+            "credit.primary_model": "markov",
+        },
+    )
+    world = SyncWorld.open(hs, sf, baton_server, config)
+    yield world
+    world.close()
+
+
+def _won_deal_setup(world: SyncWorld, tag: str, *, webinar: bool = True) -> dict[str, str]:
+    """Hand-off, touches in both CRMs (``webinar``: the Salesforce campaign response too),
+    conversion with an opportunity, a linked HubSpot deal."""
     contact_id, lead_id = world.hand_off(tag)
     now = datetime.now(UTC)
     world.hs.system_update(
@@ -97,9 +122,10 @@ def _won_deal_setup(world: SyncWorld, tag: str) -> dict[str, str]:
         },
     )
     campaign = world.sf.ui_create("Campaign", {"Name": f"Webinar {tag}", "Type": "Webinar"})
-    world.sf.ui_create(
-        "CampaignMember", {"CampaignId": campaign, "LeadId": lead_id, "Status": "Responded"}
-    )
+    if webinar:
+        world.sf.ui_create(
+            "CampaignMember", {"CampaignId": campaign, "LeadId": lead_id, "Status": "Responded"}
+        )
     converted = world.sf.ui_convert_lead(lead_id)
     opportunity = str(converted["opportunity_id"])
     deal = world.hs.ui_create("deals", {"dealname": f"Deal {tag}", DEAL_LINK: opportunity})
@@ -118,6 +144,22 @@ def _win(world: SyncWorld, opportunity: str, amount: float) -> None:
     won = {"StageName": "Closed Won", "Amount": amount, "CloseDate": today}
     world.sf.ui_update("Opportunity", opportunity, won)
     world.settle()
+
+
+def _lose(world: SyncWorld, opportunity: str) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    lost = {"StageName": "Closed Lost", "CloseDate": today}
+    world.sf.ui_update("Opportunity", opportunity, lost)
+    world.settle()
+
+
+def _journeys(world: SyncWorld) -> dict[str, tuple[bool, list[Any], bool]]:
+    """Deal → (won, path, counted) as Baton recorded it."""
+    with world.runtime.store.session() as session:
+        return {
+            j.deal_id: (j.won, j.path, j.withdrawn_at is None)
+            for j in session.scalars(select(CreditJourney))
+        }
 
 
 def _influence(world: SyncWorld, opportunity: str) -> list[dict[str, Any]]:
@@ -229,8 +271,11 @@ def test_an_amount_change_while_won_recomputes_and_replaces_the_rows(cworld):
     _win(world, ids["opportunity"], 900.00)
     (first,) = _influence(world, ids["opportunity"])
 
+    world.hs.reset_request_log()
     world.sf.ui_update("Opportunity", ids["opportunity"], {"Amount": 1200.00})
     world.settle()
+    assert _writes_to(world.hs.requests, "/deals/search") == [], "the deal found once is read"
+    assert _writes_to(world.hs.requests, "/deals/batch/read"), "by id, not searched again"
 
     rows = _ledger(world, ids["opportunity"])
     assert [r.amount_minor for r in rows if r.revision == 1] == [30000, 30000, 30000]
@@ -251,3 +296,58 @@ def _deliveries(world: SyncWorld, opportunity: str) -> list[Any]:
 
 def _ms(moment: datetime) -> str:
     return str(int(moment.timestamp() * 1000))
+
+
+def test_won_and_lost_deals_build_the_history_until_markov_credit_is_written_once(mworld):
+    world = mworld
+    full = _won_deal_setup(world, "m-won-full")  # paid_search > form > webinar
+    short = _won_deal_setup(world, "m-won-short", webinar=False)  # paid_search > form
+    lost = _won_deal_setup(world, "m-lost", webinar=False)
+    _win(world, full["opportunity"], 100.00)
+    _win(world, short["opportunity"], 100.00)
+    assert _ledger(world, full["opportunity"]), "credited in the ledger (linear)"
+    assert _influence(world, full["opportunity"]) == [], "a Markov primary below 3: not written"
+
+    _lose(world, lost["opportunity"])
+    assert any(d.duplicate for d in _deliveries(world, lost["opportunity"])), "sent twice"
+    hubspot_path = [["paid_search", None], ["form_submission", None]]
+    assert _journeys(world) == {
+        full["opportunity"]: (True, [*hubspot_path, ["webinar", full["campaign"]]], True),
+        short["opportunity"]: (True, hubspot_path, True),
+        lost["opportunity"]: (False, hubspot_path, True),
+    }, "one journey per deal, whatever the duplicate and reordered deliveries"
+    # re-opened: withdrawn; lost again: counted once more, never twice
+    world.sf.ui_update("Opportunity", lost["opportunity"], {"StageName": "Negotiation/Review"})
+    world.settle()
+    assert _journeys(world)[lost["opportunity"]][2] is False
+    _lose(world, lost["opportunity"])
+    assert _journeys(world)[lost["opportunity"]] == (False, hubspot_path, True)
+
+    deal = _won_deal_setup(world, "m-credited")
+    world.hs.reset_request_log()
+    world.sf.reset_request_log()
+    _win(world, deal["opportunity"], 1000.01)
+
+    # history: start→paid_search 3, paid_search→form 3, form→webinar 1 / won 1 / lost 1,
+    # webinar→won 1: P = 2/3.  Without webinar P = 1/3 (effect 1/2); without paid_search or
+    # form nothing converts (effect 1).  Weights 1 : 1 : 1/2 → 2/5, 2/5, 1/5 of 100001 cents
+    # = 40000.4, 40000.4, 20000.2; the odd cent goes to the earlier of the equal remainders.
+    rows = [r for r in _ledger(world, deal["opportunity"]) if r.model == "markov"]
+    assert [(r.channel, r.amount_minor) for r in rows] == [
+        ("paid_search", 40001),
+        ("form_submission", 40000),
+        ("webinar", 20000),
+    ]
+    assert sum(r.amount_minor for r in rows) == 100001
+    assert rows[0].history is not None
+    assert (rows[0].history["won"], rows[0].history["lost"]) == (2, 1)
+    (influence,) = _influence(world, deal["opportunity"])
+    assert influence["CampaignId"] == deal["campaign"]
+    assert influence["Influence"] == pytest.approx(20.00)
+    assert _deal(world, deal["deal"])["baton_credit_summary"] == (
+        f"markov, EUR: paid_search: 400.01; form_submission: 400.00; "
+        f"webinar ({deal['campaign']}): 200.00"
+    )
+    assert len(_writes_to(hubspot_writes(world.hs), "/deals/batch/update")) == 1, "written once"
+    assert len(_writes_to(salesforce_writes(world.sf), "/composite")) == 1, "written once"
+    world.assert_quiet()

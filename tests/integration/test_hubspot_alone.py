@@ -28,7 +28,7 @@ from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
 from connector.commands import System, command_from_payload
 from connector.config import default_config, with_changes
-from connector.store.models import CreditLedgerRow, OutboxCommand, SlaClock
+from connector.store.models import CreditJourney, CreditLedgerRow, OutboxCommand, SlaClock
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
 DISQUALIFIED = "unqualified-stage-id"
@@ -253,6 +253,44 @@ def test_a_won_hubspot_deal_is_credited_on_the_deal(
         "linear, EUR: paid_search: 500.01; form_submission: 500.00"
     )
     assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_a_lost_hubspot_deal_records_its_journey_for_the_markov_history(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    contact_id = _qualified(world, "solo-lost")
+    now = datetime.now(UTC)
+    world.hs.system_update(
+        "contacts",
+        contact_id,
+        {"hs_analytics_source": "PAID_SEARCH",
+         "hs_analytics_first_timestamp": _ms(now - timedelta(days=20))},
+    )  # fmt: skip
+    deal_id = world.hs.ui_create(
+        "deals", {"dealname": "Solo lost", "dealstage": "qualifiedtobuy", "amount": "400"}
+    )
+    world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
+    world.settle()
+    world.hs.ui_update(
+        "deals", deal_id, {"dealstage": "closedlost", "closedate": _ms(now)}, user_id=7
+    )
+    world.settle()
+
+    with world.runtime.store.session() as session:
+        journey = session.get(CreditJourney, deal_id)
+        assert journey is not None, "the lost deal's journey is recorded"
+        assert (journey.won, journey.path, journey.withdrawn_at) == (
+            False, [["paid_search", None]], None,
+        )  # fmt: skip
+        assert (
+            session.scalars(select(CreditLedgerRow).where(CreditLedgerRow.deal_id == deal_id)).all()
+            == []
+        ), "a lost deal earns no credit"
+    assert "baton_credit_summary" not in {
+        k for k, v in world.hs.get("deals", deal_id)["properties"].items() if v
+    }
     assert world.dead_letters() == []
     _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
 

@@ -39,7 +39,13 @@ from adapters.hubspot.client import HubSpotClient
 from adapters.hubspot.reader import HubSpotReader
 from adapters.hubspot.writer import HubSpotWriter
 from connector.config import default_config, with_changes
-from connector.store.models import AuditEntry, CreditLedgerRow, RecycleEpisode, SlaClock
+from connector.store.models import (
+    AuditEntry,
+    CreditJourney,
+    CreditLedgerRow,
+    RecycleEpisode,
+    SlaClock,
+)
 
 #: the Lead and Contact field the lifecycle lives in (the sandbox's Contact already has it)
 STAGE_FIELD = CONTACT_STAGE_FIELD
@@ -243,6 +249,30 @@ def test_a_won_opportunity_is_credited_to_campaign_influence(
             select(CreditLedgerRow).where(CreditLedgerRow.deal_id == opportunity)
         )
         assert sum(r.amount_minor for r in rows) == 30000
+    assert world.dead_letters() == []
+    _assert_hubspot_never_contacted(guard, hubspot_port)
+
+
+def test_a_lost_opportunity_records_its_journey_for_the_markov_history(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], hubspot_port: int
+) -> None:
+    lead_id = _new_lead(world, "sf-lost")
+    campaign = world.sf.ui_create("Campaign", {"Name": "Webinar lost", "Type": "Webinar"})
+    world.sf.ui_create(
+        "CampaignMember", {"CampaignId": campaign, "LeadId": lead_id, "Status": "Responded"}
+    )
+    converted = world.sf.ui_convert_lead(lead_id)
+    opportunity = str(converted["opportunity_id"])
+    world.settle()
+    today = datetime.now(UTC).date().isoformat()
+    world.sf.ui_update("Opportunity", opportunity, {"StageName": "Closed Lost", "CloseDate": today})
+    world.settle()
+
+    with world.runtime.store.session() as session:
+        journey = session.get(CreditJourney, opportunity)
+        assert journey is not None, "the lost opportunity's journey is recorded"
+        assert (journey.won, journey.path) == (False, [["webinar", campaign]])
+    assert [r for r in world.sf.all("CampaignInfluence") if r["OpportunityId"] == opportunity] == []
     assert world.dead_letters() == []
     _assert_hubspot_never_contacted(guard, hubspot_port)
 

@@ -20,6 +20,7 @@ from functools import partial
 
 from connector.config.models.credit import CreditModel
 from connector.jobs.credit.allocation import apportion
+from connector.jobs.credit.history import Snapshot, unavailable_reason
 from connector.jobs.credit.markov import Journey, MarkovFit, NotEnoughHistory, fit_markov
 from connector.jobs.credit.models import (
     Weigher,
@@ -100,6 +101,16 @@ def prepare_rules(models: Iterable[CreditModel], history: Sequence[Journey] = ()
         else:
             rules.append(Rule(model.name, model.model, _weigher(model)))
     return rules
+
+
+def markov_rule(model: CreditModel, snap: Snapshot, lookback_days: int) -> Rule:
+    """A Markov model fitted on one recorded-history snapshot, or why it cannot run yet."""
+    minimum = model.min_journeys or 1
+    reason = unavailable_reason(snap, minimum, lookback_days)
+    if reason is not None:
+        return Rule(model.name, model.model, None, unavailable=reason)
+    fit = fit_markov(snap.journeys, minimum)
+    return Rule(model.name, model.model, fit.weights, fit=fit)
 
 
 def _weigher(model: CreditModel) -> Weigher:

@@ -24,18 +24,21 @@ from sqlalchemy.orm import Session
 from connector import knowledge
 from connector.commands import Command, ReplaceCampaignInfluence, System, UpdateFields
 from connector.config import BatonConfig
+from connector.config.models.credit import CreditModel
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome
-from connector.jobs.credit import ledger
+from connector.jobs.credit import deal_links, journeys, ledger
 from connector.jobs.credit.compute import (
     Attribution,
     Rule,
     Unavailable,
     attribute_all,
+    markov_rule,
     prepare_rules,
 )
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
+from connector.jobs.credit.history import Snapshot, journey_path
 from connector.jobs.credit.setup import writeback_off
 from connector.jobs.credit.timeline import Money, Timeline, Touch, TouchKey, build_timeline
 from connector.jobs.credit.touches import (
@@ -85,6 +88,11 @@ class CreditJob:
     #: hold up ``baton serve``)
     opportunity_fields: tuple[str, ...] | None = None
     name: str = "credit"
+    #: the configured Markov models, fitted per computation on the recorded journeys
+    markov: tuple[CreditModel, ...] = ()
+    #: the last fit per (model, history fingerprint): a fit is exact, so it can be reused
+    fits: dict[tuple[str, str], Rule] = field(default_factory=dict)
+    snapshots: journeys.Snapshots = field(default_factory=journeys.Snapshots)
 
     def wants(self, event: InboxEvent) -> bool:
         """Every Salesforce Opportunity event: Baton never writes opportunities itself. With
@@ -130,12 +138,36 @@ class CreditJob:
     ) -> Outcome:
         live = ledger.live(ctx.session, deal_id)
         action = decide(deal, credited=bool(live))
-        if action is Action.NOTHING:
-            return Outcome(SKIPPED, "opportunity not won; no credit to reverse")
+        if action is Action.CREDIT:
+            assert deal is not None
+            return self._credit(ctx, deal_id, deal, live, gather)
+        lines: list[str] = []
+        commands: tuple[Command, ...] = ()
         if action is Action.REVERSE:
-            return self._reverse(ctx, deal_id, live)
-        assert deal is not None
-        return self._credit(ctx, deal_id, deal, live, gather)
+            reversed_ = self._reverse(ctx, deal_id, live)
+            lines.append(reversed_.summary)
+            commands = reversed_.commands
+        if deal is not None and deal.lost:
+            currency = deal.currency or self.config.credit.currency
+            timeline = gather(Money(0, currency)).timeline  # the path; a lost deal earns nothing
+            lines += self._journey(ctx, deal_id, deal, timeline)
+        elif journeys.withdraw(ctx.session, deal_id, ctx.now):
+            lines.append(f"journey withdrawn: deal {deal_id} is open again or gone")
+        if not lines:
+            return Outcome(SKIPPED, "opportunity not won; no credit to reverse")
+        return Outcome(DONE, "; ".join(lines), commands, audit=tuple(lines))
+
+    def _journey(self, ctx: JobContext, deal_id: str, deal: Deal, timeline: Timeline) -> list[str]:
+        """Record the closed deal's journey for the Markov history (once per path and outcome)."""
+        path = journey_path(timeline)
+        closed_at = deal.closed_at or timeline.ends_at or ctx.now
+        outcome = "won" if deal.won else "lost"
+        if not journeys.record(
+            ctx.session, deal_id, won=deal.won, path=path, closed_at=closed_at, at=ctx.now
+        ):
+            return []
+        steps = " > ".join(channel for channel, _ in path) or "no touch"
+        return [f"journey recorded: deal {deal_id} {outcome} ({steps})"]
 
     def opportunity_fields_for(self, salesforce: CrmReader) -> tuple[str, ...]:
         """The fields to read, asking the org once (one describe) whether Opportunity has
@@ -166,20 +198,54 @@ class CreditJob:
             amount = Money(to_minor(deal.amount, currency), currency)
         except ValueError as exc:
             line = f"credit: amount {deal.amount} not creditable in {currency}: {exc}"
-            return Outcome(SKIPPED, line, audit=(line,))
+            # the journey does not depend on the amount: the win still counts in the history
+            journey = self._journey(ctx, deal_id, deal, gather(Money(0, currency)).timeline)
+            return Outcome(SKIPPED, line, audit=(line, *journey))
         gathered = gather(amount)
+        journey = self._journey(ctx, deal_id, deal, gathered.timeline)
         digest = inputs_digest(gathered.timeline, self.versions.values())
         if live and live[0].inputs_digest == digest:
-            return Outcome(SKIPPED, "credit unchanged: same deal, touches and models")
-        results = attribute_all(self.rules, gathered.timeline)
+            line = "credit unchanged: same deal, touches and models"
+            return Outcome(DONE if journey else SKIPPED, line, audit=tuple(journey))
+        rules, histories = self._rules_now(ctx, deal_id, gathered.timeline)
+        results = attribute_all(rules, gathered.timeline)
         computed = {n: r for n, r in results.items() if isinstance(r, Attribution)}
         revision = ledger.last_revision(ctx.session, deal_id) + 1
         ledger.reverse(live, ctx.now)
-        ledger.write(ctx.session, deal_id, revision, computed, self.versions, digest, ctx.now)
+        used = {name: histories[name].summary() for name in computed if name in histories}
+        ledger.write(
+            ctx.session, deal_id, revision, computed, self.versions, digest, ctx.now,
+            histories=used,
+        )  # fmt: skip
         primary = computed.get(self.config.credit.primary_model)
         commands = self._write_back(ctx, deal_id, revision, primary, gathered) if primary else []
         line = _credit_line(deal_id, revision, gathered.timeline, results, primary, self.off)
-        return Outcome(DONE, line, tuple(commands), audit=(line,))
+        line += "".join(f"; {name} on {_history_line(used[name])}" for name in used)
+        return Outcome(DONE, line, tuple(commands), audit=(line, *journey))
+
+    def _rules_now(
+        self, ctx: JobContext, deal_id: str, timeline: Timeline
+    ) -> tuple[list[Rule], dict[str, Snapshot]]:
+        """The rules for this computation: each Markov model fitted on one snapshot of the
+        journeys closed in the look-back window before this deal's close (the deal left out),
+        read once, so the same history always gives the same cents."""
+        if not self.markov:
+            return self.rules, {}
+        lookback = self.config.credit.lookback_days
+        until = timeline.ends_at or ctx.now
+        snap = self.snapshots.get(ctx.session, until, lookback, excluding=deal_id)
+        fitted: dict[str, Rule] = {}
+        for model in self.markov:
+            key = (model.name, f"{snap.fingerprint}:{snap.since}:{snap.until}")
+            rule = self.fits.get(key)  # shared by worker threads: never read back after a write
+            if rule is None:
+                if len(self.fits) > 64:
+                    self.fits.clear()
+                rule = self.fits[key] = markov_rule(model, snap, lookback)
+            fitted[model.name] = rule
+        rules = [fitted.get(rule.name, rule) for rule in self.rules]
+        histories = {name: snap for name, rule in fitted.items() if rule.fit is not None}
+        return rules, histories
 
     def _gather(
         self, ctx: JobContext, salesforce: CrmReader, deal_id: str, deal: Deal, amount: Money
@@ -240,7 +306,8 @@ class CreditJob:
             lead_creation=_handoff_at(ctx.session, handed_off),
             mql=mql,
             opportunity_created=deal.created_at,
-            closed_won=deal.closed_won_at,
+            # a lost deal's journey ends at its close the same way (it is never credited)
+            closed_won=deal.closed_won_at or deal.closed_at,
         )
         return build_timeline(
             touches, reached, amount, lookback_days=self.config.credit.lookback_days
@@ -309,10 +376,10 @@ class CreditJob:
         if not self.config.salesforce.enabled:
             return [deal_id]  # HubSpot alone: the credited deal is the HubSpot deal itself
         hubspot = ctx.readers.get(System.HUBSPOT)
-        find = getattr(hubspot, "deals_for_opportunity", None)
-        if find is None:
+        if hubspot is None:
             return []
-        return list(find(deal_id, self.config.credit.writeback.hubspot_opportunity_property))
+        prop = self.config.credit.writeback.hubspot_opportunity_property
+        return deal_links.hubspot_deals(ctx.session, hubspot, deal_id, prop, ctx.now)
 
     def _influence(
         self, deal_id: str, key: str, at: str, rows: tuple[dict[str, object], ...]
@@ -331,14 +398,15 @@ class CreditJob:
 def build(setup: JobSetup) -> CreditJob:
     """The credit job for the admin's config; missing write-back targets are switched off here.
 
-    Markov is fitted on no history (the ledger records no lost journeys): it reports itself
-    unavailable in each credit's audit line."""
+    Markov models are fitted per computation on the recorded journeys (``_rules_now``); until
+    enough are recorded each credit's audit line says how many there are."""
     models = setup.config.credit.models
     return CreditJob(
         setup.config,
         prepare_rules(models),
         {model.name: model_version(model) for model in models},
         writeback_off(setup),
+        markov=tuple(model for model in models if model.model == "markov"),
     )
 
 
@@ -382,6 +450,15 @@ def _deal_update(deal_id: str, key: str, at: str, fields: dict[str, str]) -> Upd
         object_type="deals",
         object_id=deal_id,
         fields=dict(fields),
+    )
+
+
+def _history_line(history: Mapping[str, object]) -> str:
+    """``100 journeys (60 won, 40 lost) closed 2025-12-01..2026-12-01, history 3f2a…``."""
+    since, until = str(history["since"])[:10], str(history["until"])[:10]
+    return (
+        f"{history['journeys']} journeys ({history['won']} won, {history['lost']} lost) closed "
+        f"{since}..{until}, history {history['fingerprint']}"
     )
 
 

@@ -50,10 +50,13 @@ def write(
     versions: Mapping[str, str],
     digest: str,
     at: datetime,
+    histories: Mapping[str, dict[str, object]] | None = None,
 ) -> list[CreditLedgerRow]:
-    """One row per share of every model's result, as revision ``revision``."""
+    """One row per share of every model's result, as revision ``revision``; a Markov model's
+    rows carry the history it was fitted on (``histories``, by model name)."""
     rows = []
     for name, result in results.items():
+        history = (histories or {}).get(name)
         for position, share in enumerate(result.shares):
             touch = share.touch
             rows.append(
@@ -72,6 +75,7 @@ def write(
                     currency=result.amount.currency,
                     inputs_digest=digest,
                     computed_at=at,
+                    history=history,
                 )
             )
     session.add_all(rows)

@@ -36,6 +36,8 @@ class ModelCredit:
     model: str
     version: str
     touches: tuple[TouchCredit, ...]
+    #: Markov: the journey history the fit used (counts, window, fingerprint); else None
+    history: dict[str, object] | None = None
 
     @property
     def total(self) -> int:
@@ -94,6 +96,7 @@ def deal_credit(session: Session, deal_id: str) -> DealCredit | None:
                     )
                     for r in sorted(group, key=lambda r: r.position)
                 ),
+                history=group[0].history,
             )
             for name, group in models.items()
         ),

@@ -42,10 +42,21 @@ class Deal:
     created_at: datetime | None
     #: ``CurrencyIsoCode`` in a multi-currency org; None: the org's one currency
     currency: str | None = None
+    #: closed, won or lost (``IsClosed``; HubSpot ``hs_is_closed``): its journey is recorded
+    closed: bool = False
+    #: the end of ``CloseDate`` (UTC) when closed, won or lost: the journey's end
+    closed_at: datetime | None = None
+
+    @property
+    def lost(self) -> bool:
+        """Closed and not won (Salesforce ``IsClosed && !IsWon``, HubSpot ``closedlost``)."""
+        return self.closed and not self.won
 
 
 #: the HubSpot deal properties a HubSpot-only credit reads (HubSpot derives the won flag)
-HUBSPOT_DEAL_FIELDS = ("amount", "closedate", "createdate", "hs_is_closed_won", "dealstage")
+HUBSPOT_DEAL_FIELDS = (
+    "amount", "closedate", "createdate", "hs_is_closed_won", "hs_is_closed", "dealstage",
+)  # fmt: skip
 
 
 def deal_from_hubspot(properties: Mapping[str, Any] | None) -> Deal | None:
@@ -55,6 +66,7 @@ def deal_from_hubspot(properties: Mapping[str, Any] | None) -> Deal | None:
     return deal_from_fields(
         {
             "IsWon": properties.get("hs_is_closed_won"),
+            "IsClosed": properties.get("hs_is_closed"),
             "Amount": properties.get("amount") or None,
             "CloseDate": str(properties.get("closedate") or "")[:10] or None,
             "CreatedDate": properties.get("createdate"),
@@ -67,6 +79,7 @@ def deal_from_fields(fields: Mapping[str, Any] | None) -> Deal | None:
     if fields is None:
         return None
     won = str(fields.get("IsWon")).lower() == "true"
+    closed = won or str(fields.get("IsClosed")).lower() == "true"
     try:
         amount = Decimal(str(fields.get("Amount"))) if fields.get("Amount") is not None else None
     except InvalidOperation:
@@ -77,6 +90,8 @@ def deal_from_fields(fields: Mapping[str, Any] | None) -> Deal | None:
         closed_won_at=end_of_day(fields.get("CloseDate")) if won else None,
         created_at=parse_moment(fields.get("CreatedDate")),
         currency=str(fields[CURRENCY_FIELD]).upper() if fields.get(CURRENCY_FIELD) else None,
+        closed=closed,
+        closed_at=end_of_day(fields.get("CloseDate")) if closed else None,
     )
 
 
