@@ -450,3 +450,21 @@ class WorkerHeartbeat(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     beat_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginLink(Base):
+    """A one-time dashboard sign-in link, kept so any web process can redeem it once.
+
+    Only the SHA-256 of the token is stored (the token itself is in the link alone), with the
+    dashboard user name from ``dashboard.users`` it signs in, its expiry and when it was used;
+    a conditional UPDATE makes the first redemption the only one across processes, and expired
+    rows are pruned when links are issued (``webhooks.login_links``).
+    """
+
+    __tablename__ = "login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
