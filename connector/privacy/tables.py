@@ -131,5 +131,10 @@ declare_free(
     "SHA-256 of one-time sign-in tokens, the dashboard user name from config, times; "
     "pruned once expired",
 )
+declare_free(
+    "scorecard_snapshots",
+    "weekly figures, reps' CRM owner ids, sources, campaigns and reason codes; the records "
+    "counted only as short digests of their CRM ids (record_marks), no names or addresses",
+)
 
 __all__ = ["INBOX", "RawBodies", "table_of"]

@@ -155,21 +155,24 @@ def test_a_week_without_data_renders_calmly(make_app: AppFactory) -> None:
     assert metric_values(page.get_data(as_text=True))["pipeline_marketing"] == "—"
 
 
-def test_the_trend_reuses_earlier_weeks_for_a_while(
+def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from connector.reports import scorecard
+    from connector.reports.scorecard import build
 
-    built: list[object] = []
-    real = scorecard.build_scorecard
+    passes: list[int] = []
+    real = build._week_figures
 
-    def counting(store, config, week, filters):  # type: ignore[no-untyped-def]
-        built.append(week)
-        return real(store, config, week, filters)
+    def counting(session, config, week, filters, lookback):  # type: ignore[no-untyped-def]
+        passes.append(lookback)
+        return real(session, config, week, filters, lookback)
 
-    monkeypatch.setattr(scorecard, "build_scorecard", counting)
+    monkeypatch.setattr(build, "_week_figures", counting)
+    page = client.get("/?week=2026-11-23").get_data(as_text=True)
+    assert metric_values(page)["mqls_delivered"] == "4"
+    assert len(passes) == 1  # the week and the trend's 7 earlier weeks: one read pass
     client.get("/?week=2026-11-23")
-    first = len(built)
-    assert first > 1 and built[0] == WEEK  # the week, then the trend's earlier weeks
-    client.get("/?week=2026-11-23")
-    assert built[first:] == [WEEK]  # within TREND_CACHE_S only the week itself is built anew
+    assert len(passes) == 1  # a closed week, kept: nothing recounted
+    leads = client.get("/scorecard/leads?week=2026-11-23&key=mqls_delivered")
+    assert leads.status_code == 200 and "MQLs delivered" in leads.get_data(as_text=True)
+    assert passes[1:] == [1]  # the drill-down's own week only, no scorecard for the title
