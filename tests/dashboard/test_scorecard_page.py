@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from dashboard_helpers import OWNER_NAMES, AppFactory, sign_in
 from flask.testing import FlaskClient
-from scorecard_scenario import LEADS, REP_A, WEEK, lead_id, seed
+from scorecard_scenario import LEADS, REP_A, WEEK, count_passes, lead_id, seed
 
 from connector.reports.scorecard import ScorecardFilters, build_scorecard
 from connector.store import Store
@@ -158,16 +158,7 @@ def test_a_week_without_data_renders_calmly(make_app: AppFactory) -> None:
 def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from connector.reports.scorecard import build
-
-    passes: list[int] = []
-    real = build._week_figures
-
-    def counting(session, config, week, filters, lookback):  # type: ignore[no-untyped-def]
-        passes.append(lookback)
-        return real(session, config, week, filters, lookback)
-
-    monkeypatch.setattr(build, "_week_figures", counting)
+    passes = count_passes(monkeypatch)
     page = client.get("/?week=2026-11-23").get_data(as_text=True)
     assert metric_values(page)["mqls_delivered"] == "4"
     assert len(passes) == 1  # the week and the trend's 7 earlier weeks: one read pass

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from scorecard_scenario import WEEK, lead_id, seed
+from scorecard_scenario import WEEK, count_passes, lead_id, seed
 from sqlalchemy import select, update
 
 from connector.config import BatonConfig, default_config, with_changes
@@ -31,14 +31,7 @@ ALL = ScorecardFilters()
 @pytest.fixture
 def passes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How many weeks each read pass counted (one entry per pass)."""
-    counted: list[int] = []
-    real = build._week_figures
-
-    def counting(session, config, week_start, filters, lookback):  # type: ignore[no-untyped-def]
-        counted.append(lookback)
-        return real(session, config, week_start, filters, lookback)
-
-    monkeypatch.setattr(build, "_week_figures", counting)
+    counted = count_passes(monkeypatch)
     with time_machine.travel(NOW, tick=False):
         yield counted
 

@@ -6,6 +6,7 @@ row never runs code from the store.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,11 +14,16 @@ from typing import Any
 from connector.reports.scorecard.model import Metric, Scorecard, ScorecardFilters, Table
 
 
-def _value(value: object) -> Any:
+def _tagged(value: object) -> Any:
+    """Decimals and dates as tagged objects, tuples as lists, recursively."""
     if isinstance(value, Decimal):
         return {"d": str(value)}
     if isinstance(value, date):
         return {"date": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_tagged(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _tagged(item) for key, item in value.items()}
     return value
 
 
@@ -29,38 +35,8 @@ def _back(value: Any) -> Any:
 
 def encode(card: Scorecard) -> dict[str, Any]:
     """The card's figures (not ``weeks_available``: it grows with time, the reader adds it)."""
-    return {
-        "week_start": card.week_start.isoformat(),
-        "week_end": card.week_end.isoformat(),
-        "timezone": card.timezone,
-        "currency": card.currency,
-        "metrics": [
-            {
-                "key": m.key,
-                "team": m.team,
-                "label": m.label,
-                "definition": m.definition,
-                "value": _value(m.value),
-                "unit": m.unit,
-                "target": _value(m.target),
-                "status": m.status,
-                "weeks_below_target": m.weeks_below_target,
-                "drill_key": m.drill_key,
-            }
-            for m in card.metrics
-        ],
-        "tables": [
-            {
-                "key": t.key,
-                "title": t.title,
-                "columns": list(t.columns),
-                "rows": [[_value(v) for v in row] for row in t.rows],
-                "drill_keys": list(t.drill_keys),
-                "team": t.team,
-            }
-            for t in card.tables
-        ],
-    }
+    data = {k: v for k, v in asdict(card).items() if k not in ("filters", "weeks_available")}
+    return _tagged(data)  # type: ignore[no-any-return]
 
 
 def decode(
@@ -83,8 +59,8 @@ def decode(
         for t in data["tables"]
     )
     return Scorecard(
-        week_start=date.fromisoformat(data["week_start"]),
-        week_end=date.fromisoformat(data["week_end"]),
+        week_start=_back(data["week_start"]),
+        week_end=_back(data["week_end"]),
         timezone=data["timezone"],
         currency=data["currency"],
         filters=filters,
