@@ -13,17 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, request
-from flask_babel import (
-    Babel,
-    format_currency,
-    format_date,
-    format_datetime,
-    format_decimal,
-    get_locale,
-)
-from flask_babel import format_percent as _format_percent
+from flask_babel import Babel, format_datetime, get_locale
 
 from connector.config.models.dashboard import LANGUAGES
+from connector.reports.scorecard import formats
 from connector.runtime import Runtime
 
 LANGUAGE_COOKIE = "baton_lang"
@@ -68,38 +61,27 @@ def current_language() -> str:
 
 def money(amount: float | int | None, currency: str = "EUR") -> str:
     """ "€ 97.000" (nl) / "€97,000" (en): whole units, as a scorecard reads them."""
-    if amount is None:
-        return "—"
-    pattern = get_locale().currency_formats["standard"].pattern.replace(".00", "")
-    return format_currency(amount, currency, format=pattern, currency_digits=False)
+    return "—" if amount is None else formats.money(amount, currency, get_locale())
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
     """A count or figure with the locale's separators."""
-    if value is None:
-        return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern)
+    return "—" if value is None else formats.number(value, digits, get_locale())
 
 
 def percent(value: float | None) -> str:
     """A share given as 0-100, in the locale's percent format ("31%")."""
-    if value is None:
-        return "—"
-    return _format_percent(value / 100, format="#,##0.#%")  # 66.7 % stays 66.7, not 67
+    return "—" if value is None else formats.percent(value, get_locale())
 
 
 def hours(value: float | None) -> str:
     """Business hours with one decimal ("3,5 u" / "3.5 h")."""
-    if value is None:
-        return "—"
-    unit = "u" if current_language() == "nl" else "h"
-    return f"{format_decimal(value, format='#,##0.0')} {unit}"
+    return "—" if value is None else formats.hours(value, get_locale())
 
 
 def day(value: date | None, style: str = "medium") -> str:
     """A date in the locale ("3 dec 2026" / "Dec 3, 2026")."""
-    return format_date(value, style) if value else "—"
+    return formats.day(value, get_locale(), style) if value else "—"
 
 
 def moment(value: datetime | None, style: str = "medium") -> str:

@@ -1,19 +1,26 @@
 """One-time login links: a random token that signs one person in once, within minutes.
 
 The demo prints one so whoever started it can open the dashboard without a password in the
-config. Only a SHA-256 of each token is kept, in this process's memory: a link works against
-the process that issued it (the demo, a single ``baton serve``), is gone after a restart, and
-a second use — or a use after ``ttl`` — is refused.
+config. The links live in the store (``login_links``), so a link issued by one web process is
+redeemed by whichever process the request reaches (gunicorn workers, a restart in between).
+Only a SHA-256 of each token is stored; a conditional UPDATE (``used_at IS NULL AND
+expires_at > now``) lets exactly one redemption win, across processes; a second use — or a use
+after ``ttl`` — is refused, and expired rows are pruned whenever a link is issued.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from connector.events import utcnow
+from connector.store import Store
+from connector.store.models import LoginLink
 
 
 def _digest(token: str) -> str:
@@ -22,29 +29,41 @@ def _digest(token: str) -> str:
 
 @dataclass
 class LoginLinks:
-    """Issue and redeem single-use sign-in tokens; thread-safe."""
+    """Issue and redeem single-use sign-in tokens kept in the store."""
 
+    store: Store
     ttl_s: float
-    clock: Callable[[], float] = time.monotonic
-    _pending: dict[str, tuple[str, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], datetime] = utcnow
 
     def issue(self, username: str) -> str:
         """A new token for ``username``; put it in the link, never in a log."""
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._forget_expired()
-            self._pending[_digest(token)] = (username, self.clock() + self.ttl_s)
+        now = self.clock()
+        with self.store.session() as session:
+            session.execute(delete(LoginLink).where(LoginLink.expires_at <= now))
+            session.add(
+                LoginLink(
+                    token_hash=_digest(token),
+                    username=username,
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=self.ttl_s),
+                )
+            )
         return token
 
     def redeem(self, token: str) -> str | None:
         """The user name the token was issued for, once; None if unknown, used or expired."""
-        with self._lock:
-            self._forget_expired()
-            entry = self._pending.pop(_digest(token), None)
-        return entry[0] if entry else None
-
-    def _forget_expired(self) -> None:
-        now = self.clock()
-        for key in [k for k, (_user, expires) in self._pending.items() if expires <= now]:
-            del self._pending[key]
+        digest, now = _digest(token), self.clock()
+        with self.store.session() as session:
+            won = session.execute(
+                update(LoginLink)
+                .where(
+                    LoginLink.token_hash == digest,
+                    LoginLink.used_at.is_(None),
+                    LoginLink.expires_at > now,
+                )
+                .values(used_at=now)
+            )
+            if won.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return session.scalar(select(LoginLink.username).where(LoginLink.token_hash == digest))

@@ -17,7 +17,7 @@ def register(app: Flask) -> None:
     """Mount every page with its sign-in, language, assets and name lookup."""
     runtime: Runtime = app.extensions["baton"]
     i18n.init_app(app)
-    signin.init_app(app, runtime.config.dashboard)
+    signin.init_app(app, runtime.config.dashboard, runtime.store)
     app.register_blueprint(assets)
     dashboard.register(app)
     scorecard_page.register(app)

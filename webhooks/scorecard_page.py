@@ -21,16 +21,12 @@ from connector.runtime import Runtime
 from webhooks import scorecard_view as view
 from webhooks.dashboard import display_names
 from webhooks.signin import require_sign_in
-from webhooks.ttl_cache import TtlCache as TrendCache
 
 bp = Blueprint("scorecard_page", __name__, template_folder="templates")
 bp.before_request(require_sign_in)
 
 #: weeks drawn in the trend chart (this one and the ones before it that have data)
 TREND_WEEKS = 8
-#: seconds an earlier week's scorecard is reused for the trend (app.extensions[TREND_CACHE])
-TREND_CACHE_S = 300.0
-TREND_CACHE = "baton.scorecard_trend"
 _OWNER_ID = re.compile(r"[A-Za-z0-9]{1,18}")
 _FREE_TEXT_MAX = 100
 
@@ -73,22 +69,13 @@ def requested_filters() -> ScorecardFilters:
     return ScorecardFilters(team=team, rep=rep, **texts)
 
 
-def _history(runtime: Runtime, card: Scorecard, filters: ScorecardFilters) -> list[Scorecard]:
-    """This week's card and up to TREND_WEEKS - 1 earlier weeks with data, for the trend.
-
-    Earlier weeks are kept for TREND_CACHE_S (their figures change rarely: a late acceptance),
-    so reloading the page or stepping through weeks builds one scorecard, not eight."""
-    earlier = [w for w in card.weeks_available if w < card.week_start][: TREND_WEEKS - 1]
-    cache: TrendCache = current_app.extensions.setdefault(TREND_CACHE, TrendCache(TREND_CACHE_S))
-    return [card] + [
-        cache.get(
-            (week, filters),
-            lambda week=week: scorecard.build_scorecard(
-                runtime.store, runtime.config, week, filters
-            ),
-        )
-        for week in earlier
-    ]
+def _weeks_shown(runtime: Runtime, week: date, filters: ScorecardFilters) -> list[Scorecard]:
+    """The week's card and up to TREND_WEEKS - 1 earlier weeks with data, for the trend: one
+    read pass for the weeks not yet kept, closed weeks from their snapshots."""
+    asked = [week - timedelta(days=7 * back) for back in range(TREND_WEEKS)]
+    cards = scorecard.build_scorecards(runtime.store, runtime.config, asked, filters)
+    shown = set(cards[0].weeks_available)
+    return [cards[0], *(c for c in cards[1:] if c.week_start in shown)]
 
 
 def _rep_choices(runtime: Runtime) -> list[tuple[str, str]]:
@@ -103,12 +90,13 @@ def index() -> str:
     """The week's scorecard: metrics by team, breakdowns, trend, filters and week picker."""
     runtime = _runtime()
     week, filters = requested_week(runtime), requested_filters()
-    card = scorecard.build_scorecard(runtime.store, runtime.config, week, filters)
+    history = _weeks_shown(runtime, week, filters)
+    card = history[0]
     names = display_names()
     recycle = runtime.config.recycle
     words = {**recycle.reasons, **recycle.disqualify_reasons}
     tables = [view.table_view(t, card.currency, names, words) for t in card.tables]
-    charts = [view.trend_chart(_history(runtime, card, filters))]
+    charts = [view.trend_chart(history)]
     charts += [view.bar_chart(t) for t in tables if t.table.key == "funnel"]
     step = timedelta(days=7)
     return render_template(
@@ -147,10 +135,9 @@ def leads() -> str:
     week, filters = requested_week(runtime), requested_filters()
     key = request.args.get("key", "")
     try:
-        found = scorecard.drill_down(runtime.store, runtime.config, week, key, filters)
+        found, card = scorecard.drill_figure(runtime.store, runtime.config, week, key, filters)
     except ValueError:
         abort(404, description=_("No figure with that key in this week."))
-    card = scorecard.build_scorecard(runtime.store, runtime.config, week, filters)
     return render_template(
         "scorecard/leads.html",
         card=card,

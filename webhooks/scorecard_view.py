@@ -11,9 +11,9 @@ from typing import Any
 from flask_babel import Domain, gettext, ngettext
 
 from connector.reports.labels import stage_label
-from connector.reports.scorecard import texts
+from connector.reports.scorecard import catalog, texts
 from connector.reports.scorecard.model import Metric, Scorecard, Table
-from webhooks.i18n import TRANSLATIONS, hours, money, number, percent
+from webhooks.i18n import hours, money, number, percent
 
 NameLookup = Callable[[str], str | None]
 #: reason code → the admin's words for it (recycle.reasons and disqualify_reasons)
@@ -24,9 +24,9 @@ PEOPLE_COLUMNS = frozenset({"rep", "owner", "owner_id", "rep_id"})
 _MONEY_WORDS = ("revenue", "pipeline", "amount", "credit", "sourced", "influenced")
 
 
-#: The scorecard's words by key (translations/<lang>/LC_MESSAGES/scorecard.po): the metric code
-#: owns the English, so this catalog is written by hand, not extracted from templates.
-SCORECARD_WORDS = Domain(translation_directories=[str(TRANSLATIONS)], domain="scorecard")
+#: The scorecard's words by key: the core's catalog (connector/reports/scorecard/translations),
+#: shared with the digest. The metric code owns the English, so it is written by hand.
+SCORECARD_WORDS = Domain(translation_directories=[str(catalog.TRANSLATIONS)], domain=catalog.DOMAIN)
 
 
 def translated(message_id: str, fallback: str) -> str:

@@ -33,6 +33,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from connector.config.models.dashboard import DashboardConfig
 from connector.runtime import Runtime
+from connector.store import Store
 from webhooks.login_links import LoginLinks
 from webhooks.passwords import check_password
 
@@ -46,8 +47,9 @@ OPEN_FLAG = "BATON_DASHBOARD_OPEN"
 CSRF_FIELD = "csrf_token"
 
 
-def init_app(app: Flask, config: DashboardConfig) -> None:
-    """Configure signed, expiring session cookies and mount the sign-in routes."""
+def init_app(app: Flask, config: DashboardConfig, store: Store) -> None:
+    """Configure signed, expiring session cookies and mount the sign-in routes; one-time
+    links are kept in ``store``, so every web process can redeem them."""
     secret = config.session_secret.get_secret_value() if config.session_secret else None
     if not app.config.get("SECRET_KEY"):  # an override (tests) wins over the file's
         app.config["SECRET_KEY"] = secret or secrets.token_bytes(32)
@@ -58,7 +60,7 @@ def init_app(app: Flask, config: DashboardConfig) -> None:
         SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.session_idle_minutes),
     )
-    app.extensions[LOGIN_LINKS] = LoginLinks(ttl_s=config.login_link_minutes * 60)
+    app.extensions[LOGIN_LINKS] = LoginLinks(store, ttl_s=config.login_link_minutes * 60)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.register_blueprint(bp)
 

@@ -129,6 +129,10 @@ def _credit_line(config: BatonConfig, journeys: JourneyCount | None = None) -> s
     return line
 
 
+#: how check-config names the digest's language (dashboard.language)
+_LANGUAGE = {"en": "English", "nl": "Dutch"}
+
+
 def _scorecard_line(config: BatonConfig) -> str:
     """The API is live with a token, the digest with someone to tell, the pages with a user."""
     card, notifiers = config.scorecard, config.notifiers
@@ -139,7 +143,7 @@ def _scorecard_line(config: BatonConfig) -> str:
     ways = [w for w, on in (("e-mail", mail), ("Slack", slack)) if on]
     when = f"{card.send_on} {card.send_at:%H:%M} {config.sla.calendar.timezone}"
     digest = (
-        f"digest (live): {when} by {' and '.join(ways)}"
+        f"digest (live): {when} by {' and '.join(ways)} in {_LANGUAGE[config.dashboard.language]}"
         if ways
         else "digest: off (no recipients with notifiers.email, nor slack with notifiers.slack)"
     )

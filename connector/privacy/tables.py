@@ -130,5 +130,15 @@ declare_free(
 )
 declare_free("credit_deal_links", "a Salesforce opportunity id and HubSpot deal ids; no person")
 declare_free("worker_heartbeats", "process names (host:pid:thread) and times, no person")
+declare_free(
+    "login_links",
+    "SHA-256 of one-time sign-in tokens, the dashboard user name from config, times; "
+    "pruned once expired",
+)
+declare_free(
+    "scorecard_snapshots",
+    "weekly figures, reps' CRM owner ids, sources, campaigns and reason codes; the records "
+    "counted only as short digests of their CRM ids (record_marks), no names or addresses",
+)
 
 __all__ = ["INBOX", "RawBodies", "table_of"]

@@ -94,7 +94,8 @@ class InboxEvent(Base):
     #: a deferred event (e.g. waiting for the lead it belongs to be created) waits until then
     available_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    processed_at: Mapped[datetime | None] = mapped_column()
+    #: indexed: a closed week's scorecard snapshot checks the events processed since it
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
     outcome: Mapped[str | None] = mapped_column(Text)
     #: jobs that already finished this event, so a deferral by one job replays only that job
     jobs_done: Mapped[list[Any] | None] = mapped_column(JSON)
@@ -492,3 +493,48 @@ class WorkerHeartbeat(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     beat_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginLink(Base):
+    """A one-time dashboard sign-in link, kept so any web process can redeem it once.
+
+    Only the SHA-256 of the token is stored (the token itself is in the link alone), with the
+    dashboard user name from ``dashboard.users`` it signs in, its expiry and when it was used;
+    a conditional UPDATE makes the first redemption the only one across processes, and expired
+    rows are pruned when links are issued (``webhooks.login_links``).
+    """
+
+    __tablename__ = "login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ScorecardSnapshot(Base):
+    """A closed week's scorecard, counted once and kept until late data for it arrives.
+
+    Keyed by week, filters and the definitions version (the scorecard code's version plus a
+    digest of the config sections the figures depend on). ``record_marks`` are short keyed
+    digests of the CRM record ids the count read (no ids themselves): an event processed after
+    ``checked_at`` about one of them, or one that happened inside the counted weeks, makes the
+    snapshot stale (``connector.reports.scorecard.snapshots``).
+    """
+
+    __tablename__ = "scorecard_snapshots"
+
+    week_start: Mapped[str] = mapped_column(String(10), primary_key=True)
+    filters_key: Mapped[str] = mapped_column(String(600), primary_key=True)
+    definitions_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    record_marks: Mapped[list[Any]] = mapped_column(default=list)
+    #: the UTC window of the counted weeks (the asked one and its history)
+    since: Mapped[datetime] = mapped_column()
+    until: Mapped[datetime] = mapped_column()
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: events processed before this (less a margin) were checked against the snapshot
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: inbox ids of matching events within the margin that the snapshot already took in
+    seen_events: Mapped[list[Any]] = mapped_column(default=list)

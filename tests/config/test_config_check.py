@@ -156,7 +156,9 @@ def test_the_scorecard_line_calls_live_only_what_can_answer_or_send():
     )
     slack = {"webhook_url": SecretStr("https://hooks.slack.com/services/T/B/x")}
     both = with_changes(on, {"scorecard.slack": True, "notifiers.slack": slack})
-    assert "by e-mail and Slack" in line(both)
+    assert "by e-mail and Slack in English" in line(both)
+    dutch = with_changes(both, {"dashboard.language": "nl"})
+    assert "by e-mail and Slack in Dutch" in line(dutch)  # the digest follows dashboard.language
     user = {"username": "anna", "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"}
     signed_in = with_changes(on, {"dashboard.users": [user]})
     assert "dashboard pages (live): at / for 1 user" in line(signed_in)

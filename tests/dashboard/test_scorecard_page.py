@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from dashboard_helpers import OWNER_NAMES, AppFactory, sign_in
 from flask.testing import FlaskClient
-from scorecard_scenario import LEADS, REP_A, WEEK, lead_id, seed
+from scorecard_scenario import LEADS, REP_A, WEEK, count_passes, lead_id, seed
 
 from connector.reports.scorecard import ScorecardFilters, build_scorecard
 from connector.store import Store
@@ -155,21 +155,15 @@ def test_a_week_without_data_renders_calmly(make_app: AppFactory) -> None:
     assert metric_values(page.get_data(as_text=True))["pipeline_marketing"] == "—"
 
 
-def test_the_trend_reuses_earlier_weeks_for_a_while(
+def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from connector.reports import scorecard
-
-    built: list[object] = []
-    real = scorecard.build_scorecard
-
-    def counting(store, config, week, filters):  # type: ignore[no-untyped-def]
-        built.append(week)
-        return real(store, config, week, filters)
-
-    monkeypatch.setattr(scorecard, "build_scorecard", counting)
+    passes = count_passes(monkeypatch)
+    page = client.get("/?week=2026-11-23").get_data(as_text=True)
+    assert metric_values(page)["mqls_delivered"] == "4"
+    assert len(passes) == 1  # the week and the trend's 7 earlier weeks: one read pass
     client.get("/?week=2026-11-23")
-    first = len(built)
-    assert first > 1 and built[0] == WEEK  # the week, then the trend's earlier weeks
-    client.get("/?week=2026-11-23")
-    assert built[first:] == [WEEK]  # within TREND_CACHE_S only the week itself is built anew
+    assert len(passes) == 1  # a closed week, kept: nothing recounted
+    leads = client.get("/scorecard/leads?week=2026-11-23&key=mqls_delivered")
+    assert leads.status_code == 200 and "MQLs delivered" in leads.get_data(as_text=True)
+    assert passes[1:] == [1]  # the drill-down's own week only, no scorecard for the title

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import time_machine
 from dashboard_helpers import PASSWORD, USER, AppFactory, csrf_of, sign_in
 
@@ -95,13 +97,13 @@ def test_a_one_time_link_signs_in_once_and_expires(make_app: AppFactory) -> None
     assert second.get("/").status_code == 302
 
     links = app.extensions[LOGIN_LINKS]
-    now = [1000.0]
-    links.clock = lambda: now[0]  # the links' own monotonic clock, moved by hand
+    now = [datetime(2026, 12, 3, 12, tzinfo=UTC)]
+    links.clock = lambda: now[0]  # the links' own clock, moved by hand
     late = login_link(app, "demo", "http://127.0.0.1:8000").removeprefix("http://127.0.0.1:8000")
     kept = login_link(app, "demo", "http://127.0.0.1:8000").removeprefix("http://127.0.0.1:8000")
-    now[0] += 4 * 60
+    now[0] += timedelta(minutes=4)
     assert app.test_client().get(kept).status_code == 302  # within 5 minutes
-    now[0] += 2 * 60
+    now[0] += timedelta(minutes=2)
     assert app.test_client().get(late).status_code == 410  # 6 minutes: expired
 
 

@@ -103,10 +103,10 @@ def test_the_digest_goes_out_once_per_week_to_mail_and_slack(
 
     assert sorted(m.to for m in mail.mails) == [(BOSS,), (SALES,)]  # once each
     message = mail.to(BOSS)[0]
-    assert message.subject == "Baton weekly scorecard: week of 2026-11-23"
+    assert message.subject == "Baton weekly scorecard: week of Nov 23, 2026"
     body = message.body
     assert "- MQLs delivered: 4" in body
-    assert "- First response (median): 2.50 h (target 4 h, on target)" in body
+    assert "- First response (median): 2.5 h (target 4.0 h, on target)" in body
     assert "- Marketing pipeline: no data" in body
     assert "For management: Feedback with a reason has been below target for 1 weeks" in body
     assert "Dashboard: https://baton.example.com/" in body
@@ -129,7 +129,7 @@ def test_the_digest_goes_out_once_per_week_to_mail_and_slack(
     slack.clear()
     with time_machine.travel(SEND + timedelta(days=7, minutes=1), tick=False):
         _run(first, second)
-    assert [m.subject for m in mail.to(SALES)] == ["Baton weekly scorecard: week of 2026-11-30"]
+    assert [m.subject for m in mail.to(SALES)] == ["Baton weekly scorecard: week of Nov 30, 2026"]
     assert len(slack.posts) == 1
 
 
@@ -143,7 +143,7 @@ def test_a_digest_missed_while_baton_was_down_goes_out_when_it_is_back(
     with time_machine.travel(SEND + timedelta(hours=5), tick=False):  # back after the moment
         _run(_worker(store, config, "after"))
     assert sorted(m.to for m in mail.mails) == [(BOSS,), (SALES,)]
-    assert "week of 2026-11-23" in mail.mails[0].subject and slack.posts == []
+    assert "week of Nov 23, 2026" in mail.mails[0].subject and slack.posts == []
 
 
 def test_without_anyone_to_tell_no_digest_timer_is_set(store: Store) -> None:
@@ -156,3 +156,34 @@ def test_without_anyone_to_tell_no_digest_timer_is_set(store: Store) -> None:
 def _worker_without_notifiers(store: Store, config: BatonConfig) -> Worker:
     runner = JobRunner((DigestJob(config),))
     return Worker(store, runner, Dispatcher(store, {}, "solo"), owner="solo")
+
+
+def test_a_dutch_team_gets_its_digest_in_dutch_words_and_formats(
+    store: Store, catchers: tuple[MailCatcher, int, SlackCatcher, str]
+) -> None:
+    mail, port, slack, url = catchers
+    seed(store)
+    config = _config(
+        store, port, url, **{"dashboard.language": "nl", "scorecard.escalate_after_weeks": 1}
+    )
+    with time_machine.travel(SEND - timedelta(days=1), tick=False):
+        _run(_worker(store, config, "w1"))
+    with time_machine.travel(SEND + timedelta(minutes=1), tick=False):
+        _run(_worker(store, config, "w1"))
+
+    message = mail.to(BOSS)[0]
+    assert message.subject == "Baton wekelijkse scorecard: week van 23 nov 2026"
+    body = message.body
+    assert "Wekelijkse scorecard, 23 nov 2026 tot en met 29 nov 2026 (Europe/Amsterdam)" in body
+    assert "- Geleverde MQL's: 4" in body
+    assert "- Eerste reactie (mediaan): 2,5 u (doel 4,0 u, op doel)" in body
+    assert "- Binnen de SLA: 66,7%" in body
+    assert "- Omzet, door marketing beïnvloed: €\N{NO-BREAK SPACE}2.000" in body
+    assert "- Marketingpipeline: geen gegevens" in body
+    assert "Voor het management: Feedback met een reden zit al 1 weken op rij" in body
+    html = message.message.get_body(("html",)).get_content()
+    assert '<html lang="nl">' in html and "<h2>Samen</h2>" in html
+    assert "<li>Omzet, door marketing aangebracht: €\N{NO-BREAK SPACE}1.000</li>" in html
+    (post,) = slack.texts()
+    assert "*Sales*" in post and "• Escalaties: 2" in post
+    assert "English" not in body and "target" not in body  # no English phrase left over

@@ -236,3 +236,19 @@ def _command(
     )
     session.add(row)
     return row
+
+
+def count_passes(monkeypatch: Any) -> list[int]:
+    """Record each read pass the scorecard makes (its weeks counted), to tell a kept closed
+    week from a recount."""
+    from connector.reports.scorecard import build
+
+    counted: list[int] = []
+    real = build._week_figures
+
+    def counting(session, config, week_start, filters, lookback):  # type: ignore[no-untyped-def]
+        counted.append(lookback)
+        return real(session, config, week_start, filters, lookback)
+
+    monkeypatch.setattr(build, "_week_figures", counting)
+    return counted

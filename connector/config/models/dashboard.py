@@ -48,7 +48,9 @@ class DashboardConfig(ConfigModel):
     """Sign-in and presentation of the dashboard at ``/`` (the API has its own bearer tokens)."""
 
     language: Language = Field(
-        default="en", description="Language when the browser asks for none Baton speaks (en, nl)."
+        default="en",
+        description="Language when the browser asks for none Baton speaks, and of the weekly "
+        "digest (en, nl).",
     )
     users: tuple[DashboardUser, ...] = Field(
         default=(), description="Who may sign in; empty = nobody (the demo issues a login link)."

@@ -59,7 +59,8 @@ class DigestJob:
         config = self.config.scorecard
         week = date.fromisoformat(str(event.changes["week"]))
         card = build_in(ctx.session, self.config, week, ScorecardFilters())
-        digest = render(card, config.escalate_after_weeks, config.dashboard_url)
+        language = self.config.dashboard.language
+        digest = render(card, config.escalate_after_weeks, config.dashboard_url, language)
         commands: list[SendDigest] = []
         recipients = dict.fromkeys((*config.recipients, *config.management))
         if self.config.notifiers.email is not None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,25 @@ def build_scorecard(
     return build(store, config, week_start, filters)
 
 
+def build_scorecards(
+    store: Store, config: BatonConfig, week_starts: Sequence[date], filters: ScorecardFilters
+) -> list[Scorecard]:
+    """The scorecards of several weeks (a trend) in one read pass; closed weeks from their
+    snapshots."""
+    from connector.reports.scorecard.build import build_weeks
+
+    return build_weeks(store, config, week_starts, filters)
+
+
+def drill_figure(
+    store: Store, config: BatonConfig, week_start: date, drill_key: str, filters: ScorecardFilters
+) -> tuple[tuple[LeadRef, ...], Scorecard]:
+    """The leads behind ``drill_key`` and that week's figures (no history), from one count."""
+    from connector.reports.scorecard.build import drill_figure as figure
+
+    return figure(store, config, week_start, drill_key, filters)
+
+
 def drill_down(
     store: Store, config: BatonConfig, week_start: date, drill_key: str, filters: ScorecardFilters
 ) -> tuple[LeadRef, ...]:
@@ -33,4 +53,12 @@ def drill_down(
     return drill(store, config, week_start, drill_key, filters)
 
 
-__all__ = ["LeadRef", "Scorecard", "ScorecardFilters", "build_scorecard", "drill_down"]
+__all__ = [
+    "LeadRef",
+    "Scorecard",
+    "ScorecardFilters",
+    "build_scorecard",
+    "build_scorecards",
+    "drill_down",
+    "drill_figure",
+]

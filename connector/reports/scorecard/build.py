@@ -9,6 +9,7 @@ leads behind one key, so a figure and its leads always agree.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,8 +19,8 @@ from sqlalchemy.orm import Session
 from connector.config.models.lifecycle import DEFAULT_STAGE_ORDER
 from connector.jobs.sla.calendar import BusinessTime, Day
 from connector.reports.scorecard import rows as r
-from connector.reports.scorecard import rules, weeks
-from connector.reports.scorecard.model import LeadRef, Metric, Scorecard, ScorecardFilters
+from connector.reports.scorecard import rules, snapshots, weeks
+from connector.reports.scorecard.model import LeadRef, Metric, Scorecard, ScorecardFilters, Table
 
 if TYPE_CHECKING:
     from connector.config import BatonConfig
@@ -35,21 +36,42 @@ class FilterError(ValueError):
 def build(
     store: Store, config: BatonConfig, week_start: date, filters: ScorecardFilters
 ) -> Scorecard:
-    """The scorecard of the week containing ``week_start``."""
-    with store.session() as session:
-        return build_in(session, config, week_start, filters)
+    """The scorecard of the week containing ``week_start`` (a closed week from its snapshot)."""
+    (card,) = build_weeks(store, config, [week_start], filters)
+    return card
+
+
+def build_weeks(
+    store: Store, config: BatonConfig, week_starts: Sequence[date], filters: ScorecardFilters
+) -> list[Scorecard]:
+    """The scorecards of several weeks, in the order asked: closed weeks from their snapshots
+    (:mod:`.snapshots`), the others — and stale snapshots — counted in one read pass."""
+    check_filters(config, filters)
+    starts = [weeks.align(w, config.scorecard.week_starts) for w in week_starts]
+    available = functools.partial(available_weeks, config=config)
+    return snapshots.cards(store, config, starts, filters, _counted_for(config), available)
 
 
 def drill(
     store: Store, config: BatonConfig, week_start: date, drill_key: str, filters: ScorecardFilters
 ) -> tuple[LeadRef, ...]:
     """The leads behind ``drill_key`` that week; ValueError for a key the week does not have."""
+    return drill_figure(store, config, week_start, drill_key, filters)[0]
+
+
+def drill_figure(
+    store: Store, config: BatonConfig, week_start: date, drill_key: str, filters: ScorecardFilters
+) -> tuple[tuple[LeadRef, ...], Scorecard]:
+    """The leads behind ``drill_key`` and the week's figures they belong to, from one count of
+    that week alone (no history, no weeks list: a page title needs the labels only)."""
     check_filters(config, filters)
     with store.session() as session:
-        figures, _ = _week_figures(session, config, week_start, filters, lookback=1)
-    if drill_key not in figures[0].drills:
+        counted = _week_figures(session, config, week_start, filters, lookback=1)
+    figures = counted.figures[0]
+    if drill_key not in figures.drills:
         raise ValueError(f"unknown drill key {drill_key!r} for that week")
-    return tuple(_lead_ref(config, ref) for ref in figures[0].drills[drill_key])
+    card = _card(config, counted.start, filters, figures.metrics, figures.tables, ())
+    return tuple(_lead_ref(config, ref) for ref in figures.drills[drill_key]), card
 
 
 def build_in(
@@ -57,33 +79,71 @@ def build_in(
 ) -> Scorecard:
     """The scorecard inside an open session (the digest job builds it in its transaction)."""
     check_filters(config, filters)
-    lookback = max(config.scorecard.escalate_after_weeks, 1)
-    per_week, start = _week_figures(session, config, week_start, filters, lookback)
-    this = per_week[0]
-    metrics = tuple(
-        _with_history(m, [w.metrics for w in per_week]) for m in this.metrics if _shown(m, filters)
-    )
-    tables = tuple(
-        t for t in this.tables if filters.team not in METRIC_TEAMS or t.team == filters.team
-    )
-    zone = config.sla.calendar.timezone
-    first = r.first_data(session)
-    available: tuple[date, ...] = ()
-    if first is not None:
-        latest = weeks.week_of(datetime.now(UTC), zone, config.scorecard.week_starts)
-        available = weeks.weeks_between(
-            weeks.week_of(first, zone, config.scorecard.week_starts), latest
+    start = weeks.align(week_start, config.scorecard.week_starts)
+    (card,) = _counted(session, config, [start], filters)[0]
+    return card
+
+
+def _counted_for(config: BatonConfig) -> snapshots.Compute:
+    return lambda session, starts, filters: _counted(session, config, starts, filters)
+
+
+def _counted(
+    session: Session, config: BatonConfig, starts: Sequence[date], filters: ScorecardFilters
+) -> tuple[list[Scorecard], frozenset[str]]:
+    """Count the asked weeks in one read pass (each with its ``escalate_after_weeks`` of
+    history), and the ids of every record that pass read (what late data would touch)."""
+    history = max(config.scorecard.escalate_after_weeks, 1)
+    newest, oldest = max(starts), min(starts)
+    lookback = (newest - oldest).days // 7 + history
+    counted = _week_figures(session, config, newest, filters, lookback)
+    available = available_weeks(session, config)
+    cards = []
+    for start in starts:
+        back = (newest - start).days // 7
+        per_week = counted.figures[back : back + history]
+        metrics = tuple(
+            _with_history(m, [w.metrics for w in per_week])
+            for m in per_week[0].metrics
+            if _shown(m, filters)
         )
+        tables = tuple(
+            t
+            for t in per_week[0].tables
+            if filters.team not in METRIC_TEAMS or t.team == filters.team
+        )
+        cards.append(_card(config, start, filters, metrics, tables, available))
+    return cards, counted.ids
+
+
+def _card(
+    config: BatonConfig,
+    start: date,
+    filters: ScorecardFilters,
+    metrics: tuple[Metric, ...],
+    tables: tuple[Table, ...],
+    available: tuple[date, ...],
+) -> Scorecard:
     return Scorecard(
         week_start=start,
         week_end=start + timedelta(days=6),
-        timezone=zone,
+        timezone=config.sla.calendar.timezone,
         currency=config.credit.currency,
         filters=filters,
         metrics=metrics,
         tables=tables,
         weeks_available=available,
     )
+
+
+def available_weeks(session: Session, config: BatonConfig) -> tuple[date, ...]:
+    """Week starts from the first hand-off's week to this one, newest first."""
+    first = r.first_data(session)
+    if first is None:
+        return ()
+    zone, starts_on = config.sla.calendar.timezone, config.scorecard.week_starts
+    latest = weeks.week_of(datetime.now(UTC), zone, starts_on)
+    return weeks.weeks_between(weeks.week_of(first, zone, starts_on), latest)
 
 
 def check_filters(config: BatonConfig, filters: ScorecardFilters) -> None:
@@ -121,13 +181,23 @@ class _Loaded:
     touches: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """Figures of a week and the weeks before it (newest first), and the ids of the records
+    they were counted from."""
+
+    figures: list[rules.Figures]
+    start: date
+    ids: frozenset[str]
+
+
 def _week_figures(
     session: Session,
     config: BatonConfig,
     week_start: date,
     filters: ScorecardFilters,
     lookback: int,
-) -> tuple[list[rules.Figures], date]:
+) -> _Counted:
     """Figures of the asked week first, then of each earlier week up to ``lookback`` in all."""
     start = weeks.align(week_start, config.scorecard.week_starts)
     zone = config.sla.calendar.timezone
@@ -178,7 +248,25 @@ def _week_figures(
             by_contact=loaded.by_contact,
         )
         found.append(rules.figures(rows, params))
-    return found, start
+    ids = _ids(everyone, holds, episodes, clocks, escalations, credits) | outcome_leads
+    return _Counted(found, start, frozenset(ids))
+
+
+def _ids(
+    everyone: list[r.Lead],
+    holds: list[r.Hold],
+    episodes: list[r.Episode],
+    clocks: list[r.Clock],
+    escalations: list[r.Escalation],
+    credits: list[r.Credit],
+) -> frozenset[str]:
+    """Every CRM record id the count read: an event about one of them may change the figures."""
+    found = {x for lead in everyone for x in (lead.contact_id, lead.lead_id) if x}
+    found |= {h.contact_id for h in holds}
+    found |= {x for e in episodes for x in (e.contact_id, e.lead_id) if x}
+    found |= {c.lead_id for c in clocks} | {x.lead_id for x in escalations}
+    found |= {c.deal_id for c in credits}
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)

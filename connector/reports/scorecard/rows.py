@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from adapters.batching import chunked
 from connector.commands import CreateLead, Notify, UpdateFields
 from connector.config import BatonConfig
 from connector.jobs.credit.currency import minor_digits
@@ -127,7 +129,7 @@ def leads(
     rows = {row[0]: row for row in session.execute(
         handed.where(OutboxCommand.done_at >= since, OutboxCommand.done_at < until)
     )}  # fmt: skip
-    contacts = set(contact_ids) | _contacts_of(session, set(lead_ids))
+    contacts = set(contact_ids) | set(_links(session, lead_ids, "hubspot_contact_id").values())
     keys = [f"hubspot:contact:{c}" for c in contacts]
     for chunk in _chunks(keys):
         for row in session.execute(handed.where(OutboxCommand.record_key.in_(chunk))):
@@ -136,7 +138,7 @@ def leads(
     found_leads = [str((row[2] or {}).get("id") or "") for row in ordered]
     found_leads = [lead for lead in found_leads if lead]
     owners = _clock_owners(session, found_leads)
-    converted = _converted(session, found_leads)
+    converted = _links(session, found_leads, "salesforce_contact_id")
     statuses = _statuses(session, found_leads)
     stages = _stage_times(session, [str(row[1].get("hubspot_contact_id", "")) for row in ordered])
     found: list[Lead] = []
@@ -167,42 +169,31 @@ CHUNK = 500
 
 
 def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    listed = sorted(set(values))
-    for start in range(0, len(listed), CHUNK):
-        yield listed[start : start + CHUNK]
+    """Distinct values, sorted (stable SQL), in IN-list sized slices."""
+    return chunked(sorted(set(values)), CHUNK)
 
 
-def _contacts_of(session: Session, lead_ids: set[str]) -> set[str]:
-    """The HubSpot contacts linked to these Salesforce leads."""
-    found: set[str] = set()
-    for chunk in _chunks(lead_ids):
-        query = select(RecordLink.hubspot_contact_id).where(
-            RecordLink.salesforce_lead_id.in_(chunk), RecordLink.hubspot_contact_id.is_not(None)
-        )
-        found.update(str(c) for c in session.scalars(query))
+def _lookup(session: Session, key: Any, value: Any, keys: Iterable[str]) -> dict[str, str]:
+    """``key`` column value → ``value`` column value, for the given keys whose value is set:
+    the one chunked look-up behind a lead's linked contact, conversion and status."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(keys):
+        query = select(key, value).where(key.in_(chunk), value.is_not(None))
+        found.update((str(k), str(v)) for k, v in session.execute(query))
     return found
 
 
-def _converted(session: Session, lead_ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in _chunks(lead_ids):
-        query = select(RecordLink.salesforce_lead_id).where(
-            RecordLink.salesforce_lead_id.in_(chunk), RecordLink.salesforce_contact_id.is_not(None)
-        )
-        found.update(str(lead) for lead in session.scalars(query))
-    return found
+def _links(session: Session, lead_ids: Iterable[str], column: str) -> dict[str, str]:
+    """Salesforce lead id → the ``column`` of its RecordLink (its HubSpot contact, or the
+    Contact a conversion made), for the leads that have one."""
+    return _lookup(session, RecordLink.salesforce_lead_id, getattr(RecordLink, column), lead_ids)
 
 
-def _statuses(session: Session, lead_ids: list[str]) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for chunk in _chunks(f"salesforce:lead:{lead}" for lead in lead_ids):
-        query = select(RecordState.record_key, RecordState.stage).where(
-            RecordState.record_key.in_(chunk)
-        )
-        found.update(
-            (key.removeprefix("salesforce:lead:"), stage) for key, stage in session.execute(query)
-        )
-    return found
+def _statuses(session: Session, lead_ids: list[str]) -> dict[str, str]:
+    """Each Salesforce lead's last known status (its record state's stage)."""
+    keys = (f"salesforce:lead:{lead}" for lead in lead_ids)
+    found = _lookup(session, RecordState.record_key, RecordState.stage, keys)
+    return {key.removeprefix("salesforce:lead:"): stage for key, stage in found.items()}
 
 
 def holds(session: Session, since: datetime, until: datetime) -> list[Hold]:
