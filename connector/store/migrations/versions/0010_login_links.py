@@ -1,7 +1,7 @@
 """login links: one-time dashboard sign-in links in the store, redeemable once by any process
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 18:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import connector.store.types
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
