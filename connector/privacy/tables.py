@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from connector.privacy.body_search import body_mentions
 from connector.privacy.erasure import ErasureContext, own_rows, table_of
 from connector.privacy.registry import TablePolicy, declare_free, register
 from connector.store.models import InboxEvent, RawRequest
@@ -38,10 +39,12 @@ class RawBodies:
                 if i is not None
             }
         needles = ctx.others
-        rows = ctx.session.execute(
-            select(RawRequest.id, RawRequest.body).where(RawRequest.body.is_not(None))
-        )
-        for raw_id, body in rows:
+        query = select(RawRequest.id, RawRequest.body).where(RawRequest.body.is_not(None))
+        dialect = ctx.session.get_bind().dialect.name
+        candidates = body_mentions(RawRequest.__table__.c.body, needles.needles, dialect)
+        if candidates is not None:  # only bodies that may hold the person are decoded
+            query = query.where(candidates)
+        for raw_id, body in ctx.session.execute(query):
             text = bytes(body).decode("utf-8", errors="replace")
             if needles.text(text) != text:
                 found.add(raw_id)
