@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 from gunicorn import http
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from baton.http_framing import scan_request
+from baton.http_framing import RequestScanner
 
 _READ_SIZE = 64 * 1024
 _LINGER_SECONDS = 2.0
@@ -60,6 +60,7 @@ class _Reading:
 
     conn: TConn
     deadline: float
+    scanner: RequestScanner
     buffer: bytearray = field(default_factory=bytearray)
     continued: bool = False
 
@@ -118,7 +119,11 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self.nr_conns += 1
         conn = _IntakeConn(self.cfg, client_sock, client_addr, listener.getsockname())
         conn.worker = self
-        reading = _Reading(conn, time.monotonic() + self.limits.body_read_timeout_s)
+        reading = _Reading(
+            conn,
+            time.monotonic() + self.limits.body_read_timeout_s,
+            RequestScanner(self.limits.max_body_bytes),
+        )
         self._reading.append(reading)
         self.poller.register(client_sock, selectors.EVENT_READ, partial(self._read, reading))
 
@@ -167,7 +172,7 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
             _close_quietly(sock)
             return
         reading.buffer += data
-        scan = scan_request(reading.buffer, max_body=self.limits.max_body_bytes)
+        scan = reading.scanner.feed(reading.buffer)  # only the bytes not framed yet
         if scan.expects_continue and not reading.continued:
             reading.continued = True
             _send_quietly(sock, _CONTINUE)
