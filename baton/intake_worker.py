@@ -105,6 +105,13 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self._reading: deque[_Reading] = deque()  # in deadline order: one timeout for all
         self._lingering: deque[_Lingering] = deque()
 
+    def load_wsgi(self) -> None:
+        """Load the app, then take the intake limits from its config."""
+        super().load_wsgi()
+        found = limits_of(self.wsgi)
+        if found is not None:
+            self.limits = found  # type: ignore[misc]
+
     def accept(self, listener: socket.socket) -> None:
         """Accept a connection and start reading its request in the event loop."""
         if self.cfg.is_ssl:
@@ -205,6 +212,17 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
     def _forget(self, sock: socket.socket) -> None:
         with contextlib.suppress(KeyError, ValueError, OSError):  # already gone
             self.poller.unregister(sock)
+
+
+def limits_of(app: Any) -> IntakeLimits | None:
+    """The intake limits of a Baton app's config (None for an app without a Baton runtime)."""
+    runtime = getattr(app, "extensions", {}).get("baton")
+    if runtime is None:
+        return None
+    service = runtime.config.service
+    return IntakeLimits(
+        max_body_bytes=service.max_body_bytes, body_read_timeout_s=service.body_read_timeout_s
+    )
 
 
 def _send_quietly(sock: socket.socket, data: bytes) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 
-from baton.intake_worker import BufferingThreadWorker, IntakeLimits
+from baton.intake_worker import BufferingThreadWorker
 from connector.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -64,10 +64,7 @@ def serve(
             start_in_background(runtime, state, refused=_stop_serving)
         return app
 
-    service = runtime.config.service
-    BufferingThreadWorker.limits = IntakeLimits(
-        max_body_bytes=service.max_body_bytes, body_read_timeout_s=service.body_read_timeout_s
-    )
+    # the intake worker takes its limits from the loaded app's config (limits_of)
     _GunicornApp(factory, gunicorn_options(host, port, web_workers, threads)).run()
 
 
