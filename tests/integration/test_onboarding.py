@@ -392,16 +392,17 @@ def _schema_reads(org: Org) -> dict[tuple[str, str], int]:
     }
 
 
-def test_doctor_and_setup_read_each_describe_and_property_list_once(org: Org) -> None:
+def _schema_reads_of(org: Org, run: Any) -> dict[tuple[str, str], int]:
     org.hs.reset_request_log()
     org.sf.reset_request_log()
-    org.doctor()
-    doctor = _schema_reads(org)
+    run()
+    return _schema_reads(org)
+
+
+def test_doctor_and_setup_read_each_describe_and_property_list_once(org: Org) -> None:
+    doctor = _schema_reads_of(org, org.doctor)
     assert doctor and set(doctor.values()) == {1}, doctor
     assert ("GET", "/services/data/v59.0/sobjects/Lead/describe") in doctor
-    org.hs.reset_request_log()
-    org.sf.reset_request_log()
-    org.setup()
-    setup = _schema_reads(org)
+    setup = _schema_reads_of(org, org.setup)
     assert setup and set(setup.values()) == {1}, setup
     assert ("GET", "/crm/v3/properties/contacts") in setup
