@@ -49,20 +49,34 @@ def probe(url: str | None, timeout_s: float = 1.0) -> str:
 
 @dataclass
 class Reachability:
-    """The CRMs' reachability, probed at most once per ``ttl_s``."""
+    """The CRMs' reachability, probed at most once per ``ttl_s``, in a thread of its own: a
+    readiness call waits ``wait_s`` at most for a fresh answer (a name lookup can hang longer
+    than the connect timeout), and says ``unknown`` for a CRM not probed yet."""
 
     addresses: dict[str, str | None]
     ttl_s: float = 30.0
+    wait_s: float = 1.5
     prober: Callable[[str | None], str] = probe
     clock: Callable[[], float] = time.monotonic
-    _last: tuple[float, dict[str, str]] | None = None
+    _found: dict[str, str] = field(default_factory=dict)
+    _probed_at: float | None = None
+    _probing: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> dict[str, str]:
         """CRM name → reachable / unreachable / unknown."""
         with self._lock:
-            if self._last is not None and self.clock() - self._last[0] < self.ttl_s:
-                return dict(self._last[1])
-            found = {name: self.prober(url) for name, url in self.addresses.items()}
-            self._last = (self.clock(), found)
-            return dict(found)
+            stale = self._probed_at is None or self.clock() - self._probed_at >= self.ttl_s
+            if stale and self._probing is None:
+                self._probing = threading.Thread(target=self._probe_all, daemon=True)
+                self._probing.start()
+            probing = self._probing
+        if probing is not None:
+            probing.join(self.wait_s)
+        with self._lock:
+            return {name: self._found.get(name, UNKNOWN) for name in self.addresses}
+
+    def _probe_all(self) -> None:
+        found = {name: self.prober(url) for name, url in self.addresses.items()}
+        with self._lock:
+            self._found, self._probed_at, self._probing = found, self.clock(), None
