@@ -126,13 +126,11 @@ def worker(config_path: str | None, observe: bool) -> None:
     """Run the event worker only (any number of these may run against PostgreSQL)."""
     from baton.serve import check_jobs, observing
     from connector.runtime import Runtime
-    from connector.worker import Worker
 
     config = observing(_load(config_path), observe)
     configure_for(config)
     runtime = Runtime.open(config)
-    check_jobs(runtime)
-    Worker.from_runtime(runtime).run_forever()
+    check_jobs(runtime).run_forever()  # the worker job setup built: set up once
 
 
 @main.command()

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 from gunicorn import http
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from baton.http_framing import scan_request
+from baton.http_framing import RequestScanner
 
 _READ_SIZE = 64 * 1024
 _LINGER_SECONDS = 2.0
@@ -60,6 +60,7 @@ class _Reading:
 
     conn: TConn
     deadline: float
+    scanner: RequestScanner
     buffer: bytearray = field(default_factory=bytearray)
     continued: bool = False
 
@@ -104,6 +105,13 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self._reading: deque[_Reading] = deque()  # in deadline order: one timeout for all
         self._lingering: deque[_Lingering] = deque()
 
+    def load_wsgi(self) -> None:
+        """Load the app, then take the intake limits from its config."""
+        super().load_wsgi()
+        found = limits_of(self.wsgi)
+        if found is not None:
+            self.limits = found  # type: ignore[misc]
+
     def accept(self, listener: socket.socket) -> None:
         """Accept a connection and start reading its request in the event loop."""
         if self.cfg.is_ssl:
@@ -118,7 +126,11 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         self.nr_conns += 1
         conn = _IntakeConn(self.cfg, client_sock, client_addr, listener.getsockname())
         conn.worker = self
-        reading = _Reading(conn, time.monotonic() + self.limits.body_read_timeout_s)
+        reading = _Reading(
+            conn,
+            time.monotonic() + self.limits.body_read_timeout_s,
+            RequestScanner(self.limits.max_body_bytes),
+        )
         self._reading.append(reading)
         self.poller.register(client_sock, selectors.EVENT_READ, partial(self._read, reading))
 
@@ -167,7 +179,7 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
             _close_quietly(sock)
             return
         reading.buffer += data
-        scan = scan_request(reading.buffer, max_body=self.limits.max_body_bytes)
+        scan = reading.scanner.feed(reading.buffer)  # only the bytes not framed yet
         if scan.expects_continue and not reading.continued:
             reading.continued = True
             _send_quietly(sock, _CONTINUE)
@@ -200,6 +212,17 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
     def _forget(self, sock: socket.socket) -> None:
         with contextlib.suppress(KeyError, ValueError, OSError):  # already gone
             self.poller.unregister(sock)
+
+
+def limits_of(app: Any) -> IntakeLimits | None:
+    """The intake limits of a Baton app's config (None for an app without a Baton runtime)."""
+    runtime = getattr(app, "extensions", {}).get("baton")
+    if runtime is None:
+        return None
+    service = runtime.config.service
+    return IntakeLimits(
+        max_body_bytes=service.max_body_bytes, body_read_timeout_s=service.body_read_timeout_s
+    )
 
 
 def _send_quietly(sock: socket.socket, data: bytes) -> None:

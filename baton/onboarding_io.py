@@ -81,7 +81,7 @@ def read_hubspot(
     if config.recycle.nurture_list_id:
         list_id = config.recycle.nurture_list_id
         facts.list_type = _attempt(
-            facts.errors, "list", lambda: admin.list_processing_type(list_id)
+            facts.errors, "list", lambda: admin.client.list_processing_type(list_id)
         )
     return facts
 

@@ -26,6 +26,8 @@ def privacy_commands(config_option: Callable, load: Callable) -> list[click.Comm
         from connector.events import utcnow
         from connector.privacy.erasure import erase_person
 
+        if not who.strip():
+            raise click.UsageError("WHO is empty: give an e-mail address or a CRM id")
         with _session(load(config_path)) as session:
             report = erase_person(session, who, "command", utcnow())
         if not report.known:
@@ -41,6 +43,8 @@ def privacy_commands(config_option: Callable, load: Callable) -> list[click.Comm
         """Print everything Baton holds about WHO (e-mail address or CRM id) as JSON."""
         from connector.privacy.export import export_person as export
 
+        if not who.strip():
+            raise click.UsageError("WHO is empty: give an e-mail address or a CRM id")
         with _session(load(config_path)) as session:
             data = export(session, who)
         click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))

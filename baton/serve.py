@@ -8,13 +8,19 @@ plus the Baton worker loop in a background thread. On PostgreSQL, run several we
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 
-from baton.intake_worker import BufferingThreadWorker, IntakeLimits
+from baton.intake_worker import BufferingThreadWorker
 from connector.runtime import Runtime
+
+if TYPE_CHECKING:
+    from connector.worker import Worker
+    from webhooks.ops import Startup
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +53,18 @@ def serve(
     """Serve until stopped. ``with_worker`` runs the event worker inside each web process."""
     if runtime.store.dialect == "sqlite" and web_workers > 1:
         raise SystemExit("SQLite supports one web process; use PostgreSQL for --web-workers > 1")
-    if with_worker:
-        check_jobs(runtime)
 
     def factory() -> Any:
         from webhooks.app import create_app
+        from webhooks.ops import STARTUP, Startup
 
+        app = create_app(runtime)
         if with_worker:
-            start_worker_thread(runtime)
-            start_pollers(runtime)
-        return create_app(runtime)
+            app.extensions[STARTUP] = state = Startup()
+            start_in_background(runtime, state, refused=_stop_serving)
+        return app
 
-    service = runtime.config.service
-    BufferingThreadWorker.limits = IntakeLimits(
-        max_body_bytes=service.max_body_bytes, body_read_timeout_s=service.body_read_timeout_s
-    )
+    # the intake worker takes its limits from the loaded app's config (limits_of)
     _GunicornApp(factory, gunicorn_options(host, port, web_workers, threads)).run()
 
 
@@ -83,9 +86,9 @@ def gunicorn_options(host: str, port: int, web_workers: int, threads: int) -> di
     }
 
 
-def check_jobs(runtime: Runtime) -> None:
-    """Set the jobs up once before serving, so a config a job refuses stops the start with
-    the job's own words (a DYNAMIC nurture list …) instead of a traceback in a web worker.
+def check_jobs(runtime: Runtime) -> Worker:
+    """Set the jobs up, so a config a job refuses stops the start with the job's own words
+    (a DYNAMIC nurture list …) instead of a traceback; the worker built is the one to run.
     In observe mode, also make sure the daily summary of would-be writes is scheduled."""
     from connector.events import utcnow
     from connector.jobs.base import JobSetupError
@@ -93,13 +96,51 @@ def check_jobs(runtime: Runtime) -> None:
     from connector.worker import Worker
 
     try:
-        Worker.from_runtime(runtime)
+        worker = Worker.from_runtime(runtime)
     except JobSetupError as exc:
         raise SystemExit(f"baton: {exc}") from None
     if runtime.config.service.observe:
         with runtime.store.session() as session:
             start_daily_summary(session, utcnow())
         log.warning("observe mode: nothing is written to the CRMs and no notice is sent")
+    return worker
+
+
+def start_in_background(
+    runtime: Runtime, state: Startup, *, refused: Callable[[str], None]
+) -> threading.Thread:
+    """Set the jobs up, then start the worker and pollers, in a thread of their own.
+
+    Job setup reads the CRMs (stage order, properties, the nurture list), with retries when a
+    CRM is down: done before serving, it kept ``/healthz`` silent for as long as the retries
+    took. The receivers answer at once instead and ``/readyz`` says ``worker: starting``; a
+    config a job refuses is handed to ``refused`` with the job's words.
+    """
+
+    def run() -> None:
+        state.worker = "starting"
+        try:
+            worker = check_jobs(runtime)
+        except SystemExit as exc:
+            state.worker = f"refused: {exc}"
+            refused(str(exc))
+            return
+        start_worker_thread(runtime, worker)
+        start_pollers(runtime)
+        state.worker = "running"
+
+    thread = threading.Thread(target=run, name="baton-start", daemon=True)
+    thread.start()
+    return thread
+
+
+def _stop_serving(message: str) -> None:
+    """A job refused the config: say why and stop the whole server, as gunicorn does for a
+    worker that cannot boot (the master halts on that exit status instead of respawning)."""
+    from gunicorn.arbiter import Arbiter
+
+    log.critical(message)
+    os._exit(Arbiter.WORKER_BOOT_ERROR)
 
 
 def observing(config: Any, observe: bool) -> Any:
@@ -110,12 +151,13 @@ def observing(config: Any, observe: bool) -> Any:
     return config.model_copy(update={"service": service})
 
 
-def start_worker_thread(runtime: Runtime) -> threading.Event:
-    """Start the event worker in a daemon thread; set the returned event to stop it."""
+def start_worker_thread(runtime: Runtime, worker: Worker | None = None) -> threading.Event:
+    """Start the event worker (``worker``, or one built here) in a daemon thread; set the
+    returned event to stop it."""
     from connector.worker import Worker
 
     stop = threading.Event()
-    worker = Worker.from_runtime(runtime)
+    worker = worker or Worker.from_runtime(runtime)
     thread = threading.Thread(
         target=worker.run_forever, args=(stop,), name="baton-worker", daemon=True
     )

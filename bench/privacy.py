@@ -5,11 +5,13 @@ events, audit lines, the Lead's creation and a notice in the outbox, a link, kno
 SLA clock). Measures ``erase_person`` for a few people (median): the search for mentions of
 the person in *other* rows reads whole tables (a LIKE per needle), so the baseline in the same
 run and store is the same erasure with that search switched off — the cost of the person's own
-rows alone. Then one retention run with every period over (what the first run after an upgrade
-pays), with its row counts.
+rows alone. Erasure and ``export_person`` are also timed with the raw-body SQL pre-filter off
+(every body decoded in Python, as before it existed), in the same run. Then one retention run
+with every period over (what the first run after an upgrade pays), with its row counts.
 
     python bench/privacy.py                      # SQLite file in a temp dir, 5,000 people
     python bench/privacy.py --people 1000
+    python bench/privacy.py --body-bytes 3000     # raw bodies the size of an outbound message
     python bench/privacy.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Run from the repository root.
@@ -37,8 +39,12 @@ from bench._stores import run_admin, scratch_store  # noqa: E402
 from connector.config import default_config  # noqa: E402
 from connector.privacy import email_hash  # noqa: E402
 from connector.privacy import erasure as erasure_module  # noqa: E402
-from connector.privacy.erasure import erase_person  # noqa: E402
+from connector.privacy import tables as privacy_tables  # noqa: E402
+from connector.privacy.erasure import ErasureContext, erase_person  # noqa: E402
+from connector.privacy.export import export_person  # noqa: E402
+from connector.privacy.keys import erasure_key  # noqa: E402
 from connector.privacy.retention import prune  # noqa: E402
+from connector.privacy.subject import resolve  # noqa: E402
 from connector.store import Store  # noqa: E402
 from connector.store.models import (  # noqa: E402
     AuditEntry,
@@ -62,8 +68,9 @@ def _person(i: int) -> dict[str, str]:
     }
 
 
-def seed(store: Store, people: int) -> None:
-    """N people's rows, inserted in bulk."""
+def seed(store: Store, people: int, body_bytes: int = 0) -> None:
+    """N people's rows, inserted in bulk (each raw body padded to about ``body_bytes``: a
+    Salesforce outbound message is 2-4 KB of SOAP around the fields)."""
     with store.session() as session:
         for start in range(0, people, 500):
             batch = [_person(i) for i in range(start, min(people, start + 500))]
@@ -77,6 +84,7 @@ def seed(store: Store, people: int) -> None:
                     "event_count": 1,
                     "body": json.dumps(
                         {"Id": p["lead"], "Email": p["email"], "LastName": p["last"]}
+                        | ({"Envelope": "x" * body_bytes} if body_bytes else {})
                     ).encode(),
                 }
                 for p in batch
@@ -189,11 +197,39 @@ def seed(store: Store, people: int) -> None:
             )
 
 
-def _erase(store: Store, who: str) -> tuple[float, int]:
-    started = time.perf_counter()
+def _erase(store: Store, who: str) -> tuple[float, float, int]:
+    started, cpu = time.perf_counter(), time.process_time()
     with store.session() as session:
         rows = erase_person(session, who, "command", T0 + timedelta(days=1)).total
-    return (time.perf_counter() - started) * 1000, rows
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000, rows
+
+
+def _export(store: Store, who: str) -> tuple[float, float, int]:
+    started, cpu = time.perf_counter(), time.process_time()
+    with store.session() as session:
+        tables = export_person(session, who)["tables"]
+    rows = sum(len(found) for found in tables.values())
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000, rows
+
+
+def _body_search(store: Store, who: str) -> tuple[float, float, int]:
+    """The raw-body part of an erasure or export alone: which bodies carry the person."""
+    with store.session() as session:
+        ctx = ErasureContext(session, resolve(session, who), erasure_key(session))
+        started, cpu = time.perf_counter(), time.process_time()
+        found = privacy_tables.RawBodies()._ids(ctx)
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000, len(found)
+
+
+def _no_body_prefilter():  # type: ignore[no-untyped-def]
+    """Every raw body decoded in Python, as before the SQL pre-filter."""
+    return mock.patch.object(privacy_tables, "body_mentions", lambda *args: None)
+
+
+def _line(label: str, runs: list[tuple[float, float, int]], unit: str) -> str:
+    wall = statistics.median(t for t, _, _ in runs)
+    cpu = statistics.median(c for _, c, _ in runs)
+    return f"{label:<52}{wall:8.1f} ms wall {cpu:8.1f} ms CPU, {runs[0][2]} {unit}"
 
 
 def main() -> None:
@@ -201,12 +237,13 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--body-bytes", type=int, default=0, help="pad each raw body")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store, url, schema = scratch_store(args.database_url, Path(tmp) / "bench.db")
         try:
             began = time.perf_counter()
-            seed(store, args.people)
+            seed(store, args.people, args.body_bytes)
             with store.session() as session:
                 total = sum(
                     session.scalar(select(func.count()).select_from(model)) or 0
@@ -216,17 +253,27 @@ def main() -> None:
                 f"engine {url.split(':', 1)[0]}, {args.people:,} people, {total:,} rows "
                 f"(seeded in {time.perf_counter() - began:.1f} s)"
             )
-            full = [_erase(store, _person(i)["email"]) for i in range(args.rounds)]
+            rounds = args.rounds
+            people = iter(_person(i)["email"] for i in range(args.people))
+            last = [_person(args.people - 1 - i)["email"] for i in range(rounds)]  # kept people
+            bodies = [_body_search(store, who) for who in last]
+            with _no_body_prefilter():
+                bodies_all = [_body_search(store, who) for who in last]
+            print(_line(f"raw bodies of one person (median of {rounds})", bodies, "found"))
+            print(_line("  before: every raw body decoded (no pre-filter)", bodies_all, "found"))
+            exported = [_export(store, who) for who in last]
+            with _no_body_prefilter():
+                exported_all = [_export(store, who) for who in last]
+            full = [_erase(store, next(people)) for _ in range(rounds)]
+            with _no_body_prefilter():
+                decoded_all = [_erase(store, next(people)) for _ in range(rounds)]
             with mock.patch.object(erasure_module, "mentions", lambda ctx, policy: None):
-                own = [_erase(store, _person(args.rounds + i)["email"]) for i in range(args.rounds)]
-            print(
-                f"erase one person, full (median of {args.rounds}):        "
-                f"{statistics.median(t for t, _ in full):8.1f} ms, {full[0][1]} rows changed"
-            )
-            print(
-                f"baseline: own rows only, no mention search (median): "
-                f"{statistics.median(t for t, _ in own):8.1f} ms, {own[0][1]} rows changed"
-            )
+                own = [_erase(store, next(people)) for _ in range(rounds)]
+            print(_line(f"erase one person, full (median of {rounds})", full, "rows changed"))
+            print(_line("  before: every raw body decoded (no pre-filter)", decoded_all, "rows"))
+            print(_line("  baseline: own rows only, no mention search", own, "rows changed"))
+            print(_line(f"export one person (median of {rounds})", exported, "rows"))
+            print(_line("  before: every raw body decoded (no pre-filter)", exported_all, "rows"))
             started = time.perf_counter()
             with store.session() as session:
                 counts = prune(session, default_config(), T0 + timedelta(days=120))

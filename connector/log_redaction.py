@@ -12,11 +12,10 @@ reliably.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from urllib.parse import unquote
 
-from connector.privacy.fields import pseudonym
+from connector.privacy.fields import pseudonymize_text
 
 REDACTED = "[redacted]"
 WITHHELD = "[log message withheld: it contained a secret in encoded form]"
@@ -59,15 +58,6 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-#: an address in clear or percent-encoded (a SOQL lookup by e-mail in a logged URL)
-_EMAIL = re.compile(r"[\w.+'%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
-
-
-def pseudonymize_emails(text: str) -> str:
-    """``text`` with each address (also percent-encoded) as its short pseudonym."""
-    return _EMAIL.sub(lambda found: pseudonym(unquote(found.group()))[:19], text)
-
-
 class PseudonymizeEmails(logging.Filter):
     """``privacy.pseudonymize_emails_in_logs``: addresses become ``sha256:…`` in every record.
 
@@ -77,12 +67,12 @@ class PseudonymizeEmails(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = pseudonymize_emails(message)
+        cleaned = pseudonymize_text(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         for name, value in list(vars(record).items()):
             if name not in _RECORD_FIELDS and isinstance(value, str):
-                setattr(record, name, pseudonymize_emails(value))
+                setattr(record, name, pseudonymize_text(value))
         return True
 
 

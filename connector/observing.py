@@ -152,6 +152,7 @@ def replay_observed(session: Session, since: datetime, now: datetime) -> ReplayR
     ).all()
     skipped: Counter[str] = Counter()
     newest: dict[str, set[str]] = {}
+    taken = _keys_in_use(session, {str(row.payload.get("idempotency_key") or "") for row in rows})
     queued = 0
     for row in rows:  # newest first, so an older write of the same fields is seen as stale
         original = str(row.payload.get("idempotency_key") or "")
@@ -161,12 +162,10 @@ def replay_observed(session: Session, since: datetime, now: datetime) -> ReplayR
             skipped["superseded by a later observed decision"] += 1
             continue
         covered |= names
-        taken = session.scalar(
-            select(OutboxCommand.id).where(OutboxCommand.idempotency_key == original)
-        )
-        if not original or taken is not None:
+        if not original or original in taken:
             skipped["decided again since observe mode ended"] += 1
             continue
+        taken.add(original)  # an older observed copy of the same decision is not queued twice
         row.idempotency_key = original
         row.status, row.next_attempt_at, row.done_at, row.result = "pending", now, None, None
         row.attempts = 0
@@ -176,6 +175,26 @@ def replay_observed(session: Session, since: datetime, now: datetime) -> ReplayR
         queued += 1
     session.flush()
     return ReplayReport(queued, skipped)
+
+
+#: keys per IN list (SQLite takes 32,766 parameters; PostgreSQL plans long lists slowly)
+_KEYS_PER_QUERY = 1000
+
+
+def _keys_in_use(session: Session, keys: set[str]) -> set[str]:
+    """Which of ``keys`` a command holds again: one query per thousand keys, not one per row."""
+    wanted = sorted(key for key in keys if key)
+    found: set[str] = set()
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        chunk = wanted[start : start + _KEYS_PER_QUERY]
+        found.update(
+            session.scalars(
+                select(OutboxCommand.idempotency_key).where(
+                    OutboxCommand.idempotency_key.in_(chunk)
+                )
+            )
+        )
+    return found
 
 
 def _written_names(row: OutboxCommand) -> set[str]:

@@ -11,7 +11,7 @@ internet, so only people signed in (:mod:`webhooks.signin`) see it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,6 +54,13 @@ def set_display_names(app: Flask, lookup: NameLookup) -> None:
     app.extensions[DISPLAY_NAMES] = lookup
 
 
+def warm_names(lookup: NameLookup, keys: Iterable[str]) -> None:
+    """Let a lookup that can (the CRM directory) read every name a page shows at once."""
+    warm = getattr(lookup, "warm", None)
+    if warm is not None:
+        warm(dict.fromkeys(key for key in keys if key))
+
+
 def display_names() -> NameLookup:
     """The app's name lookup (owner names from the CRMs unless a caller set another)."""
     return current_app.extensions.get(DISPLAY_NAMES) or (lambda _key: None)
@@ -78,13 +85,15 @@ def gather(session: Any, runtime: Runtime, lookup: NameLookup) -> dict[str, Any]
     order = config.lifecycle.stage_order or DEFAULT_STAGE_ORDER
     statuses = [m.salesforce.value for m in config.lifecycle.stages]
     funnel = reports.funnel(session, lifecycle_order=order, status_order=statuses)
+    recent = reports.handoffs(session, HANDOFF_ROWS)
+    warm_names(lookup, (item.owner_id or "" for item in recent))
     handoffs = [
         {
             "item": item,
             "owner": lookup(item.owner_id or "") or item.owner_id or "org default",
             "team": reports.team_of(config.routing, item.owner_id),
         }
-        for item in reports.handoffs(session, HANDOFF_ROWS)
+        for item in recent
     ]
     held = [
         {"item": item, "name": lookup(f"hubspot:contact:{item.hubspot_contact_id}")}

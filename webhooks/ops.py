@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -17,9 +18,34 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from connector.inbox import pending_count
+from connector.reachability import Reachability, crm_addresses
 from connector.runtime import Runtime
 
 bp = Blueprint("ops", __name__)
+#: app.extensions keys: the process's start-up state, and the CRMs' reachability
+STARTUP = "baton.startup"
+REACHABILITY = "baton.reachability"
+
+
+@dataclass
+class Startup:
+    """What this process's worker is doing: ``baton serve`` sets the jobs up (which reads the
+    CRMs, with retries when they are down) after the receivers answer, not before."""
+
+    worker: str = "not in this process"
+
+
+def startup() -> Startup:
+    """The app's start-up state (a fresh one when nothing started a worker here)."""
+    return current_app.extensions.setdefault(STARTUP, Startup())  # type: ignore[no-any-return]
+
+
+def reachability() -> Reachability:
+    """The app's CRM reachability probe, built on first use."""
+    found = current_app.extensions.get(REACHABILITY)
+    if found is None:
+        found = current_app.extensions[REACHABILITY] = Reachability(crm_addresses(runtime().config))
+    return found  # type: ignore[no-any-return]
 
 
 def runtime() -> Runtime:
@@ -60,7 +86,10 @@ def healthz() -> Response:
 @bp.get("/readyz")
 @ops_token_required
 def readyz() -> tuple[Response, int]:
-    """Readiness: the store answers, so accepted webhooks can be stored durably."""
+    """Readiness: the store answers, so accepted webhooks can be stored durably.
+
+    Also says whether the worker runs yet and whether each CRM answers: an unreachable CRM does
+    not make the receivers unready (they store what arrives; the worker retries the CRM)."""
     try:
         with runtime().store.session() as session:
             session.execute(text("SELECT 1"))
@@ -68,7 +97,9 @@ def readyz() -> tuple[Response, int]:
     except Exception as exc:  # any store failure means "do not route traffic here"
         current_app.logger.warning("readiness check failed", extra={"error": type(exc).__name__})
         return jsonify(status="unavailable", reason="store unreachable"), 503
-    return jsonify(status="ready", inbox_pending=pending), 200
+    return jsonify(
+        status="ready", inbox_pending=pending, worker=startup().worker, crms=reachability().now()
+    ), 200
 
 
 @bp.get("/metrics")

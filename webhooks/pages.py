@@ -3,6 +3,8 @@ sign-in, language and formats, the stylesheet and the vendored chart library, ow
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from flask import Blueprint, Flask
 
 from adapters.owner_directory import OwnerDirectory
@@ -24,16 +26,44 @@ def register(app: Flask) -> None:
     dashboard.set_display_names(app, _owner_names(runtime))
 
 
-def _owner_names(runtime: Runtime) -> dashboard.NameLookup:
+def _owner_names(runtime: Runtime) -> OwnerNames:
     """Owner ids → names through the CRMs' owner/user APIs; the clients are built on first use."""
-    directory: list[OwnerDirectory] = []
 
-    def lookup(key: str) -> str | None:
-        if key.count(":") == 2:  # "hubspot:contact:1001": a person, whose name Baton keeps out
+    def directory() -> OwnerDirectory:
+        clients = runtime.clients()
+        return OwnerDirectory(clients.hubspot, clients.salesforce)
+
+    return OwnerNames(directory)
+
+
+class OwnerNames:
+    """The pages' name lookup over one :class:`OwnerDirectory`, built on first use.
+
+    ``warm`` takes every id a page shows, so the directory reads them in one call per CRM
+    before the rows ask one at a time (each row would otherwise be its own Salesforce query).
+    """
+
+    def __init__(self, build: Callable[[], OwnerDirectory]) -> None:
+        self._build = build
+        self._directory: OwnerDirectory | None = None
+
+    def __call__(self, key: str) -> str | None:
+        if _is_person(key):
             return None
-        if not directory:
-            clients = runtime.clients()
-            directory.append(OwnerDirectory(clients.hubspot, clients.salesforce))
-        return directory[0].name(key)
+        return self._get().name(key)
 
-    return lookup
+    def warm(self, keys: Iterable[str]) -> None:
+        """Look up every owner id among ``keys`` at once."""
+        owners = [key for key in keys if key and not _is_person(key)]
+        if owners:
+            self._get().warm(owners)
+
+    def _get(self) -> OwnerDirectory:
+        if self._directory is None:
+            self._directory = self._build()
+        return self._directory
+
+
+def _is_person(key: str) -> bool:
+    """ "hubspot:contact:1001": a person, whose name Baton keeps out."""
+    return key.count(":") == 2

@@ -19,7 +19,7 @@ from connector.reports.scorecard.model import Scorecard, ScorecardFilters
 from connector.reports.scorecard.weeks import WeekError, align, parse_week
 from connector.runtime import Runtime
 from webhooks import scorecard_view as view
-from webhooks.dashboard import display_names
+from webhooks.dashboard import display_names, warm_names
 from webhooks.signin import require_sign_in
 
 bp = Blueprint("scorecard_page", __name__, template_folder="templates")
@@ -82,6 +82,7 @@ def _rep_choices(runtime: Runtime) -> list[tuple[str, str]]:
     """(owner id, name) of every rep in the routing teams, by name."""
     names = display_names()
     members = {m for team in runtime.config.routing.teams.values() for m in team.members}
+    warm_names(names, members)
     return sorted(((m, names(m) or m) for m in members), key=lambda pair: pair[1].lower())
 
 
@@ -93,6 +94,7 @@ def index() -> str:
     history = _weeks_shown(runtime, week, filters)
     card = history[0]
     names = display_names()
+    warm_names(names, view.people_in(card.tables))
     recycle = runtime.config.recycle
     words = {**recycle.reasons, **recycle.disqualify_reasons}
     tables = [view.table_view(t, card.currency, names, words) for t in card.tables]

@@ -102,6 +102,18 @@ def _column_unit(column: str) -> str:
     return "count"
 
 
+def people_in(tables: Sequence[Table]) -> list[str]:
+    """The owner ids in the tables' people columns (to look their names up at once)."""
+    return [
+        value
+        for table in tables
+        for index, column in enumerate(table.columns)
+        if column.lower() in PEOPLE_COLUMNS
+        for row in table.rows
+        if index < len(row) and isinstance(value := row[index], str)
+    ]
+
+
 def cell(value: Any, column: str, currency: str, names: NameLookup, words: Words) -> str:
     """One table cell: owner ids become names, codes words, amounts money, shares percents."""
     if isinstance(value, str):

@@ -5,7 +5,8 @@ The app is built on first access (PEP 562 module ``__getattr__``), from the file
 the store. Migrations run once at build time. Under gunicorn with ``--preload`` the app is built
 in the master and each forked worker opens its own database connections. Run under gunicorn
 directly, pass ``--worker-class baton.intake_worker.BufferingThreadWorker --keep-alive 0`` to
-get what ``baton serve`` does against stalled uploads.
+get what ``baton serve`` does against stalled uploads; that worker takes
+``service.max_body_bytes`` and ``service.body_read_timeout_s`` from this app's config.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
 """What `baton doctor` and `baton setup` read from and create in a HubSpot portal.
 
 Plain dicts out, :class:`~adapters.errors.CrmCallError` on failure, every call metered and
-rate-limited through :class:`HubSpotClient`. The private-app token-info endpoint has no SDK
-model, and the SDK's generic ``api_request`` sets no timeout (and prints errors to stdout), so
-it is one plain ``requests`` POST with the client's timeout (HubSpot's private-apps guide; the
-Bearer header is needed for EU tokens). Its answer carries the ``X-HubSpot-RateLimit-*``
-budget headers the doctor reports.
+rate-limited through :class:`HubSpotClient` (the private-app token-info endpoint has no SDK
+model: :meth:`HubSpotClient.post_json`, with the Bearer header EU tokens need). Its answer
+carries the ``X-HubSpot-RateLimit-*`` budget headers the doctor reports.
 """
 
 from __future__ import annotations
@@ -13,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
 from adapters.errors import CrmCallError
 from adapters.hubspot.client import SYSTEM, HubSpotClient
-from adapters.metering import count_call
 
 TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 #: the rate-limit headers HubSpot sends on every answer but search (hubspot.md §4.3)
@@ -42,30 +38,16 @@ class HubSpotAdmin:
 
     def token_info(self) -> dict[str, Any]:
         """``{"hubId", "appId", "userId", "scopes"}`` of the private-app token."""
-        if self.client.limiter is not None:
-            self.client.limiter.acquire()
         try:
-            response = requests.post(
-                self.base_url + TOKEN_INFO_PATH,
-                json={"tokenKey": self._token},
-                headers={"Authorization": f"Bearer {self._token}"},
-                timeout=self.client.timeout_s,
-            )
-        except requests.RequestException as exc:
-            count_call(self.client.metrics, SYSTEM, "network")
-            raise CrmCallError(SYSTEM, None, message=f"{type(exc).__name__}: {exc}") from exc
-        count_call(self.client.metrics, SYSTEM, response.status_code)
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        if self.client.limiter is not None:
-            self.client.limiter.observe_hubspot_headers(headers)
+            body, headers = self.client.post_json(TOKEN_INFO_PATH, {"tokenKey": self._token})
+        except CrmCallError as exc:
+            self.budget = _budget(exc.headers or {})
+            raise
         self.budget = _budget(headers)
-        body = _json(response)
-        if response.status_code != 200 or not isinstance(body, dict):
-            message = body.get("message") if isinstance(body, dict) else response.text[:300]
-            code = body.get("category") if isinstance(body, dict) else None
+        if not isinstance(body, dict):
             raise CrmCallError(
-                SYSTEM, response.status_code, headers=headers, body=body, error_code=code,
-                message=str(message or f"HTTP {response.status_code}"),
+                SYSTEM, 200, headers=headers, body=body, error_code="UNREADABLE_RESPONSE",
+                message="token info is not a JSON object",
             )  # fmt: skip
         return body
 
@@ -122,26 +104,10 @@ class HubSpotAdmin:
 
     def owners(self) -> dict[str, bool]:
         """Every owner id → active (archived owners are listed too, as inactive)."""
-        api = self.client.sdk.crm.owners.owners_api
-        found: dict[str, bool] = {}
-        for archived in (False, True):
-            after: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"limit": 500, "archived": archived}
-                if after:
-                    kwargs["after"] = after
-                data, _ = self.client.call(api.get_page_with_http_info, **kwargs)
-                for owner in data.results or []:
-                    found[str(owner.id)] = not archived
-                paging = getattr(data, "paging", None)
-                after = paging.next.after if paging and paging.next else None
-                if not after:
-                    break
+        found = {str(owner.id): True for owner in self.client.owners()}
+        for owner in self.client.owners(archived=True):
+            found[str(owner.id)] = False
         return found
-
-    def list_processing_type(self, list_id: str) -> str:
-        """MANUAL, SNAPSHOT or DYNAMIC."""
-        return str(self.client.get_list(list_id)["processingType"])
 
 
 def _budget(headers: Mapping[str, str]) -> dict[str, int]:
@@ -151,10 +117,3 @@ def _budget(headers: Mapping[str, str]) -> dict[str, int]:
         if value.isdigit():
             budget[key] = int(value)
     return budget
-
-
-def _json(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import urllib3
 from hubspot import HubSpot
 from hubspot.webhooks import SettingsChangeRequest, SubscriptionCreateRequest, ThrottlingSettings
-from hubspot.webhooks.exceptions import ApiException
 from urllib3.util.retry import Retry
 
 from adapters.errors import CrmCallError
-from adapters.hubspot.client import SYSTEM
-from adapters.metering import count_call
+from adapters.hubspot.client import exchange
 from connector.metrics import Metrics
 
 #: HubSpot's own ceiling of requests in flight per installing account (hubspot.md §1.2)
@@ -84,15 +81,5 @@ class HubSpotAppWebhooks:
         self._call(self._subscriptions.create_with_http_info, self.app_id, body)
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
-        try:
-            data, status, _ = method(*args, _request_timeout=self.timeout_s)
-        except ApiException as exc:
-            count_call(self.metrics, SYSTEM, exc.status or "network")
-            raise CrmCallError(
-                SYSTEM, exc.status or None, body=exc.body, message=str(exc.reason or exc)[:500]
-            ) from exc
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            count_call(self.metrics, SYSTEM, "network")
-            raise CrmCallError(SYSTEM, None, message=f"{type(exc).__name__}: {exc}") from exc
-        count_call(self.metrics, SYSTEM, status)
+        data, _ = exchange(method, *args, timeout_s=self.timeout_s, metrics=self.metrics)
         return data

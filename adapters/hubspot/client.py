@@ -10,10 +10,11 @@ status, headers and parsed body. Writers and readers never import the SDK.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 import urllib3
 from hubspot import HubSpot
 from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
@@ -34,6 +35,7 @@ from hubspot.crm.objects import (
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from hubspot.webhooks.exceptions import ApiException as WebhooksApiException
 from urllib3.util.retry import Retry
 
 from adapters.errors import CrmCallError
@@ -47,6 +49,18 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 BATCH_LIMIT = 100
 #: Lists memberships/add: Baton keeps to the same 100 per call.
 LIST_BATCH_LIMIT = 100
+#: GET /crm/v3/owners takes up to 500 a page
+OWNERS_PAGE = 500
+
+
+class HttpRefusal(Exception):
+    """A non-2xx answer to a plain ``requests`` call, shaped like the SDK's ``ApiException``
+    (status, headers, body) so :func:`exchange` translates both the same way."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status, self.headers, self.body = status, headers, body
+
 
 _API_EXCEPTIONS = (
     ObjectsApiException,
@@ -54,6 +68,8 @@ _API_EXCEPTIONS = (
     PropertiesApiException,
     AssociationsApiException,
     OwnersApiException,
+    WebhooksApiException,
+    HttpRefusal,
 )
 
 
@@ -99,6 +115,8 @@ class HubSpotClient:
         self._objects = sdk.crm.objects.basic_api
         self._associations = sdk.crm.associations.v4.basic_api
         self._owners = sdk.crm.owners.owners_api
+        self.base_url = base_url.rstrip("/")
+        self._access_token = access_token
         self.limiter = limiter
         self.metrics = metrics
         self.timeout_s = timeout_s
@@ -316,20 +334,31 @@ class HubSpotClient:
         data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)
         return {prop.name for prop in data.results or []}
 
-    def owner_names(self) -> dict[str, str]:
-        """GET /crm/v3/owners (every page): owner id → "First Last" (the e-mail if unnamed)."""
-        names: dict[str, str] = {}
+    def owners(self, *, archived: bool = False) -> Iterator[Any]:
+        """GET /crm/v3/owners, every page: the SDK's owner models (active, or archived ones)."""
         after: str | None = None
         while True:
-            kwargs = {"limit": 100, **({"after": after} if after else {})}
+            kwargs: dict[str, Any] = {"limit": OWNERS_PAGE, "archived": archived}
+            if after:
+                kwargs["after"] = after
             data, _ = self._call(DEFAULT_KIND, self._owners.get_page_with_http_info, **kwargs)
-            for owner in data.results or []:
-                full = " ".join(p for p in (owner.first_name, owner.last_name) if p)
-                names[str(owner.id)] = full or owner.email or str(owner.id)
+            yield from data.results or []
             following = data.paging.next if data.paging else None
             if following is None or not following.after:
-                return names
+                return
             after = following.after
+
+    def owner_names(self) -> dict[str, str]:
+        """Every active owner id → "First Last" (the e-mail if unnamed)."""
+        names: dict[str, str] = {}
+        for owner in self.owners():
+            full = " ".join(p for p in (owner.first_name, owner.last_name) if p)
+            names[str(owner.id)] = full or owner.email or str(owner.id)
+        return names
+
+    def list_processing_type(self, list_id: str) -> str:
+        """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
+        return str(self.get_list(list_id)["processingType"])
 
     def property_labels(self, object_type: str) -> dict[str, str]:
         """GET /crm/v3/properties/{type}: each property's label (what the admin sees) by name."""
@@ -342,37 +371,79 @@ class HubSpotClient:
         """Run one other SDK ``*_with_http_info`` method the same way (setup and doctor use it)."""
         return self._call(DEFAULT_KIND, method, *args, **kwargs)
 
+    def post_json(self, path: str, body: Mapping[str, Any]) -> tuple[Any, dict[str, str]]:
+        """POST an endpoint the SDK has no model for (private-app token info), through the same
+        limiter, timeout, metrics and error translation as every SDK call; the answer's body
+        and headers (a refusal's headers are on the :class:`CrmCallError`). The SDK's generic
+        ``api_request`` sets no timeout and prints errors, so this is one ``requests`` POST."""
+        answer: dict[str, str] = {}
+
+        def send(*, _request_timeout: tuple[float, float]) -> tuple[Any, int, dict[str, str]]:
+            response = requests.post(
+                self.base_url + path,
+                json=dict(body),
+                headers={"Authorization": f"Bearer {self._access_token}"},
+                timeout=_request_timeout,
+            )
+            answer.update(_lower(response.headers))
+            if not 200 <= response.status_code < 300:
+                raise HttpRefusal(response.status_code, answer, response.content)
+            return _parse_body(response.content), response.status_code, answer
+
+        data, _ = self._call(DEFAULT_KIND, send)
+        return data, answer
+
     def _call(self, kind: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One HTTP exchange: limiter slot, timeout, metrics, header hints, error translation."""
-        if self.limiter is not None:
-            self.limiter.acquire(kind)
-        try:
-            data, status, headers = method(*args, _request_timeout=self.timeout_s, **kwargs)
-        except _API_EXCEPTIONS as exc:
-            if exc.status is None or exc.status == 0:
-                raise self._network_error(str(exc)) from exc
-            headers = _lower(exc.headers)
-            self._observe(exc.status, headers)
-            raise _api_error(exc.status, headers, exc.body) from exc
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise self._network_error(f"{type(exc).__name__}: {exc}") from exc
-        except (ValueError, TypeError) as exc:
-            # The SDK could not read the answer into its models: HubSpot answered (the write may
-            # have happened), so this is retried like a lost answer, under its own code.
-            raise CrmCallError(
-                SYSTEM, None, error_code="UNREADABLE_RESPONSE", message=str(exc)[:500]
-            ) from exc
-        self._observe(status, _lower(headers))
-        return data, status
+        return exchange(
+            method, *args, timeout_s=self.timeout_s, metrics=self.metrics, limiter=self.limiter,
+            kind=kind, **kwargs,
+        )  # fmt: skip
 
-    def _network_error(self, message: str) -> CrmCallError:
-        count_call(self.metrics, SYSTEM, "network")
+
+def exchange(
+    method: Callable[..., Any],
+    *args: Any,
+    timeout_s: tuple[float, float],
+    metrics: Metrics | None,
+    limiter: RateLimiter | None = None,
+    kind: str = DEFAULT_KIND,
+    **kwargs: Any,
+) -> tuple[Any, int]:
+    """Run one SDK ``*_with_http_info`` method (or a call shaped like one): a limiter slot, the
+    timeout, ``crm_calls`` counted, the budget headers fed back, any failure as
+    :class:`CrmCallError`. Every HubSpot call goes through here, with the portal's token or an
+    app's developer key."""
+    if limiter is not None:
+        limiter.acquire(kind)
+
+    def observe(status: int, headers: Mapping[str, str]) -> None:
+        count_call(metrics, SYSTEM, status)
+        if limiter is not None:
+            limiter.observe_hubspot_headers(headers)
+
+    def network_error(message: str) -> CrmCallError:
+        count_call(metrics, SYSTEM, "network")
         return CrmCallError(SYSTEM, None, message=message)
 
-    def _observe(self, status: int, headers: Mapping[str, str]) -> None:
-        count_call(self.metrics, SYSTEM, status)
-        if self.limiter is not None:
-            self.limiter.observe_hubspot_headers(headers)
+    try:
+        data, status, headers = method(*args, _request_timeout=timeout_s, **kwargs)
+    except _API_EXCEPTIONS as exc:
+        if exc.status is None or exc.status == 0:
+            raise network_error(str(exc)) from exc
+        headers = _lower(exc.headers)
+        observe(exc.status, headers)
+        raise _api_error(exc.status, headers, exc.body) from exc
+    except (urllib3.exceptions.HTTPError, OSError) as exc:  # requests' errors are OSErrors
+        raise network_error(f"{type(exc).__name__}: {exc}") from exc
+    except (ValueError, TypeError) as exc:
+        # The SDK could not read the answer into its models: HubSpot answered (the write may
+        # have happened), so this is retried like a lost answer, under its own code.
+        raise CrmCallError(
+            SYSTEM, None, error_code="UNREADABLE_RESPONSE", message=str(exc)[:500]
+        ) from exc
+    observe(status, _lower(headers))
+    return data, status
 
 
 def _api_error(status: int, headers: Mapping[str, str], raw_body: Any) -> CrmCallError:

@@ -89,7 +89,7 @@ class HubSpotReader:
 
     def list_processing_type(self, list_id: str) -> str:
         """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
-        return str(self._call(partial(self.client.get_list, list_id))["processingType"])
+        return str(self._call(partial(self.client.list_processing_type, list_id)))
 
     def deals_for_opportunity(self, opportunity_id: str, id_property: str) -> list[str]:
         """Ids of the deals whose ``id_property`` holds this Salesforce opportunity id.

@@ -20,10 +20,17 @@ def format_key_path(path: Sequence[str | int]) -> str:
     return text
 
 
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice most like ``value`` (a typo's fix), or None if none is close: the one rule
+    every "did you mean" hint uses (config keys, teams, time zones, doctor's API values)."""
+    close = get_close_matches(value, list(choices), n=1)
+    return close[0] if close else None
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """Return " (did you mean 'x'?)" for the closest choice, or "" if none is close."""
-    close = get_close_matches(value, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(value, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 @dataclass(frozen=True, slots=True)

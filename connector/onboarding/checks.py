@@ -6,10 +6,11 @@ configured) with the fix. ``baton doctor`` exits 0 only when no line says FAIL.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+from connector.config.issues import closest
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -68,8 +69,8 @@ def did_you_mean(value: str, options: Sequence[tuple[str, str]]) -> str:
     for api_value, _ in options:
         if api_value.casefold() == wanted:
             return f"did you mean '{api_value}' (API values are case-sensitive)?"
-    close = difflib.get_close_matches(value, [api for api, _ in options], n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(value, [api for api, _ in options])
+    return f"did you mean '{close}'?" if close else ""
 
 
 @dataclass

@@ -8,8 +8,6 @@ address (the raw request body is kept apart, for ``privacy.keep_raw_bodies_days`
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from typing import Any
 
 #: a value that is already a pseudonym, so hashing twice gives the same key
 PSEUDONYM_PREFIX = "sha256:"
@@ -24,13 +22,3 @@ def email_hash(email: str | None) -> str | None:
     if "@" not in email:
         return None
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
-def pseudonymize_emails(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy with every e-mail field's address replaced by its pseudonym."""
-    result = dict(values)
-    for name, value in values.items():
-        if name.lower() == "email" and isinstance(value, str):
-            digest = email_hash(value)
-            result[name] = f"{PSEUDONYM_PREFIX}{digest}" if digest else None
-    return result

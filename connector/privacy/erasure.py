@@ -78,15 +78,19 @@ class ErasureReport:
 
 
 def erase_person(session: Session, who: str, origin: str, now: datetime) -> ErasureReport:
-    """Erase the person known by ``who`` (address or CRM id) in the caller's transaction."""
+    """Erase the person known by ``who`` (address or CRM id) in the caller's transaction.
+
+    ``known`` in the report: the store knew the person, or an earlier erasure did (an id that
+    matched nobody is still recorded, so its later deletion is recognised: ``was_erased``).
+    """
     ctx = ErasureContext(session, resolve(session, who), erasure_key(session))
     rows: dict[str, int] = {}
     for entry in entries():
         changed = _apply(ctx, entry) if isinstance(entry, TablePolicy) else entry.erase(ctx)
         if changed:
             rows[entry.table] = changed
-    _record(ctx, who, origin, now, sum(rows.values()))
-    return ErasureReport(not ctx.subject.is_empty(), rows)
+    erased_before = _record(ctx, origin, now, sum(rows.values()))
+    return ErasureReport(ctx.subject.found or bool(rows) or erased_before, rows)
 
 
 def was_erased(session: Session, kind: str, identifier: str) -> bool:
@@ -168,10 +172,14 @@ def _update(session: Session, table: Table, pk: list, row: Any, values: dict[str
     return 1
 
 
-def _record(ctx: ErasureContext, who: str, origin: str, now: datetime, changed: int) -> None:
-    """One erasure row per identifier: keyed hashes, the time, the count; never the values."""
-    pairs = ctx.subject.identifiers or [("email" if "@" in who else "id", who.strip().lower())]
-    for kind, value in pairs:
+def _record(ctx: ErasureContext, origin: str, now: datetime, changed: int) -> bool:
+    """One erasure row per identifier: keyed hashes, the time, the count; never the values.
+
+    Keyed by the kinds ``was_erased`` looks up (email, hubspot, salesforce): ``resolve`` files
+    even an id that matched nobody under its CRM. True when one was recorded before.
+    """
+    before = False
+    for kind, value in ctx.subject.identifiers:
         digest = keyed_hash(ctx.key, f"{kind}:{value}")
         row = ctx.session.scalar(select(Erasure).where(Erasure.identifier_hash == digest))
         if row is None:
@@ -186,5 +194,7 @@ def _record(ctx: ErasureContext, who: str, origin: str, now: datetime, changed: 
                 )
             )
         else:
+            before = True
             row.last_erased_at, row.rows_changed = now, changed
     ctx.session.flush()
+    return before

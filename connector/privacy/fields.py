@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from connector.privacy import PSEUDONYM_PREFIX, email_hash
 
@@ -36,8 +37,9 @@ IDENTIFYING = frozenset(
 #: fields an erasure or the retention scrub removes from kept payloads (the e-mail included)
 PERSONAL = IDENTIFYING | {"email", "company", "title", "city", "website"}
 
-#: an e-mail address inside free text (log lines, CRM error messages, audit summaries)
-EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+#: an e-mail address inside free text (log lines, CRM error messages, audit summaries), also
+#: percent-encoded (a SOQL lookup by e-mail in a logged URL: ``ann%2Bwork%40example.org``)
+EMAIL_IN_TEXT = re.compile(r"[\w.+'%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 ERASED = "[erased]"
 
 
@@ -75,8 +77,24 @@ def without_personal(value: Any) -> Any:
 
 
 def pseudonymize_text(text: str) -> str:
-    """Free text with each e-mail address replaced by its pseudonym (logs, error messages)."""
-    return EMAIL_IN_TEXT.sub(lambda found: pseudonym(found.group())[:19], text)
+    """Free text with each e-mail address replaced by its short pseudonym (logs, error messages).
+
+    An encoded address gets the pseudonym of the address itself, so a log line of a SOQL lookup
+    and one of the clear address name the same person.
+    """
+    return EMAIL_IN_TEXT.sub(_pseudonymized, text)
+
+
+#: what ends the text before an address in a match: a quote, or in a URL a space, ``=`` or quote
+_BEFORE_ADDRESS = re.compile(r"'+|\+|%(?:20|22|27|2C|3A|3D)", re.IGNORECASE)
+
+
+def _pseudonymized(found: re.Match[str]) -> str:
+    text = found.group()
+    at = re.search("@|%40", text, re.IGNORECASE)
+    separators = _BEFORE_ADDRESS if "%" in text else re.compile("'+")
+    start = max((m.end() for m in separators.finditer(text, 0, at.start() if at else 0)), default=0)
+    return text[:start] + pseudonym(unquote(text[start:]))[:19]
 
 
 def quoted_values_named(text: str, fields: Mapping[str, Any]) -> str:

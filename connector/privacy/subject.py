@@ -31,6 +31,8 @@ class Subject:
     email_hashes: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    #: the store knew the person (a link, their Lead's creation or an event of theirs matched)
+    found: bool = False
 
     @property
     def ids(self) -> set[str]:
@@ -58,14 +60,12 @@ class Subject:
         pairs += [("salesforce", i) for i in self.lead_ids | self.contact_ids]
         return sorted(pairs)
 
-    def is_empty(self) -> bool:
-        """True when nothing identifies anyone (an unknown address or id)."""
-        return not (self.ids or self.email_hashes)
-
 
 def resolve(session: Session, who: str) -> Subject:
     """The person known by ``who`` (an e-mail address, a HubSpot id, a Salesforce 00Q/003 id)."""
     who = who.strip()
+    if not who:
+        raise ValueError("say who: an e-mail address or a CRM id")
     subject = Subject()
     if "@" in who:
         subject.emails.add(who.lower())
@@ -97,6 +97,7 @@ def _add_links(session: Session, subject: Subject) -> None:
     if not conditions:
         return
     for link in session.scalars(select(RecordLink).where(or_(*conditions))):
+        subject.found = True
         _add(subject.hubspot_ids, link.hubspot_contact_id)
         _add(subject.lead_ids, link.salesforce_lead_id)
         _add(subject.contact_ids, link.salesforce_contact_id)
@@ -124,6 +125,7 @@ def _add_created_leads(session: Session, subject: Subject) -> None:
         )
         if not mine:
             continue
+        subject.found = True
         _add(subject.hubspot_ids, row.payload.get("hubspot_contact_id"))
         _add(subject.lead_ids, (row.result or {}).get("id"))
         if email:
@@ -139,6 +141,7 @@ def _add_values_from_events(session: Session, subject: Subject) -> None:
         return
     rows = session.scalars(select(InboxEvent.changes).where(InboxEvent.record_key.in_(keys)))
     for changes in rows:
+        subject.found = True
         for name in _NAME_FIELDS:
             _add(subject.names, _field(changes, (name,)))
         email = _field(changes, _EMAIL_FIELDS)

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from connector.privacy.body_search import body_mentions
 from connector.privacy.erasure import ErasureContext, own_rows, table_of
-from connector.privacy.registry import TablePolicy, declare_free, register
+from connector.privacy.registry import TablePolicy, declare_free, register, register_pruner
+from connector.replays import prune_seen_requests
 from connector.store.models import InboxEvent, RawRequest
 
 INBOX = TablePolicy(
@@ -38,10 +40,12 @@ class RawBodies:
                 if i is not None
             }
         needles = ctx.others
-        rows = ctx.session.execute(
-            select(RawRequest.id, RawRequest.body).where(RawRequest.body.is_not(None))
-        )
-        for raw_id, body in rows:
+        query = select(RawRequest.id, RawRequest.body).where(RawRequest.body.is_not(None))
+        dialect = ctx.session.get_bind().dialect.name
+        candidates = body_mentions(RawRequest.__table__.c.body, needles.needles, dialect)
+        if candidates is not None:  # only bodies that may hold the person are decoded
+            query = query.where(candidates)
+        for raw_id, body in ctx.session.execute(query):
             text = bytes(body).decode("utf-8", errors="replace")
             if needles.text(text) != text:
                 found.add(raw_id)
@@ -122,6 +126,7 @@ register(TablePolicy("credit_ledger", redact=("touch_id",)))
 
 declare_free("cursors", "poller positions, round-robin counters and the erasure key")
 declare_free("seen_requests", "SHA-256 digests of whole requests, for replay refusal")
+register_pruner("seen_requests", prune_seen_requests)  # off the webhook's hot path
 declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what names the person")
 declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
 declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")

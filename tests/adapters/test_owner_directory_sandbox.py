@@ -53,7 +53,7 @@ class Clock:
 def test_names_come_from_both_crms_and_are_cached(
     hubspot: HubSpotSandbox, salesforce: SalesforceSandbox
 ) -> None:
-    owners = [hubspot.add_owner(f"rep{i}@acme.example", "Rep", f"Number {i}") for i in range(120)]
+    owners = [hubspot.add_owner(f"rep{i}@acme.example", "Rep", f"Number {i}") for i in range(520)]
     sanne = salesforce.add_user("Sanne Jansen", "sanne@acme.example")
     queue = salesforce.add_queue("Inbound Leads Queue")
     hs_client, sf_client = _clients(hubspot, salesforce)
@@ -63,13 +63,13 @@ def test_names_come_from_both_crms_and_are_cached(
     salesforce.reset_request_log()
 
     assert directory.name(owners[0]) == "Rep Number 0"
-    assert directory.name(owners[119]) == "Rep Number 119"  # from the second page
+    assert directory.name(owners[519]) == "Rep Number 519"  # from the second page
     directory.warm([sanne, queue, "005000000000000AAA"])
     assert directory.name(sanne) == "Sanne Jansen"
     assert directory.name(queue) == "Inbound Leads Queue"
     assert directory.name("005000000000000AAA") is None  # no such user: the page shows the id
     owner_pages = [r for r in hubspot.requests if r.path.startswith(OWNERS_PATH)]
-    assert len(owner_pages) == 2  # 120 owners, 100 a page
+    assert len(owner_pages) == 2  # 520 owners, 500 a page (the most HubSpot gives)
     queries = [r for r in salesforce.requests if "query" in r.path]
     assert len(queries) == 2  # one for users, one for queues, however many ids
 

@@ -16,8 +16,8 @@ from connector.log_redaction import (
     PseudonymizeEmails,
     RedactSecrets,
     install,
-    pseudonymize_emails,
 )
+from connector.privacy.fields import pseudonymize_text
 
 TOKEN = "Outbound-Token-0123456789"
 
@@ -139,16 +139,23 @@ def test_configure_logging_redacts_for_every_entry_point_even_when_called_again(
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "before"),
     [
-        "lookup failed for Ann.Smith+work@Example.org",
-        "GET /query?q=SELECT+Id+FROM+Lead+WHERE+Email+%3D+%27ann.smith%2Bwork%40example.org%27",
+        ("lookup failed for Ann.Smith+work@Example.org", "lookup failed for "),
+        (
+            "GET /query?q=SELECT+Id+FROM+Lead+WHERE+Email+%3D+%27ann.smith%2Bwork%40example.org%27",
+            "GET /query?q=SELECT+Id+FROM+Lead+WHERE+Email+%3D+%27",
+        ),
     ],
 )
-def test_addresses_in_log_text_become_their_pseudonym_also_when_percent_encoded(text: str) -> None:
-    cleaned = pseudonymize_emails(text)
+def test_addresses_in_log_text_become_their_pseudonym_also_when_percent_encoded(
+    text: str, before: str
+) -> None:
+    cleaned = pseudonymize_text(text)
     assert "example.org" not in cleaned.lower()
-    assert "sha256:" in cleaned
+    # the same person's pseudonym whichever form the address had, and the text around it stays
+    assert pseudonymize_text("ann.smith+work@example.org") in cleaned
+    assert cleaned.startswith(before + "sha256:")
 
 
 def test_the_address_filter_rewrites_message_and_extra_fields() -> None:

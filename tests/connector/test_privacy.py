@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
 from connector.inbox import append
-from connector.privacy import email_hash, pseudonymize_emails
+from connector.privacy import email_hash
 from connector.store.models import InboxEvent
 
 DIGEST = hashlib.sha256(b"anna.visser@acme.nl").hexdigest()
@@ -20,13 +20,6 @@ def test_hash_normalizes_and_is_stable_through_a_pseudonym():
     assert email_hash(f"sha256:{DIGEST}") == DIGEST
     assert email_hash("not an address") is None
     assert email_hash(None) is None
-
-
-def test_every_email_field_is_replaced_and_nothing_else():
-    values = {"Email": "anna.visser@acme.nl", "email": "", "Status": "Open", "Company": "Acme"}
-    assert pseudonymize_emails(values) == {
-        "Email": f"sha256:{DIGEST}", "email": None, "Status": "Open", "Company": "Acme",
-    }  # fmt: skip
 
 
 def test_the_inbox_stores_no_address(store):

@@ -372,3 +372,37 @@ def test_a_public_app_gets_its_webhooks_set_through_the_api(org: Org) -> None:
     assert org.hs.flush_webhooks(timeout=10)
     answered = [d.status for d in org.hs.webhook_deliveries if "/webhooks/hubspot" in d.url]
     assert answered and all(200 <= (status or 0) < 300 for status in answered)
+
+
+def _counted(requests: list[Any]) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for r in requests:
+        counts[(r.method, r.path)] = counts.get((r.method, r.path), 0) + 1
+    return counts
+
+
+def _schema_reads(org: Org) -> dict[tuple[str, str], int]:
+    """Describes, property and group lists, and the Tooling field list read since the reset."""
+    counts = _counted(org.hs.requests) | _counted(org.sf.requests)
+    return {
+        key: n
+        for key, n in counts.items()
+        if key[0] == "GET"
+        and (key[1].endswith("/describe") or "/crm/v3/properties/" in key[1] or "tooling" in key[1])
+    }
+
+
+def _schema_reads_of(org: Org, run: Any) -> dict[tuple[str, str], int]:
+    org.hs.reset_request_log()
+    org.sf.reset_request_log()
+    run()
+    return _schema_reads(org)
+
+
+def test_doctor_and_setup_read_each_describe_and_property_list_once(org: Org) -> None:
+    doctor = _schema_reads_of(org, org.doctor)
+    assert doctor and set(doctor.values()) == {1}, doctor
+    assert ("GET", "/services/data/v59.0/sobjects/Lead/describe") in doctor
+    setup = _schema_reads_of(org, org.setup)
+    assert setup and set(setup.values()) == {1}, setup
+    assert ("GET", "/crm/v3/properties/contacts") in setup

@@ -196,3 +196,42 @@ def test_cli_summary_and_replay(store):
         assert "queued 1 observed writes" in replayed.stdout
         with store.session() as session:
             assert session.scalar(select(OutboxCommand.status)) == "pending"
+
+
+def _notice_for(n: int) -> Notify:
+    lead = f"00Q{n:012d}AAA"
+    return Notify(
+        System.NOTIFY, f"salesforce:lead:{lead}", f"sla:{n}:step2", channel="email",
+        to_user_id="005000000000002AAA", role="manager", lead_id=lead, step=2,
+    )  # fmt: skip
+
+
+def test_replay_asks_for_the_keys_in_use_once_whatever_the_number_of_rows(store):
+    from sqlalchemy import event
+
+    _enqueue(store, *(_notice_for(n) for n in range(30)))
+    while Dispatcher(store, {}, "w", observe=True).dispatch(T0):
+        pass
+    _enqueue(store, _notice_for(1))  # observed a second time: only one copy may be queued
+    Dispatcher(store, {}, "w", observe=True).dispatch(T0)
+    _enqueue(store, _notice_for(0))  # the same decision again, after observe mode
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "idempotency_key IN" in statement:
+            selects.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        with store.session() as session:
+            report = replay_observed(session, T0 - timedelta(hours=1), T0 + timedelta(hours=1))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert len(selects) == 1, "one query for every row's key, not one per row"
+    assert report.queued == 29
+    assert dict(report.skipped) == {"decided again since observe mode ended": 2}
+    with store.session() as session:
+        pending = session.scalars(
+            select(OutboxCommand.idempotency_key).where(OutboxCommand.status == "pending")
+        ).all()
+    assert sorted(pending) == sorted(f"sla:{n}:step2" for n in range(30))

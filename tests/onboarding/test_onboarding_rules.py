@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from connector.config import default_config, with_changes
+from connector.config.issues import closest
+from connector.config.issues import did_you_mean as config_hint
 from connector.onboarding.checks import did_you_mean
 from connector.onboarding.facts import HubSpotFacts
 from connector.onboarding.hubspot_checks import hubspot_checks
@@ -31,6 +33,15 @@ STATUSES = [
 def test_did_you_mean_names_the_api_value(written: str, hint: str) -> None:
     found = did_you_mean(written, STATUSES)
     assert (hint in found) if hint else found == ""
+
+
+def test_doctor_and_the_config_loader_suggest_by_one_rule() -> None:
+    api_values = [api for api, _ in STATUSES]
+    assert closest("Working - Contacte", api_values) == "Working - Contacted"
+    assert did_you_mean("Working - Contacte", STATUSES).endswith("'Working - Contacted'?")
+    assert config_hint("Working - Contacte", api_values) == " (did you mean 'Working - Contacted'?)"
+    assert closest("Qualified", api_values) is None
+    assert config_hint("Qualified", api_values) == did_you_mean("Qualified", STATUSES) == ""
 
 
 def _facts(stages: list[tuple[str, int]]) -> HubSpotFacts:

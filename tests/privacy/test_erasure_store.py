@@ -134,3 +134,38 @@ def test_a_late_deletion_of_an_erased_id_is_erased_too(store: Store) -> None:
     _deletion(store, EventKind.DELETED, Source.HUBSPOT, ObjectType.CONTACT, ANN.contact_id)
     _worker(store).process_events()
     assert where_found(store, [f"contact:{ANN.contact_id}"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("who", "source", "object_type", "oid"),
+    [
+        (f" {ANN.contact_id} ", Source.HUBSPOT, ObjectType.CONTACT, ANN.contact_id),
+        (ANN.lead_id, Source.SALESFORCE, ObjectType.LEAD, ANN.lead_id),
+    ],
+)
+def test_an_id_that_matched_nobody_is_recognised_when_its_deletion_comes_later(
+    store: Store, who: str, source: Source, object_type: ObjectType, oid: str
+) -> None:
+    with store.session() as session:
+        report = erase_person(session, who, "command", T0)
+    assert not report.known, "nobody was known by that id"
+    seed(store, ANN, at=T0 + timedelta(hours=1))  # the person arrives after the forget
+    _deletion(store, EventKind.DELETED, source, object_type, oid)
+    _worker(store).process_events()  # no erase_on_* configured: only the record can ask
+    assert where_found(store, ANN.values) == {}
+
+
+def test_a_repeat_knows_the_person_and_an_empty_name_is_refused(store: Store) -> None:
+    seed(store, ANN)
+    with store.session() as session:
+        assert erase_person(session, ANN.contact_id, "command", T0).known
+    with store.session() as session:
+        repeat = erase_person(session, ANN.contact_id, "command", T0)
+        assert repeat.known and repeat.total == 0, "erased before: known, nothing left"
+        with pytest.raises(ValueError, match="e-mail address or a CRM id"):
+            erase_person(session, "  ", "command", T0)
+        assert {row.kind for row in session.scalars(select(Erasure))} <= {
+            "email",
+            "hubspot",
+            "salesforce",
+        }, "every record is under a kind was_erased looks up"

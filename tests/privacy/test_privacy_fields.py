@@ -41,6 +41,7 @@ def test_without_personal_drops_personal_fields_at_any_depth_and_addresses_in_te
         "fields": {"LastName": "Smit", "Email": "a@b.nl", "Status": "Open"},
         "rows": [{"ContactId": "003x", "title": "CEO"}],
         "note": "mailed a@b.nl",
+        "url": "/query?q=Email+%3D+%27a%40b.nl%27",
     }
     assert without_personal(payload) == {
         "kind": "create_lead",
@@ -48,6 +49,7 @@ def test_without_personal_drops_personal_fields_at_any_depth_and_addresses_in_te
         "fields": {"Status": "Open"},
         "rows": [{"ContactId": "003x"}],
         "note": "mailed [erased]",
+        "url": "/query?q=[erased]%27",
     }
 
 

@@ -76,9 +76,10 @@ def write_config(directory: Path, port: int, service: str = "") -> Path:
 
 @contextmanager
 def live_baton(
-    directory: Path, *, service: str = "", args: tuple[str, ...] = ()
+    directory: Path, *, service: str = "", args: tuple[str, ...] = (), wsgi: bool = False
 ) -> Iterator[LiveBaton]:
-    """Start ``baton serve`` and stop it (and its gunicorn worker) afterwards."""
+    """Start ``baton serve`` (or, with ``wsgi``, gunicorn on ``webhooks.wsgi:app`` with the
+    intake worker, as docs/INSTALL.md shows) and stop it afterwards."""
     port = free_port()
     config = write_config(directory, port, service)
     log = directory / "baton.log"
@@ -92,10 +93,16 @@ def live_baton(
     }
     env.pop("BATON_DATABASE_URL", None)
     env.pop("BATON_CONFIG", None)
+    command = [sys.executable, "-m", "baton.cli", "serve", "--config", str(config),
+               "--port", str(port), *args]  # fmt: skip
+    if wsgi:
+        env["BATON_CONFIG"] = str(config)
+        command = [sys.executable, "-m", "gunicorn", "webhooks.wsgi:app", "--worker-class",
+                   "baton.intake_worker.BufferingThreadWorker", "--keep-alive", "0",
+                   "--bind", f"127.0.0.1:{port}", *args]  # fmt: skip
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "baton.cli", "serve", "--config", str(config),
-             "--port", str(port), *args],
+            command,
             cwd=REPO,
             env=env,
             stdout=sink,

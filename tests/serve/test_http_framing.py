@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from baton.http_framing import MAX_HEAD_BYTES, chunked_body_complete, scan_request
+from baton.http_framing import MAX_HEAD_BYTES, RequestScanner, chunked_body_complete, scan_request
 
 HEAD = b"POST /webhooks/hubspot HTTP/1.1\r\nHost: x\r\n"
 
@@ -59,3 +59,34 @@ def test_expect_continue_is_answered_only_before_the_body() -> None:
 )
 def test_chunked_bodies(body: bytes, expected: bool) -> None:
     assert chunked_body_complete(body, max_body=100) is expected
+
+
+def _fed_in_pieces(buffer: bytes, piece: int, max_body: int = 10**9):  # type: ignore[no-untyped-def]
+    scanner, grown, verdicts = RequestScanner(max_body), bytearray(), []
+    for start in range(0, len(buffer), piece):
+        grown += buffer[start : start + piece]
+        verdicts.append(scanner.feed(grown))
+    return scanner, grown, verdicts
+
+
+@pytest.mark.parametrize("piece", [1, 3, 7])
+def test_fed_piece_by_piece_the_verdict_is_the_whole_buffers(piece: int) -> None:
+    cases = [
+        HEAD + b"Content-Length: 5\r\n\r\nabcde",
+        HEAD + b"Expect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
+        HEAD + b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n5;x=1\r\nabcde\r\n0\r\nT: y\r\n\r\n",
+        HEAD + b"Transfer-Encoding: chunked\r\n\r\n40\r\n" + b"a" * 64 + b"\r\n40\r\n",
+    ]
+    for case in cases:
+        _, grown, verdicts = _fed_in_pieces(case, piece, max_body=100)
+        for n, verdict in enumerate(verdicts):
+            assert verdict.ready is ready(bytes(grown[: (n + 1) * piece]))
+
+
+def test_a_large_upload_is_scanned_once_not_once_per_read() -> None:
+    chunks = b"".join(b"%x\r\n%s\r\n" % (100, b"a" * 100) for _ in range(2000)) + b"0\r\n\r\n"
+    buffer = HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + chunks
+    scanner, _, verdicts = _fed_in_pieces(buffer, 512)
+    assert verdicts[-1].ready and not any(v.ready for v in verdicts[:-1])
+    # each read looks only at what is new (a chunk cut by a read has its size line read again)
+    assert scanner.examined < 2 * len(buffer)

@@ -123,8 +123,10 @@ def test_chunked_body_over_the_limit_is_a_413_from_the_real_server(baton: LiveBa
     assert baton.count("raw_requests") == raws_before
 
 
-def test_a_request_not_whole_in_time_gets_408(tmp_path: Path) -> None:
-    with live_baton(tmp_path, service=", body_read_timeout_s: 1") as server:
+@pytest.mark.parametrize("wsgi", [False, True], ids=["baton-serve", "gunicorn-wsgi"])
+def test_a_request_not_whole_in_time_gets_408(tmp_path: Path, wsgi: bool) -> None:
+    """The config's body_read_timeout_s (1 s, not the 10 s default) holds under either start."""
+    with live_baton(tmp_path, service=", body_read_timeout_s: 1", wsgi=wsgi) as server:
         sock = stalled_upload(server.port)
         started = time.monotonic()
         sock.settimeout(5)

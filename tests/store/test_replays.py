@@ -6,8 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from threading import Barrier
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from connector.config import default_config, with_changes
+from connector.privacy.retention import prune
 from connector.replays import first_sighting
 from connector.store import Store
 from connector.store.models import SeenRequest
@@ -28,12 +30,32 @@ def test_a_digest_is_new_once_within_the_window(store: Store) -> None:
     assert claim(store, "a" * 64, T0, receiver="other")  # per receiver
 
 
-def test_digests_past_the_window_are_forgotten(store: Store) -> None:
+def test_a_digest_past_the_window_is_new_again_before_any_prune(store: Store) -> None:
     assert claim(store, "a" * 64, T0)
     assert claim(store, "b" * 64, T0 + WINDOW + timedelta(seconds=1))
+    assert claim(store, "a" * 64, T0 + WINDOW + timedelta(seconds=2)), "its old row is stale"
+    assert not claim(store, "a" * 64, T0 + WINDOW + timedelta(days=1)), "and fresh again"
+
+
+def test_the_webhook_claims_with_one_statement_and_the_retention_run_forgets(store: Store) -> None:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement.lstrip().split()[0].upper())
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        assert claim(store, "a" * 64, T0)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert "DELETE" not in statements and statements.count("INSERT") == 1
+    assert claim(store, "b" * 64, T0 + WINDOW)
+    config = with_changes(default_config(), {"hubspot.workflow_replay_window_days": WINDOW.days})
+    with store.session() as session:
+        counts = prune(session, config, T0 + WINDOW + timedelta(seconds=1))
+    assert counts["seen_requests"] == 1
     with store.session() as session:
         assert session.scalars(select(SeenRequest.digest)).all() == ["b" * 64]
-    assert claim(store, "a" * 64, T0 + WINDOW + timedelta(seconds=2))
 
 
 def test_racing_copies_claim_once(store: Store) -> None:
