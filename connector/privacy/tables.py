@@ -124,6 +124,7 @@ declare_free("cursors", "poller positions, round-robin counters and the erasure 
 declare_free("seen_requests", "SHA-256 digests of whole requests, for replay refusal")
 declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what names the person")
 declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
+declare_free("sla_rep_misses", "clock id, the rep's user id, a period code and a count")
 declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")
 declare_free("worker_heartbeats", "process names (host:pid:thread) and times, no person")
 

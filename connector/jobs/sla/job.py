@@ -21,7 +21,7 @@ from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
 from connector.jobs.lifecycle import leads
-from connector.jobs.sla import clocks, within_hubspot
+from connector.jobs.sla import clocks, per_rep, within_hubspot
 from connector.jobs.sla import rules as r
 from connector.jobs.sla import touches as t
 from connector.jobs.sla.calendar import BusinessTime
@@ -283,6 +283,10 @@ class SlaJob:
             step_lines, step_commands = self._escalate(ctx, clock, planned.i, event.occurred_at)
             lines += step_lines
             commands += step_commands
+        if self.config.escalation.per_rep is not None:
+            rep_lines, rep_commands = self._per_rep(ctx, clock)
+            lines += rep_lines
+            commands += rep_commands
         return Outcome(
             DONE, "; ".join(lines), commands=tuple(commands), timers=timers, audit=tuple(lines)
         )
@@ -325,6 +329,42 @@ class SlaJob:
             lines.append(line)
             commands += reassign
         return lines, commands
+
+    def _per_rep(self, ctx: JobContext, clock: SlaClock) -> tuple[list[str], list[Command]]:
+        """The per-rep ladder at a breach: the rep's n-th miss in the period tells its step's
+        person, with the rep's numbers; keyed per clock and channel, so it is sent once."""
+        ladder = self.config.escalation.per_rep
+        assert ladder is not None
+        period = r.period_of(clock.deadline_at, self.calendar.zone, ladder.period)
+        place = per_rep.record_miss(ctx.session, clock, period, clock.deadline_at)
+        notify = ladder.step_for(place)
+        who = recipient_for(
+            notify,
+            clock.owner_id,
+            ctx.readers,
+            self.config.escalation,
+            hubspot_alone=not self.config.salesforce.enabled,
+        )
+        what = f"per-rep ladder: miss {place} of {clock.owner_id} in {period.code}"
+        if who.user_id is None and who.address is None:
+            return [f"{what}: {notify} skipped: {who.note}"], []
+        numbers = per_rep.rep_context(ctx.session, clock.owner_id, period)
+        commands: list[Command] = [
+            replace(
+                notice,
+                idempotency_key=f"sla:{clock.id}:rep:{notice.channel}",
+                rep_miss=place,
+                period=period.code,
+                period_leads=numbers.leads,
+                period_met=numbers.met,
+                period_missed=numbers.missed,
+                open_leads=numbers.open_leads,
+            )
+            for notice in self._notices(clock, 0, ladder.channels, who)
+        ]
+        sent = ", ".join(ladder.channels)
+        line = f"{what}: {notify} {who.user_id or who.address} by {sent}{who.suffix}"
+        return [line], commands
 
     def _reassign(
         self, ctx: JobContext, clock: SlaClock, at: datetime

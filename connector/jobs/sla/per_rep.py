@@ -1,0 +1,91 @@
+"""The per-rep ladder: a rep's n-th missed first response in a period, and their context.
+
+The agreement says a rep's first missed lead in a week tells their manager and the second their
+director. The place of a miss is a row of ``sla_rep_misses``, unique per (rep, period, place):
+two workers recording two of a rep's misses at once cannot both be "the first" — on PostgreSQL
+the second insert waits for the first transaction, fails on the unique index, and counts again.
+Each message carries the rep's period in numbers (leads, share within the SLA, open leads), read
+from the clocks table, so the reader can tell a bad week from a busy one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connector.jobs.sla.rules import OPEN_STATES, Breach, Period, State
+from connector.store.models import SlaBreach, SlaClock, SlaRepMiss
+
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class RepContext:
+    """A rep's period: clocks started, first responses met and missed, clocks open now."""
+
+    leads: int
+    met: int
+    missed: int
+    open_leads: int
+
+    @property
+    def within_pct(self) -> int | None:
+        """Share of judged first responses that were met (None before any was judged)."""
+        judged = self.met + self.missed
+        return round(100 * self.met / judged) if judged else None
+
+
+def record_miss(session: Session, clock: SlaClock, period: Period, at: datetime) -> int:
+    """The place of this clock's miss among its owner's misses in ``period`` (1 = first).
+
+    Idempotent per clock: a replayed deadline finds the place it took before.
+    """
+    for _ in range(_ATTEMPTS):
+        taken = session.scalar(select(SlaRepMiss.ordinal).where(SlaRepMiss.clock_id == clock.id))
+        if taken is not None:
+            return int(taken)
+        count = session.scalar(
+            select(func.count())
+            .select_from(SlaRepMiss)
+            .where(SlaRepMiss.owner_id == clock.owner_id, SlaRepMiss.period == period.code)
+        )
+        place = int(count or 0) + 1
+        try:
+            with session.begin_nested():
+                session.add(
+                    SlaRepMiss(
+                        clock_id=clock.id,
+                        owner_id=clock.owner_id,
+                        period=period.code,
+                        ordinal=place,
+                        at=at,
+                    )
+                )
+                session.flush()
+        except IntegrityError:
+            continue  # another worker took this place first: count again
+        return place
+    raise RuntimeError(f"could not place clock {clock.id}'s miss after {_ATTEMPTS} attempts")
+
+
+def rep_context(session: Session, owner_id: str, period: Period) -> RepContext:
+    """The rep's numbers for the message (indexed by owner: ``ix_sla_clocks_owner``,
+    ``ix_sla_breaches_owner``)."""
+    mine = SlaClock.owner_id == owner_id
+    in_period = SlaClock.started_at >= period.start, SlaClock.started_at < period.end
+    leads = session.scalar(select(func.count()).where(mine, *in_period))
+    met = session.scalar(select(func.count()).where(mine, *in_period, SlaClock.state == State.MET))
+    missed = session.scalar(
+        select(func.count()).where(
+            SlaBreach.owner_id == owner_id,
+            SlaBreach.kind == Breach.FIRST_RESPONSE.value,
+            SlaBreach.at >= period.start,
+            SlaBreach.at < period.end,
+        )
+    )
+    open_now = session.scalar(select(func.count()).where(mine, SlaClock.state.in_(OPEN_STATES)))
+    return RepContext(int(leads or 0), int(met or 0), int(missed or 0), int(open_now or 0))
