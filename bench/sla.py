@@ -60,7 +60,16 @@ from connector.timers import timer_key  # noqa: E402
 from connector.worker import Worker  # noqa: E402
 
 OWNER = "005000000000001AAA"
-MANAGERS = {OWNER: "005000000000002AAA"}
+#: --per-rep spreads the clocks over this many reps (400 open clocks each at 100,000), as a sales
+#: team would: the rep's context is counted over that rep's clocks
+REPS = 250
+MANAGER = "005000000000999AAA"  # digits only: the checksum suffix is AAA
+
+
+def _rep(n: int) -> str:
+    return f"0050000000{n % REPS:05d}AAA"  # reps 0 … 249
+
+
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -115,7 +124,7 @@ def _deadline(n: int, count: int, due: int, first_due: datetime) -> datetime:
     return first_due + timedelta(seconds=3600 + (n * 2_592_000) // count)
 
 
-def _seed(url: str, count: int, due: int, first_due: datetime) -> None:
+def _seed(url: str, count: int, due: int, first_due: datetime, per_rep: bool) -> None:
     """N running clocks and their deadline timers (run in a child process: its memory is not
     the worker's)."""
     store = Store(url)
@@ -126,7 +135,7 @@ def _seed(url: str, count: int, due: int, first_due: datetime) -> None:
             "id": n + 1,
             "lead_id": f"00Q{n:015d}",
             "number": 1,
-            "owner_id": OWNER,
+            "owner_id": _rep(n) if per_rep else OWNER,
             "team": None,
             "policy": "default",
             "state": "running",
@@ -196,7 +205,10 @@ def _worker(store: Store, port: int, per_rep: bool) -> Worker:
             # --per-rep: each breach also takes its place among the rep's misses this week and
             # mails the manager with the rep's numbers (its cost is what this option measures)
             **(
-                {"escalation.per_rep": {"steps": ["manager"]}, "escalation.managers": MANAGERS}
+                {
+                    "escalation.per_rep": {"steps": ["manager"]},
+                    "escalation.managers": {_rep(n): MANAGER for n in range(REPS)},
+                }
                 if per_rep
                 else {}
             ),
@@ -226,7 +238,9 @@ def main() -> int:
         engine = url.split("://", 1)[0]
         started = time.perf_counter()
         first_due = datetime.now(UTC) + timedelta(seconds=30 + args.open / 10_000)
-        seeder = multiprocessing.Process(target=_seed, args=(url, args.open, args.due, first_due))
+        seeder = multiprocessing.Process(
+            target=_seed, args=(url, args.open, args.due, first_due, args.per_rep)
+        )
         seeder.start()
         seeder.join()
         assert seeder.exitcode == 0, "seeding failed"

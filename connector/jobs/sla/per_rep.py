@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,12 +73,16 @@ def record_miss(session: Session, clock: SlaClock, period: Period, at: datetime)
 
 
 def rep_context(session: Session, owner_id: str, period: Period) -> RepContext:
-    """The rep's numbers for the message (indexed by owner: ``ix_sla_clocks_owner``,
-    ``ix_sla_breaches_owner``)."""
-    mine = SlaClock.owner_id == owner_id
-    in_period = SlaClock.started_at >= period.start, SlaClock.started_at < period.end
-    leads = session.scalar(select(func.count()).where(mine, *in_period))
-    met = session.scalar(select(func.count()).where(mine, *in_period, SlaClock.state == State.MET))
+    """The rep's numbers for the message: one pass over the rep's clocks (``ix_sla_clocks_owner``)
+    and a count of their breaches in the period (``ix_sla_breaches_owner``)."""
+    in_period = and_(SlaClock.started_at >= period.start, SlaClock.started_at < period.end)
+    leads, met, open_now = session.execute(
+        select(
+            func.count().filter(in_period),
+            func.count().filter(in_period, SlaClock.state == State.MET.value),
+            func.count().filter(SlaClock.state.in_(OPEN_STATES)),
+        ).where(SlaClock.owner_id == owner_id)
+    ).one()
     missed = session.scalar(
         select(func.count()).where(
             SlaBreach.owner_id == owner_id,
@@ -87,5 +91,4 @@ def rep_context(session: Session, owner_id: str, period: Period) -> RepContext:
             SlaBreach.at < period.end,
         )
     )
-    open_now = session.scalar(select(func.count()).where(mine, SlaClock.state.in_(OPEN_STATES)))
     return RepContext(int(leads or 0), int(met or 0), int(missed or 0), int(open_now or 0))
