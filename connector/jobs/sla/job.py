@@ -344,15 +344,22 @@ class SlaJob:
         ladder = self.config.escalation.per_rep
         assert ladder is not None
         period = r.period_of(clock.deadline_at, calendar.zone, ladder.period)
-        place = per_rep.record_miss(ctx.session, clock, period, clock.deadline_at)
-        notify = ladder.step_for(place)
-        who = recipient_for(
-            notify,
-            clock.owner_id,
-            ctx.readers,
-            self.config.escalation,
-            hubspot_alone=not self.config.salesforce.enabled,
-        )
+        for _ in range(per_rep.ATTEMPTS):
+            # the place decides who hears, and finding them may read Salesforce (a replay of
+            # the pass): read first, write the place last
+            place = per_rep.next_place(ctx.session, clock, period)
+            notify = ladder.step_for(place)
+            who = recipient_for(
+                notify,
+                clock.owner_id,
+                ctx.readers,
+                self.config.escalation,
+                hubspot_alone=not self.config.salesforce.enabled,
+            )
+            if per_rep.take_place(ctx.session, clock, period, place, clock.deadline_at):
+                break
+        else:
+            raise RuntimeError(f"clock {clock.id}: no place among the rep's misses; retry")
         what = f"per-rep ladder: miss {place} of {clock.owner_id} in {period.code}"
         if who.user_id is None and who.address is None:
             return [f"{what}: {notify} skipped: {who.note}"], []

@@ -3,7 +3,7 @@
 The agreement says a rep's first missed lead in a week tells their manager and the second their
 director. The place of a miss is a row of ``sla_rep_misses``, unique per (rep, period, place):
 two workers recording two of a rep's misses at once cannot both be "the first" — on PostgreSQL
-the second insert waits for the first transaction, fails on the unique index, and counts again.
+the second insert waits for the first transaction, finds the place taken, and counts again.
 Each message carries the rep's period in numbers (leads, share within the SLA, open leads), read
 from the clocks table, so the reader can tell a bad week from a busy one.
 """
@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connector.jobs.sla.rules import OPEN_STATES, Breach, Period, State
 from connector.store.models import SlaBreach, SlaClock, SlaRepMiss
 
-_ATTEMPTS = 5
+#: how often a miss is placed again after concurrent misses of the same rep took its place
+ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,37 +40,41 @@ class RepContext:
         return round(100 * self.met / judged) if judged else None
 
 
-def record_miss(session: Session, clock: SlaClock, period: Period, at: datetime) -> int:
-    """The place of this clock's miss among its owner's misses in ``period`` (1 = first).
+def next_place(session: Session, clock: SlaClock, period: Period) -> int:
+    """The place this clock's miss would take among its owner's misses in ``period`` (1 =
+    first): the one it holds already, else one after those recorded. Read only, so the CRM
+    reads that depend on it can come before anything is written."""
+    held = session.scalar(select(SlaRepMiss.ordinal).where(SlaRepMiss.clock_id == clock.id))
+    if held is not None:
+        return int(held)
+    count = session.scalar(
+        select(func.count())
+        .select_from(SlaRepMiss)
+        .where(SlaRepMiss.owner_id == clock.owner_id, SlaRepMiss.period == period.code)
+    )
+    return int(count or 0) + 1
 
-    Idempotent per clock: a replayed deadline finds the place it took before.
+
+def take_place(session: Session, clock: SlaClock, period: Period, place: int, at: datetime) -> bool:
+    """Record the miss at ``place``; False when another miss took it first (count again).
+
+    ``ON CONFLICT DO NOTHING``: on PostgreSQL a concurrent insert of the same place waits for
+    the other transaction and then does nothing, so no savepoint is needed. A clock that holds
+    this place already counts as taken.
     """
-    for _ in range(_ATTEMPTS):
-        taken = session.scalar(select(SlaRepMiss.ordinal).where(SlaRepMiss.clock_id == clock.id))
-        if taken is not None:
-            return int(taken)
-        count = session.scalar(
-            select(func.count())
-            .select_from(SlaRepMiss)
-            .where(SlaRepMiss.owner_id == clock.owner_id, SlaRepMiss.period == period.code)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = session.execute(
+        insert(SlaRepMiss)
+        .values(
+            clock_id=clock.id, owner_id=clock.owner_id, period=period.code, ordinal=place, at=at
         )
-        place = int(count or 0) + 1
-        try:
-            with session.begin_nested():
-                session.add(
-                    SlaRepMiss(
-                        clock_id=clock.id,
-                        owner_id=clock.owner_id,
-                        period=period.code,
-                        ordinal=place,
-                        at=at,
-                    )
-                )
-                session.flush()
-        except IntegrityError:
-            continue  # another worker took this place first: count again
-        return place
-    raise RuntimeError(f"could not place clock {clock.id}'s miss after {_ATTEMPTS} attempts")
+        .on_conflict_do_nothing()
+    ).rowcount
+    if added:
+        return True
+    held = session.scalar(select(SlaRepMiss.ordinal).where(SlaRepMiss.clock_id == clock.id))
+    return held == place
 
 
 def rep_context(session: Session, owner_id: str, period: Period) -> RepContext:
