@@ -5,8 +5,8 @@ by ``sla.calendar.salesforce_business_hours`` (its hours and zone); the owner's 
 ``TimeZoneSidKey`` when ``sla.owner_timezones_from_salesforce``; the owner's own
 ``sla.owner_calendars`` entry (a BusinessHours record by name, or hours, and a zone). Holidays
 stay the company's, plus the org's Salesforce ``Holiday`` records when
-``sla.calendar.salesforce_holidays``. HubSpot has no public API for a user's working hours, so
-a HubSpot owner's calendar comes from the config only.
+``sla.calendar.salesforce_holidays``. HubSpot's Users API holds working hours and a time zone
+too, but it is not read yet: a HubSpot owner's calendar comes from the config only.
 
 Salesforce is read through the job's readers (so the worker prefetches outside its transaction)
 and the result kept for ``ttl_s``: an admin's change in Salesforce reaches new clocks within it.
