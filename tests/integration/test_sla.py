@@ -498,9 +498,8 @@ def _second_worker(world: SyncWorld) -> Worker:
     return other
 
 
-@pytest.mark.postgres
-def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, slack):
-    world = postgres_world
+def _pg_team(world: SyncWorld, mail: Any, slack: Any) -> tuple[MailCatcher, SlackCatcher, dict]:
+    """Empty catchers, and a rep under a manager under a director, configured as ``team``."""
     catcher, port = mail
     slack_catcher, slack_url = slack
     catcher.clear()
@@ -510,21 +509,33 @@ def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, sla
     manager = world.sf.add_user("Mia Manager", f"mia-{tag}@example.com", manager_id=director)
     rep = world.sf.add_user("Rob Rep", f"rob-{tag}@example.com", manager_id=manager)
     _configure(world, [rep], port, slack_url)
+    return catcher, slack_catcher, {"rep": rep, "manager": manager, "director": director}
+
+
+def _race(world: SyncWorld, rounds: int = 4) -> None:
+    """Two workers race for the due timers and the notices, ``rounds`` times."""
+    workers = [world.worker, _second_worker(world)]
+    for _ in range(rounds):
+        threads = [
+            threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20}) for w in workers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        world.flush()
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, slack):
+    world = postgres_world
+    catcher, slack_catcher, people = _pg_team(world, mail, slack)
+    rep, manager, director = people["rep"], people["manager"], people["director"]
     start = datetime.now(UTC)
     world.hand_off("twoworkers")
-    workers = [world.worker, _second_worker(world)]
     for hours in (1, 9):  # the breach with its first step, then the three step timers
         with _at(start, hours):
-            for _ in range(4):  # both workers race for the due timers and the notices
-                threads = [
-                    threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20})
-                    for w in workers
-                ]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-                world.flush()
+            _race(world)
             world.settle()
     assert sorted(m.to[0] for m in catcher.mails) == sorted(
         [_email(world, rep), _email(world, manager), _email(world, director), REVOPS]
@@ -604,30 +615,14 @@ def test_the_per_rep_ladder_tells_the_manager_then_the_director_once_across_a_re
 @pytest.mark.postgres
 def test_two_workers_on_postgresql_give_each_miss_its_own_place(postgres_world, mail, slack):
     world = postgres_world
-    catcher, port = mail
-    slack_catcher, slack_url = slack
-    catcher.clear()
-    slack_catcher.clear()
-    tag = id(world)
-    director = world.sf.add_user("Dirk Director", f"dirk-{tag}@example.com")
-    manager = world.sf.add_user("Mia Manager", f"mia-{tag}@example.com", manager_id=director)
-    rep = world.sf.add_user("Rob Rep", f"rob-{tag}@example.com", manager_id=manager)
-    _configure(world, [rep], port, slack_url)
+    catcher, slack_catcher, people = _pg_team(world, mail, slack)
+    manager, director = people["manager"], people["director"]
     world.configure({"escalation.ladder": [], "escalation.per_rep": PER_REP})
     start = datetime.now(UTC)
     for n in range(3):  # three leads due within the same few seconds
         world.hand_off(f"perrep-pg{n}")
-    workers = [world.worker, _second_worker(world)]
     with _at(start, 1):
-        for _ in range(4):  # both workers race for the three deadlines and their notices
-            threads = [
-                threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20}) for w in workers
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            world.flush()
+        _race(world)  # both workers race for the three deadlines and their notices
         world.settle()
     address = {"manager": _email(world, manager), "director": _email(world, director)}
     expected = _expected_roles(_clocks(world))

@@ -16,6 +16,13 @@ Language = Literal["en", "nl"]
 ROLES = ("owner", "manager", "director")
 
 
+def _once(channels: tuple[str, ...]) -> tuple[str, ...]:
+    """Each channel at most once in a step's (or the per-rep ladder's) list."""
+    if find_duplicates(list(channels)):
+        raise ValueError("a channel is listed twice")
+    return channels
+
+
 class EscalationStep(ConfigModel):
     """One rung: ``after_business_hours`` past the deadline, tell ``notify`` via ``channels``."""
 
@@ -39,9 +46,7 @@ class EscalationStep(ConfigModel):
     @field_validator("channels")
     @classmethod
     def _channels_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if find_duplicates(list(value)):
-            raise ValueError("a channel is listed twice")
-        return value
+        return _once(value)
 
     @property
     def notifies_role(self) -> bool:
@@ -93,9 +98,7 @@ class PerRepLadder(ConfigModel):
     @field_validator("channels")
     @classmethod
     def _channels_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if find_duplicates(list(value)):
-            raise ValueError("a channel is listed twice")
-        return value
+        return _once(value)
 
     def step_for(self, miss: int) -> str:
         """Who hears of the rep's ``miss``-th miss (1-based) in a period."""
