@@ -42,11 +42,9 @@ class RepContext:
 
 def next_place(session: Session, clock: SlaClock, period: Period) -> int:
     """The place this clock's miss would take among its owner's misses in ``period`` (1 =
-    first): the one it holds already, else one after those recorded. Read only, so the CRM
-    reads that depend on it can come before anything is written."""
-    held = session.scalar(select(SlaRepMiss.ordinal).where(SlaRepMiss.clock_id == clock.id))
-    if held is not None:
-        return int(held)
+    first): one after those recorded. Read only, so the CRM reads that depend on it can come
+    before anything is written. (A clock is placed in the transaction that breaches it, and
+    only a running clock breaches, so it holds no place yet; ``take_place`` checks anyway.)"""
     count = session.scalar(
         select(func.count())
         .select_from(SlaRepMiss)
