@@ -86,6 +86,23 @@ def _hours(given: float | None, policy: SlaPolicy | None, sla: SlaConfig) -> tup
     return hours, f"first response of policy {chosen.name!r}"
 
 
+def owner_calendar(config: Any, owner_id: str) -> BusinessTime:
+    """The owner's calendar as the SLA job builds it (Salesforce read only when pointed to)."""
+    from connector.jobs.sla.owner_calendars import CalendarBook
+
+    book = CalendarBook(config.sla)
+    readers: dict[Any, Any] = {}
+    if book.reads_crm and config.salesforce.enabled:
+        import os
+
+        from adapters.registry import build_clients, build_readers
+
+        verify = os.environ.get("BATON_SALESFORCE_CA_BUNDLE") or True
+        clients = build_clients(config, salesforce_verify=verify)
+        readers = build_readers(config, clients=clients)
+    return book.for_owner(owner_id, readers)
+
+
 def status_text(clocks: list[Any], states: dict[str, int], now: datetime) -> str:
     """The ``sla status`` table: deadline, time left, lead, owner, policy, team."""
     counts = ", ".join(f"{states[s]} {s}" for s in sorted(states)) or "no clocks yet"
@@ -147,30 +164,48 @@ def sla_commands(
     )
     @click.option("--policy", "policy_name", help="SLA policy name from sla.policies.")
     @click.option("--owner-timezone", help="The owner's own IANA time zone, e.g. America/New_York.")
+    @click.option(
+        "--owner",
+        "owner_id",
+        help="An owner's id (Salesforce user or HubSpot owner): their calendar from "
+        "sla.owner_calendars and the Salesforce records the config points to.",
+    )
     def deadline(
         config_path: str | None,
         start: datetime,
         hours: float | None,
         policy_name: str | None,
         owner_timezone: str | None,
+        owner_id: str | None,
     ) -> None:
         """Print the deadline START + business hours (UTC and local) and the calendar's reasoning.
 
         Without --business-hours, the hours are the first response of --policy, else of the
         catch-all policy. The calendar is sla.calendar; --owner-timezone keeps its hours and
-        holidays but reads the hours on the owner's clock.
+        holidays but reads the hours on the owner's clock. --owner uses that owner's calendar
+        as the SLA job does (reading Salesforce when the config points to its records).
         """
+        if owner_id and owner_timezone:
+            raise click.UsageError("give --owner or --owner-timezone, not both")
         zone = _zone(owner_timezone)
         config = load(config_path)
         policy = _policy(config.sla, policy_name)
         amount, source = _hours(hours, policy, config.sla)
         owner = OwnerCalendar(timezone=zone, source="--owner-timezone") if zone else None
         try:
-            calendar = BusinessTime(config.sla.calendar, owner)
+            if owner_id:
+                calendar = owner_calendar(config, owner_id)
+            else:
+                calendar = BusinessTime(config.sla.calendar, owner)
             explanation = calendar.explain(start, business_hours(amount))
         except CalendarError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        if owner_id:
+            used = calendar.owner.source if calendar.owner is not None else ""
+            click.echo(
+                f"Owner          {owner_id}: {used or 'sla.calendar (no calendar of their own)'}"
+            )
         click.echo(explanation_text(explanation, what=f"{amount:g} h, {source}"), nl=False)
 
     return sla

@@ -60,6 +60,16 @@ from connector.timers import timer_key  # noqa: E402
 from connector.worker import Worker  # noqa: E402
 
 OWNER = "005000000000001AAA"
+#: --per-rep spreads the clocks over this many reps (400 open clocks each at 100,000), as a sales
+#: team would: the rep's context is counted over that rep's clocks
+REPS = 250
+MANAGER = "005000000000999AAA"  # digits only: the checksum suffix is AAA
+
+
+def _rep(n: int) -> str:
+    return f"0050000000{n % REPS:05d}AAA"  # reps 0 … 249
+
+
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -95,6 +105,12 @@ class Inbox:
         return "250 OK"
 
 
+def _cpu_s() -> float:
+    """This process's CPU time (user + system), the SMTP server's thread included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -108,7 +124,7 @@ def _deadline(n: int, count: int, due: int, first_due: datetime) -> datetime:
     return first_due + timedelta(seconds=3600 + (n * 2_592_000) // count)
 
 
-def _seed(url: str, count: int, due: int, first_due: datetime) -> None:
+def _seed(url: str, count: int, due: int, first_due: datetime, per_rep: bool) -> None:
     """N running clocks and their deadline timers (run in a child process: its memory is not
     the worker's)."""
     store = Store(url)
@@ -119,7 +135,7 @@ def _seed(url: str, count: int, due: int, first_due: datetime) -> None:
             "id": n + 1,
             "lead_id": f"00Q{n:015d}",
             "number": 1,
-            "owner_id": OWNER,
+            "owner_id": _rep(n) if per_rep else OWNER,
             "team": None,
             "policy": "default",
             "state": "running",
@@ -170,7 +186,7 @@ def _due_scan(session: Any) -> None:
     assert not found
 
 
-def _worker(store: Store, port: int) -> Worker:
+def _worker(store: Store, port: int, per_rep: bool) -> Worker:
     settings = EmailNotifier(
         smtp_host="127.0.0.1", smtp_port=port, from_address="baton@example.com", starttls=False
     )
@@ -186,6 +202,16 @@ def _worker(store: Store, port: int) -> Worker:
                 {"after_business_hours": 0, "notify": "owner", "channels": ["email"]}
             ],
             "notifiers.email": settings.model_dump(),
+            # --per-rep: each breach also takes its place among the rep's misses this week and
+            # mails the manager with the rep's numbers (its cost is what this option measures)
+            **(
+                {
+                    "escalation.per_rep": {"steps": ["manager"]},
+                    "escalation.managers": {_rep(n): MANAGER for n in range(REPS)},
+                }
+                if per_rep
+                else {}
+            ),
         },
     )
     job = SlaJob(config, BusinessTime(config.sla.calendar))
@@ -201,6 +227,7 @@ def main() -> int:
     parser.add_argument("--due", type=int, default=100, help="of which breach now (default 100)")
     parser.add_argument("--rounds", type=int, default=20, help="scan repetitions (default 20)")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--per-rep", action="store_true", help="turn the per-rep ladder on")
     args = parser.parse_args()
 
     inbox, port = Inbox(), _port()
@@ -211,7 +238,9 @@ def main() -> int:
         engine = url.split("://", 1)[0]
         started = time.perf_counter()
         first_due = datetime.now(UTC) + timedelta(seconds=30 + args.open / 10_000)
-        seeder = multiprocessing.Process(target=_seed, args=(url, args.open, args.due, first_due))
+        seeder = multiprocessing.Process(
+            target=_seed, args=(url, args.open, args.due, first_due, args.per_rep)
+        )
         seeder.start()
         seeder.join()
         assert seeder.exitcode == 0, "seeding failed"
@@ -223,14 +252,16 @@ def main() -> int:
         idle_scan = _median_ms(store, args.rounds, _due_scan)
         status_ms = _median_ms(store, args.rounds, lambda s: open_clocks(s, 20))
 
-        worker = _worker(store, port)
+        worker = _worker(store, port, args.per_rep)
         wait = (first_due - datetime.now(UTC)).total_seconds()
         assert wait > 0, "seeding took longer than the head start: raise it"
         time.sleep(wait)
+        cpu_before = _cpu_s()
         give_up = time.monotonic() + 120
         while len(inbox.arrived) < args.due and time.monotonic() < give_up:
             if worker.run_once(flush=False) == 0:  # as in `baton worker`'s loop
                 time.sleep(0.05)
+        worker_cpu = _cpu_s() - cpu_before
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         store.dispose()
         if schema is not None:
@@ -241,7 +272,11 @@ def main() -> int:
     assert len(lags) == args.due, f"only {len(lags)} of {args.due} escalations arrived"
     p95 = lags[min(len(lags) - 1, round(0.95 * (len(lags) - 1)))]
     print()
-    print(f"| figure ({args.open:,} open clocks, {args.due} breaching at once, {engine}) | value |")
+    ladder = ", per-rep ladder on" if args.per_rep else ""
+    print(
+        f"| figure ({args.open:,} open clocks, {args.due} breaching at once, {engine}{ladder}) "
+        "| value |"
+    )
     print("|---|---:|")
     print(f"| due-scan, nothing due (median of {args.rounds}) | {idle_scan:.2f} ms |")
     print(f"| `baton sla status` query: 20 nearest to breach | {status_ms:.2f} ms |")
@@ -249,6 +284,7 @@ def main() -> int:
         f"| escalation lag, deadline → mail at the SMTP server: median / p95 / max | "
         f"{statistics.median(lags):.2f} s / {p95:.2f} s / {lags[-1]:.2f} s |"
     )
+    print(f"| worker CPU (user + system), first deadline to last mail | {worker_cpu:.2f} s |")
     print(f"| worker process max RSS (seeded in a child process) | {rss_mb:.0f} MB |")
     return 0
 

@@ -142,6 +142,14 @@ class Notify(Command):
     deadline_at: str = ""
     #: the lead's HubSpot contact, where a ``crm_task`` for a HubSpot owner is filed
     contact_id: str = ""
+    #: the per-rep ladder: the rep's n-th miss in ``period`` (0 = a step of the lead's ladder),
+    #: and the rep's context there: leads, met and missed first responses, open leads now
+    rep_miss: int = 0
+    period: str = ""
+    period_leads: int = 0
+    period_met: int = 0
+    period_missed: int = 0
+    open_leads: int = 0
 
 
 @dataclass(frozen=True, slots=True)

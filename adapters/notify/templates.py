@@ -73,8 +73,81 @@ class Message:
     html: str = ""
 
 
+_REP_SUBJECT = {
+    "en": "SLA missed: rep {owner_id}'s miss {miss} in {period} (lead {lead_id})",
+    "nl": "SLA gemist: {miss}e keer in {period} voor vertegenwoordiger {owner_id} (lead {lead_id})",
+}
+_REP_INTRO = {
+    "en": "Rep {owner_id} missed the first response on lead {lead_id} (due by {deadline}, policy "
+    "{policy}): their miss number {miss} in {period}.",
+    "nl": "Vertegenwoordiger {owner_id} heeft lead {lead_id} niet op tijd opgevolgd (uiterlijk "
+    "{deadline}, beleid {policy}): de {miss}e keer in {period}.",
+}
+_REP_NUMBERS = {
+    "en": "In {period}: {leads} lead(s) assigned, {within} within the SLA ({met} met, {missed} "
+    "missed); {open_leads} lead(s) open now.",
+    "nl": "In {period}: {leads} lead(s) toegewezen, {within} binnen de SLA ({met} gehaald, "
+    "{missed} gemist); nu {open_leads} lead(s) open.",
+}
+_REP_ROLE = {
+    "en": "You hear of this as the rep's {role} (the agreement's per-rep ladder).",
+    "nl": "Je krijgt dit als {role} van de vertegenwoordiger (de ladder per vertegenwoordiger).",
+}
+_REP_SLACK = {
+    "en": ":alarm_clock: SLA missed by rep {owner_id}, miss {miss} in {period} ({role}): lead "
+    "<{link}|{lead_id}>. {numbers}",
+    "nl": ":alarm_clock: SLA gemist door {owner_id}, {miss}e keer in {period} ({role}): lead "
+    "<{link}|{lead_id}>. {numbers}",
+}
+
+
+def _rep_values(notice: Notify, timezone: str, language: str) -> dict[str, object]:
+    judged = notice.period_met + notice.period_missed
+    within = f"{round(100 * notice.period_met / judged)} %" if judged else "n/a"
+    values = {
+        **_values(notice, timezone),
+        "miss": notice.rep_miss,
+        "period": notice.period,
+        "leads": notice.period_leads,
+        "met": notice.period_met,
+        "missed": notice.period_missed,
+        "within": within,
+        "open_leads": notice.open_leads,
+    }
+    values["numbers"] = _REP_NUMBERS[language].format(**values)
+    return values
+
+
+def rep_message(notice: Notify, timezone: str = "UTC") -> Message:
+    """The per-rep ladder's e-mail: which miss this is, and the rep's period in numbers."""
+    language = _language(notice.language)
+    values = _rep_values(notice, timezone, language)
+    lines = (
+        _REP_INTRO[language].format(**values),
+        str(values["numbers"]),
+        _REP_ROLE[language].format(**values),
+    )
+    open_label = _ACTION[language][0]
+    body = "\n".join(lines) + f"\n\n{open_label}: {values['link']}\n\n— Baton"
+    safe = {key: escape(str(value)) for key, value in values.items()}
+    link = str(values["link"])
+    href = link if link.startswith(("https://", "http://")) else "#"
+    html = _HTML.format(
+        lang=language,
+        subject=escape(_REP_SUBJECT[language].format(**values)),
+        intro=_REP_INTRO[language].format(**safe),
+        who=escape(str(values["numbers"])),
+        href=escape(href, quote=True),
+        open=f"{escape(open_label)}: {safe['link']}",
+        action=escape(_REP_ROLE[language].format(**values)),
+    )
+    return Message(_REP_SUBJECT[language].format(**values), body, html)
+
+
 def email_message(notice: Notify, timezone: str = "UTC") -> Message:
     """The e-mail for one ladder step, in the notice's language (English when unknown)."""
+    if notice.rep_miss:
+        return rep_message(notice, timezone)
     language = _language(notice.language)
     values = _values(notice, timezone)
     who = _WHO[language].get(notice.role, _WHO[language]["address"]).format(**values)
@@ -122,6 +195,9 @@ def slack_text(notice: Notify, timezone: str = "UTC") -> str:
     """The Slack line for one ladder step (the link in Slack's ``<url|text>`` form).
 
     The owner is named by user id: a Slack channel's history is beyond Baton's erasure."""
+    if notice.rep_miss:
+        language = _language(notice.language)
+        return _REP_SLACK[language].format(**_rep_values(notice, timezone, language))
     values = _values(notice, timezone)
     values["owner"] = notice.owner_id
     return _SLACK[_language(notice.language)].format(**values)

@@ -86,6 +86,18 @@ class SalesforceReader:
             found += [CrmRecord(sobject, str(row["Id"]), row) for row in self._query(query)]
         return sorted(found, key=lambda record: str(record.fields.get("CreatedDate") or ""))
 
+    def business_hours_named(self, name: str, fields: Sequence[str]) -> CrmRecord | None:
+        """The active BusinessHours record called ``name`` (the SLA's per-owner calendars)."""
+        where = f"Name = {soql.quote(name)} AND IsActive = true"
+        rows = self._query(soql.select("BusinessHours", fields, where))
+        return CrmRecord("BusinessHours", str(rows[0]["Id"]), rows[0]) if rows else None
+
+    def holidays(self, fields: Sequence[str]) -> list[CrmRecord]:
+        """The org's Holiday records (days the org is closed), by date."""
+        where = "ActivityDate != null"
+        rows = self._query(soql.select("Holiday", fields, where) + " ORDER BY ActivityDate")
+        return [CrmRecord("Holiday", str(row["Id"]), row) for row in rows]
+
     def campaign_responses(self, contact_ids: Sequence[str]) -> list[dict[str, Any]]:
         """CampaignMember responses of these contacts and of the leads converted to them.
 

@@ -26,6 +26,8 @@ SELLING_COUNTRIES = (*BENELUX, *DACH, "France", "Denmark")
 
 #: (name, e-mail, team) of the sales reps; the manager is created first.
 SALES_MANAGER = ("Marieke de Vries", "marieke.devries@baton-demo.nl")
+#: the manager's manager: the per-rep ladder tells her of a rep's second missed lead in a week
+SALES_DIRECTOR = ("Ingrid Vos", "ingrid.vos@baton-demo.nl")
 REPS: tuple[tuple[str, str, str], ...] = (
     ("Sanne Jansen", "sanne.jansen@baton-demo.nl", "benelux"),
     ("Daan Bakker", "daan.bakker@baton-demo.nl", "benelux"),
@@ -85,6 +87,7 @@ class SalesTeam:
     queue_name: str = QUEUE_NAME
     marketing_queue_id: str = ""
     marketing_queue_name: str = MARKETING_QUEUE_NAME
+    director_id: str = ""
 
     def owner_name(self, owner_id: str | None) -> str:
         """A person's or queue's display name, or the raw id when it is not on this team."""
@@ -114,8 +117,9 @@ def set_up_salesforce(
 ) -> SalesTeam:
     """Create the sales team, the marketing queue and the custom Lead fields, as the org's admin
     did once; the reason picklist offers exactly the ``recycle:`` reason codes."""
-    manager_id = sf.add_user(*SALES_MANAGER)
-    team = SalesTeam(manager_id=manager_id)
+    director_id = sf.add_user(*SALES_DIRECTOR)
+    manager_id = sf.add_user(*SALES_MANAGER, manager_id=director_id)
+    team = SalesTeam(manager_id=manager_id, director_id=director_id)
     for name, email, team_name in REPS:
         user_id = sf.add_user(name, email, manager_id=manager_id)
         team.reps[user_id] = name

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from baton.demo import cast
+from baton.demo import cast, sla_scene
 from baton.demo.checks import StageCheck, compare_stages
 from baton.demo.facts import DayFigures, collect
 from baton.demo.history import HISTORY_WEEKS, Clock, day_clock, earlier_plan, history_days
@@ -116,11 +116,14 @@ def _run(
     if once:  # no poll may land after the summary is counted: stop them, then settle once more
         stack.stop_polling()
         converged, check = _settle(stack, settle_timeout)
+    scene = sla_scene.play(stack, lambda: stack.wait_until_idle(DAY_TIMEOUT_S))
     summary = collect(stack, players, seed, check)  # after settling: the backlog is final
     summary.database = config.store.safe_database_url
     summary.elapsed_s = time.monotonic() - started
     echo("")
-    echo(format_summary(summary, DEFAULT_STAGE_ORDER))
+    policy = config.sla.policy_for(None)
+    hours = policy.first_response_business_hours if policy is not None else 0
+    echo(format_summary(summary, DEFAULT_STAGE_ORDER, sla_scene.format_scene(scene, hours)))
     if stack.history_weeks:
         echo(f"(The CRM and Baton figures above include the {stack.history_weeks} earlier weeks.)")
     if after_week is not None:

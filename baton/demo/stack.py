@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from baton.demo import org
-from connector.config import default_config
+from baton.demo import org, sla_scene
+from connector.config import default_config, with_changes
 from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
 from connector.reports import backlog
 from connector.runtime import Runtime
@@ -67,6 +67,8 @@ class DemoStack:
     _closed: bool = False
     #: earlier weeks played before this one (baton.demo.history)
     history_weeks: int = 0
+    #: the demo's SMTP server for escalation mail (``sla_scene``; None beside one CRM)
+    mailbox: Any = None
 
     @property
     def dashboard_url(self) -> str:
@@ -118,6 +120,8 @@ class DemoStack:
             if thread.is_alive():
                 log.warning("demo thread did not stop in time", extra={"thread": thread.name})
         self._server.server_close()
+        if self.mailbox is not None:
+            self.mailbox.stop()
         for sandbox in (self.hubspot, self.salesforce):
             if sandbox is not None:
                 sandbox.stop()
@@ -177,6 +181,9 @@ def start_stack(database_url: str, *, seed: int, port: int = 0, crm: str = "both
         SalesforceSandboxConfig(org_id=SANDBOX_SALESFORCE_ORG_ID, **REALISTIC_SALESFORCE, seed=seed)
     )
     started: list[Any] = []
+    mailbox = sla_scene.open_mailbox()
+    if mailbox is not None:
+        started.append(mailbox)
     try:
         hubspot.start()
         started.append(hubspot)
@@ -200,6 +207,7 @@ def start_stack(database_url: str, *, seed: int, port: int = 0, crm: str = "both
             integration_user_id=salesforce.integration_user_id,
             poll_interval_s=DEMO_POLL_INTERVAL_S,
         )
+        config = with_changes(config, sla_scene.config_changes(mailbox))
         runtime = Runtime(config=config, store=store)
         runtime.salesforce_verify = salesforce.ca_bundle_path
     except BaseException:
@@ -211,6 +219,7 @@ def start_stack(database_url: str, *, seed: int, port: int = 0, crm: str = "both
     stack = DemoStack(
         hubspot, salesforce, runtime, team, portal.marketer_owner_id, base_url, server
     )
+    stack.mailbox = mailbox
     try:
         _serve(stack)
         org.subscribe_to_baton(hubspot, salesforce, base_url)

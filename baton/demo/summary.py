@@ -6,6 +6,7 @@ The figures come from :mod:`baton.demo.facts`; nothing here reads a CRM or the s
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from baton.demo.facts import DayFigures, WeekSummary
 from baton.demo.recycle_summary import recycling_section
@@ -42,12 +43,16 @@ def format_day(day: DayFigures) -> str:
     return " · ".join(parts)
 
 
-def format_summary(summary: WeekSummary, lifecycle_order: tuple[str, ...]) -> str:
-    """The end-of-week report as plain text, one section per CRM, then Baton's own figures."""
+def format_summary(
+    summary: WeekSummary, lifecycle_order: tuple[str, ...], sla: Sequence[str] = ()
+) -> str:
+    """The end-of-week report as plain text, one section per CRM, the SLA scene's lines
+    (``sla_scene.format_scene``), then Baton's own figures."""
     lines = [f"What happened this week (seed {summary.seed})", ""]
     lines += _hubspot_section(summary, lifecycle_order)
     lines += _salesforce_section(summary)
     lines += recycling_section(summary.recycling)
+    lines += list(sla)
     lines += _baton_section(summary)
     lines.append(f"Database: {summary.database} · ran {summary.elapsed_s:.1f} s")
     lines.append(explore_line(summary))

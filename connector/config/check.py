@@ -33,8 +33,41 @@ CRM_SIDE_HINT = (
 NOT_YET = "validated; not acted on yet"
 
 
+def _calendar_text(config: BatonConfig) -> str:
+    """The calendar and where else its hours and days off come from (Salesforce only when on)."""
+    sla, calendar = config.sla, config.sla.calendar
+    parts = [f"calendar {calendar.timezone}"]
+    crm = []
+    if calendar.salesforce_business_hours:
+        crm.append(f"hours from Salesforce BusinessHours {calendar.salesforce_business_hours!r}")
+    if calendar.salesforce_holidays:
+        crm.append("Salesforce Holidays")
+    if sla.owner_timezones_from_salesforce:
+        crm.append("owners' time zones from Salesforce")
+    if sla.owner_calendars:
+        parts.append(_count(len(sla.owner_calendars), "owner calendar"))
+    if crm and not config.salesforce.enabled:
+        parts.append(f"{', '.join(crm)} need Salesforce (disabled): not read")
+    else:
+        parts += crm
+    return ", ".join(parts)
+
+
+def _per_rep_text(config: BatonConfig, senders: dict[str, bool]) -> str:
+    ladder = config.escalation.per_rep
+    if ladder is None:
+        return ""
+    sending = [c for c in ladder.channels if senders[c]]
+    if not sending:
+        return "; per-rep ladder: nothing can send"
+    return (
+        f"; per-rep ladder (live): per {ladder.period}, {' → '.join(ladder.steps)}"
+        f"{' (then the last again)' if len(ladder.steps) > 1 else ''}, by {' and '.join(sending)}"
+    )
+
+
 def _sla_line(config: BatonConfig) -> str:
-    """SLA clocks and the lead ladder are live; the per-rep ladder is not."""
+    """SLA clocks, the lead ladder and the per-rep ladder, as configured."""
     sla, ladder = config.sla, config.escalation.ladder
     senders = {
         "email": config.notifiers.email is not None,
@@ -55,9 +88,10 @@ def _sla_line(config: BatonConfig) -> str:
         escalation += f"; {channel} used but {needs}: dead-lettered"
     return (
         f"sla (live): {_count(len(sla.policies), 'policy').replace('policys', 'policies')}, "
-        f"calendar {sla.calendar.timezone}, first touch = a Task, Event, HubSpot call, e-mail, "
+        f"{_calendar_text(config)}, first touch = a Task, Event, HubSpot call, e-mail, "
         f"meeting, completed HubSpot task or status "
         f"{', '.join(sla.working_statuses) or '(none)'}; {escalation}"
+        f"{_per_rep_text(config, senders)}"
     )
 
 

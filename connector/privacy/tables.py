@@ -129,6 +129,7 @@ declare_free("seen_requests", "SHA-256 digests of whole requests, for replay ref
 register_pruner("seen_requests", prune_seen_requests)  # off the webhook's hot path
 declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what names the person")
 declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
+declare_free("sla_rep_misses", "clock id, the rep's user id, a period code and a count")
 declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")
 declare_free(
     "credit_journeys", "deal ids, channel codes and campaign ids of closed deals; no person id"

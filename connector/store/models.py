@@ -284,6 +284,7 @@ class SlaClock(Base):
     __table_args__ = (
         UniqueConstraint("lead_id", "number", name="uq_sla_clock_lead_number"),
         Index("ix_sla_clocks_open", "state", "deadline_at"),
+        Index("ix_sla_clocks_owner", "owner_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -323,6 +324,7 @@ class SlaBreach(Base):
     __table_args__ = (
         UniqueConstraint("clock_id", "kind", name="uq_sla_breach"),
         Index("ix_sla_breaches_at", "at"),
+        Index("ix_sla_breaches_owner", "owner_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -332,6 +334,29 @@ class SlaBreach(Base):
     owner_id: Mapped[str] = mapped_column(String(18))
     team: Mapped[str | None] = mapped_column(String(64))
     policy: Mapped[str] = mapped_column(String(64))
+
+
+class SlaRepMiss(Base):
+    """A rep's n-th missed first response in a period (the per-rep ladder). Ids and codes only.
+
+    ``(owner_id, period, ordinal)`` is unique, so two workers recording a rep's misses at once
+    cannot both take the same place: the second insert waits for the first and counts again.
+    """
+
+    __tablename__ = "sla_rep_misses"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "period", "ordinal", name="uq_sla_rep_miss_place"),
+        UniqueConstraint("clock_id", name="uq_sla_rep_miss_clock"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clocks.id"))
+    #: the rep (Salesforce user id, or HubSpot owner id with HubSpot alone)
+    owner_id: Mapped[str] = mapped_column(String(18))
+    #: "2026-W49" (ISO week) or "2026-12" (month), on the calendar's clock
+    period: Mapped[str] = mapped_column(String(8))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column()
 
 
 class CreditLedgerRow(Base):

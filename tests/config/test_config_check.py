@@ -172,3 +172,29 @@ def test_a_digest_that_cannot_be_sent_is_refused_at_load():
     for key, value in (("scorecard.management", ["cro@example.com"]), ("scorecard.slack", True)):
         with pytest.raises(ValueError, match="digest"):
             with_changes(default_config(), {key: value})
+
+
+def test_the_summary_names_the_per_rep_ladder_and_the_calendars_sources():
+    from connector.config import default_config, with_changes
+    from connector.config.check import summarize
+
+    def sla_line(changes: dict) -> str:
+        config = with_changes(default_config(), changes)
+        return next(line for line in summarize(config) if line.startswith("sla"))
+
+    assert "per-rep" not in sla_line({}), "off unless configured"
+    rep = {"escalation.per_rep": {"steps": ["manager", "director"]}}
+    assert "per-rep ladder: nothing can send" in sla_line(rep), "no notifiers.email: not live"
+    mail = {"smtp_host": "127.0.0.1", "from_address": "baton@example.com"}
+    line = sla_line({**rep, "notifiers.email": mail})
+    assert (
+        "per-rep ladder (live): per week, manager → director (then the last again), by email"
+        in line
+    )
+    calendars = {
+        "sla.calendar.salesforce_holidays": True,
+        "sla.owner_calendars": {"101": {"timezone": "America/New_York"}},
+    }
+    assert "calendar Europe/Amsterdam, 1 owner calendar, Salesforce Holidays" in sla_line(calendars)
+    off = sla_line({**calendars, "salesforce.enabled": False})
+    assert "Salesforce Holidays need Salesforce (disabled): not read" in off

@@ -28,7 +28,7 @@ from baton.demo.stack import DemoStack
 from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 from connector.reports import recycling
 from connector.store import Store
-from connector.store.models import InboxEvent
+from connector.store.models import InboxEvent, SlaClock
 
 pytestmark = pytest.mark.slow
 SEED = 7
@@ -65,6 +65,15 @@ class Observed:
             self.scorecard = browser.get(stack.login_link(), timeout=30)
             self.dashboard = browser.get(f"{stack.base_url}/dashboard/", timeout=10)
         self.handoffs_done = sum(1 for h in self.handoff_items(stack) if h.status == "done")
+        self.mails = list(stack.mailbox.mails)  # what reached the demo's SMTP server
+        with stack.runtime.store.session() as session:
+            self.clocks = {
+                c.lead_id: (c.state, c.owner_id) for c in session.scalars(select(SlaClock))
+            }
+        self.emails = {
+            user: stack.salesforce.get("User", user)["Email"]
+            for user in (*self.team.reps, self.team.manager_id, self.team.director_id)
+        }
         self.base_url = stack.base_url
 
     @staticmethod
@@ -296,3 +305,36 @@ def test_the_database_is_a_fresh_file_under_out(week: dict[str, Any]) -> None:
     finally:
         store.dispose()
     assert events and set(events) <= {"done", "skipped"}
+
+
+def test_the_sla_scene_breaches_the_leads_nobody_called_and_walks_both_ladders(
+    week: dict[str, Any],
+) -> None:
+    observed: Observed = week["observed"]
+    plan: WeekPlan = plan_week(SEED)
+    misses: Counter[str] = Counter()
+    for person in plan.people:
+        lead = observed.lead_for(person.email)
+        clock = observed.clocks.get(str(lead["Id"])[:18]) if lead else None
+        if lead is None or (not str(lead["OwnerId"]).startswith("005") and clock is None):
+            continue  # not handed to sales, or still with a queue: no promise, no clock
+        if person.fate in (Fate.IGNORED, Fate.WAITING):
+            assert clock is not None and clock[0] == "breached", (person.key, clock)
+            misses[clock[1]] += 1
+        elif person.fate == Fate.WORKED:
+            assert clock is not None and clock[0] == "met", (person.key, clock)
+    assert sum(misses.values()) >= 2, "the seed's week has leads nobody called"
+    got = Counter(to for to, _ in observed.mails)
+    manager, director = (
+        observed.emails[observed.team.manager_id],
+        observed.emails[observed.team.director_id],
+    )
+    for rep, missed in misses.items():  # the owner hears of each of their misses
+        assert got[observed.emails[rep]] == missed
+    # per lead: the manager at step 2 of each; per rep: the manager of each rep's 1st miss of
+    # the week, the director of every later one
+    assert got[manager] == sum(misses.values()) + len(misses)
+    assert got[director] == sum(n - 1 for n in misses.values())
+    text = "\n".join(week["lines"])
+    assert f"E-mails caught by the demo's SMTP server  {len(observed.mails)}" in text
+    assert f"missed {sum(misses.values())}" in text

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -28,8 +29,16 @@ from sqlalchemy import create_engine, select, text
 from sync_world import RECYCLE_REASON_FIELD, WORKING, SyncWorld, base_config
 
 from connector.commands import System, command_from_payload
+from connector.jobs.sla.rules import period_of
 from connector.store import upgrade
-from connector.store.models import AuditEntry, OutboxCommand, SlaBreach, SlaClock, Timer
+from connector.store.models import (
+    AuditEntry,
+    OutboxCommand,
+    SlaBreach,
+    SlaClock,
+    SlaRepMiss,
+    Timer,
+)
 from connector.worker import Worker
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -546,9 +555,8 @@ def _second_worker(world: SyncWorld) -> Worker:
     return other
 
 
-@pytest.mark.postgres
-def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, slack):
-    world = postgres_world
+def _pg_team(world: SyncWorld, mail: Any, slack: Any) -> tuple[MailCatcher, SlackCatcher, dict]:
+    """Empty catchers, and a rep under a manager under a director, configured as ``team``."""
     catcher, port = mail
     slack_catcher, slack_url = slack
     catcher.clear()
@@ -558,21 +566,33 @@ def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, sla
     manager = world.sf.add_user("Mia Manager", f"mia-{tag}@example.com", manager_id=director)
     rep = world.sf.add_user("Rob Rep", f"rob-{tag}@example.com", manager_id=manager)
     _configure(world, [rep], port, slack_url)
+    return catcher, slack_catcher, {"rep": rep, "manager": manager, "director": director}
+
+
+def _race(world: SyncWorld, rounds: int = 4) -> None:
+    """Two workers race for the due timers and the notices, ``rounds`` times."""
+    workers = [world.worker, _second_worker(world)]
+    for _ in range(rounds):
+        threads = [
+            threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20}) for w in workers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        world.flush()
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, slack):
+    world = postgres_world
+    catcher, slack_catcher, people = _pg_team(world, mail, slack)
+    rep, manager, director = people["rep"], people["manager"], people["director"]
     start = datetime.now(UTC)
     world.hand_off("twoworkers")
-    workers = [world.worker, _second_worker(world)]
     for hours in (1, 9):  # the breach with its first step, then the three step timers
         with _at(start, hours):
-            for _ in range(4):  # both workers race for the due timers and the notices
-                threads = [
-                    threading.Thread(target=w.run_until_idle, kwargs={"timeout": 20})
-                    for w in workers
-                ]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-                world.flush()
+            _race(world)
             world.settle()
     assert sorted(m.to[0] for m in catcher.mails) == sorted(
         [_email(world, rep), _email(world, manager), _email(world, director), REVOPS]
@@ -583,3 +603,91 @@ def test_two_workers_on_postgresql_send_each_step_once(postgres_world, mail, sla
     with world.runtime.store.session() as session:
         notices = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "notify"))
         assert sorted((n.status, n.attempts) for n in notices) == [("done", 1)] * 5
+
+
+# ---------------------------------------------------------------------------- per-rep ladder
+
+PER_REP = {"steps": ["manager", "director"], "channels": ["email", "slack"]}
+
+
+def _policy(hours: float) -> list[dict[str, Any]]:
+    return [{"name": "inbound", "applies_to": "all", "first_response_business_hours": hours}]
+
+
+def _expected_roles(clocks: list[SlaClock]) -> list[str]:
+    """manager for a clock's first miss in its week, director for the later ones (computed, so
+    a run across Sunday midnight UTC expects the reset it gets)."""
+    seen: dict[str, int] = {}
+    roles = []
+    for clock in sorted(clocks, key=lambda c: c.deadline_at):
+        code = period_of(clock.deadline_at, ZoneInfo("UTC"), "week").code
+        seen[code] = seen.get(code, 0) + 1
+        roles.append("manager" if seen[code] == 1 else "director")
+    return roles
+
+
+def test_the_per_rep_ladder_tells_the_manager_then_the_director_once_across_a_restart(world, team):
+    world.configure({"escalation.ladder": [], "escalation.per_rep": PER_REP})
+    start = datetime.now(UTC)
+    leads = []
+    for hours in (1, 2, 3):  # three leads, due one, two and three hours from now
+        world.configure({"sla.policies": _policy(hours)})
+        leads.append(world.hand_off(f"perrep{hours}")[1])
+    address = {role: _email(world, team[role]) for role in ("manager", "director")}
+    mail: MailCatcher = team["mail"]
+    with _at(start, 1):
+        world.settle()
+    (first,) = mail.mails
+    world._rebuild()  # a restart after the first miss
+    with _at(start, 1):
+        world.settle()
+    assert len(mail.mails) == 1, "the restart sent nothing again"
+    for hours in (2, 3, 9):
+        with _at(start, hours):
+            world.settle()
+    clocks = _clocks(world)
+    assert [c.state for c in clocks] == ["breached"] * 3
+    expected = _expected_roles(clocks)
+    assert [m.to[0] for m in mail.mails] == [address[role] for role in expected]
+    assert team["rep"] in first.subject and leads[0] in first.subject
+    assert "miss 1" in first.subject
+    # the rep's week in numbers: three leads this week, none met, one missed so far, three open
+    assert "3 lead(s) assigned, 0 % within the SLA (0 met, 1 missed); 3 lead(s) open now" in (
+        first.body
+    )
+    assert f"/lightning/r/Lead/{leads[0]}/view" in first.body
+    assert "Rita Rep" not in first.body + first.subject, "the rep is named by id"
+    posts = team["slack"].texts()
+    assert len(posts) == 3 and all(team["rep"] in post for post in posts)
+    with world.runtime.store.session() as session:
+        notices = session.scalars(select(OutboxCommand).where(OutboxCommand.kind == "notify"))
+        assert (
+            sorted((n.idempotency_key.split(":")[2], n.status, n.attempts) for n in notices)
+            == [("rep", "done", 1)] * 6
+        )
+    lines = _audit(world, leads[0])
+    assert any("per-rep ladder: miss 1 of" in line for line in lines)
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_give_each_miss_its_own_place(postgres_world, mail, slack):
+    world = postgres_world
+    catcher, slack_catcher, people = _pg_team(world, mail, slack)
+    manager, director = people["manager"], people["director"]
+    world.configure({"escalation.ladder": [], "escalation.per_rep": PER_REP})
+    start = datetime.now(UTC)
+    for n in range(3):  # three leads due within the same few seconds
+        world.hand_off(f"perrep-pg{n}")
+    with _at(start, 1):
+        _race(world)  # both workers race for the three deadlines and their notices
+        world.settle()
+    address = {"manager": _email(world, manager), "director": _email(world, director)}
+    expected = _expected_roles(_clocks(world))
+    assert sorted(m.to[0] for m in catcher.mails) == sorted(address[r] for r in expected)
+    assert len(slack_catcher.posts) == 3
+    with world.runtime.store.session() as session:
+        places = session.execute(select(SlaRepMiss.period, SlaRepMiss.ordinal)).all()
+    by_period: dict[str, list[int]] = {}
+    for period, place in places:
+        by_period.setdefault(period, []).append(place)
+    assert all(sorted(p) == list(range(1, len(p) + 1)) for p in by_period.values())

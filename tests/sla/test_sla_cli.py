@@ -145,3 +145,51 @@ def test_a_country_the_holidays_library_lacks_exits_1(baton, tmp_path):
     result = baton("--config", str(path), "--start", "2026-03-10T09:00Z")
     assert result.exit_code == 1
     assert "error: the holidays library has no public holidays for 'QQ'" in result.stderr
+
+
+OWNER_CONFIG = (
+    CONFIG
+    + """\
+  owner_calendars:
+    "101": {timezone: America/New_York}
+    "0057Q000002RmA1": {working_hours: {monday: "10:00-12:00", friday: closed}}
+"""
+)
+
+
+def test_an_owner_in_another_time_zone_whose_summer_time_starts_earlier(baton, tmp_path):
+    path = tmp_path / "owners.yaml"
+    path.write_text(OWNER_CONFIG)
+    # Mon 9 Mar 2026: New York is on EDT since Sunday (UTC-4), Amsterdam still on CET. The
+    # owner's 09:00-17:30 are New York's: Mon 16:00-17:30 EDT (1.5 h), Tue 09:00-09:30 EDT.
+    result = baton(
+        "--start", "2026-03-09T16:00-04:00", "--business-hours", "2", "--owner", "101",
+        "--config", str(path),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Owner          101: sla.owner_calendars 101"
+    assert lines[1] == "Deadline       2026-03-10 13:30:00 UTC = Tue 2026-03-10 09:30 EDT"
+    assert "Time zone      America/New_York (owner's, from sla.owner_calendars 101)" in lines
+
+
+def test_an_owner_with_own_hours_and_one_without_a_calendar(baton, tmp_path):
+    path = tmp_path / "owners.yaml"
+    path.write_text(OWNER_CONFIG)
+    # the 15-character id finds the 18-character key; Mon 10:00-12:00 only, Fri closed
+    result = baton(
+        "--start", "2026-03-09T11:00+01:00", "--business-hours", "2", "--owner",
+        "0057Q000002RmA1QAK", "--config", str(path),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Deadline       2026-03-10 09:00:00 UTC = Tue 2026-03-10 10:00 CET" in result.output
+    plain = baton(
+        "--start", "2026-03-09T11:00+01:00", "--business-hours", "2", "--owner", "999",
+        "--config", str(path),
+    )  # fmt: skip
+    assert plain.output.splitlines()[0] == (
+        "Owner          999: sla.calendar (no calendar of their own)"
+    )
+    assert "Deadline       2026-03-09 12:00:00 UTC = Mon 2026-03-09 13:00 CET" in plain.output
+    both = baton("--start", "2026-03-09T11:00+01:00", "--owner", "101", "--owner-timezone", "UTC")
+    assert both.exit_code == 2 and "not both" in both.output

@@ -128,6 +128,17 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def known_zone(value: str) -> str:
+    """``value`` when it is an IANA time zone name; else a ValueError with a suggestion."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}{did_you_mean(value, _zone_names())}"
+        ) from None
+    return value
+
+
 class BusinessCalendar(ConfigModel):
     """When the SLA clock runs: working hours in one time zone, minus holidays."""
 
@@ -136,17 +147,20 @@ class BusinessCalendar(ConfigModel):
         default_factory=WorkingHours, description="Hours per weekday."
     )
     holidays: Holidays = Field(default_factory=Holidays, description="Days the clock stops.")
+    salesforce_business_hours: str | None = Field(
+        default=None,
+        description="Name of a Salesforce BusinessHours record whose hours and time zone replace "
+        "timezone and working_hours (read when a clock starts; none = the config's).",
+    )
+    salesforce_holidays: bool = Field(
+        default=False,
+        description="Also close on the org's all-day, non-recurring Salesforce Holiday records.",
+    )
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}{did_you_mean(value, _zone_names())}"
-            ) from None
-        return value
+        return known_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -16,6 +16,13 @@ Language = Literal["en", "nl"]
 ROLES = ("owner", "manager", "director")
 
 
+def _once(channels: tuple[str, ...]) -> tuple[str, ...]:
+    """Each channel at most once in a step's (or the per-rep ladder's) list."""
+    if find_duplicates(list(channels)):
+        raise ValueError("a channel is listed twice")
+    return channels
+
+
 class EscalationStep(ConfigModel):
     """One rung: ``after_business_hours`` past the deadline, tell ``notify`` via ``channels``."""
 
@@ -39,9 +46,7 @@ class EscalationStep(ConfigModel):
     @field_validator("channels")
     @classmethod
     def _channels_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if find_duplicates(list(value)):
-            raise ValueError("a channel is listed twice")
-        return value
+        return _once(value)
 
     @property
     def notifies_role(self) -> bool:
@@ -53,6 +58,51 @@ class EscalationStep(ConfigModel):
         if "crm_task" in self.channels and not self.notifies_role:
             raise ValueError("a crm_task needs a CRM user: notify owner, manager or director")
         return self
+
+
+class PerRepLadder(ConfigModel):
+    """The agreement's own ladder: a rep's first missed lead in a period tells their manager,
+    the second their director; every further miss in that period tells the last step again
+    (a rep who keeps missing is the last step's business, not a reason to fall silent)."""
+
+    period: Literal["week", "month"] = Field(
+        default="week",
+        description="Misses are counted per ISO week (Monday) or calendar month, on the "
+        "sla.calendar's clock.",
+    )
+    steps: tuple[str, ...] = Field(
+        default=("manager", "director"),
+        min_length=1,
+        description="Who hears of the 1st, 2nd, … miss: manager, director or an e-mail address.",
+    )
+    channels: tuple[Literal["email", "slack"], ...] = Field(
+        default=("email",), min_length=1, description="email and/or slack."
+    )
+
+    @field_validator("steps")
+    @classmethod
+    def _roles_or_addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        checked = []
+        for item in value:
+            role = item.lower()
+            if role == "owner":
+                raise ValueError("the per-rep ladder tells the people above the rep, not the rep")
+            if role in ROLES:
+                checked.append(role)
+            elif is_email(item):
+                checked.append(item)
+            else:
+                raise ValueError(f"{item!r} is not manager, director or an e-mail address")
+        return tuple(checked)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _once(value)
+
+    def step_for(self, miss: int) -> str:
+        """Who hears of the rep's ``miss``-th miss (1-based) in a period."""
+        return self.steps[min(miss, len(self.steps)) - 1]
 
 
 def _normalise_person(value: str) -> str:
@@ -85,6 +135,11 @@ class EscalationConfig(ConfigModel):
         default=False,
         description="At the ladder's last step, give the lead to the next member of the owner's "
         "routing team (round-robin, once per breach).",
+    )
+    per_rep: PerRepLadder | None = Field(
+        default=None,
+        description="The per-rep ladder: a rep's 1st miss in a period tells their manager, the "
+        "2nd their director (off when absent).",
     )
 
     @field_validator("managers")

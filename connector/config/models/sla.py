@@ -8,8 +8,9 @@ from pydantic import Field, field_validator, model_validator
 
 from connector.config.issues import ProblemCollector
 from connector.config.models.base import ConfigModel
-from connector.config.models.calendar import BusinessCalendar
-from connector.config.models.fields import Identifier, find_duplicates
+from connector.config.models.calendar import BusinessCalendar, WorkingHours, known_zone
+from connector.config.models.fields import Identifier, find_duplicates, is_hubspot_owner_id
+from connector.config.salesforce_ids import to_18
 
 ALL_TEAMS = "all"
 
@@ -54,6 +55,33 @@ class SlaPolicy(ConfigModel):
         return self.applies_to == (ALL_TEAMS,)
 
 
+class OwnerCalendarConfig(ConfigModel):
+    """One owner's own time zone and/or hours (holidays and closures stay the company's)."""
+
+    timezone: str | None = Field(
+        default=None, description="The owner's IANA time zone (none = the company's)."
+    )
+    working_hours: WorkingHours | None = Field(
+        default=None, description="The owner's hours per weekday (none = the company's)."
+    )
+    salesforce_business_hours: str | None = Field(
+        default=None,
+        description="Name of a Salesforce BusinessHours record: its hours, and its time zone "
+        "unless timezone is set.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else known_zone(value)
+
+    @model_validator(mode="after")
+    def _one_source_of_hours(self) -> OwnerCalendarConfig:
+        if self.working_hours is not None and self.salesforce_business_hours is not None:
+            raise ValueError("give working_hours or salesforce_business_hours, not both")
+        return self
+
+
 class SlaConfig(ConfigModel):
     """Business calendar plus SLA policies; a team's own policy beats the "all" policy."""
 
@@ -71,6 +99,35 @@ class SlaConfig(ConfigModel):
         default=("ATTEMPTED_TO_CONTACT", "CONNECTED", "IN_PROGRESS"),
         description="HubSpot alone: contact hs_lead_status values that count as the first touch.",
     )
+    owner_calendars: dict[str, OwnerCalendarConfig] = Field(
+        default_factory=dict,
+        description="Owner (Salesforce user id or HubSpot owner id) → their own time zone "
+        "and/or hours.",
+    )
+    owner_timezones_from_salesforce: bool = Field(
+        default=False,
+        description="Read each Salesforce owner's time zone from User.TimeZoneSidKey (an owner "
+        "in owner_calendars with a timezone keeps that one).",
+    )
+
+    @field_validator("owner_calendars")
+    @classmethod
+    def _owners_are_ids(
+        cls, value: dict[str, OwnerCalendarConfig]
+    ) -> dict[str, OwnerCalendarConfig]:
+        problems = ProblemCollector()
+        normalised: dict[str, OwnerCalendarConfig] = {}
+        for owner, calendar in value.items():
+            if is_hubspot_owner_id(owner):
+                normalised[owner] = calendar
+            elif owner.startswith("005") and len(owner) in (15, 18):
+                normalised[to_18(owner)] = calendar
+            else:
+                problems.add(
+                    (owner,), f"{owner!r} is neither a Salesforce user id nor a HubSpot owner id"
+                )
+        problems.raise_if_any()
+        return normalised
 
     @model_validator(mode="after")
     def _one_policy_per_team(self) -> SlaConfig:

@@ -9,7 +9,7 @@ calendar with (almost) no working time fails with a clear error instead of loopi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -107,6 +107,7 @@ class BusinessTime:
         owner: OwnerCalendar | None = None,
         *,
         horizon_days: int = DEFAULT_HORIZON_DAYS,
+        closures: Mapping[date, str] | None = None,
     ) -> None:
         if horizon_days < 1:
             raise ValueError("horizon_days must be at least 1")
@@ -114,7 +115,7 @@ class BusinessTime:
         own_hours = owner.hours if owner is not None else None
         self.zone = ZoneInfo(own_zone or calendar.timezone)
         self.hours = own_hours or WeeklyHours.from_config(calendar.working_hours)
-        self.rules = HolidayRules(calendar.holidays)
+        self.rules = HolidayRules(calendar.holidays, closures)
         self.owner = owner
         self.horizon_days = horizon_days
 

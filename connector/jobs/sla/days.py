@@ -4,6 +4,7 @@ closures (``holidays.extra``), minus the public holidays the company works (``ho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -28,11 +29,13 @@ class DayOff:
 class HolidayRules:
     """Days off by local date, for one country/subdivision and the company's own lists."""
 
-    def __init__(self, config: Holidays) -> None:
+    def __init__(self, config: Holidays, crm_closures: Mapping[date, str] | None = None) -> None:
         self.country = config.country
         self.subdivision = _subdivision(config.country, config.subdivision)
         self.extra = frozenset(config.extra)
         self.removed = frozenset(config.removed)
+        #: closures read from the CRM (Salesforce Holiday records), by date, with their names
+        self.crm_closures = dict(crm_closures or {})
 
     def public_holiday(self, day: date) -> str | None:
         """The public holiday's name on ``day`` (whether or not the company works it)."""
@@ -44,6 +47,8 @@ class HolidayRules:
         """Why ``day`` is off, or None for an ordinary working date."""
         if day in self.extra:
             return DayOff("closure", "company closure (holidays.extra)")
+        if day in self.crm_closures:
+            return DayOff("closure", self.crm_closures[day])
         name = self.public_holiday(day)
         if name is not None and day not in self.removed:
             return DayOff("holiday", name)
@@ -62,6 +67,8 @@ class HolidayRules:
             f"public holidays {region}, {len(self.extra)} company closure(s), "
             f"{len(self.removed)} holiday(s) worked"
         )
+        if self.crm_closures:
+            text += f", {len(self.crm_closures)} Salesforce Holiday(s)"
         idle = sorted(day for day in self.removed if self.public_holiday(day) is None)
         if idle:
             listed = ", ".join(str(day) for day in idle)

@@ -21,10 +21,11 @@ from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome, is_timer
 from connector.jobs.lifecycle import leads
-from connector.jobs.sla import clocks, within_hubspot
+from connector.jobs.sla import clocks, per_rep, within_hubspot
 from connector.jobs.sla import rules as r
 from connector.jobs.sla import touches as t
-from connector.jobs.sla.calendar import BusinessTime
+from connector.jobs.sla.calendar import BusinessTime, CalendarError
+from connector.jobs.sla.owner_calendars import CalendarBook
 from connector.jobs.sla.people import Recipient, recipient_for
 from connector.ports import CrmRecord
 from connector.store.models import InboxEvent, SlaClock
@@ -44,6 +45,9 @@ class SlaJob:
     config: BatonConfig
     calendar: BusinessTime
     name: str = "sla"
+    #: each owner's calendar (``sla.owner_calendars``, Salesforce BusinessHours/Holiday); without
+    #: one every owner is on ``calendar``
+    book: CalendarBook | None = None
 
     def wants(self, event: InboxEvent) -> bool:
         """Salesforce Lead changes (Baton's own too: its routing assigns owners), Tasks, Events;
@@ -116,7 +120,8 @@ class SlaJob:
         policy = self.config.sla.policy_for(team)
         if policy is None:
             return Outcome(SKIPPED, f"no SLA policy for team {team or '(none)'}")
-        due = r.deadline(at, policy, self.calendar)
+        calendar, note = self._calendar(ctx, owner)
+        due = r.deadline(at, policy, calendar)
         clock = SlaClock(
             lead_id=event.object_id[:18],
             number=(previous.number if previous is not None else 0) + 1,
@@ -132,7 +137,7 @@ class SlaJob:
         ctx.session.flush()
         line = (
             f"SLA clock #{clock.number} started for owner {owner} (policy {policy.name}, "
-            f"team {team or '-'}): first touch due {due.isoformat()}"
+            f"team {team or '-'}): first touch due {due.isoformat()}{note}"
         )
         timer = SetTimer(BREACH, _breach_key(clock), due, {"clock": clock.id})
         return Outcome(DONE, line, timers=(timer,), audit=(line,))
@@ -263,7 +268,8 @@ class SlaJob:
             return self._stop(clock, first.kind, first.at, what)
         clock.state = r.State.BREACHED.value
         clocks.record_breach(ctx.session, clock, r.Breach.FIRST_RESPONSE, clock.deadline_at)
-        plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, self.calendar)
+        calendar, _ = self._calendar(ctx, clock.owner_id)
+        plan = r.ladder_plan(clock.deadline_at, self.config.escalation.ladder, calendar)
         # steps already due (the usual first one, at 0 hours) are sent from this pass: a timer
         # would cost each breach a second event, lease and transaction before anyone hears
         due = [p for p in plan if p.due_at <= ctx.now]
@@ -282,6 +288,10 @@ class SlaJob:
             step_lines, step_commands = self._escalate(ctx, clock, planned.i, event.occurred_at)
             lines += step_lines
             commands += step_commands
+        if self.config.escalation.per_rep is not None:
+            rep_lines, rep_commands = self._per_rep(ctx, clock, calendar)
+            lines += rep_lines
+            commands += rep_commands
         return Outcome(
             DONE, "; ".join(lines), commands=tuple(commands), timers=timers, audit=tuple(lines)
         )
@@ -319,6 +329,51 @@ class SlaJob:
             lines.append(line)
             commands += reassign
         return lines, commands
+
+    def _per_rep(
+        self, ctx: JobContext, clock: SlaClock, calendar: BusinessTime
+    ) -> tuple[list[str], list[Command]]:
+        """The per-rep ladder at a breach: the rep's n-th miss in the period tells its step's
+        person, with the rep's numbers; keyed per clock and channel, so it is sent once."""
+        ladder = self.config.escalation.per_rep
+        assert ladder is not None
+        period = r.period_of(clock.deadline_at, calendar.zone, ladder.period)
+        for _ in range(per_rep.ATTEMPTS):
+            # the place decides who hears, and finding them may read Salesforce (a replay of
+            # the pass): read first, write the place last
+            place = per_rep.next_place(ctx.session, clock, period)
+            notify = ladder.step_for(place)
+            who = recipient_for(
+                notify,
+                clock.owner_id,
+                ctx.readers,
+                self.config.escalation,
+                hubspot_alone=not self.config.salesforce.enabled,
+            )
+            if per_rep.take_place(ctx.session, clock, period, place, clock.deadline_at):
+                break
+        else:
+            raise RuntimeError(f"clock {clock.id}: no place among the rep's misses; retry")
+        what = f"per-rep ladder: miss {place} of {clock.owner_id} in {period.code}"
+        if who.user_id is None and who.address is None:
+            return [f"{what}: {notify} skipped: {who.note}"], []
+        numbers = per_rep.rep_context(ctx.session, clock.owner_id, period)
+        commands: list[Command] = [
+            replace(
+                notice,
+                idempotency_key=f"sla:{clock.id}:rep:{notice.channel}",
+                rep_miss=place,
+                period=period.code,
+                period_leads=numbers.leads,
+                period_met=numbers.met,
+                period_missed=numbers.missed,
+                open_leads=numbers.open_leads,
+            )
+            for notice in self._notices(clock, 0, ladder.channels, who)
+        ]
+        sent = ", ".join(ladder.channels)
+        line = f"{what}: {notify} {who.user_id or who.address} by {sent}{who.suffix}"
+        return [line], commands
 
     def _reassign(
         self, ctx: JobContext, clock: SlaClock, at: datetime
@@ -384,6 +439,19 @@ class SlaJob:
         return notices
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _calendar(self, ctx: JobContext, owner: str) -> tuple[BusinessTime, str]:
+        """The owner's calendar, and an audit-line tail saying where it came from. A Salesforce
+        calendar that cannot be built (a BusinessHours name not found) falls back to
+        ``sla.calendar``: the clock still runs, and the audit line says why."""
+        if self.book is None:
+            return self.calendar, ""
+        try:
+            calendar = self.book.for_owner(owner, ctx.readers)
+        except CalendarError as exc:
+            return self.calendar, f" (sla.calendar: {exc})"
+        source = calendar.owner.source if calendar.owner is not None else ""
+        return calendar, f" (calendar: {source})" if source else ""
 
     def _clock_key(self, clock: SlaClock) -> str:
         """The record a clock's timers and story belong to: the Salesforce Lead, or with
@@ -471,8 +539,9 @@ def _text(value: object) -> str | None:
 
 
 def build(setup: JobSetup) -> SlaJob:
-    """The SLA job over the company calendar (per-owner calendars are not read yet)."""
-    return SlaJob(setup.config, BusinessTime(setup.config.sla.calendar))
+    """The SLA job over each owner's calendar (the company's unless the admin says otherwise)."""
+    book = CalendarBook(setup.config.sla)
+    return SlaJob(setup.config, book.company, book=book)
 
 
 def _hubspot_touch(event: InboxEvent) -> bool:

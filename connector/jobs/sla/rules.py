@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from connector.config.models.escalation import EscalationStep
 from connector.config.models.routing import RoutingConfig
@@ -209,3 +210,32 @@ def _find(user: str, table: Mapping[str, Any]) -> Any:
         return table[user]
     short = user[:15]
     return next((value for key, value in table.items() if key[:15] == short), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The per-rep ladder's counting period around an instant: its code and UTC bounds."""
+
+    code: str
+    start: datetime
+    end: datetime
+
+
+def period_of(instant: datetime, zone: ZoneInfo, kind: str) -> Period:
+    """The ISO week (``2026-W49``, from Monday 00:00) or month (``2026-12``) holding ``instant``,
+    on the wall clock of ``zone`` (a rep's week starts at their Monday midnight, DST or not)."""
+    local = instant.astimezone(zone).date()
+    if kind == "month":
+        first = local.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+        code = f"{first:%Y-%m}"
+    else:
+        first = local - timedelta(days=local.weekday())
+        after = first + timedelta(days=7)
+        year, week, _ = first.isocalendar()
+        code = f"{year}-W{week:02d}"
+    return Period(code, _midnight(first, zone), _midnight(after, zone))
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
