@@ -343,13 +343,7 @@ class SlaJob:
             # the pass): read first, write the place last
             place = per_rep.next_place(ctx.session, clock, period)
             notify = ladder.step_for(place)
-            who = recipient_for(
-                notify,
-                clock.owner_id,
-                ctx.readers,
-                self.config.escalation,
-                hubspot_alone=not self.config.salesforce.enabled,
-            )
+            who = recipient_for(notify, clock.owner_id, ctx.readers, self.config.escalation)
             if per_rep.take_place(ctx.session, clock, period, place, clock.deadline_at):
                 break
         else:
