@@ -116,7 +116,7 @@ def play(stack: Any, wait: Any) -> SlaScene:
             (scene.per_rep if row.payload.get("rep_miss") else scene.ladder)[role] += 1
     scene.mails = len(mailbox.mails) if mailbox is not None else 0
     if mailbox is None:
-        scene.note = "no mail server: aiosmtpd could not be imported (it is a dependency of Baton: reinstall with pip install -e .)"
+        scene.note = "no mail server: aiosmtpd is missing (reinstall Baton: pip install -e .)"
     return scene
 
 
