@@ -25,7 +25,7 @@ from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
 from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, decide
-from connector.jobs.lifecycle.within_hubspot import WithinHubSpot, move_forward
+from connector.jobs.lifecycle.within_hubspot import WithinHubSpot, move_contacts
 from connector.jobs.lifecycle.within_salesforce import WithinSalesforce
 from connector.jobs.lifecycle.writes import enqueue_write, supersede_older
 from connector.jobs.runner import Result
@@ -174,12 +174,11 @@ class SyncProcessor:
         self, session: Session, event: InboxEvent, contact_id: str, properties: dict[str, Any]
     ) -> Result:
         chosen = route(self.config.routing, properties, leads.round_robin_counters(session))
-        if chosen.team is not None and chosen.next_counter is not None:
-            leads.save_counter(session, chosen.team, chosen.next_counter)
         command = leads.create_lead_command(
             self.config, self.stage_map, contact_id, properties, chosen, event.occurred_at
         )
-        enqueue(session, command, event.id)
+        if enqueue(session, command, event.id) and chosen.team and chosen.next_counter:
+            leads.save_counter(session, chosen.team, chosen.next_counter)  # a replay: not again
         commands = 1
         if properties.get(HOLD_REASON_PROPERTY):
             clear = leads.hold_reason_command(self.config, event, contact_id, properties, "")
@@ -287,7 +286,7 @@ class SyncProcessor:
         hubspot_ids = [
             link.hubspot_contact_id for link in linked if link and link.hubspot_contact_id
         ]
-        moved = move_forward(session, self.stage_map, hubspot_ids, target, event, now)
+        moved = move_contacts(session, self.stage_map, hubspot_ids, target, event, now)
         # "contact:<id>", as record keys name them: an erasure finds the person's id here
         names = ", ".join(f"contact:{contact}" for contact in moved) or "none"
         summary = f"opportunity implies {target!r}: moving HubSpot {names}"

@@ -25,8 +25,8 @@ from connector.jobs.lifecycle import leads
 from connector.jobs.lifecycle.handoff import Route, route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LEAD_STATUS, LIFECYCLE, StageMap
-from connector.jobs.lifecycle.rules import HUBSPOT, Write
-from connector.jobs.lifecycle.writes import enqueue_write
+from connector.jobs.lifecycle.rules import HUBSPOT
+from connector.jobs.lifecycle.writes import Target, move_forward
 from connector.jobs.runner import Result
 from connector.outbox import enqueue
 from connector.ports import CrmReader
@@ -37,7 +37,7 @@ LEAD_STAGE_PROPERTY = "hs_pipeline_stage"
 DEAL_STAGE_PROPERTY = "dealstage"
 
 
-def move_forward(
+def move_contacts(
     session: Session,
     stage_map: StageMap,
     contact_ids: Iterable[str],
@@ -45,23 +45,16 @@ def move_forward(
     event: InboxEvent,
     now: datetime,
 ) -> list[str]:
-    """Queue ``lifecyclestage = target`` on each contact not already there or beyond it.
-
-    Deals and leads only move people forward (a lost deal moves nobody back); the known value
-    is Baton's, kept current by the contacts' own events.
-    """
+    """Move each HubSpot contact's ``lifecyclestage`` forward to ``target``; the ids moved."""
     moved: list[str] = []
     for contact_id in contact_ids:
         key = record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id)
-        current = knowledge.load_side(session, key).values.get(LIFECYCLE)
-        if current == target or stage_map.is_backwards(current, target):
-            continue
-        write = Write(HUBSPOT, {LIFECYCLE: target}, event.occurred_at)
-        enqueue_write(
-            session, write, target_key=key, target_object="contacts", target_id=contact_id,
-            now=now, cause_event_id=event.id,
-        )  # fmt: skip
-        moved.append(contact_id)
+        where = Target(HUBSPOT, key, "contacts", contact_id, LIFECYCLE)
+        if move_forward(
+            session, stage_map, where, target, at=event.occurred_at, now=now,
+            cause_event_id=event.id,
+        ):  # fmt: skip
+            moved.append(contact_id)
     return moved
 
 
@@ -112,11 +105,10 @@ class WithinHubSpot:
         chosen = route(
             self.config.routing, properties, leads.round_robin_counters(session), in_hubspot=True
         )
-        if chosen.team is not None and chosen.next_counter is not None:
-            leads.save_counter(session, chosen.team, chosen.next_counter)
         commands = self._handoff_commands(event, properties, chosen)
-        for command in commands:
-            enqueue(session, command, event.id)
+        added = [enqueue(session, command, event.id) for command in commands]
+        if any(added) and chosen.team is not None and chosen.next_counter is not None:
+            leads.save_counter(session, chosen.team, chosen.next_counter)  # a replay: not again
         owner = chosen.owner_id or properties.get(OWNER_PROPERTY) or "unchanged"
         why = f"rule {chosen.rule} → team {chosen.team}" if chosen.rule else "no rule matched"
         work_item = ", Leads record created" if self.config.hubspot.leads_object.enabled else ""
@@ -203,7 +195,7 @@ class WithinHubSpot:
         target: str,
         cause: str,
     ) -> Result:
-        moved = move_forward(session, self.stage_map, contacts, target, event, now)
+        moved = move_contacts(session, self.stage_map, contacts, target, event, now)
         summary = f"{cause} implies {target!r}: moving HubSpot contacts {moved or 'none'}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, len(moved))
