@@ -319,6 +319,22 @@ class HubSpotClient:
                 return names
             after = following.after
 
+    def pipelines(self, object_type: str) -> list[dict[str, Any]]:
+        """GET /crm/v3/pipelines/{type}: each pipeline's id, label and stages in order."""
+        api = self.sdk.crm.pipelines.pipelines_api
+        data, _ = self._call(DEFAULT_KIND, api.get_all_with_http_info, object_type)
+        return [
+            {
+                "id": str(p.id),
+                "label": str(p.label),
+                "stages": [
+                    {"id": str(s.id), "label": str(s.label)}
+                    for s in sorted(p.stages or [], key=lambda s: s.display_order)
+                ],
+            }
+            for p in sorted(data.results or [], key=lambda p: p.display_order)
+        ]
+
     def property_labels(self, object_type: str) -> dict[str, str]:
         """GET /crm/v3/properties/{type}: each property's label (what the admin sees) by name."""
         data, _ = self._call(DEFAULT_KIND, self._properties.get_all_with_http_info, object_type)

@@ -87,6 +87,10 @@ class HubSpotReader:
         definition = self._call(partial(self.client.get_property, object_type, LIFECYCLE_PROPERTY))
         return options_in_order(definition["options"])
 
+    def pipelines(self, object_type: str) -> list[dict[str, Any]]:
+        """The object's pipelines and their stages (``leads`` is 0-136), in HubSpot's order."""
+        return list(self._call(partial(self.client.pipelines, object_type)))
+
     def list_processing_type(self, list_id: str) -> str:
         """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
         return str(self._call(partial(self.client.get_list, list_id))["processingType"])

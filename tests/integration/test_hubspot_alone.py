@@ -27,6 +27,7 @@ from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
 from connector.config import default_config, with_changes
+from connector.jobs.lifecycle.lead_pipeline import UnknownLeadStage
 from connector.store.models import CreditLedgerRow, SlaClock
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
@@ -171,6 +172,30 @@ def test_lead_stage_and_deal_stage_move_the_lifecycle_forward(
     world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
     world.settle()  # a later lead move never takes a customer back
     assert world.contact(contact_id)["lifecyclestage"] == CUSTOMER
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_lead_stages_named_by_label_are_read_from_the_portal_and_unknown_ones_refused(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    world.configure(
+        {
+            "hubspot.leads_object": {"enabled": True, "pipeline": "Lead pipeline", "stage": "New"},
+            "lifecycle.within_hubspot": {"lead_stages": {"Connected": SQL}},
+        }
+    )
+    contact_id = _qualified(world, "solo-labels")
+    (lead,) = _leads_of(world, contact_id)
+    assert (lead["hs_pipeline"], lead["hs_pipeline_stage"]) == ("lead-pipeline-id", NEW)
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == SQL
+
+    with pytest.raises(UnknownLeadStage) as caught:
+        world.configure({"lifecycle.within_hubspot": {"lead_stages": {"conected-stage-id": SQL}}})
+    assert "did you mean 'connected-stage-id'?" in str(caught.value)
     assert world.dead_letters() == []
     _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
 
