@@ -280,6 +280,17 @@ class HubSpotClient:
             raise
         return str(owner["email"]) if owner["email"] else None
 
+    def owner_exists(self, owner_id: str) -> bool:
+        """GET /crm/v3/owners/{ownerId}: False when there is no such active owner (a rep who
+        left is archived, and HubSpot answers 404 for archived owners unless asked for them)."""
+        try:
+            self.get_owner(owner_id)
+        except CrmCallError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     def get_property(self, object_type: str, name: str) -> dict[str, Any]:
         """GET /crm/v3/properties/{type}/{name}: the definition, with options and displayOrder."""
         data, _ = self._call(

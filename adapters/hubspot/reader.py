@@ -141,6 +141,12 @@ class HubSpotReader:
             return None
         return self._call(partial(self.client.owner_email, str(owner_id)))  # type: ignore[no-any-return]
 
+    def owner_is_active(self, owner_id: str) -> bool:
+        """Whether ``owner_id`` is a HubSpot owner who still works here (not archived)."""
+        if not str(owner_id).isdigit():
+            return False
+        return bool(self._call(partial(self.client.owner_exists, owner_id)))
+
     def property_names(self, object_type: str) -> set[str]:
         """The names of every property ``object_type`` has in this portal (one call)."""
         return set(self._call(partial(self.client.property_names, object_type)))

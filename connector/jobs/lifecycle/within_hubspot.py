@@ -105,7 +105,10 @@ class WithinHubSpot:
         chosen = route(
             self.config.routing, properties, leads.round_robin_counters(session), in_hubspot=True
         )
-        commands = self._handoff_commands(event, properties, chosen)
+        episode = leads.mql_episode(self.config, event, properties)
+        commands = handoff_commands(
+            self.config, contact_id, properties, chosen, episode, event.occurred_at.isoformat()
+        )
         added = [enqueue(session, command, event.id) for command in commands]
         if any(added) and chosen.team is not None and chosen.next_counter is not None:
             leads.save_counter(session, chosen.team, chosen.next_counter)  # a replay: not again
@@ -115,52 +118,6 @@ class WithinHubSpot:
         summary = f"hand-off in HubSpot: contact owner {owner} ({why}){work_item}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, len(commands))
-
-    def _handoff_commands(
-        self, event: InboxEvent, properties: dict[str, Any], chosen: Route
-    ) -> list[UpdateFields | CreateHubSpotLead]:
-        contact_id = event.object_id
-        episode = leads.mql_episode(self.config, event, properties)
-        key = record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id)
-        fields: dict[str, Any] = {}
-        if chosen.owner_id and chosen.owner_id != str(properties.get(OWNER_PROPERTY) or ""):
-            fields[OWNER_PROPERTY] = chosen.owner_id
-        if properties.get(HOLD_REASON_PROPERTY):
-            fields[HOLD_REASON_PROPERTY] = ""  # it qualifies now: the old reason is stale
-        commands: list[UpdateFields | CreateHubSpotLead] = []
-        if fields:
-            commands.append(
-                UpdateFields(
-                    System.HUBSPOT,
-                    key,
-                    f"assign:{contact_id}:{episode}",
-                    object_type="contacts",
-                    object_id=contact_id,
-                    fields=fields,
-                )
-            )
-        settings = self.config.hubspot.leads_object
-        if settings.enabled:
-            owner = chosen.owner_id or properties.get(OWNER_PROPERTY)
-            lead: dict[str, Any] = {
-                "hs_lead_name": _lead_name(properties, contact_id),
-                "hs_pipeline": settings.pipeline,
-                LEAD_STAGE_PROPERTY: settings.stage,
-                OWNER_PROPERTY: owner,
-                "hs_lead_type": settings.lead_type,
-            }
-            commands.append(
-                CreateHubSpotLead(
-                    System.HUBSPOT,
-                    key,
-                    f"create_hubspot_lead:{contact_id}:{episode}",
-                    event.occurred_at.isoformat(),
-                    contact_id=contact_id,
-                    properties={k: v for k, v in lead.items() if v not in (None, "")},
-                    closed_stages=settings.closed_stages,
-                )
-            )
-        return commands
 
     # -- Leads records and deals --------------------------------------------------------------
 
@@ -199,6 +156,48 @@ class WithinHubSpot:
         summary = f"{cause} implies {target!r}: moving HubSpot contacts {moved or 'none'}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, len(moved))
+
+
+def handoff_commands(
+    config: BatonConfig,
+    contact_id: str,
+    properties: Mapping[str, Any],
+    chosen: Route,
+    episode: str,
+    logical_at: str,
+) -> list[UpdateFields | CreateHubSpotLead]:
+    """A qualifying contact's hand-off inside HubSpot, once per ``episode``: its owner (when it
+    changes), a stale hold reason cleared, and a Leads record where the portal uses them."""
+    key = record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id)
+    fields: dict[str, Any] = {}
+    if chosen.owner_id and chosen.owner_id != str(properties.get(OWNER_PROPERTY) or ""):
+        fields[OWNER_PROPERTY] = chosen.owner_id
+    if properties.get(HOLD_REASON_PROPERTY):
+        fields[HOLD_REASON_PROPERTY] = ""  # it qualifies now: the old reason is stale
+    commands: list[UpdateFields | CreateHubSpotLead] = []
+    if fields:
+        assign = UpdateFields(
+            System.HUBSPOT, key, f"assign:{contact_id}:{episode}",
+            object_type="contacts", object_id=contact_id, fields=fields,
+        )  # fmt: skip
+        commands.append(assign)
+    settings = config.hubspot.leads_object
+    if settings.enabled:
+        lead: dict[str, Any] = {
+            "hs_lead_name": _lead_name(properties, contact_id),
+            "hs_pipeline": settings.pipeline,
+            LEAD_STAGE_PROPERTY: settings.stage,
+            OWNER_PROPERTY: chosen.owner_id or properties.get(OWNER_PROPERTY),
+            "hs_lead_type": settings.lead_type,
+        }
+        create = CreateHubSpotLead(
+            System.HUBSPOT, key, f"create_hubspot_lead:{contact_id}:{episode}", logical_at,
+            contact_id=contact_id,
+            properties={k: v for k, v in lead.items() if v not in (None, "")},
+            closed_stages=settings.closed_stages,
+        )  # fmt: skip
+        commands.append(create)
+    return commands
 
 
 def _lead_name(properties: Mapping[str, Any], contact_id: str) -> str:
