@@ -1,4 +1,4 @@
-"""Lead stages resolved against the portal's lead pipelines (HubSpot's GET /crm/v3/pipelines/leads)."""
+"""Lead stages resolved against the portal's lead pipelines (GET /crm/v3/pipelines/leads)."""
 
 from __future__ import annotations
 

@@ -82,6 +82,14 @@ def resolve(config: BatonConfig, pipelines: Sequence[Mapping[str, Any]]) -> Bato
             path = f"lifecycle.within_hubspot.lead_stages.{key}"
             problems.append(_unknown(path, "lead stage", key, every_stage))
         lead_stages[found or key] = lifecycle_stage
+    mirrored: dict[str, str] = {}
+    for status, value in settings.salesforce_status_stages.items():
+        found = _find(value, stages)
+        if found is None:
+            path = f"hubspot.leads_object.salesforce_status_stages.{status}"
+            problems.append(_unknown(path, "lead stage", value, stages))
+        mirrored[status] = found or value
+    resolved["salesforce_status_stages"] = mirrored
     if problems:
         raise UnknownLeadStage(problems)
     hubspot = config.hubspot.model_copy(
@@ -95,8 +103,11 @@ def resolve(config: BatonConfig, pipelines: Sequence[Mapping[str, Any]]) -> Bato
 
 def uses_lead_stages(config: BatonConfig) -> bool:
     """Leads records made or mapped: their stages must be the portal's."""
+    settings = config.hubspot.leads_object
     return config.hubspot.enabled and (
-        config.hubspot.leads_object.enabled or bool(config.lifecycle.within_hubspot.lead_stages)
+        settings.enabled
+        or settings.mirror_salesforce_lead
+        or bool(config.lifecycle.within_hubspot.lead_stages)
     )
 
 

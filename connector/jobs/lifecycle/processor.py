@@ -18,7 +18,7 @@ from connector import audit, knowledge
 from connector.commands import System
 from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
-from connector.jobs.lifecycle import leads
+from connector.jobs.lifecycle import lead_mirror, leads
 from connector.jobs.lifecycle.conversion import REPLAY_ACTOR, follow_conversion
 from connector.jobs.lifecycle.handoff import route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
@@ -180,6 +180,10 @@ class SyncProcessor:
         if enqueue(session, command, event.id) and chosen.team and chosen.next_counter:
             leads.save_counter(session, chosen.team, chosen.next_counter)  # a replay: not again
         commands = 1
+        at = event.occurred_at.isoformat()
+        mirror = lead_mirror.at_handoff(self.config, contact_id, properties, at)
+        if mirror is not None:
+            commands += int(enqueue(session, mirror, event.id))
         if properties.get(HOLD_REASON_PROPERTY):
             clear = leads.hold_reason_command(self.config, event, contact_id, properties, "")
             enqueue(session, clear, event.id)
@@ -220,6 +224,38 @@ class SyncProcessor:
     # -- Salesforce leads and contacts --------------------------------------------------------
 
     def _salesforce_person(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        if event.object_type != ObjectType.LEAD or not lead_mirror.enabled(self.config):
+            return self._salesforce_change(session, event, now)
+        moved = self._mirror(session, event)  # before the sync records what it observed
+        result = self._salesforce_change(session, event, now)
+        if not moved:
+            return result
+        status = "done" if result.status == "skipped" else result.status
+        return Result(status, f"{result.summary}; {moved}", result.commands + 1)
+
+    def _mirror(self, session: Session, event: InboxEvent) -> str:
+        """Move the contact's HubSpot lead mirror when the Lead's Status changed (or it was
+        converted); a snapshot sent for another edit repeats the Status and moves nothing."""
+        link = knowledge.link_for_salesforce(session, event.object_id)
+        snapshot = event.changes
+        stage = lead_mirror.stage_for(self.config, snapshot)
+        if link is None or not link.hubspot_contact_id or stage is None:
+            return ""
+        converted = _is_true(snapshot.get("IsConverted"))
+        seen = knowledge.observed(session, event.record_key).get("Status")
+        if not converted and seen == snapshot.get("Status"):
+            return ""
+        at = event.occurred_at.isoformat()
+        command = lead_mirror.follow(
+            self.config, link.hubspot_contact_id, event.object_id, stage, at
+        )
+        if not enqueue(session, command, event.id):
+            return ""
+        line = f"HubSpot lead mirror of contact:{link.hubspot_contact_id} → stage {stage}"
+        audit.record(session, event.record_key, "rule", line, event_id=event.id)
+        return line
+
+    def _salesforce_change(self, session: Session, event: InboxEvent, now: datetime) -> Result:
         sf_object = "Lead" if event.object_type == ObjectType.LEAD else "Contact"
         snapshot = dict(event.changes)
         link = knowledge.link_for_salesforce(session, event.object_id)

@@ -183,24 +183,28 @@ def handoff_commands(
         commands.append(assign)
     settings = config.hubspot.leads_object
     if settings.enabled:
-        lead: dict[str, Any] = {
-            "hs_lead_name": _lead_name(properties, contact_id),
-            "hs_pipeline": settings.pipeline,
-            LEAD_STAGE_PROPERTY: settings.stage,
-            OWNER_PROPERTY: chosen.owner_id or properties.get(OWNER_PROPERTY),
-            "hs_lead_type": settings.lead_type,
-        }
+        owner = chosen.owner_id or properties.get(OWNER_PROPERTY)
         create = CreateHubSpotLead(
             System.HUBSPOT, key, f"create_hubspot_lead:{contact_id}:{episode}", logical_at,
-            contact_id=contact_id,
-            properties={k: v for k, v in lead.items() if v not in (None, "")},
+            contact_id=contact_id, properties=new_lead(config, contact_id, properties, owner),
             closed_stages=settings.closed_stages,
         )  # fmt: skip
         commands.append(create)
     return commands
 
 
-def _lead_name(properties: Mapping[str, Any], contact_id: str) -> str:
-    """HubSpot requires ``hs_lead_name``; the UI names a lead after its contact."""
+def new_lead(
+    config: BatonConfig, contact_id: str, properties: Mapping[str, Any], owner: Any = None
+) -> dict[str, Any]:
+    """A new Leads record's properties: named after its contact (HubSpot requires
+    ``hs_lead_name``; the UI does the same), in the configured pipeline's first stage."""
+    settings = config.hubspot.leads_object
     name = " ".join(str(properties.get(p) or "").strip() for p in ("firstname", "lastname"))
-    return name.strip() or f"Contact {contact_id}"
+    lead = {
+        "hs_lead_name": name.strip() or f"Contact {contact_id}",
+        "hs_pipeline": settings.pipeline,
+        LEAD_STAGE_PROPERTY: settings.stage,
+        OWNER_PROPERTY: owner,
+        "hs_lead_type": settings.lead_type,
+    }
+    return {k: v for k, v in lead.items() if v not in (None, "")}
