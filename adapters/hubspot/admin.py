@@ -139,6 +139,10 @@ class HubSpotAdmin:
                     break
         return found
 
+    def lead_pipelines(self) -> list[dict[str, Any]]:
+        """The Leads object's pipelines with their stages (ids and labels), in order."""
+        return self.client.pipelines("leads")
+
     def list_processing_type(self, list_id: str) -> str:
         """MANUAL, SNAPSHOT or DYNAMIC."""
         return str(self.client.get_list(list_id)["processingType"])
