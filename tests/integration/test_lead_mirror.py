@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sync_world import (
+    MQL,
+    OPEN,
     RECYCLE_REASON_FIELD,
     WORKING,
     BatonServer,
@@ -23,6 +25,7 @@ from sync_world import (
     base_config,
     hubspot_sandbox,
     salesforce_sandbox,
+    unique_email,
 )
 
 from connector.config import with_changes
@@ -123,6 +126,22 @@ def test_a_not_now_closes_the_mirror_as_disqualified_and_recycles_once(world: Sy
         # second "not now" from HubSpot
         assert [(e.state, e.salesforce_lead_id) for e in episodes] == [("recycled", lead_id)]
     assert all(_lead_events(world))
+    assert world.dead_letters() == []
+
+
+def test_a_lead_linked_by_e_mail_at_hand_off_gets_its_mirror_too(world: SyncWorld) -> None:
+    email = unique_email("mirror-linked")
+    lead_id = world.sf.ui_create(
+        "Lead", {"LastName": "Linked", "Company": "Acme BV", "Email": email, "Status": OPEN}
+    )
+    contact_id = world.new_contact("mirror-linked", email=email)
+    world.settle()
+    world.hs.ui_update("contacts", contact_id, {"lifecyclestage": MQL}, user_id=7)
+    world.settle()
+    link = world.link_for(contact_id)
+    assert link is not None and link.salesforce_lead_id == lead_id  # linked, not created
+    (mirror,) = _mirrors(world, contact_id)
+    assert mirror["hs_pipeline_stage"] == NEW
     assert world.dead_letters() == []
 
 

@@ -155,9 +155,15 @@ class SyncProcessor:
             audit.record(
                 session, key, "rule", f"linked by e-mail to Salesforce {sf_object} {sf_id}"
             )
-            return self._sync_changes(
+            result = self._sync_changes(
                 session, event, link, HUBSPOT, {LIFECYCLE: handoff.stage}, now
             )
+            at = event.occurred_at.isoformat()
+            mirror = lead_mirror.at_handoff(self.config, contact_id, properties, at)
+            if sf_object == "Lead" and mirror is not None and enqueue(session, mirror, event.id):
+                summary = f"{result.summary}; HubSpot lead mirror created"
+                return Result(result.status, summary, result.commands + 1)
+            return result
         reasons = leads.hold_reasons(self.readers.get(System.HUBSPOT), self.config, properties)
         if reasons:
             reason = "; ".join(reasons)
