@@ -18,6 +18,7 @@ from adapters.hubspot.admin import HubSpotAdmin
 from adapters.hubspot.app_webhooks import HubSpotAppWebhooks
 from adapters.salesforce.admin import SalesforceAdmin
 from connector.config import BatonConfig
+from connector.jobs.lifecycle.lead_pipeline import uses_lead_stages
 from connector.onboarding.facts import HubSpotFacts, SalesforceFacts, SelfTest
 from connector.onboarding.needs import Needs
 from connector.onboarding.plan import AppWebhooks
@@ -78,6 +79,8 @@ def read_hubspot(
         facts.app_webhooks = _attempt(
             facts.errors, "app_webhooks", lambda: read_app_webhooks(app_webhooks)
         )
+    if uses_lead_stages(config):
+        facts.lead_pipelines = _attempt(facts.errors, "lead_pipelines", admin.lead_pipelines)
     if config.recycle.nurture_list_id:
         list_id = config.recycle.nurture_list_id
         facts.list_type = _attempt(

@@ -106,6 +106,9 @@ class CreateHubSpotLead(Command):
     properties: dict[str, Any] = field(default_factory=dict)
     #: stage ids of leads that are finished (a contact with only those gets a new lead)
     closed_stages: tuple[str, ...] = ()
+    #: a mirror of the Salesforce Lead: move the contact's open lead to this stage (a closed
+    #: stage closes it; with no open lead, one is created there unless the stage is closed)
+    move_to_stage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

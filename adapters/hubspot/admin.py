@@ -109,6 +109,10 @@ class HubSpotAdmin:
             found[str(owner.id)] = False
         return found
 
+    def lead_pipelines(self) -> list[dict[str, Any]]:
+        """The Leads object's pipelines with their stages (ids and labels), in order."""
+        return self.client.pipelines("leads")
+
 
 def _budget(headers: Mapping[str, str]) -> dict[str, int]:
     budget: dict[str, int] = {}

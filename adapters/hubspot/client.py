@@ -310,6 +310,17 @@ class HubSpotClient:
             raise
         return str(owner["email"]) if owner["email"] else None
 
+    def owner_exists(self, owner_id: str) -> bool:
+        """GET /crm/v3/owners/{ownerId}: False when there is no such active owner (a rep who
+        left is archived, and HubSpot answers 404 for archived owners unless asked for them)."""
+        try:
+            self.get_owner(owner_id)
+        except CrmCallError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     def get_property(self, object_type: str, name: str) -> dict[str, Any]:
         """GET /crm/v3/properties/{type}/{name}: the definition, with options and displayOrder."""
         data, _ = self._call(
@@ -359,6 +370,22 @@ class HubSpotClient:
     def list_processing_type(self, list_id: str) -> str:
         """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
         return str(self.get_list(list_id)["processingType"])
+
+    def pipelines(self, object_type: str) -> list[dict[str, Any]]:
+        """GET /crm/v3/pipelines/{type}: each pipeline's id, label and stages in order."""
+        api = self.sdk.crm.pipelines.pipelines_api
+        data, _ = self._call(DEFAULT_KIND, api.get_all_with_http_info, object_type)
+        return [
+            {
+                "id": str(p.id),
+                "label": str(p.label),
+                "stages": [
+                    {"id": str(s.id), "label": str(s.label)}
+                    for s in sorted(p.stages or [], key=lambda s: s.display_order)
+                ],
+            }
+            for p in sorted(data.results or [], key=lambda p: p.display_order)
+        ]
 
     def property_labels(self, object_type: str) -> dict[str, str]:
         """GET /crm/v3/properties/{type}: each property's label (what the admin sees) by name."""

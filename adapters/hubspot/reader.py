@@ -87,6 +87,10 @@ class HubSpotReader:
         definition = self._call(partial(self.client.get_property, object_type, LIFECYCLE_PROPERTY))
         return options_in_order(definition["options"])
 
+    def pipelines(self, object_type: str) -> list[dict[str, Any]]:
+        """The object's pipelines and their stages (``leads`` is 0-136), in HubSpot's order."""
+        return list(self._call(partial(self.client.pipelines, object_type)))
+
     def list_processing_type(self, list_id: str) -> str:
         """MANUAL, SNAPSHOT or DYNAMIC: only the first two take members through the API."""
         return str(self._call(partial(self.client.list_processing_type, list_id)))
@@ -136,6 +140,12 @@ class HubSpotReader:
         if not str(owner_id).isdigit():
             return None
         return self._call(partial(self.client.owner_email, str(owner_id)))  # type: ignore[no-any-return]
+
+    def owner_is_active(self, owner_id: str) -> bool:
+        """Whether ``owner_id`` is a HubSpot owner who still works here (not archived)."""
+        if not str(owner_id).isdigit():
+            return False
+        return bool(self._call(partial(self.client.owner_exists, owner_id)))
 
     def property_names(self, object_type: str) -> set[str]:
         """The names of every property ``object_type`` has in this portal (one call)."""

@@ -9,6 +9,8 @@ missing data.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -21,6 +23,10 @@ from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.sobject_collections import salesforce_call
 from connector.commands import System
 from connector.ports import CrmRecord
+
+log = logging.getLogger(__name__)
+#: field labels change rarely (an admin renames one): read them at most hourly per object
+LABELS_TTL_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,7 @@ class SalesforceReader:
     def __init__(self, client: SalesforceClient, *, policy: RetryPolicy | None = None) -> None:
         self.client = client
         self.policy = policy or RetryPolicy()
+        self._labels: dict[str, tuple[float, dict[str, str]]] = {}
 
     def read(
         self, object_type: str, object_ids: Sequence[str], fields: Sequence[str]
@@ -135,6 +142,25 @@ class SalesforceReader:
         describe = partial(self.client.describe, soql.identifier(sobject))
         described = salesforce_call(self.client, self.policy, describe)
         return {str(field["name"]) for field in described.get("fields", [])}
+
+    def field_labels(self, sobject: str) -> dict[str, str]:
+        """Field labels by API name (from the describe) for reasons people read.
+
+        Labels are a courtesy: a failed describe answers {} (callers fall back to API names)
+        and is tried again on the next call; a good answer is kept for LABELS_TTL_S.
+        """
+        cached = self._labels.get(sobject)
+        if cached is not None and time.monotonic() - cached[0] < LABELS_TTL_S:
+            return cached[1]
+        describe = partial(self.client.describe, soql.identifier(sobject))
+        try:
+            described = salesforce_call(self.client, self.policy, describe)
+        except Exception as exc:  # never fail or defer an event on a label
+            log.warning("field labels unavailable", extra={"error": str(exc)[:200]})
+            return {}
+        labels = {str(f["name"]): str(f.get("label") or f["name"]) for f in described["fields"]}
+        self._labels[sobject] = (time.monotonic(), labels)
+        return labels
 
     def influence_model_id(self, developer_name: str) -> str | None:
         """The CampaignInfluenceModel's Id by DeveloperName; None when the org has none such

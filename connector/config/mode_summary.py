@@ -17,10 +17,16 @@ def mode_lines(config: BatonConfig) -> list[str]:
         return _hubspot_alone(config)
     if mode == "salesforce":
         return _salesforce_alone()
+    mirror = (
+        "  HubSpot Leads mirror: one open lead per handed-off contact follows the Salesforce "
+        "Lead's Status (hubspot.leads_object.salesforce_status_stages), closed at conversion"
+        if config.hubspot.leads_object.mirror_salesforce_lead
+        else "  HubSpot Leads mirror: off (hubspot.leads_object.mirror_salesforce_lead)"
+    )
     return [
         "mode: beside HubSpot and Salesforce — stages sync both ways, hand-off creates the "
         "Salesforce Lead, recycle/SLA/credit as below",
-        "  not yet: the HubSpot Leads object as a mirror of the Salesforce Lead",
+        mirror,
     ]
 
 
@@ -48,7 +54,10 @@ def _hubspot_alone(config: BatonConfig) -> list[str]:
         "sla.hubspot_working_statuses; breaches by e-mail/Slack and HubSpot tasks (crm_task) "
         "to HubSpot owners (managers from escalation.managers)",
         "  credit: won HubSpot deals, from their contacts' HubSpot touches, written to the deal",
-        "  not yet: re-activation handing a recycled contact back to an owner",
+        "  re-activation: a recycled contact that qualifies again goes back to its previous "
+        "owner while active (recycle.hand_back_to_previous_owner), else round robin, with a "
+        "new Leads record",
+        "  lead stages: read from the portal's lead pipelines at start (ids or labels)",
     ]
 
 
@@ -57,8 +66,10 @@ def _salesforce_alone() -> list[str]:
         "mode: Salesforce alone — HubSpot is not contacted (no client, poller or receiver)",
         "  stages: Lead status, conversion and opportunity stage set salesforce.lifecycle_field "
         "on Lead and Contact (lifecycle.stages read from Salesforce's side)",
-        "  hand-off: a lead reaching the hand-off stage gets its owner by the routing rules "
-        "(or Salesforce's assignment rules)",
+        "  hand-off: a lead reaching the hand-off stage must meet the MQL definition, read "
+        "from Lead fields (handoff.salesforce_lead_fields), or is held with reasons by field "
+        "label; a qualifying one gets its owner by the routing rules (or Salesforce's "
+        "assignment rules)",
         "  recycle on Lead status with its reason; SLA clocks on person-owned Leads with the "
         "ladder by e-mail/Slack through the manager chain; credit from CampaignMember "
         "responses to CampaignInfluence",

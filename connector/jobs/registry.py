@@ -10,6 +10,7 @@ from connector.jobs.base import JobFactory, JobSetup
 from connector.jobs.credit import job as credit
 from connector.jobs.digest import job as digest
 from connector.jobs.lifecycle import job as lifecycle
+from connector.jobs.lifecycle import lead_pipeline
 from connector.jobs.observe import job as observe
 from connector.jobs.privacy import job as privacy
 from connector.jobs.recycle import job as recycle
@@ -30,5 +31,6 @@ JOBS: tuple[JobFactory, ...] = (
 
 def build_runner(config: BatonConfig, readers: Mapping[System, CrmReader]) -> JobRunner:
     """Every registered job, set up for this config, behind one runner."""
+    config = lead_pipeline.from_portal(config, readers.get(System.HUBSPOT))  # ids, not labels
     setup = JobSetup(config, readers)
     return JobRunner(tuple(factory(setup) for factory in JOBS), readers)

@@ -25,6 +25,8 @@ class HubSpotFacts:
     #: a public/legacy app's target URL and subscriptions (None: not read, a private app)
     app_webhooks: AppWebhooks | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    #: the Leads object's pipelines (read when the config makes or maps Leads records)
+    lead_pipelines: list[dict[str, Any]] | None = None
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from connector.config import BatonConfig
+from connector.jobs.lifecycle import lead_pipeline
 from connector.onboarding.checks import Check, did_you_mean, fail, ok, unreadable, warn
 from connector.onboarding.facts import HubSpotFacts
 from connector.onboarding.needs import LIFECYCLE, Needs, ValueNeed
@@ -21,6 +22,7 @@ def hubspot_checks(config: BatonConfig, needs: Needs, facts: HubSpotFacts) -> li
     checks += _values(needs, facts)
     checks += _stage_order(config, facts)
     checks += _nurture_list(config, facts)
+    checks += _lead_stages(config, facts)
     checks += _owners(needs, facts)
     checks += _app_webhooks(config, facts)
     checks.append(_budget(facts))
@@ -174,6 +176,22 @@ def _stage_order(config: BatonConfig, facts: HubSpotFacts) -> list[Check]:
             )
         ]
     return [ok("hubspot.stages", f"{len(configured)} stages, in the portal's order")]
+
+
+def _lead_stages(config: BatonConfig, facts: HubSpotFacts) -> list[Check]:
+    """The lead pipeline and stages the config names exist in the portal (the worker resolves
+    them at start the same way and refuses to start otherwise)."""
+    if not lead_pipeline.uses_lead_stages(config):
+        return []
+    if facts.lead_pipelines is None:
+        error = facts.errors.get("lead_pipelines", "no answer")
+        return [unreadable("hubspot.lead_stages", "the lead pipelines", error)]
+    try:
+        lead_pipeline.resolve(config, facts.lead_pipelines)
+    except lead_pipeline.UnknownLeadStage as unknown:
+        fix = "write the stage id or label HubSpot shows (Settings → Objects → Leads → Pipelines)"
+        return [fail("hubspot.lead_stages", problem, fix) for problem in unknown.problems]
+    return [ok("hubspot.lead_stages", "every lead stage the config names is in the portal")]
 
 
 def _nurture_list(config: BatonConfig, facts: HubSpotFacts) -> list[Check]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.config import BatonConfig
+from connector.jobs.lifecycle import salesforce_gate
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 
 #: the HubSpot property group Baton files the properties it creates in
@@ -222,6 +223,8 @@ def salesforce_fields(config: BatonConfig) -> list[FieldNeed]:
     for prop, lead_field in config.handoff.context_fields.items():
         meta = _text(_label(lead_field), f"HubSpot {prop}, copied at hand-off by Baton.")
         needs.append(_field("Lead", lead_field, "handoff.context_fields", meta))
+    if config.crm_mode == "salesforce":  # the MQL definition reads Lead fields here
+        needs += _salesforce_alone_gate(config)
     recycle = config.recycle
     codes = {**recycle.reasons, **recycle.disqualify_reasons}
     needs.append(
@@ -268,6 +271,23 @@ def salesforce_fields(config: BatonConfig) -> list[FieldNeed]:
             meta = _picklist(_label(sf_field), values, "The lifecycle stage Baton syncs.")
             needs.append(FieldNeed(sobject, sf_field, "lifecycle.stages", meta))
     return _first_of_each(needs, key=lambda n: (n.sobject, n.name.lower()))
+
+
+def _salesforce_alone_gate(config: BatonConfig) -> list[FieldNeed]:
+    """The Lead fields the MQL definition reads, and the one showing why a lead is held."""
+    needs = [
+        FieldNeed("Lead", lead_field, "handoff.salesforce_lead_fields")
+        for lead_field in salesforce_gate.lead_fields(config.handoff).values()
+    ]
+    hold = config.salesforce.hold_reason_field
+    if hold:
+        meta = {
+            **_text("Baton hold reason", "Why Baton has not handed this lead to sales yet.", 4000),
+            "type": "LongTextArea",
+            "visibleLines": 3,
+        }
+        needs.append(_field("Lead", hold, "salesforce.hold_reason_field", meta))
+    return needs
 
 
 def _field(sobject: str, name: str, where: str, metadata: dict[str, Any]) -> FieldNeed:

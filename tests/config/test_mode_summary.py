@@ -23,3 +23,11 @@ def test_each_mode_says_what_it_does_and_what_not_yet() -> None:
     assert "hubspot: disabled" in salesforce
     assert any("HubSpot is not contacted" in line for line in salesforce)
     assert any("crm_task" in line for line in salesforce)
+    assert any("must meet the MQL definition, read from Lead fields" in line for line in salesforce)
+    assert any("goes back to its previous owner" in line for line in hubspot)
+    assert not any("re-activation" in line for line in hubspot if "not yet" in line)
+    assert any("HubSpot Leads mirror: off" in line for line in both)
+    mirrored = summarize(
+        with_changes(default_config(), {"hubspot.leads_object": {"mirror_salesforce_lead": True}})
+    )
+    assert any("follows the Salesforce Lead's Status" in line for line in mirrored)

@@ -28,6 +28,7 @@ from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
 from connector.commands import System, command_from_payload
 from connector.config import default_config, with_changes
+from connector.jobs.lifecycle.lead_pipeline import UnknownLeadStage
 from connector.store.models import CreditJourney, CreditLedgerRow, OutboxCommand, SlaClock
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
@@ -183,6 +184,30 @@ def test_lead_stage_and_deal_stage_move_the_lifecycle_forward(
     _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
 
 
+def test_lead_stages_named_by_label_are_read_from_the_portal_and_unknown_ones_refused(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    world.configure(
+        {
+            "hubspot.leads_object": {"enabled": True, "pipeline": "Lead pipeline", "stage": "New"},
+            "lifecycle.within_hubspot": {"lead_stages": {"Connected": SQL}},
+        }
+    )
+    contact_id = _qualified(world, "solo-labels")
+    (lead,) = _leads_of(world, contact_id)
+    assert (lead["hs_pipeline"], lead["hs_pipeline_stage"]) == ("lead-pipeline-id", NEW)
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+    world.hs.ui_update("leads", lead_id, {"hs_pipeline_stage": CONNECTED}, user_id=7)
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == SQL
+
+    with pytest.raises(UnknownLeadStage) as caught:
+        world.configure({"lifecycle.within_hubspot": {"lead_stages": {"conected-stage-id": SQL}}})
+    assert "did you mean 'connected-stage-id'?" in str(caught.value)
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
 def test_a_disqualified_lead_recycles_its_contact_with_the_reason(
     world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
 ) -> None:
@@ -201,6 +226,79 @@ def test_a_disqualified_lead_recycles_its_contact_with_the_reason(
     assert contact["lifecyclestage"] == world.runtime.config.recycle.hubspot_stage
     assert contact["baton_recycle_reason"] == "bad_timing"
     assert contact["baton_recycle_count"] == "1"
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def _disqualify_then_convert_again(world: SyncWorld, contact_id: str) -> str:
+    """The rep says "not now" on the lead; weeks later the contact converts on a form again."""
+    lead_id = world.hs.associations("contacts", contact_id, "leads")[0]
+    world.hs.ui_update(
+        "leads",
+        lead_id,
+        {"hs_pipeline_stage": DISQUALIFIED, "hs_lead_disqualification_reason": "BAD_TIMING"},
+        user_id=7,
+    )
+    world.settle()
+    assert world.contact(contact_id)["lifecyclestage"] == world.runtime.config.recycle.hubspot_stage
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    world.hs.system_update(
+        "contacts", contact_id, {"recent_conversion_date": now_ms}, change_source="FORM"
+    )
+    world.settle()
+    return lead_id
+
+
+def test_a_reactivated_contact_goes_back_to_its_previous_owner_with_a_new_lead(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    first = _qualified(world, "solo-back-a")
+    _qualified(world, "solo-back-b")
+    _qualified(world, "solo-back-c")  # the round robin's next pick is the second owner
+    old_lead = _disqualify_then_convert_again(world, first)
+
+    contact = world.contact(first)
+    assert contact["lifecyclestage"] == MQL
+    assert contact["hubspot_owner_id"] == world.owners[0]  # type: ignore[attr-defined]
+    ids = world.hs.associations("contacts", first, "leads")
+    (new_lead,) = [i for i in ids if i != old_lead]
+    lead = world.hs.get("leads", new_lead)["properties"]
+    assert lead["hs_pipeline_stage"] == NEW
+    assert lead["hubspot_owner_id"] == world.owners[0]  # type: ignore[attr-defined]
+    assert world.hs.get("leads", old_lead)["properties"]["hs_pipeline_stage"] == DISQUALIFIED
+    world.settle()  # Baton's own writes coming back start nothing more
+    assert len(world.hs.associations("contacts", first, "leads")) == 2
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+def test_without_hand_back_to_the_previous_owner_the_round_robin_decides(world: SyncWorld) -> None:
+    world.configure({"recycle.hand_back_to_previous_owner": False})
+    first = _qualified(world, "solo-rr-a")
+    _qualified(world, "solo-rr-b")
+    _qualified(world, "solo-rr-c")
+    _disqualify_then_convert_again(world, first)
+    assert world.contact(first)["hubspot_owner_id"] == world.owners[1]  # type: ignore[attr-defined]
+    assert sorted(lead["hubspot_owner_id"] for lead in _leads_of(world, first)) == sorted(
+        world.owners  # type: ignore[attr-defined]
+    )
+
+
+def test_a_reactivated_contact_whose_owner_left_is_routed_round_robin(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], salesforce_port: int
+) -> None:
+    first = _qualified(world, "solo-left")
+    owners = world.owners  # type: ignore[attr-defined]
+    assert world.contact(first)["hubspot_owner_id"] == owners[0]
+    newcomer = world.hs.add_owner(f"rep3-{id(world)}@example.com", "Rep", "3")
+    world.hs.archive_owner(owners[0])  # the rep left; the team was staffed anew
+    world.configure({"routing.teams": {"inbound": {"hubspot_owners": [owners[1], newcomer]}}})
+    _disqualify_then_convert_again(world, first)
+
+    # the first hand-off took round-robin position 0, so this one takes position 1
+    assert world.contact(first)["hubspot_owner_id"] == newcomer
+    owners_of_leads = sorted(lead["hubspot_owner_id"] for lead in _leads_of(world, first))
+    assert owners_of_leads == sorted([owners[0], newcomer])
     assert world.dead_letters() == []
     _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
 

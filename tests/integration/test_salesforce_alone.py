@@ -51,6 +51,7 @@ from connector.store.models import (
 STAGE_FIELD = CONTACT_STAGE_FIELD
 MODEL = "Baton_Attribution"
 NOT_NOW = "Closed - Not Converted"
+HOLD_FIELD = "Baton_Hold_Reason__c"
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -59,6 +60,7 @@ def salesforce_alone(baton_server: BatonServer) -> Iterator[Any]:
     """The Salesforce stand-in alone; no HubSpot stand-in is started for this module."""
     with salesforce_sandbox(baton_server.base_url) as sf:
         sf.add_custom_field("Lead", STAGE_FIELD)
+        sf.add_custom_field("Lead", HOLD_FIELD, length=1000)  # `baton setup` creates it
         sf.add_influence_model(MODEL, "Baton attribution")
         yield sf
 
@@ -199,6 +201,45 @@ def test_status_conversion_and_opportunity_drive_the_lifecycle_field_and_handoff
     assert world.sf.get("Contact", contact_id)[STAGE_FIELD] == "customer"
     assert world.dead_letters() == []
     world.assert_quiet()
+    _assert_hubspot_never_contacted(guard, hubspot_port)
+
+
+def test_a_lead_failing_the_mql_definition_is_held_by_label_until_fixed_then_routed(
+    world: SyncWorld, guard: tuple[ConnectionLog, dict[str, int]], hubspot_port: int
+) -> None:
+    world.configure(
+        {
+            "handoff.mql_definition": {
+                "required_properties": ["email", "company", "jobtitle"],
+                "criteria": [{"property": "numemployees", "op": "gte", "value": 50}],
+            }
+        }
+    )
+    lead_id = _new_lead(world, "sf-held")
+    lead = world.lead(lead_id)
+    assert lead[STAGE_FIELD] == MQL  # marketing's stage stands; sales does not get it yet
+    assert lead["OwnerId"] not in world.reps  # type: ignore[attr-defined]
+    # reasons name the Lead fields by their labels (Title; "Number Of Employees" in this org)
+    assert lead[HOLD_FIELD] == (
+        "missing Title; does not meet: Number Of Employees gte 50 (is None)"
+    )
+
+    world.sf.ui_update("Lead", lead_id, {"NumberOfEmployees": 10})
+    world.settle()  # still short of the definition: still held, the reason current
+    assert world.lead(lead_id)["OwnerId"] not in world.reps  # type: ignore[attr-defined]
+    assert world.lead(lead_id)[HOLD_FIELD].startswith("missing Title; does not meet")
+    assert "(is 10)" in world.lead(lead_id)[HOLD_FIELD]
+
+    world.sf.ui_update("Lead", lead_id, {"Title": "CTO", "NumberOfEmployees": 200})
+    world.settle()
+    lead = world.lead(lead_id)
+    assert lead["OwnerId"] == world.reps[0]  # type: ignore[attr-defined]
+    assert not lead.get(HOLD_FIELD)
+    second = _new_lead(world, "sf-held-2")  # the round robin moved on by one, not more
+    world.sf.ui_update("Lead", second, {"Title": "CFO", "NumberOfEmployees": 60})
+    world.settle()
+    assert world.lead(second)["OwnerId"] == world.reps[1]  # type: ignore[attr-defined]
+    assert world.dead_letters() == []
     _assert_hubspot_never_contacted(guard, hubspot_port)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from connector.config import default_config, with_changes
@@ -102,3 +104,45 @@ def test_the_plan_creates_the_group_once_and_only_what_is_missing() -> None:
         ("permission set assignment", "Baton_Integration → 005x"),
         ("field access", "Lead.HubSpot_Contact_Id__c"),
     ]
+
+
+def _lead_stage_checks(lead_stages: dict[str, str], pipelines: Any) -> list[str]:
+    config = with_changes(
+        default_config(),
+        {
+            "salesforce.enabled": False,
+            "routing.teams": {"inbound": {"hubspot_owners": ["1"]}},
+            "hubspot.leads_object": {"enabled": True},
+            "lifecycle.within_hubspot": {"lead_stages": lead_stages},
+        },
+    )
+    facts = HubSpotFacts(token={"hubId": 62515, "appId": 54321, "scopes": []})
+    facts.lead_pipelines = pipelines
+    if pipelines is None:
+        facts.errors["lead_pipelines"] = "403 MISSING_SCOPES"
+    checks = hubspot_checks(config, needs_of(config), facts)
+    return [c.line() for c in checks if c.name == "hubspot.lead_stages"]
+
+
+LEAD_PIPELINE = {
+    "id": "lead-pipeline-id",
+    "label": "Lead pipeline",
+    "stages": [
+        {"id": sid, "label": label}
+        for sid, label in (
+            ("new-stage-id", "New"),
+            ("connected-stage-id", "Connected"),
+            ("qualified-stage-id", "Qualified"),
+            ("unqualified-stage-id", "Disqualified"),
+        )
+    ],
+}
+
+
+def test_the_doctor_checks_lead_stages_against_the_portal() -> None:
+    (good,) = _lead_stage_checks({"Connected": "salesqualifiedlead"}, [LEAD_PIPELINE])
+    assert "every lead stage the config names is in the portal" in good
+    (bad,) = _lead_stage_checks({"conected-stage-id": "salesqualifiedlead"}, [LEAD_PIPELINE])
+    assert "lead_stages.conected-stage-id" in bad and "did you mean 'connected-stage-id'?" in bad
+    (unread,) = _lead_stage_checks({}, None)
+    assert "403 MISSING_SCOPES" in unread

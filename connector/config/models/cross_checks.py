@@ -111,6 +111,21 @@ def routing_fits_crms(
             yield ("routing", "teams", name, field), f"this team needs {what}"
 
 
+def mql_fits_salesforce_alone(
+    handoff: HandoffConfig, hubspot: HubSpotConfig, salesforce: SalesforceConfig
+) -> Problems:
+    """With Salesforce alone the MQL definition reads Lead fields: each name needs one."""
+    if hubspot.enabled or not salesforce.enabled:
+        return
+    for path, name in handoff.mql_definition.named_properties():
+        if handoff.salesforce_field(name) is None:
+            yield (
+                ("handoff", "mql_definition", *path),
+                f"{name!r} has no Salesforce Lead field (Salesforce-only mode): map it in "
+                f"handoff.salesforce_lead_fields, e.g. {name}: My_Field__c",
+            )
+
+
 def raw_bodies_within_inbox_retention(privacy: PrivacyConfig, store: StoreConfig) -> Problems:
     """Raw bodies live in inbox rows, so they cannot outlive them."""
     if privacy.keep_raw_bodies_days > store.inbox_retention_days:
@@ -128,6 +143,7 @@ CHECKS: tuple[Callable[..., Problems], ...] = (
     channels_have_notifiers,
     managers_known_without_salesforce,
     routing_fits_crms,
+    mql_fits_salesforce_alone,
     raw_bodies_within_inbox_retention,
 )
 

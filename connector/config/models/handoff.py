@@ -24,6 +24,28 @@ DEFAULT_CONTEXT_FIELDS: dict[str, str] = {
 }
 
 
+#: Salesforce alone: the Lead field a standard HubSpot-style MQL name reads (``email`` → Email),
+#: so the default definition (email, company) works unchanged; others go in
+#: ``handoff.salesforce_lead_fields``.
+STANDARD_LEAD_FIELDS: dict[str, str] = {
+    "email": "Email",
+    "company": "Company",
+    "firstname": "FirstName",
+    "lastname": "LastName",
+    "jobtitle": "Title",
+    "phone": "Phone",
+    "mobilephone": "MobilePhone",
+    "website": "Website",
+    "industry": "Industry",
+    "country": "Country",
+    "state": "State",
+    "city": "City",
+    "numemployees": "NumberOfEmployees",
+    "annualrevenue": "AnnualRevenue",
+    "hs_lead_status": "Status",
+}
+
+
 class MqlDefinition(ConfigModel):
     """What a contact must have to be handed to sales; all parts must hold."""
 
@@ -44,6 +66,15 @@ class MqlDefinition(ConfigModel):
         if repeats:
             raise ValueError(f"listed twice: {', '.join(repeats)}")
         return value
+
+    def named_properties(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every property the definition reads, with its config path (for mapping checks)."""
+        named: list[tuple[tuple[str | int, ...], str]] = [
+            (("required_properties", i), name) for i, name in enumerate(self.required_properties)
+        ]
+        named += [(("criteria", i, "property"), c.property) for i, c in enumerate(self.criteria)]
+        named += [(("behaviour", i, "property"), t.property) for i, t in enumerate(self.behaviour)]
+        return named
 
 
 class HandoffConfig(ConfigModel):
@@ -74,3 +105,13 @@ class HandoffConfig(ConfigModel):
                 )
             seen[lead_field] = hubspot_property
         return value
+
+    salesforce_lead_fields: dict[HubSpotName, SalesforceField] = Field(
+        default_factory=dict,
+        description="Salesforce alone: MQL definition property → Lead field it reads "
+        "(standard names such as email, company, jobtitle are known).",
+    )
+
+    def salesforce_field(self, name: str) -> str | None:
+        """The Lead field an MQL definition property reads in Salesforce-only mode."""
+        return self.salesforce_lead_fields.get(name) or STANDARD_LEAD_FIELDS.get(name)

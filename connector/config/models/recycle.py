@@ -104,6 +104,11 @@ class RecycleConfig(ConfigModel):
     max_recycles: int = Field(
         default=3, ge=1, description="More recycles than this are reported instead of done."
     )
+    hand_back_to_previous_owner: bool = Field(
+        default=True,
+        description="HubSpot alone: a re-activated contact goes back to its previous owner "
+        "while that owner is active; false (or an archived owner): routed round-robin.",
+    )
 
     @model_validator(mode="after")
     def _reasons_apart(self) -> RecycleConfig:

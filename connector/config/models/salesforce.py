@@ -135,6 +135,11 @@ class SalesforceConfig(ConfigModel):
     use_assignment_rules: bool = Field(
         default=False, description="Let Lead writes run assignment rules (Sforce-Auto-Assign)."
     )
+    hold_reason_field: SalesforceField | None = Field(
+        default="Baton_Hold_Reason__c",
+        description="Salesforce alone: Lead field showing why an MQL was held back "
+        "(baton setup creates it); none = the audit trail only.",
+    )
 
     @field_validator("api_version", mode="before")
     @classmethod

@@ -42,6 +42,17 @@ class LeadsObjectConfig(ConfigModel):
         description="Stage id meaning 'disqualified' (lead closed; it has a reason).",
     )
 
+    mirror_salesforce_lead: bool = Field(
+        default=False,
+        description="Beside Salesforce: keep one open Leads record per handed-off contact as a "
+        "mirror of its Salesforce Lead (created at hand-off, closed at conversion).",
+    )
+    salesforce_status_stages: dict[str, str] = Field(
+        default_factory=dict,
+        description="Beside Salesforce: Lead Status → stage id (or label) the mirror moves to, "
+        "e.g. 'Working - Contacted': attempting-stage-id; a closed stage closes it.",
+    )
+
     @property
     def closed_stages(self) -> tuple[str, ...]:
         """Stages of finished leads: a contact whose leads are all there gets a new one."""

@@ -18,14 +18,14 @@ from connector import audit, knowledge
 from connector.commands import System
 from connector.config import BatonConfig
 from connector.events import EventKind, ObjectType, Source, record_key
-from connector.jobs.lifecycle import leads
+from connector.jobs.lifecycle import lead_mirror, leads
 from connector.jobs.lifecycle.conversion import REPLAY_ACTOR, follow_conversion
 from connector.jobs.lifecycle.handoff import route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
 from connector.jobs.lifecycle.rules import HUBSPOT, SALESFORCE, Change, decide
-from connector.jobs.lifecycle.within_hubspot import WithinHubSpot, move_forward
+from connector.jobs.lifecycle.within_hubspot import WithinHubSpot, move_contacts
 from connector.jobs.lifecycle.within_salesforce import WithinSalesforce
 from connector.jobs.lifecycle.writes import enqueue_write, supersede_older
 from connector.jobs.runner import Result
@@ -155,9 +155,15 @@ class SyncProcessor:
             audit.record(
                 session, key, "rule", f"linked by e-mail to Salesforce {sf_object} {sf_id}"
             )
-            return self._sync_changes(
+            result = self._sync_changes(
                 session, event, link, HUBSPOT, {LIFECYCLE: handoff.stage}, now
             )
+            at = event.occurred_at.isoformat()
+            mirror = lead_mirror.at_handoff(self.config, contact_id, properties, at)
+            if sf_object == "Lead" and mirror is not None and enqueue(session, mirror, event.id):
+                summary = f"{result.summary}; HubSpot lead mirror created"
+                return Result(result.status, summary, result.commands + 1)
+            return result
         reasons = leads.hold_reasons(self.readers.get(System.HUBSPOT), self.config, properties)
         if reasons:
             reason = "; ".join(reasons)
@@ -174,13 +180,16 @@ class SyncProcessor:
         self, session: Session, event: InboxEvent, contact_id: str, properties: dict[str, Any]
     ) -> Result:
         chosen = route(self.config.routing, properties, leads.round_robin_counters(session))
-        if chosen.team is not None and chosen.next_counter is not None:
-            leads.save_counter(session, chosen.team, chosen.next_counter)
         command = leads.create_lead_command(
             self.config, self.stage_map, contact_id, properties, chosen, event.occurred_at
         )
-        enqueue(session, command, event.id)
+        if enqueue(session, command, event.id) and chosen.team and chosen.next_counter:
+            leads.save_counter(session, chosen.team, chosen.next_counter)  # a replay: not again
         commands = 1
+        at = event.occurred_at.isoformat()
+        mirror = lead_mirror.at_handoff(self.config, contact_id, properties, at)
+        if mirror is not None:
+            commands += int(enqueue(session, mirror, event.id))
         if properties.get(HOLD_REASON_PROPERTY):
             clear = leads.hold_reason_command(self.config, event, contact_id, properties, "")
             enqueue(session, clear, event.id)
@@ -221,6 +230,38 @@ class SyncProcessor:
     # -- Salesforce leads and contacts --------------------------------------------------------
 
     def _salesforce_person(self, session: Session, event: InboxEvent, now: datetime) -> Result:
+        if event.object_type != ObjectType.LEAD or not lead_mirror.enabled(self.config):
+            return self._salesforce_change(session, event, now)
+        moved = self._mirror(session, event)  # before the sync records what it observed
+        result = self._salesforce_change(session, event, now)
+        if not moved:
+            return result
+        status = "done" if result.status == "skipped" else result.status
+        return Result(status, f"{result.summary}; {moved}", result.commands + 1)
+
+    def _mirror(self, session: Session, event: InboxEvent) -> str:
+        """Move the contact's HubSpot lead mirror when the Lead's Status changed (or it was
+        converted); a snapshot sent for another edit repeats the Status and moves nothing."""
+        link = knowledge.link_for_salesforce(session, event.object_id)
+        snapshot = event.changes
+        stage = lead_mirror.stage_for(self.config, snapshot)
+        if link is None or not link.hubspot_contact_id or stage is None:
+            return ""
+        converted = _is_true(snapshot.get("IsConverted"))
+        seen = knowledge.observed(session, event.record_key).get("Status")
+        if not converted and seen == snapshot.get("Status"):
+            return ""
+        at = event.occurred_at.isoformat()
+        command = lead_mirror.follow(
+            self.config, link.hubspot_contact_id, event.object_id, stage, at
+        )
+        if not enqueue(session, command, event.id):
+            return ""
+        line = f"HubSpot lead mirror of contact:{link.hubspot_contact_id} → stage {stage}"
+        audit.record(session, event.record_key, "rule", line, event_id=event.id)
+        return line
+
+    def _salesforce_change(self, session: Session, event: InboxEvent, now: datetime) -> Result:
         sf_object = "Lead" if event.object_type == ObjectType.LEAD else "Contact"
         snapshot = dict(event.changes)
         link = knowledge.link_for_salesforce(session, event.object_id)
@@ -287,7 +328,7 @@ class SyncProcessor:
         hubspot_ids = [
             link.hubspot_contact_id for link in linked if link and link.hubspot_contact_id
         ]
-        moved = move_forward(session, self.stage_map, hubspot_ids, target, event, now)
+        moved = move_contacts(session, self.stage_map, hubspot_ids, target, event, now)
         # "contact:<id>", as record keys name them: an erasure finds the person's id here
         names = ", ".join(f"contact:{contact}" for contact in moved) or "none"
         summary = f"opportunity implies {target!r}: moving HubSpot {names}"

@@ -25,8 +25,8 @@ from connector.jobs.lifecycle import leads
 from connector.jobs.lifecycle.handoff import Route, route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LEAD_STATUS, LIFECYCLE, StageMap
-from connector.jobs.lifecycle.rules import HUBSPOT, Write
-from connector.jobs.lifecycle.writes import enqueue_write
+from connector.jobs.lifecycle.rules import HUBSPOT
+from connector.jobs.lifecycle.writes import Target, move_forward
 from connector.jobs.runner import Result
 from connector.outbox import enqueue
 from connector.ports import CrmReader
@@ -37,7 +37,7 @@ LEAD_STAGE_PROPERTY = "hs_pipeline_stage"
 DEAL_STAGE_PROPERTY = "dealstage"
 
 
-def move_forward(
+def move_contacts(
     session: Session,
     stage_map: StageMap,
     contact_ids: Iterable[str],
@@ -45,23 +45,16 @@ def move_forward(
     event: InboxEvent,
     now: datetime,
 ) -> list[str]:
-    """Queue ``lifecyclestage = target`` on each contact not already there or beyond it.
-
-    Deals and leads only move people forward (a lost deal moves nobody back); the known value
-    is Baton's, kept current by the contacts' own events.
-    """
+    """Move each HubSpot contact's ``lifecyclestage`` forward to ``target``; the ids moved."""
     moved: list[str] = []
     for contact_id in contact_ids:
         key = record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id)
-        current = knowledge.load_side(session, key).values.get(LIFECYCLE)
-        if current == target or stage_map.is_backwards(current, target):
-            continue
-        write = Write(HUBSPOT, {LIFECYCLE: target}, event.occurred_at)
-        enqueue_write(
-            session, write, target_key=key, target_object="contacts", target_id=contact_id,
-            now=now, cause_event_id=event.id,
-        )  # fmt: skip
-        moved.append(contact_id)
+        where = Target(HUBSPOT, key, "contacts", contact_id, LIFECYCLE)
+        if move_forward(
+            session, stage_map, where, target, at=event.occurred_at, now=now,
+            cause_event_id=event.id,
+        ):  # fmt: skip
+            moved.append(contact_id)
     return moved
 
 
@@ -112,63 +105,19 @@ class WithinHubSpot:
         chosen = route(
             self.config.routing, properties, leads.round_robin_counters(session), in_hubspot=True
         )
-        if chosen.team is not None and chosen.next_counter is not None:
-            leads.save_counter(session, chosen.team, chosen.next_counter)
-        commands = self._handoff_commands(event, properties, chosen)
-        for command in commands:
-            enqueue(session, command, event.id)
+        episode = leads.mql_episode(self.config, event, properties)
+        commands = handoff_commands(
+            self.config, contact_id, properties, chosen, episode, event.occurred_at.isoformat()
+        )
+        added = [enqueue(session, command, event.id) for command in commands]
+        if any(added) and chosen.team is not None and chosen.next_counter is not None:
+            leads.save_counter(session, chosen.team, chosen.next_counter)  # a replay: not again
         owner = chosen.owner_id or properties.get(OWNER_PROPERTY) or "unchanged"
         why = f"rule {chosen.rule} → team {chosen.team}" if chosen.rule else "no rule matched"
         work_item = ", Leads record created" if self.config.hubspot.leads_object.enabled else ""
         summary = f"hand-off in HubSpot: contact owner {owner} ({why}){work_item}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, len(commands))
-
-    def _handoff_commands(
-        self, event: InboxEvent, properties: dict[str, Any], chosen: Route
-    ) -> list[UpdateFields | CreateHubSpotLead]:
-        contact_id = event.object_id
-        episode = leads.mql_episode(self.config, event, properties)
-        key = record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id)
-        fields: dict[str, Any] = {}
-        if chosen.owner_id and chosen.owner_id != str(properties.get(OWNER_PROPERTY) or ""):
-            fields[OWNER_PROPERTY] = chosen.owner_id
-        if properties.get(HOLD_REASON_PROPERTY):
-            fields[HOLD_REASON_PROPERTY] = ""  # it qualifies now: the old reason is stale
-        commands: list[UpdateFields | CreateHubSpotLead] = []
-        if fields:
-            commands.append(
-                UpdateFields(
-                    System.HUBSPOT,
-                    key,
-                    f"assign:{contact_id}:{episode}",
-                    object_type="contacts",
-                    object_id=contact_id,
-                    fields=fields,
-                )
-            )
-        settings = self.config.hubspot.leads_object
-        if settings.enabled:
-            owner = chosen.owner_id or properties.get(OWNER_PROPERTY)
-            lead: dict[str, Any] = {
-                "hs_lead_name": _lead_name(properties, contact_id),
-                "hs_pipeline": settings.pipeline,
-                LEAD_STAGE_PROPERTY: settings.stage,
-                OWNER_PROPERTY: owner,
-                "hs_lead_type": settings.lead_type,
-            }
-            commands.append(
-                CreateHubSpotLead(
-                    System.HUBSPOT,
-                    key,
-                    f"create_hubspot_lead:{contact_id}:{episode}",
-                    event.occurred_at.isoformat(),
-                    contact_id=contact_id,
-                    properties={k: v for k, v in lead.items() if v not in (None, "")},
-                    closed_stages=settings.closed_stages,
-                )
-            )
-        return commands
 
     # -- Leads records and deals --------------------------------------------------------------
 
@@ -203,13 +152,59 @@ class WithinHubSpot:
         target: str,
         cause: str,
     ) -> Result:
-        moved = move_forward(session, self.stage_map, contacts, target, event, now)
+        moved = move_contacts(session, self.stage_map, contacts, target, event, now)
         summary = f"{cause} implies {target!r}: moving HubSpot contacts {moved or 'none'}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, len(moved))
 
 
-def _lead_name(properties: Mapping[str, Any], contact_id: str) -> str:
-    """HubSpot requires ``hs_lead_name``; the UI names a lead after its contact."""
+def handoff_commands(
+    config: BatonConfig,
+    contact_id: str,
+    properties: Mapping[str, Any],
+    chosen: Route,
+    episode: str,
+    logical_at: str,
+) -> list[UpdateFields | CreateHubSpotLead]:
+    """A qualifying contact's hand-off inside HubSpot, once per ``episode``: its owner (when it
+    changes), a stale hold reason cleared, and a Leads record where the portal uses them."""
+    key = record_key(Source.HUBSPOT, ObjectType.CONTACT, contact_id)
+    fields: dict[str, Any] = {}
+    if chosen.owner_id and chosen.owner_id != str(properties.get(OWNER_PROPERTY) or ""):
+        fields[OWNER_PROPERTY] = chosen.owner_id
+    if properties.get(HOLD_REASON_PROPERTY):
+        fields[HOLD_REASON_PROPERTY] = ""  # it qualifies now: the old reason is stale
+    commands: list[UpdateFields | CreateHubSpotLead] = []
+    if fields:
+        assign = UpdateFields(
+            System.HUBSPOT, key, f"assign:{contact_id}:{episode}",
+            object_type="contacts", object_id=contact_id, fields=fields,
+        )  # fmt: skip
+        commands.append(assign)
+    settings = config.hubspot.leads_object
+    if settings.enabled:
+        owner = chosen.owner_id or properties.get(OWNER_PROPERTY)
+        create = CreateHubSpotLead(
+            System.HUBSPOT, key, f"create_hubspot_lead:{contact_id}:{episode}", logical_at,
+            contact_id=contact_id, properties=new_lead(config, contact_id, properties, owner),
+            closed_stages=settings.closed_stages,
+        )  # fmt: skip
+        commands.append(create)
+    return commands
+
+
+def new_lead(
+    config: BatonConfig, contact_id: str, properties: Mapping[str, Any], owner: Any = None
+) -> dict[str, Any]:
+    """A new Leads record's properties: named after its contact (HubSpot requires
+    ``hs_lead_name``; the UI does the same), in the configured pipeline's first stage."""
+    settings = config.hubspot.leads_object
     name = " ".join(str(properties.get(p) or "").strip() for p in ("firstname", "lastname"))
-    return name.strip() or f"Contact {contact_id}"
+    lead = {
+        "hs_lead_name": name.strip() or f"Contact {contact_id}",
+        "hs_pipeline": settings.pipeline,
+        LEAD_STAGE_PROPERTY: settings.stage,
+        OWNER_PROPERTY: owner,
+        "hs_lead_type": settings.lead_type,
+    }
+    return {k: v for k, v in lead.items() if v not in (None, "")}

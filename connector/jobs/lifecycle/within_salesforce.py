@@ -12,28 +12,31 @@ the admin chose Salesforce's assignment rules. Nothing here reads or writes HubS
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import audit, knowledge
 from connector.commands import System, UpdateFields
 from connector.config import BatonConfig
 from connector.events import ObjectType, Source, record_key
-from connector.jobs.lifecycle import leads
+from connector.jobs.lifecycle import leads, salesforce_gate
 from connector.jobs.lifecycle.handoff import route
 from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.opportunities import stage_for_opportunity
-from connector.jobs.lifecycle.rules import SALESFORCE, Write
-from connector.jobs.lifecycle.writes import enqueue_write
+from connector.jobs.lifecycle.rules import SALESFORCE
+from connector.jobs.lifecycle.writes import Target, move_forward
 from connector.jobs.runner import Result
 from connector.outbox import enqueue
 from connector.ports import CrmReader
-from connector.store.models import InboxEvent, OutboxCommand
+from connector.store.models import InboxEvent
+
+#: Baton's memory (record state) that it holds a Lead back, valued with the held episode's start
+HELD = "baton:mql_held"
 
 
 @dataclass
@@ -60,7 +63,10 @@ class WithinSalesforce:
         lines = self._move(session, event, "Lead", event.object_id, target, now)
         commands = len(lines)
         if target == self.stage_map.handoff_stage:
-            commands += self._handoff(session, event, snapshot, lines)
+            # the gate runs when the lead reaches the stage (no lifecycle field: every event
+            # at it), and again on each change of a held lead, which a fix may release
+            reached = bool(lines) or self._field is None
+            commands += self._handoff(session, event, snapshot, lines, reached=reached)
         summary = "; ".join(lines) or f"lifecycle already {target!r}"
         audit.record(session, event.record_key, "rule", summary, event_id=event.id)
         return Result("done", summary, commands)
@@ -113,40 +119,100 @@ class WithinSalesforce:
             return []
         kind = ObjectType.LEAD if sf_object == "Lead" else ObjectType.CONTACT
         key = record_key(Source.SALESFORCE, kind, object_id)
-        current = knowledge.load_side(session, key).values.get(name)
-        if current == target or self.stage_map.is_backwards(current, target):
+        where = Target(SALESFORCE, key, sf_object, object_id, name)
+        if not move_forward(
+            session, self.stage_map, where, target, at=event.occurred_at, now=now,
+            cause_event_id=event.id,
+        ):  # fmt: skip
             return []
-        write = Write(SALESFORCE, {name: target}, event.occurred_at)
-        enqueue_write(
-            session, write, target_key=key, target_object=sf_object, target_id=object_id,
-            now=now, cause_event_id=event.id,
-        )  # fmt: skip
         return [f"{sf_object} {object_id} {name} → {target!r}"]
 
     def _handoff(
-        self, session: Session, event: InboxEvent, snapshot: dict[str, Any], lines: list[str]
+        self,
+        session: Session,
+        event: InboxEvent,
+        snapshot: dict[str, Any],
+        lines: list[str],
+        *,
+        reached: bool,
     ) -> int:
-        """Route the lead to a rep by the same rules (unless assignment rules decide)."""
+        """Hold a lead that fails the MQL definition; route a qualifying one (or let Salesforce's
+        assignment rules decide). Enqueue dedupes every write by key, so replays and later
+        snapshots of a routed lead change nothing."""
+        held_since = knowledge.load_side(session, event.record_key).values.get(HELD)
+        if not (reached or held_since):
+            return 0
+        reader = self.readers.get(System.SALESFORCE)
+        lead = self._read_lead(reader, event.object_id, snapshot)
+        if lead is None:
+            lines.append("hand-off: the lead no longer exists in Salesforce")
+            return 0
+        reasons = salesforce_gate.hold_reasons(self.config.handoff, lead)
+        labeller = getattr(reader, "field_labels", None) if reasons else None
+        if labeller is not None:
+            reasons = salesforce_gate.hold_reasons(self.config.handoff, lead, labeller("Lead"))
+        if reasons:
+            episode = str(held_since or event.occurred_at.isoformat())
+            return self._hold(session, event, "; ".join(reasons), episode, lines)
+        commands = self._release(session, event, str(held_since)) if held_since else 0
         if self.config.salesforce.use_assignment_rules:
             lines.append("hand-off: Salesforce assignment rules pick the owner")
-            return 0
-        key = f"route:{event.object_id}"
-        if session.scalar(select(OutboxCommand.id).where(OutboxCommand.idempotency_key == key)):
-            return 0  # routed once: a later snapshot must not move the lead on round-robin
+            return commands
         # routing conditions are written in lower case (``country``): they name Lead fields here
-        fields = {str(name).lower(): value for name, value in snapshot.items()}
+        fields = {str(name).lower(): value for name, value in lead.items()}
         chosen = route(self.config.routing, fields, leads.round_robin_counters(session))
-        if chosen.owner_id is None or chosen.owner_id[:15] == str(snapshot.get("OwnerId"))[:15]:
+        if chosen.owner_id is None or chosen.owner_id[:15] == str(lead.get("OwnerId"))[:15]:
             lines.append("hand-off: owner unchanged")
-            return 0
-        if chosen.team is not None and chosen.next_counter is not None:
-            leads.save_counter(session, chosen.team, chosen.next_counter)
+            return commands
         command = UpdateFields(
-            System.SALESFORCE, event.record_key, key,
+            System.SALESFORCE, event.record_key, f"route:{event.object_id}",
             event.occurred_at.isoformat(), object_type="Lead", object_id=event.object_id,
             fields={"OwnerId": chosen.owner_id},
         )  # fmt: skip
-        enqueue(session, command, event.id)
+        if not enqueue(session, command, event.id):
+            return commands  # routed once: a later snapshot must not move it on round-robin
+        if chosen.team is not None and chosen.next_counter is not None:
+            leads.save_counter(session, chosen.team, chosen.next_counter)
         why = f"rule {chosen.rule} → team {chosen.team}" if chosen.rule else "fallback queue"
         lines.append(f"hand-off in Salesforce: Lead owner {chosen.owner_id} ({why})")
-        return 1
+        return commands + 1
+
+    def _read_lead(
+        self, reader: CrmReader | None, lead_id: str, snapshot: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The Lead's current fields the gate and routing read (the snapshot as the base: an
+        outbound message carries only the fields the admin picked)."""
+        if reader is None:
+            return snapshot
+        wanted = set(salesforce_gate.lead_fields(self.config.handoff).values())
+        found = reader.read("Lead", [lead_id], sorted(wanted | {"OwnerId"})).get(lead_id)
+        return {**snapshot, **found.fields} if found else None
+
+    def _hold(
+        self, session: Session, event: InboxEvent, reason: str, episode: str, lines: list[str]
+    ) -> int:
+        """Show marketing why (on the Lead's hold field), once per held episode and reason."""
+        knowledge.remember(session, event.record_key, {HELD: episode}, event.occurred_at)
+        lines.append(f"MQL held back: {reason}")
+        name = self.config.salesforce.hold_reason_field
+        if name is None:
+            return 0
+        digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
+        key = f"hold:{event.object_id}:{episode}:{digest}"
+        command = self._lead_update(event, key, name, reason)
+        return int(enqueue(session, command, event.id))
+
+    def _release(self, session: Session, event: InboxEvent, episode: str) -> int:
+        """A held lead qualifies now: its shown reason is stale."""
+        knowledge.remember(session, event.record_key, {HELD: None}, event.occurred_at)
+        name = self.config.salesforce.hold_reason_field
+        if name is None:
+            return 0
+        command = self._lead_update(event, f"release:{event.object_id}:{episode}", name, None)
+        return int(enqueue(session, command, event.id))
+
+    def _lead_update(self, event: InboxEvent, key: str, name: str, value: Any) -> UpdateFields:
+        return UpdateFields(
+            System.SALESFORCE, event.record_key, key, event.occurred_at.isoformat(),
+            object_type="Lead", object_id=event.object_id, fields={name: value},
+        )  # fmt: skip

@@ -6,12 +6,14 @@ newer change was seen while Baton's own write was in flight).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from connector import knowledge
 from connector.commands import Command, SetStage, System, UpdateFields
-from connector.jobs.lifecycle.mapping import LIFECYCLE
+from connector.jobs.lifecycle.mapping import LIFECYCLE, StageMap
 from connector.jobs.lifecycle.rules import HUBSPOT, Write
 from connector.outbox import enqueue_known, supersede_queued_writes
 
@@ -67,3 +69,41 @@ def supersede_older(
 ) -> None:
     """A genuine change on ``record_key`` retires queued writes there that carry older changes."""
     supersede_queued_writes(session, record_key, names, now, older_than=changed_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One record a stage may move: its record key, the CRM object and id, the stage field."""
+
+    side: str  # HUBSPOT | SALESFORCE
+    key: str
+    object_type: str
+    object_id: str
+    field: str
+
+
+def move_forward(
+    session: Session,
+    stage_map: StageMap,
+    target: Target,
+    stage: str,
+    *,
+    at: datetime,
+    now: datetime,
+    cause_event_id: int | None = None,
+) -> bool:
+    """Queue ``field = stage`` unless the record is there already or beyond it; True if queued.
+
+    Used wherever a stage only moves people forward (a deal or lead stage in HubSpot, a Lead
+    status or opportunity in Salesforce): the known value is Baton's, kept current by the
+    records' own events, so a lost deal or a later lead move never takes anyone back.
+    """
+    current = knowledge.load_side(session, target.key).values.get(target.field)
+    if current == stage or stage_map.is_backwards(current, stage):
+        return False
+    enqueue_write(
+        session, Write(target.side, {target.field: stage}, at), target_key=target.key,
+        target_object=target.object_type, target_id=target.object_id, now=now,
+        cause_event_id=cause_event_id,
+    )  # fmt: skip
+    return True

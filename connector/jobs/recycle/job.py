@@ -35,7 +35,8 @@ from connector.jobs.lifecycle.handoff import route
 from connector.jobs.lifecycle.leads import HOLD_REASON_PROPERTY
 from connector.jobs.lifecycle.mapping import LEAD_STATUS, LIFECYCLE, StageMap
 from connector.jobs.lifecycle.setup import build_stage_map
-from connector.jobs.recycle import episodes, leads_object
+from connector.jobs.lifecycle.within_hubspot import OWNER_PROPERTY
+from connector.jobs.recycle import episodes, hand_back, leads_object
 from connector.jobs.recycle.rules import (
     Decision,
     PastRecycle,
@@ -334,7 +335,11 @@ class RecycleJob:
             return Outcome(SKIPPED, "not in nurture: nothing to re-activate")
         contact_id = episode.hubspot_contact_id
         reader = ctx.readers.get(System.HUBSPOT)
-        properties = leads.contact_properties(reader, self.config, contact_id) if contact_id else {}
+        in_hubspot = not self.config.salesforce.enabled  # HubSpot alone: the owner is the rep
+        extra = (OWNER_PROPERTY,) if in_hubspot else ()
+        properties = (
+            leads.contact_properties(reader, self.config, contact_id, extra) if contact_id else {}
+        )
         if properties is None:
             episodes.close(episode, "reactivated", by, at, "contact no longer exists in HubSpot")
             return Outcome(DONE, "re-activation: the contact no longer exists in HubSpot")
@@ -346,6 +351,13 @@ class RecycleJob:
             commands.append(self._back_to_mql(contact_id, base, at, "; ".join(held)))
         if held:
             note = f"re-activated ({by}) but held back at the MQL gate: {'; '.join(held)}"
+        elif in_hubspot and contact_id:
+            added, handed = hand_back.hand_back(
+                self.config, ctx.session, reader, contact_id, properties,
+                episode.previous_owner_id, episode.number, at,
+            )  # fmt: skip
+            commands += added
+            note = f"re-activated ({by}): {handed}"
         else:
             chosen = route(self.config.routing, properties, leads.round_robin_counters(ctx.session))
             if chosen.team is not None and chosen.next_counter is not None:
