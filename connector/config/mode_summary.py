@@ -58,6 +58,8 @@ def _hubspot_alone(config: BatonConfig) -> list[str]:
         "owner while active (recycle.hand_back_to_previous_owner), else round robin, with a "
         "new Leads record",
         "  lead stages: read from the portal's lead pipelines at start (ids or labels)",
+        "  not yet: owners' working hours read from HubSpot (SLA calendars come from "
+        "sla.calendar and sla.owner_calendars)",
     ]
 
 
@@ -73,5 +75,5 @@ def _salesforce_alone() -> list[str]:
         "  recycle on Lead status with its reason; SLA clocks on person-owned Leads with the "
         "ladder by e-mail/Slack through the manager chain; credit from CampaignMember "
         "responses to CampaignInfluence",
-        "  not yet: escalation tasks in Salesforce (crm_task)",
+        "  escalation tasks: a Salesforce Task (crm_task) for the owner or manager escalated to",
     ]

@@ -131,7 +131,7 @@ def world(
             ],
             "escalation.ladder": [
                 {"after_business_hours": 0, "notify": "owner", "channels": ["email"]},
-                {"after_business_hours": 1, "notify": "manager", "channels": ["email"]},
+                {"after_business_hours": 1, "notify": "manager", "channels": ["email", "crm_task"]},
             ],
             "notifiers.email": {
                 "smtp_host": "127.0.0.1",
@@ -335,4 +335,7 @@ def test_a_missed_first_response_escalates_through_the_manager_chain(
     rep_mail = world.sf.get("User", world.reps[0])["Email"]  # type: ignore[attr-defined]
     manager_mail = world.sf.get("User", world.manager)["Email"]  # type: ignore[attr-defined]
     assert addresses == [(rep_mail,), (manager_mail,)]
+    # the manager's step also files a Salesforce Task on the lead, for the manager
+    tasks = [t for t in world.sf.all("Task") if t["WhoId"] == lead_id and "[baton " in t["Subject"]]
+    assert [t["OwnerId"] for t in tasks] == [world.manager]  # type: ignore[attr-defined]
     _assert_hubspot_never_contacted(guard, hubspot_port)
