@@ -33,6 +33,7 @@ def test_mql_hand_off_creates_the_lead_with_context_owner_and_link(world: SyncWo
         recent_conversion_event_name="Pricing page demo request",
         hs_analytics_first_url="https://acme.example/pricing",
     )
+    world.sf.reset_request_log()  # the sandbox is shared: count only this hand-off's requests
     world.hs.ui_update("contacts", contact_id, {"lifecyclestage": MQL}, user_id=7)
     world.settle()
 
