@@ -173,6 +173,12 @@ def _salesforce_client(
         return SalesforceClient(
             str(section.instance_url), session_id=reveal(auth.session_id), **common
         )
+    if auth.client_credentials is not None:
+        credentials = {
+            "consumer_key": auth.client_credentials.consumer_key,
+            "consumer_secret": reveal(auth.client_credentials.consumer_secret),
+        }
+        return SalesforceClient(str(section.instance_url), client_credentials=credentials, **common)
     jwt = {
         "username": auth.jwt.username,
         "consumer_key": auth.jwt.consumer_key,

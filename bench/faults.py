@@ -82,7 +82,11 @@ def crms(args: argparse.Namespace) -> Iterator[tuple[Any, Any, Any, Any]]:
     from sandbox.salesforce.config import SalesforceSandboxConfig
 
     hs_settings = {**REALISTIC_HUBSPOT, "webhook_duplicate_rate": args.duplicate_rate}
-    sf_settings = {**REALISTIC_SALESFORCE, "outbound_duplicate_rate": args.duplicate_rate}
+    sf_settings = {
+        **REALISTIC_SALESFORCE,
+        "outbound_duplicate_rate": args.duplicate_rate,
+        "session_lifetime_s": args.session_lifetime or None,
+    }
     hs_config = HubSpotSandboxConfig(**hs_settings, seed=args.seed)
     sf_config = SalesforceSandboxConfig(
         org_id=SANDBOX_SALESFORCE_ORG_ID, **sf_settings, seed=args.seed
@@ -172,6 +176,10 @@ class Report:
     settled_after_restart_s: float
     settled: bool
     seconds: float
+    #: Salesforce logins (the first, then one per session that ended mid-run) and the API
+    #: calls refused with INVALID_SESSION_ID before Baton logged in again
+    salesforce_logins: int = 0
+    expired_session_refusals: int = 0
 
 
 def newcomer(index: int) -> dict[str, Any]:
@@ -399,6 +407,8 @@ def _report(
         settled_after_restart_s=round(settle_s, 1),
         settled=settled,
         seconds=round(elapsed, 1),
+        salesforce_logins=sf.sessions.logins,
+        expired_session_refusals=sf.sessions.expired_refusals,
     )
 
 
@@ -420,6 +430,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=5,
         help="reconciliation pollers' interval in seconds (0: off; then a webhook the CRM gave "
         "up on after its last retry, while Baton was down, stays lost)",
+    )
+    parser.add_argument(
+        "--session-lifetime",
+        type=float,
+        default=180.0,
+        help="seconds a Salesforce session lives before Baton must log in again (0: forever)",
     )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--log", help="where Baton's processes log (default: a temp file)")

@@ -17,12 +17,13 @@ from typing import Any
 
 import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
 from adapters.errors import CrmCallError
 from adapters.metering import count_call
 from adapters.ratelimit import RateLimiter
 from adapters.salesforce import soql
+from adapters.salesforce.oauth import OAuthLogin
 from connector.metrics import Metrics
 
 SYSTEM = "salesforce"
@@ -80,9 +81,11 @@ class MeteredSession(requests.Session):
 class SalesforceClient:
     """The Salesforce calls Baton needs, over simple-salesforce.
 
-    Log in with ``session_id`` (+ ``instance_url``), or with the JWT bearer flow (``jwt`` =
+    Log in with ``session_id`` (+ ``instance_url``); with the JWT bearer flow (``jwt`` =
     ``{"username", "consumer_key", "private_key_path", "domain"}``), which simple-salesforce
-    refreshes by itself on ``INVALID_SESSION_ID``.
+    refreshes by itself on ``INVALID_SESSION_ID``; or with the client-credentials flow
+    (``client_credentials`` = ``{"consumer_key", "consumer_secret"}``, token from the
+    instance URL), after which Baton logs in again itself and retries the refused call once.
     """
 
     system = SYSTEM
@@ -93,6 +96,7 @@ class SalesforceClient:
         *,
         session_id: str | None = None,
         jwt: Mapping[str, Any] | None = None,
+        client_credentials: Mapping[str, str] | None = None,
         api_version: str = DEFAULT_API_VERSION,
         verify: bool | str = True,
         limiter: RateLimiter | None = None,
@@ -108,9 +112,21 @@ class SalesforceClient:
             verify=verify,
         )
         self.limiter = limiter
-        if (session_id is None) == (jwt is None):
-            raise ValueError("give exactly one of session_id or jwt")
-        if session_id is not None:
+        self._login: OAuthLogin | None = None
+        if sum(m is not None for m in (session_id, jwt, client_credentials)) != 1:
+            raise ValueError("give exactly one of session_id, jwt or client_credentials")
+        if client_credentials is not None:
+            if not instance_url:
+                raise ValueError("instance_url is required with client_credentials")
+            login = OAuthLogin(self.session, instance_url, client_credentials)
+            self._login = login
+            self._sf_factory = lambda: Salesforce(
+                instance_url=instance_url,
+                session_id=login.token(),
+                session=self.session,
+                version=api_version,
+            )
+        elif session_id is not None:
             if not instance_url:
                 raise ValueError("instance_url is required with session_id")
             self._sf_factory: Callable[[], Salesforce] = lambda: Salesforce(
@@ -241,14 +257,41 @@ class SalesforceClient:
         return self._call(fn)
 
     def _call(self, fn: Callable[[], Any]) -> Any:
-        """Run one simple-salesforce call; translate its failures into CrmCallError."""
+        """Run one simple-salesforce call; translate its failures into CrmCallError.
+
+        A session that expired (401 ``INVALID_SESSION_ID``) was refused before anything
+        happened, so with a login flow Baton logs in again and makes the call once more.
+        """
+        sent_with = self._sf.session_id if self._sf is not None else None
         try:
-            return fn()
+            try:
+                return fn()
+            except SalesforceExpiredSession as exc:
+                if self._login is None or not _is_invalid_session(exc):
+                    raise
+                self._log_in_again(sent_with)
+                return fn()
         except SalesforceError as exc:
             raise _api_error(exc, self.session.last_headers()) from exc
         except requests.RequestException as exc:
             message = f"{type(exc).__name__}: {exc}"
             raise CrmCallError(SYSTEM, None, message=message[:2000]) from exc
+
+    def _log_in_again(self, refused: str | None) -> None:
+        """A fresh access token into the live client (the calls' closures hold that object);
+        threads refused with the same token share one new login."""
+        assert self._login is not None
+        token = self._login.renew(refused)
+        sf = self._sf
+        if sf is not None:
+            sf.session_id = token
+            sf.headers = {**sf.headers, "Authorization": f"Bearer {token}"}
+
+
+def _is_invalid_session(exc: SalesforceError) -> bool:
+    content = exc.content
+    first = content[0] if isinstance(content, list) and content else {}
+    return isinstance(first, Mapping) and first.get("errorCode") == "INVALID_SESSION_ID"
 
 
 def _api_error(exc: SalesforceError, headers: Mapping[str, str]) -> CrmCallError:
