@@ -76,6 +76,7 @@ def build_writers(
             policy=policy,
             hubspot_id_field=section.hubspot_id_field,
             use_assignment_rules=section.use_assignment_rules,
+            lead_external_id_field=section.lead_external_id_field,
         )
     notify = build_notify_writer(config, clients, policy)
     if notify is not None:

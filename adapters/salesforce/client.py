@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from simple_salesforce import Salesforce
@@ -172,6 +173,53 @@ class SalesforceClient:
     ) -> list[dict[str, Any]]:
         """POST composite/sobjects (allOrNone false): one row result (with ``id``) per record."""
         return self._collection("POST", records, auto_assign)
+
+    def upsert(
+        self,
+        sobject: str,
+        id_field: str,
+        value: str,
+        record: Mapping[str, Any],
+        *,
+        auto_assign: bool = False,
+    ) -> dict[str, Any]:
+        """PATCH sobjects/{sobject}/{id_field}/{value}: create the record or update the one
+        that holds ``value`` in that External ID field; ``{"id", "created"}``.
+
+        Salesforce answers 201 (created) or 200 with the same body (updated; 204 without one
+        before API 46.0, then the id is read by the key); more than one match is a 300, an
+        error with code ``MULTIPLE_EXTERNAL_ID_MATCHES`` here.
+        """
+        sf = self.sf
+        path = f"sobjects/{sobject}/{id_field}/{quote(value, safe='')}"
+        headers = {"Sforce-Auto-Assign": "TRUE" if auto_assign else "FALSE"}
+        body = {k: v for k, v in record.items() if k != id_field}
+        try:
+            answer = self._call(
+                lambda: sf.restful(path, method="PATCH", json=body, headers=headers)
+            )
+            if answer is None:  # 204 of an update before API 46.0
+                found = self._call(lambda: sf.restful(path, params={"fields": "Id"}))
+                return {"id": str(found["Id"]), "created": False}
+        except CrmCallError as exc:
+            if exc.status != 300:
+                raise
+            raise CrmCallError(
+                SYSTEM,
+                300,
+                body=exc.body,
+                error_code="MULTIPLE_EXTERNAL_ID_MATCHES",
+                message=f"more than one {sobject} holds this value in {id_field}",
+            ) from exc
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise CrmCallError(
+                SYSTEM,
+                None,
+                body=answer,
+                error_code="UNEXPECTED_RESPONSE",
+                message=f"expected an upsert result with an id, got {answer!r:.200}",
+            )
+        return {"id": str(answer["id"]), "created": bool(answer.get("created"))}
 
     def composite(
         self, subrequests: Sequence[Mapping[str, Any]], *, all_or_none: bool = True

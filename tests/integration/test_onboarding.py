@@ -372,3 +372,20 @@ def test_a_public_app_gets_its_webhooks_set_through_the_api(org: Org) -> None:
     assert org.hs.flush_webhooks(timeout=10)
     answered = [d.status for d in org.hs.webhook_deliveries if "/webhooks/hubspot" in d.url]
     assert answered and all(200 <= (status or 0) < 300 for status in answered)
+
+
+def test_the_lead_upsert_key_must_be_an_external_id_field(org: Org) -> None:
+    org.setup()
+    org.sf.add_custom_field("Lead", "Plain_Key__c")  # made by hand, External ID not ticked
+    org.configure({"salesforce.lead_external_id_field": "Plain_Key__c"})
+    code, _ = org.doctor()
+    assert code == 1
+    assert org.failures() == [
+        "FAIL  salesforce.fields      Lead.Plain_Key__c (salesforce.lead_external_id_field) is "
+        "not an External ID field, so Salesforce refuses upserts on it — fix: tick External "
+        "ID on Lead.Plain_Key__c in Setup, or unset salesforce.lead_external_id_field"
+    ]
+    org.configure({"salesforce.lead_external_id_field": "Upsert_Key__c"})
+    created = org.setup()  # a missing key is created as an External ID field
+    assert any("Lead.Upsert_Key__c" in line for line in created), created
+    assert org.doctor()[0] == 0

@@ -148,6 +148,14 @@ class SalesforceConfig(ConfigModel):
     use_assignment_rules: bool = Field(
         default=False, description="Let Lead writes run assignment rules (Sforce-Auto-Assign)."
     )
+    lead_external_id_field: SalesforceField | None = Field(
+        default=None,
+        description=(
+            "Lead External ID field holding the HubSpot contact id: new Leads are upserts on it"
+            " (PATCH sobjects/Lead/<field>/<id>), so a create sent again cannot make a second"
+            " Lead. Unset: look the Lead up by hubspot_id_field before creating."
+        ),
+    )
 
     @field_validator("api_version", mode="before")
     @classmethod
