@@ -22,7 +22,7 @@ from adapters.notify.crm_task import SalesforceTaskCreator
 from adapters.notify.email import SmtpSender
 from adapters.notify.slack import SlackSender
 from adapters.notify.writer import NotifyWriter
-from adapters.ratelimit import hubspot_limiter, salesforce_limiter
+from adapters.ratelimit import CallLedger, hubspot_limiter, salesforce_limiter
 from adapters.retrying import RetryPolicy
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
@@ -43,17 +43,22 @@ class CrmClients:
 
 
 def build_clients(
-    config: Any, metrics: Metrics | None = None, *, salesforce_verify: bool | str = True
+    config: Any,
+    metrics: Metrics | None = None,
+    *,
+    salesforce_verify: bool | str = True,
+    ledger: CallLedger | None = None,
 ) -> CrmClients:
     """Clients for ``config.hubspot`` / ``config.salesforce`` (a BatonConfig or look-alike).
 
     Args:
         salesforce_verify: TLS verification for Salesforce: True (system CAs, or
             ``REQUESTS_CA_BUNDLE``) or a CA bundle path, e.g. the sandbox's.
+        ledger: call counts shared with Baton's other processes (the limiters consult it).
     """
     return CrmClients(
-        hubspot=_hubspot_client(config.hubspot, metrics),
-        salesforce=_salesforce_client(config.salesforce, metrics, salesforce_verify),
+        hubspot=_hubspot_client(config.hubspot, metrics, ledger),
+        salesforce=_salesforce_client(config.salesforce, metrics, salesforce_verify, ledger),
     )
 
 
@@ -136,7 +141,9 @@ def build_readers(
     return readers
 
 
-def _hubspot_client(section: Any, metrics: Metrics | None) -> HubSpotClient | None:
+def _hubspot_client(
+    section: Any, metrics: Metrics | None, ledger: CallLedger | None = None
+) -> HubSpotClient | None:
     if section is None or not section.enabled:
         return None
     token = reveal(section.access_token)
@@ -149,12 +156,13 @@ def _hubspot_client(section: Any, metrics: Metrics | None) -> HubSpotClient | No
         daily_limit=limits.daily_limit,
         share=limits.share,
         search_rps=limits.search_rps,
+        shared=ledger,
     )
     return HubSpotClient(token, str(section.base_url), limiter=limiter, metrics=metrics)
 
 
 def _salesforce_client(
-    section: Any, metrics: Metrics | None, verify: bool | str
+    section: Any, metrics: Metrics | None, verify: bool | str, ledger: CallLedger | None = None
 ) -> SalesforceClient | None:
     if section is None or not section.enabled:
         return None
@@ -162,7 +170,7 @@ def _salesforce_client(
     if auth is None or section.instance_url is None:
         raise ValueError("salesforce.instance_url and salesforce.auth are required when enabled")
     limiter = salesforce_limiter(
-        daily_limit=section.rate_limit.daily_limit, share=section.rate_limit.share
+        daily_limit=section.rate_limit.daily_limit, share=section.rate_limit.share, shared=ledger
     )
     common: dict[str, Any] = {
         "api_version": section.api_version,

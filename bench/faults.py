@@ -86,11 +86,17 @@ def crms(args: argparse.Namespace) -> Iterator[tuple[Any, Any, Any, Any]]:
     from sandbox.salesforce import SalesforceSandbox
     from sandbox.salesforce.config import SalesforceSandboxConfig
 
-    hs_settings = {**REALISTIC_HUBSPOT, "webhook_duplicate_rate": args.duplicate_rate}
+    latency = getattr(args, "crm_latency_ms", 0) / 1000.0  # every API answer takes this long
+    hs_settings = {
+        **REALISTIC_HUBSPOT,
+        "webhook_duplicate_rate": args.duplicate_rate,
+        "response_delay_s": latency,
+    }
     sf_settings = {
         **REALISTIC_SALESFORCE,
         "outbound_duplicate_rate": args.duplicate_rate,
         "session_lifetime_s": args.session_lifetime or None,
+        "response_delay_s": latency,
     }
     hs_config = HubSpotSandboxConfig(**hs_settings, seed=args.seed)
     sf_config = SalesforceSandboxConfig(

@@ -126,5 +126,6 @@ declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what na
 declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
 declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")
 declare_free("worker_heartbeats", "process names (host:pid:thread) and times, no person")
+declare_free("crm_call_slots", "counts of CRM API calls per system and time slot, no person")
 
 __all__ = ["INBOX", "RawBodies", "table_of"]

@@ -91,6 +91,8 @@ class SalesforceSandboxConfig:
     #: the connected app Baton's client-credentials login names (POST /services/oauth2/token)
     oauth_client_id: str = "3MVG9SandboxConnectedAppConsumerKeyForBaton"
     oauth_client_secret: str = "SandboxConnectedAppConsumerSecret0001"
+    #: seconds every API answer takes (a real org answers in tens of ms; 0 = at once)
+    response_delay_s: float = 0.0
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting that cannot work."""
@@ -102,6 +104,8 @@ class SalesforceSandboxConfig:
             raise ValueError("session_id must not be empty")
         if self.session_lifetime_s is not None and self.session_lifetime_s <= 0:
             raise ValueError("session_lifetime_s must be positive (or None: never)")
+        if self.response_delay_s < 0:
+            raise ValueError("response_delay_s must be >= 0")
         if self.daily_api_limit < 1:
             raise ValueError("daily_api_limit must be at least 1")
         if not 1 <= self.query_batch_size <= 2000:

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,8 @@ class RestApp:
         request = Request(environ)
         if request.path == TOKEN_PATH:  # a login, no API call: not in the log or the limits
             return self._token(request)(environ, start_response)
+        if self.org.config.response_delay_s:  # the network and the org's own work
+            time.sleep(self.org.config.response_delay_s)
         response, n_records = self._respond(request)
         with self._log_lock:
             self.log.append(
