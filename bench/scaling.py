@@ -12,6 +12,7 @@ Baton's share of HubSpot's burst limit, and the 429 answers HubSpot gave.
 
     python bench/scaling.py --database-url postgresql://postgres@127.0.0.1:5432/test
     python bench/scaling.py --database-url … --workers 1 2 4 --changes 600 --crm-latency-ms 50
+    python bench/scaling.py --database-url … --workers 4 --hubspot-share 0.06  # the limit binds
 """
 
 from __future__ import annotations
@@ -120,6 +121,10 @@ def run_one(args: argparse.Namespace, workers: int) -> ScalingRow:
             nurture_list_id=portal.nurture_list_id,
             integration_user_id=sf.integration_user_id, poll_interval_s=0,
         )  # fmt: skip
+        if args.hubspot_share is not None:  # a small share makes the limit bind
+            from connector.config import with_changes
+
+            config = with_changes(config, {"hubspot.rate_limit.share": args.hubspot_share})
         config_path, env = write_config(Path(workdir), config)
         env["BATON_SALESFORCE_CA_BUNDLE"] = sf.ca_bundle_path
         env.pop("BATON_DATABASE_URL", None)
@@ -182,6 +187,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--log", help="where Baton's processes log (default: a temp file)")
     parser.add_argument(
         "--baton-repo", help="run Baton's processes from this checkout (e.g. before a change)"
+    )
+    parser.add_argument(
+        "--hubspot-share",
+        type=float,
+        help="Baton's share of HubSpot's limits (default: the config's); small: the limit binds",
     )
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
