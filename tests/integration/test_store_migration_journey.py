@@ -140,13 +140,17 @@ def test_a_journey_on_sqlite_goes_on_on_postgresql_without_loss_or_repeats(
         )
         assert result.exit_code == 0, result.output
         assert "verified: row counts and checksums match on every table" in result.output
+        copied = Store(pg_url)
+        try:
+            assert copied.dialect == "postgresql"
+            assert _counts(copied) == before
+        finally:
+            copied.dispose()
 
         pg_world = SyncWorld.open(
             hs, sf, baton_server, with_changes(config, {"store.database_url": pg_url})
         )
         try:
-            assert pg_world.runtime.store.dialect == "postgresql"
-            assert _counts(pg_world.runtime.store) == before
             sf.reset_request_log()
             pg_world.settle()
 
