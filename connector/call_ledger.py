@@ -16,7 +16,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ from connector.store.models import CrmCallSlot
 
 #: (dimension, limit, window seconds, slot seconds)
 Window = tuple[str, int, float, float]
+#: old slots are deleted on every so many calls of a process (they no longer count anyway)
+CLEAN_EVERY = 50
 
 
 class SharedCallLedger:
@@ -33,29 +35,80 @@ class SharedCallLedger:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
+        self._calls = 0
 
     def reserve(self, system: str, windows: Sequence[Window]) -> float:
         """Record one call of ``system`` in every window and return 0, or return the seconds
-        until the fullest window has room (nothing recorded)."""
+        until the fullest window has room (nothing recorded).
+
+        Three statements: the lock, one sum per window in one query, one upsert of every
+        window's slot; the old slots are deleted every ``CLEAN_EVERY`` calls."""
         if not windows:
             return 0.0
         with self.store.session() as session:
             self._lock(session, system)
             now = self.clock()
-            waits = [self._wait(session, system, window, now) for window in windows]
-            if max(waits) > 0:
+            used = self._used_by_window(session, system, windows, now)
+            waits = [
+                self._wait(session, system, window, now)
+                for window in windows
+                if used.get(window[0], 0) >= window[1]
+            ]
+            if waits:
                 return max(waits)
-            for dimension, _limit, window_s, slot_s in windows:
-                self._count(session, system, dimension, math.floor(now / slot_s) * slot_s)
-                horizon = _ms(now - window_s - 2 * slot_s)
-                session.execute(
-                    delete(CrmCallSlot).where(
-                        CrmCallSlot.system == system,
-                        CrmCallSlot.dimension == dimension,
-                        CrmCallSlot.slot_start < horizon,
-                    )
-                )
+            self._count_all(session, system, windows, now)
+            self._calls += 1
+            if self._calls % CLEAN_EVERY == 1:
+                self._clean(session, system, windows, now)
         return 0.0
+
+    def _used_by_window(
+        self, session: Session, system: str, windows: Sequence[Window], now: float
+    ) -> dict[str, int]:
+        conditions = [
+            and_(
+                CrmCallSlot.dimension == dimension,
+                CrmCallSlot.slot_start > _ms(now - window_s - slot_s),
+            )
+            for dimension, _limit, window_s, slot_s in windows
+        ]
+        rows = session.execute(
+            select(CrmCallSlot.dimension, func.sum(CrmCallSlot.calls))
+            .where(CrmCallSlot.system == system, or_(*conditions))
+            .group_by(CrmCallSlot.dimension)
+        )
+        return {str(dimension): int(total or 0) for dimension, total in rows}
+
+    @staticmethod
+    def _count_all(session: Session, system: str, windows: Sequence[Window], now: float) -> None:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        rows = [
+            {
+                "system": system,
+                "dimension": dimension,
+                "slot_start": _ms(math.floor(now / slot_s) * slot_s),
+                "calls": 1,
+            }
+            for dimension, _limit, _window_s, slot_s in windows
+        ]
+        insert = dialect.insert(CrmCallSlot).values(rows)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["system", "dimension", "slot_start"],
+                set_={"calls": CrmCallSlot.calls + 1},
+            )
+        )
+
+    @staticmethod
+    def _clean(session: Session, system: str, windows: Sequence[Window], now: float) -> None:
+        for dimension, _limit, window_s, slot_s in windows:
+            session.execute(
+                delete(CrmCallSlot).where(
+                    CrmCallSlot.system == system,
+                    CrmCallSlot.dimension == dimension,
+                    CrmCallSlot.slot_start < _ms(now - window_s - 2 * slot_s),
+                )
+            )
 
     def used(self, system: str, dimension: str, window_s: float, slot_s: float = 0.1) -> int:
         """Calls counted in the window ending now (for tests and benches)."""
@@ -94,18 +147,6 @@ class SharedCallLedger:
             )
         )
         return int(total or 0)
-
-    @staticmethod
-    def _count(session: Session, system: str, dimension: str, start: float) -> None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        values = {"system": system, "dimension": dimension, "slot_start": _ms(start), "calls": 1}
-        insert = dialect.insert(CrmCallSlot).values(**values)
-        session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["system", "dimension", "slot_start"],
-                set_={"calls": CrmCallSlot.calls + 1},
-            )
-        )
 
 
 def _ms(seconds: float) -> int:
