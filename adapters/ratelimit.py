@@ -9,6 +9,10 @@ The limiter also listens to what the CRM says about the whole account
 (``X-HubSpot-RateLimit-Remaining``/``-Daily-Remaining``, ``Sforce-Limit-Info``) and slows down
 early when the account as a whole runs low, even if Baton's own share is not spent.
 
+With a ``shared`` ledger (``connector.call_ledger``, on PostgreSQL) every call is also counted
+in the store, against the same windows, so all of Baton's processes on one database together
+spend one share of each limit; without it (SQLite: one process) the books are this process's.
+
 Thread-safe; the clock and the sleep are injectable so tests run without waiting.
 """
 
@@ -19,8 +23,9 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from adapters.errors import BudgetExhausted
 
@@ -95,6 +100,19 @@ class RollingCounter:
         self._total += 1
 
 
+class CallLedger(Protocol):
+    """Call counts shared by several processes (``connector.call_ledger.SharedCallLedger``)."""
+
+    def reserve(self, system: str, windows: Sequence[tuple[str, int, float, float]]) -> float:
+        """Record one call in every window and return 0, or the seconds to wait."""
+        ...
+
+
+#: slot sizes of the shared windows: short windows in tenths of a second, the day in minutes
+SHORT_SLOT_S = 0.1
+DAILY_SLOT_S = 60.0
+
+
 @dataclass(frozen=True, slots=True)
 class LimitShare:
     """A CRM's limits and the share Baton may use; None disables that dimension."""
@@ -134,9 +152,11 @@ class RateLimiter:
         max_wait_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        shared: CallLedger | None = None,
     ) -> None:
         self.system = system
         self.limits = limits
+        self.shared = shared
         self.low_water = low_water
         self.daily_pause_s = daily_pause_s
         self.max_wait_s = max_wait_s
@@ -162,12 +182,28 @@ class RateLimiter:
             with self._lock:
                 now = self._clock()
                 wait, reason = self._wait_locked(now, kind)
+                if wait <= 0 and self.shared is not None:
+                    wait = self.shared.reserve(self.system, self._shared_windows(kind))
+                    reason = "Baton's share spent by all its processes"
                 if wait <= 0:
                     self._take_locked(now, kind)
                     return
             if wait > self.max_wait_s:
                 raise BudgetExhausted(self.system, reason, wait)
             self._sleep(wait)
+
+    def _shared_windows(self, kind: str) -> list[tuple[str, int, float, float]]:
+        """The windows a call of ``kind`` counts against (as ``_take_locked`` counts them)."""
+        windows: list[tuple[str, int, float, float]] = []
+        if self._daily is not None:
+            windows.append(("daily", self._daily.limit, self._daily.window_s, DAILY_SLOT_S))
+        if kind == SEARCH_KIND:
+            if self._search is not None:
+                search = self._search
+                windows.append(("search", search.limit, search.window_s, SHORT_SLOT_S))
+        elif self._burst is not None:
+            windows.append(("burst", self._burst.limit, self._burst.window_s, SHORT_SLOT_S))
+        return windows
 
     def _wait_locked(self, now: float, kind: str) -> tuple[float, str]:
         if now < self._paused_until:
@@ -269,6 +305,7 @@ def hubspot_limiter(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     max_wait_s: float = 30.0,
+    shared: CallLedger | None = None,
 ) -> RateLimiter:
     """A limiter for one HubSpot portal: ``share`` of the burst and daily limits, search apart.
 
@@ -282,7 +319,9 @@ def hubspot_limiter(
         search_per_s=search_rps,
         share=share,
     )
-    return RateLimiter("hubspot", limits, clock=clock, sleep=sleep, max_wait_s=max_wait_s)
+    return RateLimiter(
+        "hubspot", limits, clock=clock, sleep=sleep, max_wait_s=max_wait_s, shared=shared
+    )
 
 
 def salesforce_limiter(
@@ -292,7 +331,10 @@ def salesforce_limiter(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     max_wait_s: float = 30.0,
+    shared: CallLedger | None = None,
 ) -> RateLimiter:
     """A limiter for one Salesforce org: ``share`` of the rolling 24-hour API allocation."""
     limits = LimitShare(daily_limit=daily_limit, share=share)
-    return RateLimiter("salesforce", limits, clock=clock, sleep=sleep, max_wait_s=max_wait_s)
+    return RateLimiter(
+        "salesforce", limits, clock=clock, sleep=sleep, max_wait_s=max_wait_s, shared=shared
+    )

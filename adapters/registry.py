@@ -23,7 +23,7 @@ from adapters.notify.email import SmtpSender
 from adapters.notify.hubspot_task import HubSpotTaskCreator
 from adapters.notify.slack import SlackSender
 from adapters.notify.writer import NotifyWriter
-from adapters.ratelimit import hubspot_limiter, salesforce_limiter
+from adapters.ratelimit import CallLedger, hubspot_limiter, salesforce_limiter
 from adapters.retrying import RetryPolicy
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
@@ -44,17 +44,22 @@ class CrmClients:
 
 
 def build_clients(
-    config: Any, metrics: Metrics | None = None, *, salesforce_verify: bool | str = True
+    config: Any,
+    metrics: Metrics | None = None,
+    *,
+    salesforce_verify: bool | str = True,
+    ledger: CallLedger | None = None,
 ) -> CrmClients:
     """Clients for ``config.hubspot`` / ``config.salesforce`` (a BatonConfig or look-alike).
 
     Args:
         salesforce_verify: TLS verification for Salesforce: True (system CAs, or
             ``REQUESTS_CA_BUNDLE``) or a CA bundle path, e.g. the sandbox's.
+        ledger: call counts shared with Baton's other processes (the limiters consult it).
     """
     return CrmClients(
-        hubspot=_hubspot_client(config.hubspot, metrics),
-        salesforce=_salesforce_client(config.salesforce, metrics, salesforce_verify),
+        hubspot=_hubspot_client(config.hubspot, metrics, ledger),
+        salesforce=_salesforce_client(config.salesforce, metrics, salesforce_verify, ledger),
     )
 
 
@@ -77,6 +82,7 @@ def build_writers(
             policy=policy,
             hubspot_id_field=section.hubspot_id_field,
             use_assignment_rules=section.use_assignment_rules,
+            lead_external_id_field=section.lead_external_id_field,
         )
     notify = build_notify_writer(config, clients, policy)
     if notify is not None:
@@ -151,7 +157,9 @@ def build_readers(
     return readers
 
 
-def _hubspot_client(section: Any, metrics: Metrics | None) -> HubSpotClient | None:
+def _hubspot_client(
+    section: Any, metrics: Metrics | None, ledger: CallLedger | None = None
+) -> HubSpotClient | None:
     if section is None or not section.enabled:
         return None
     token = reveal(section.access_token)
@@ -164,12 +172,13 @@ def _hubspot_client(section: Any, metrics: Metrics | None) -> HubSpotClient | No
         daily_limit=limits.daily_limit,
         share=limits.share,
         search_rps=limits.search_rps,
+        shared=ledger,
     )
     return HubSpotClient(token, str(section.base_url), limiter=limiter, metrics=metrics)
 
 
 def _salesforce_client(
-    section: Any, metrics: Metrics | None, verify: bool | str
+    section: Any, metrics: Metrics | None, verify: bool | str, ledger: CallLedger | None = None
 ) -> SalesforceClient | None:
     if section is None or not section.enabled:
         return None
@@ -177,7 +186,7 @@ def _salesforce_client(
     if auth is None or section.instance_url is None:
         raise ValueError("salesforce.instance_url and salesforce.auth are required when enabled")
     limiter = salesforce_limiter(
-        daily_limit=section.rate_limit.daily_limit, share=section.rate_limit.share
+        daily_limit=section.rate_limit.daily_limit, share=section.rate_limit.share, shared=ledger
     )
     common: dict[str, Any] = {
         "api_version": section.api_version,
@@ -189,6 +198,12 @@ def _salesforce_client(
         return SalesforceClient(
             str(section.instance_url), session_id=reveal(auth.session_id), **common
         )
+    if auth.client_credentials is not None:
+        credentials = {
+            "consumer_key": auth.client_credentials.consumer_key,
+            "consumer_secret": reveal(auth.client_credentials.consumer_secret),
+        }
+        return SalesforceClient(str(section.instance_url), client_credentials=credentials, **common)
     jwt = {
         "username": auth.jwt.username,
         "consumer_key": auth.jwt.consumer_key,

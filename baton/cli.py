@@ -14,6 +14,7 @@ from baton.doctor_commands import doctor_commands
 from baton.observe_commands import observe_commands
 from baton.privacy_commands import privacy_commands
 from baton.sla_commands import sla_commands
+from baton.store_commands import migrate_store_command
 from connector.admin.commands import admin_commands
 from connector.logs import configure_for, configure_logging
 
@@ -181,6 +182,7 @@ main.add_command(hash_password_command)  # dashboard sign-in
 for _onboarding_command in doctor_commands(config_option, _load):  # doctor, setup
     main.add_command(_onboarding_command)
 main.add_command(observe_commands(config_option, _load))  # observe summary, replay
+main.add_command(migrate_store_command)  # SQLite → PostgreSQL
 
 
 if __name__ == "__main__":  # pragma: no cover

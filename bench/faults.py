@@ -26,6 +26,11 @@ backlog.
     python bench/faults.py                       # ~10,000 events, 20 kills, SQLite
     python bench/faults.py --changes 400 --rate 40 --kills 4     # the CI-sized run
     python bench/faults.py --database-url postgresql://postgres@127.0.0.1:5432/test --workers 3
+    python bench/faults.py … --workers 3 --db-restarts 5   # Baton's connections ended 5 times
+
+On PostgreSQL ``--db-restarts N`` ends every connection of Baton's processes N times at random
+moments (``pg_terminate_backend`` on their ``application_name``; the shared server is never
+restarted), which is what a database restart or fail-over does to them.
 """
 
 from __future__ import annotations
@@ -81,8 +86,18 @@ def crms(args: argparse.Namespace) -> Iterator[tuple[Any, Any, Any, Any]]:
     from sandbox.salesforce import SalesforceSandbox
     from sandbox.salesforce.config import SalesforceSandboxConfig
 
-    hs_settings = {**REALISTIC_HUBSPOT, "webhook_duplicate_rate": args.duplicate_rate}
-    sf_settings = {**REALISTIC_SALESFORCE, "outbound_duplicate_rate": args.duplicate_rate}
+    latency = getattr(args, "crm_latency_ms", 0) / 1000.0  # every API answer takes this long
+    hs_settings = {
+        **REALISTIC_HUBSPOT,
+        "webhook_duplicate_rate": args.duplicate_rate,
+        "response_delay_s": latency,
+    }
+    sf_settings = {
+        **REALISTIC_SALESFORCE,
+        "outbound_duplicate_rate": args.duplicate_rate,
+        "session_lifetime_s": args.session_lifetime or None,
+        "response_delay_s": latency,
+    }
     hs_config = HubSpotSandboxConfig(**hs_settings, seed=args.seed)
     sf_config = SalesforceSandboxConfig(
         org_id=SANDBOX_SALESFORCE_ORG_ID, **sf_settings, seed=args.seed
@@ -172,6 +187,70 @@ class Report:
     settled_after_restart_s: float
     settled: bool
     seconds: float
+    #: Salesforce logins (the first, then one per session that ended mid-run) and the API
+    #: calls refused with INVALID_SESSION_ID before Baton logged in again
+    salesforce_logins: int = 0
+    expired_session_refusals: int = 0
+    #: PostgreSQL: times every Baton connection was terminated at once, and how many there were
+    database_restarts: int = 0
+    backends_terminated: int = 0
+
+
+class DatabaseRestarts:
+    """What a database restart does to Baton, without restarting the shared server: at random
+    moments every connection of Baton's processes (named by ``application_name``) is ended with
+    ``pg_terminate_backend``, as a restart or a fail-over ends them. The harness's own probes
+    connect under another name and are left alone."""
+
+    def __init__(self, count: int, admin_url: str | None, baton_url: str, name: str) -> None:
+        self.count = count
+        self.admin_url = admin_url
+        self.baton_url = baton_url
+        self.name = name
+        self.done = 0
+        self.terminated = 0
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def for_run(cls, args: argparse.Namespace, database: str) -> DatabaseRestarts:
+        """Baton's URL names its connections; restarts only on PostgreSQL."""
+        if not database.startswith("postgresql"):
+            return cls(0, None, database, "")
+        name = f"baton-{uuid.uuid4().hex[:10]}"
+        url = f"{database}{'&' if '?' in database else '?'}application_name={name}"
+        return cls(args.db_restarts, args.database_url, url, name)
+
+    def start(self, rng: random.Random, burst_s: float) -> None:
+        """End Baton's connections ``count`` times during the next ``burst_s`` seconds."""
+        if not self.count or self.admin_url is None:
+            return
+        moments = sorted(rng.uniform(0.05, 1.0) * burst_s for _ in range(self.count))
+        self._thread = threading.Thread(target=self._run, args=(moments,), daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self, moments: list[float]) -> None:
+        from sqlalchemy import create_engine, text
+
+        assert self.admin_url is not None
+        engine = create_engine(self.admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        started = time.monotonic()
+        terminate = text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = :name AND pid <> pg_backend_pid()"
+        )
+        try:
+            for moment in moments:
+                time.sleep(max(0.0, started + moment - time.monotonic()))
+                with engine.begin() as conn:
+                    ended = conn.execute(terminate, {"name": self.name}).scalar()
+                self.terminated += int(ended or 0)
+                self.done += 1
+        finally:
+            engine.dispose()
 
 
 def newcomer(index: int) -> dict[str, Any]:
@@ -228,9 +307,10 @@ def run(args: argparse.Namespace) -> Report:
         database = prepare_database(args.database_url, Path(workdir))
         port = free_port()
         public = f"http://127.0.0.1:{port}"
+        restarts = DatabaseRestarts.for_run(args, database)
         config = org.demo_config(
             hubspot_base_url=str(hs.base_url), salesforce_instance_url=str(sf.instance_url),
-            public_base_url=public, database_url=database, team=team,
+            public_base_url=public, database_url=restarts.baton_url, team=team,
             nurture_list_id=portal.nurture_list_id,
             integration_user_id=sf.integration_user_id, poll_interval_s=args.poll_interval,
         )  # fmt: skip
@@ -256,12 +336,14 @@ def run(args: argparse.Namespace) -> Report:
         )
         changer.start()
         burst = len(pairs) / args.rate
+        restarts.start(rng, burst)
         moments = sorted(rng.uniform(0.05, 1.0) * burst for _ in range(args.kills - 1))
         for moment in moments:
             time.sleep(max(0.0, started + moment - time.monotonic()))
             fleet.kill_at_random(rng, database)
             fleet.start()
         changer.join()
+        restarts.join()
         if args.kills:
             fleet.kill_at_random(rng, database)  # the backlog is full now
         backlog, claimed = pending_ids(database), fleet.last_claimed
@@ -285,11 +367,14 @@ def run(args: argparse.Namespace) -> Report:
         quiet_from = (len(hs.requests), len(sf.requests))
         time.sleep(args.quiet_seconds)  # anything still written now is ping-pong
         traffic = _writes_since(hs, sf, quiet_from)
-        return _report(
+        report = _report(
             args, database, hs, sf, pairs, newcomers, writes, owners, fleet,
             (refused, lost_answers, settle_s, settled, elapsed, traffic, len(backlog), backlog_s,
              len(claimed), claimed_s),
         )  # fmt: skip
+        report.database_restarts = restarts.done
+        report.backends_terminated = restarts.terminated
+        return report
 
 
 def expected_state(hs: Any, sf: Any, pairs: list[tuple[str, str]]) -> int:
@@ -399,6 +484,8 @@ def _report(
         settled_after_restart_s=round(settle_s, 1),
         settled=settled,
         seconds=round(elapsed, 1),
+        salesforce_logins=sf.sessions.logins,
+        expired_session_refusals=sf.sessions.expired_refusals,
     )
 
 
@@ -421,6 +508,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="reconciliation pollers' interval in seconds (0: off; then a webhook the CRM gave "
         "up on after its last retry, while Baton was down, stays lost)",
     )
+    parser.add_argument(
+        "--session-lifetime",
+        type=float,
+        default=180.0,
+        help="seconds a Salesforce session lives before Baton must log in again (0: forever)",
+    )
+    parser.add_argument(
+        "--db-restarts",
+        type=int,
+        default=0,
+        help="PostgreSQL: times all of Baton's connections are terminated during the changes",
+    )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--log", help="where Baton's processes log (default: a temp file)")
     parser.add_argument(
@@ -430,6 +529,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.workers and not (args.database_url or "").startswith("postgresql"):
         parser.error("--workers needs --database-url postgresql://…")
+    if args.db_restarts and not (args.database_url or "").startswith("postgresql"):
+        parser.error("--db-restarts needs --database-url postgresql://…")
     return args
 
 

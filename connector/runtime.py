@@ -28,12 +28,19 @@ class Runtime:
 
     def clients(self) -> Any:
         """One client per enabled CRM, built once: readers, writers and pollers share them, so
-        they share one rate-limit budget (the configured share of each CRM's limit)."""
+        they share one rate-limit budget (the configured share of each CRM's limit); on
+        PostgreSQL the budget is counted in the store, shared with every other process."""
         if self._clients is None:
             from adapters.registry import build_clients
+            from connector.call_ledger import SharedCallLedger
 
+            # PostgreSQL: many processes, one share of each CRM's limits for all of them
+            shared = self.store.dialect == "postgresql"
             self._clients = build_clients(
-                self.config, self.metrics, salesforce_verify=self.salesforce_verify
+                self.config,
+                self.metrics,
+                salesforce_verify=self.salesforce_verify,
+                ledger=SharedCallLedger(self.store) if shared else None,
             )
         return self._clients
 

@@ -35,7 +35,8 @@ class SalesforceAdmin:
         return str(rows[0]["Id"])
 
     def describe(self, sobject: str) -> dict[str, dict[str, Any]]:
-        """Field name → ``{"type", "label", "picklist": [(value, label, active)]}``."""
+        """Field name → ``{"type", "label", "picklist": [(value, label, active)],
+        "externalId"}``."""
         sf = self.client.sf
         answer = self.client.call(getattr(sf, soql.identifier(sobject)).describe)
         return {
@@ -50,6 +51,7 @@ class SalesforceAdmin:
                     )
                     for v in f.get("picklistValues") or []
                 ],
+                "externalId": bool(f.get("externalId")),
             }
             for f in answer.get("fields", [])
         }

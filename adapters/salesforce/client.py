@@ -14,15 +14,17 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
 from adapters.errors import CrmCallError
 from adapters.metering import count_call
 from adapters.ratelimit import RateLimiter
 from adapters.salesforce import soql
+from adapters.salesforce.oauth import OAuthLogin
 from connector.metrics import Metrics
 
 SYSTEM = "salesforce"
@@ -80,9 +82,11 @@ class MeteredSession(requests.Session):
 class SalesforceClient:
     """The Salesforce calls Baton needs, over simple-salesforce.
 
-    Log in with ``session_id`` (+ ``instance_url``), or with the JWT bearer flow (``jwt`` =
+    Log in with ``session_id`` (+ ``instance_url``); with the JWT bearer flow (``jwt`` =
     ``{"username", "consumer_key", "private_key_path", "domain"}``), which simple-salesforce
-    refreshes by itself on ``INVALID_SESSION_ID``.
+    refreshes by itself on ``INVALID_SESSION_ID``; or with the client-credentials flow
+    (``client_credentials`` = ``{"consumer_key", "consumer_secret"}``, token from the
+    instance URL), after which Baton logs in again itself and retries the refused call once.
     """
 
     system = SYSTEM
@@ -93,6 +97,7 @@ class SalesforceClient:
         *,
         session_id: str | None = None,
         jwt: Mapping[str, Any] | None = None,
+        client_credentials: Mapping[str, str] | None = None,
         api_version: str = DEFAULT_API_VERSION,
         verify: bool | str = True,
         limiter: RateLimiter | None = None,
@@ -108,9 +113,21 @@ class SalesforceClient:
             verify=verify,
         )
         self.limiter = limiter
-        if (session_id is None) == (jwt is None):
-            raise ValueError("give exactly one of session_id or jwt")
-        if session_id is not None:
+        self._login: OAuthLogin | None = None
+        if sum(m is not None for m in (session_id, jwt, client_credentials)) != 1:
+            raise ValueError("give exactly one of session_id, jwt or client_credentials")
+        if client_credentials is not None:
+            if not instance_url:
+                raise ValueError("instance_url is required with client_credentials")
+            login = OAuthLogin(self.session, instance_url, client_credentials)
+            self._login = login
+            self._sf_factory = lambda: Salesforce(
+                instance_url=instance_url,
+                session_id=login.token(),
+                session=self.session,
+                version=api_version,
+            )
+        elif session_id is not None:
             if not instance_url:
                 raise ValueError("instance_url is required with session_id")
             self._sf_factory: Callable[[], Salesforce] = lambda: Salesforce(
@@ -156,6 +173,53 @@ class SalesforceClient:
     ) -> list[dict[str, Any]]:
         """POST composite/sobjects (allOrNone false): one row result (with ``id``) per record."""
         return self._collection("POST", records, auto_assign)
+
+    def upsert(
+        self,
+        sobject: str,
+        id_field: str,
+        value: str,
+        record: Mapping[str, Any],
+        *,
+        auto_assign: bool = False,
+    ) -> dict[str, Any]:
+        """PATCH sobjects/{sobject}/{id_field}/{value}: create the record or update the one
+        that holds ``value`` in that External ID field; ``{"id", "created"}``.
+
+        Salesforce answers 201 (created) or 200 with the same body (updated; 204 without one
+        before API 46.0, then the id is read by the key); more than one match is a 300, an
+        error with code ``MULTIPLE_EXTERNAL_ID_MATCHES`` here.
+        """
+        sf = self.sf
+        path = f"sobjects/{sobject}/{id_field}/{quote(value, safe='')}"
+        headers = {"Sforce-Auto-Assign": "TRUE" if auto_assign else "FALSE"}
+        body = {k: v for k, v in record.items() if k != id_field}
+        try:
+            answer = self._call(
+                lambda: sf.restful(path, method="PATCH", json=body, headers=headers)
+            )
+            if answer is None:  # 204 of an update before API 46.0
+                found = self._call(lambda: sf.restful(path, params={"fields": "Id"}))
+                return {"id": str(found["Id"]), "created": False}
+        except CrmCallError as exc:
+            if exc.status != 300:
+                raise
+            raise CrmCallError(
+                SYSTEM,
+                300,
+                body=exc.body,
+                error_code="MULTIPLE_EXTERNAL_ID_MATCHES",
+                message=f"more than one {sobject} holds this value in {id_field}",
+            ) from exc
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise CrmCallError(
+                SYSTEM,
+                None,
+                body=answer,
+                error_code="UNEXPECTED_RESPONSE",
+                message=f"expected an upsert result with an id, got {answer!r:.200}",
+            )
+        return {"id": str(answer["id"]), "created": bool(answer.get("created"))}
 
     def composite(
         self, subrequests: Sequence[Mapping[str, Any]], *, all_or_none: bool = True
@@ -241,14 +305,41 @@ class SalesforceClient:
         return self._call(fn)
 
     def _call(self, fn: Callable[[], Any]) -> Any:
-        """Run one simple-salesforce call; translate its failures into CrmCallError."""
+        """Run one simple-salesforce call; translate its failures into CrmCallError.
+
+        A session that expired (401 ``INVALID_SESSION_ID``) was refused before anything
+        happened, so with a login flow Baton logs in again and makes the call once more.
+        """
+        sent_with = self._sf.session_id if self._sf is not None else None
         try:
-            return fn()
+            try:
+                return fn()
+            except SalesforceExpiredSession as exc:
+                if self._login is None or not _is_invalid_session(exc):
+                    raise
+                self._log_in_again(sent_with)
+                return fn()
         except SalesforceError as exc:
             raise _api_error(exc, self.session.last_headers()) from exc
         except requests.RequestException as exc:
             message = f"{type(exc).__name__}: {exc}"
             raise CrmCallError(SYSTEM, None, message=message[:2000]) from exc
+
+    def _log_in_again(self, refused: str | None) -> None:
+        """A fresh access token into the live client (the calls' closures hold that object);
+        threads refused with the same token share one new login."""
+        assert self._login is not None
+        token = self._login.renew(refused)
+        sf = self._sf
+        if sf is not None:
+            sf.session_id = token
+            sf.headers = {**sf.headers, "Authorization": f"Bearer {token}"}
+
+
+def _is_invalid_session(exc: SalesforceError) -> bool:
+    content = exc.content
+    first = content[0] if isinstance(content, list) and content else {}
+    return isinstance(first, Mapping) and first.get("errorCode") == "INVALID_SESSION_ID"
 
 
 def _api_error(exc: SalesforceError, headers: Mapping[str, str]) -> CrmCallError:

@@ -5,11 +5,18 @@ Lead field holding the HubSpot contact id) is configured, Baton writes it on eve
 looks it up before creating, so a retried or replayed CreateLead finds its Lead and updates it.
 A Lead that has since been converted is left alone (sales owns the person now) and reported.
 CreateLead commands for the same HubSpot contact in one batch become one Lead.
+
+With ``external_id_field`` (a Lead External ID field holding the HubSpot id) a new Lead is an
+upsert on that field instead (``PATCH sobjects/Lead/<field>/<HubSpot id>``, one call per Lead):
+a create sent again, after a lost answer or a crash, updates the Lead the first one made, so
+it is safe to repeat in-call and never doubles. Without it, new Leads go out in one POST
+collection per 200 and a create in doubt is looked up before it is sent again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from adapters.batching import chunked
@@ -39,10 +46,12 @@ class LeadCreator:
         *,
         hubspot_id_field: str | None,
         use_assignment_rules: bool,
+        external_id_field: str | None = None,
     ) -> None:
         self.sender = sender
         self.hubspot_id_field = hubspot_id_field
         self.use_assignment_rules = use_assignment_rules
+        self.external_id_field = external_id_field
 
     def run(self, commands: list[CreateLead]) -> dict[int, CommandResult]:
         """One result per command, keyed by ``id(command)``."""
@@ -140,6 +149,26 @@ class LeadCreator:
             record.setdefault(self.hubspot_id_field, lead.hubspot_id)
         return record
 
+    def _upsert(
+        self, leads: list[_NewLead], rules: bool, results: dict[int, CommandResult]
+    ) -> None:
+        """One idempotent upsert per Lead on the External ID field (retried in-call freely)."""
+        field_name = self.external_id_field
+        assert field_name is not None
+        client = self.sender.client
+        for lead in leads:
+            upsert = partial(
+                client.upsert, "Lead", field_name, lead.hubspot_id, self._record(lead),
+                auto_assign=rules,
+            )  # fmt: skip
+            try:
+                row = self.sender.call(upsert)
+            except CallFailed as exc:
+                self._report(lead, exc, {}, results)
+                continue
+            data = {"id": row["id"], **({} if row["created"] else {"existing": True})}
+            self._report(lead, {"success": True}, data, results)
+
     def _update(
         self, leads: list[tuple[_NewLead, str]], rules: bool, results: dict[int, CommandResult]
     ) -> None:
@@ -156,6 +185,9 @@ class LeadCreator:
     def _create(
         self, leads: list[_NewLead], rules: bool, results: dict[int, CommandResult]
     ) -> None:
+        if self.external_id_field:
+            self._upsert([lead for lead in leads if lead.hubspot_id], rules, results)
+            leads = [lead for lead in leads if not lead.hubspot_id]
         if not leads:
             return
         records = [{**self._record(lead), "attributes": {"type": "Lead"}} for lead in leads]

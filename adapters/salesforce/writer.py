@@ -55,11 +55,15 @@ class SalesforceWriter:
         policy: RetryPolicy | None = None,
         hubspot_id_field: str | None = None,
         use_assignment_rules: bool = False,
+        lead_external_id_field: str | None = None,
     ) -> None:
         self.client = client
         self.policy = policy or RetryPolicy()
         self.hubspot_id_field = soql.identifier(hubspot_id_field) if hubspot_id_field else None
         self.use_assignment_rules = use_assignment_rules
+        self.lead_external_id_field = (
+            soql.identifier(lead_external_id_field) if lead_external_id_field else None
+        )
 
     def execute(self, commands: Sequence[Command]) -> list[CommandResult]:
         """Run ``commands``; one result per command, in the order given.
@@ -93,6 +97,7 @@ class SalesforceWriter:
             sender,
             hubspot_id_field=self.hubspot_id_field,
             use_assignment_rules=self.use_assignment_rules,
+            external_id_field=self.lead_external_id_field,
         )
         results.update(creator.run(creates))
         results.update(InfluenceWriter(self.client, sender).run(influences))

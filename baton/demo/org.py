@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.config import BatonConfig, default_config, with_changes
-from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
+from connector.config.defaults import SANDBOX_SALESFORCE_LOGIN, SANDBOX_SALESFORCE_OUTBOUND_TOKEN
 from connector.config.models.recycle import RecycleConfig
 from connector.jobs.lifecycle.processor import HOLD_REASON_PROPERTY
 
@@ -171,8 +171,10 @@ def subscribe_to_baton(hs: Any, sf: Any, base_url: str) -> None:
 
 
 def demo_changes(team: SalesTeam, nurture_list_id: str) -> dict[str, Any]:
-    """The admin's choices for this team: MQL definition, routing and recycling."""
+    """The admin's choices for this team: MQL definition, routing and recycling; Baton logs
+    in to the org through its connected app (sessions end mid-run, as in a real org)."""
     return {
+        "salesforce.auth": SANDBOX_SALESFORCE_LOGIN,
         "recycle.reason_field": RECYCLE_REASON_FIELD,
         "recycle.salesforce_history_field": RECYCLE_HISTORY_FIELD,
         "recycle.nurture_list_id": nurture_list_id,

@@ -148,6 +148,9 @@ REALISTIC_SALESFORCE: dict[str, Any] = {
     "outbound_duplicate_rate": 0.1,
     "outbound_reorder": True,
     "integration_user_sends_outbound": True,
+    # sessions end after a few minutes (a real org: 15 min to 24 h of Session Settings); Baton
+    # logs in again through the connected app and sends the refused call once more
+    "session_lifetime_s": 180.0,
     # an org whose admin renamed the Lead statuses: labels are not the API values Baton writes
     "lead_status_labels": {
         "Open - Not Contacted": "New",

@@ -19,6 +19,17 @@ SANDBOX_SALESFORCE_ORG_ID = "00D000000000001EAA"
 SANDBOX_SALESFORCE_SESSION_ID = "00D000000000001!AQ0AQSandboxSessionTokenForTheIntegrationUser"
 SANDBOX_SALESFORCE_OUTBOUND_TOKEN = "sandbox-outbound-token-0001"
 SANDBOX_SALESFORCE_JSON_SECRET = "sandbox-json-webhook-secret"
+#: the stand-in's connected app (sandbox/salesforce/config.py oauth_client_*)
+SANDBOX_SALESFORCE_CONSUMER_KEY = "3MVG9SandboxConnectedAppConsumerKeyForBaton"
+SANDBOX_SALESFORCE_CONSUMER_SECRET = "SandboxConnectedAppConsumerSecret0001"
+#: ``salesforce.auth`` that logs in through that app (the demo and the fault harness use it,
+#: so a session that ends mid-run is renewed as in production)
+SANDBOX_SALESFORCE_LOGIN: dict[str, Any] = {
+    "client_credentials": {
+        "consumer_key": SANDBOX_SALESFORCE_CONSUMER_KEY,
+        "consumer_secret": SecretStr(SANDBOX_SALESFORCE_CONSUMER_SECRET),
+    }
+}
 
 #: HubSpot lifecyclestage ⇄ the sandbox org's out-of-the-box Lead.Status values.
 _DEFAULT_STAGES = (

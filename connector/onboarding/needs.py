@@ -209,6 +209,10 @@ def hubspot_properties(config: BatonConfig) -> list[PropertyNeed]:
     return _first_of_each(needs, key=lambda n: (n.object_type, n.name))
 
 
+#: the config key of the Lead field creates are upserts on (it must be an External ID field)
+UPSERT_KEY_WHERE = "salesforce.lead_external_id_field"
+
+
 def salesforce_fields(config: BatonConfig) -> list[FieldNeed]:
     """The Lead, Contact and Opportunity fields Baton reads or writes."""
     id_field = config.salesforce.hubspot_id_field
@@ -220,6 +224,9 @@ def salesforce_fields(config: BatonConfig) -> list[FieldNeed]:
         FieldNeed("Lead", id_field, "salesforce.hubspot_id_field", id_meta),
         FieldNeed("Contact", id_field, "salesforce.hubspot_id_field", id_meta),
     ]
+    upsert_key = config.salesforce.lead_external_id_field
+    if upsert_key:  # first, so its check (an External ID field) wins over the id field's
+        needs.insert(0, FieldNeed("Lead", upsert_key, UPSERT_KEY_WHERE, id_meta))
     for prop, lead_field in config.handoff.context_fields.items():
         meta = _text(_label(lead_field), f"HubSpot {prop}, copied at hand-off by Baton.")
         needs.append(_field("Lead", lead_field, "handoff.context_fields", meta))

@@ -7,7 +7,7 @@ from connector.config.models.escalation import ROLES
 from connector.jobs.sla.rules import Person, manager_chain
 from connector.onboarding.checks import Check, did_you_mean, fail, ok, unreadable, warn
 from connector.onboarding.facts import SalesforceFacts
-from connector.onboarding.needs import Needs
+from connector.onboarding.needs import UPSERT_KEY_WHERE, Needs
 from connector.onboarding.salesforce_plan import PERMISSION_SET
 
 LOGIN_FIX = (
@@ -57,6 +57,15 @@ def _fields(needs: Needs, facts: SalesforceFacts) -> list[Check]:
             checks.append(unreadable("salesforce.fields", f"{need.sobject} fields", error))
             continue
         if need.name in described:
+            if need.where == UPSERT_KEY_WHERE and described[need.name].get("externalId") is False:
+                checks.append(
+                    fail(
+                        "salesforce.fields",
+                        f"{need.full_name} ({need.where}) is not an External ID field, so "
+                        "Salesforce refuses upserts on it",
+                        f"tick External ID on {need.full_name} in Setup, or unset {need.where}",
+                    )
+                )
             continue
         exists = need.full_name in (facts.custom_fields or set())
         if exists:

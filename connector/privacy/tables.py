@@ -146,5 +146,6 @@ declare_free(
     "weekly figures, reps' CRM owner ids, sources, campaigns and reason codes; the records "
     "counted only as short digests of their CRM ids (record_marks), no names or addresses",
 )
+declare_free("crm_call_slots", "counts of CRM API calls per system and time slot, no person")
 
 __all__ = ["INBOX", "RawBodies", "table_of"]

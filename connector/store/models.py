@@ -563,3 +563,21 @@ class ScorecardSnapshot(Base):
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: inbox ids of matching events within the margin that the snapshot already took in
     seen_events: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class CrmCallSlot(Base):
+    """Calls Baton made to one CRM in one time slot, counted by every process on the database.
+
+    A process's own books would let N workers spend N times Baton's share of a CRM's limit;
+    with the counts here (``connector.call_ledger``) the share holds for all of them together.
+    """
+
+    __tablename__ = "crm_call_slots"
+
+    system: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: burst (the short rolling window), search, or daily
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: the slot's start in milliseconds since the epoch (wall clock: processes on several
+    #: machines must agree, so NTP matters)
+    slot_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    calls: Mapped[int] = mapped_column(Integer, default=0)

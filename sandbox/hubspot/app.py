@@ -6,6 +6,7 @@ Routes live in `routes_objects.py` and `routes_portal.py`; they stay thin over `
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -48,6 +49,8 @@ def create_app(sandbox: HubSpotSandbox) -> Flask:
     @app.before_request
     def gate() -> None:
         """Auth, then injected faults, then the rate limits: the order HubSpot answers in."""
+        if config.response_delay_s:  # the network and the CRM's own work, before anything
+            time.sleep(config.response_delay_s)
         g.is_search = _is_search(request.path, request.method)
         g.n_inputs = _count_inputs()
         g.decision = None

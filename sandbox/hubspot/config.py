@@ -50,6 +50,8 @@ class HubSpotSandboxConfig:
     search_max_total: int = 10_000
     search_index_delay_s: float = 0.0
     retry_after_on_429: bool = False
+    #: seconds every API answer takes (a real portal answers in tens of ms; 0 = at once)
+    response_delay_s: float = 0.0
     # Webhook delivery.
     webhook_timeout_s: float = 5.0
     webhook_max_attempts: int = 10
@@ -77,6 +79,8 @@ class HubSpotSandboxConfig:
             raise ValueError("HubSpotSandboxConfig.webhook_timeout_s must be positive")
         if self.webhook_max_attempts < 0 or self.webhook_retry_base_s < 0:
             raise ValueError("webhook_max_attempts and webhook_retry_base_s must be >= 0")
+        if self.response_delay_s < 0:
+            raise ValueError("HubSpotSandboxConfig.response_delay_s must be >= 0")
         if self.search_index_delay_s < 0:
             raise ValueError("HubSpotSandboxConfig.search_index_delay_s must be >= 0")
         if not 0.0 <= self.webhook_duplicate_rate <= 1.0:

@@ -85,6 +85,14 @@ class SalesforceSandboxConfig:
     currencies: tuple[str, ...] = ()
     seed: int = 0
     clock: Callable[[], datetime] = _utc_now
+    #: seconds a session lives (the configured session_id too); None = sessions never end.
+    #: After it, every API call answers 401 INVALID_SESSION_ID until the client logs in again
+    session_lifetime_s: float | None = None
+    #: the connected app Baton's client-credentials login names (POST /services/oauth2/token)
+    oauth_client_id: str = "3MVG9SandboxConnectedAppConsumerKeyForBaton"
+    oauth_client_secret: str = "SandboxConnectedAppConsumerSecret0001"
+    #: seconds every API answer takes (a real org answers in tens of ms; 0 = at once)
+    response_delay_s: float = 0.0
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting that cannot work."""
@@ -94,6 +102,10 @@ class SalesforceSandboxConfig:
             raise ValueError(f"api_version must look like '59.0', got {self.api_version!r}")
         if not self.session_id:
             raise ValueError("session_id must not be empty")
+        if self.session_lifetime_s is not None and self.session_lifetime_s <= 0:
+            raise ValueError("session_lifetime_s must be positive (or None: never)")
+        if self.response_delay_s < 0:
+            raise ValueError("response_delay_s must be >= 0")
         if self.daily_api_limit < 1:
             raise ValueError("daily_api_limit must be at least 1")
         if not 1 <= self.query_batch_size <= 2000:

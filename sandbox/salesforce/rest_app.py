@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,10 @@ from .rest_composite import CompositeHandlers
 from .rest_context import ApiRequest, ApiResponse, method_not_allowed
 from .rest_query import QueryHandlers
 from .rest_sobjects import SObjectHandlers
+from .sessions import Sessions, token_response
 
 log = logging.getLogger(__name__)
+TOKEN_PATH = "/services/oauth2/token"
 _DATA_PATH = re.compile(r"^/services/data/v(\d{2}\.\d)(?:/(.*))?$")
 _SEASONS = ("Winter", "Spring", "Summer")
 MIN_VERSION = 31
@@ -77,6 +80,8 @@ class RestApp:
         self.faults: list[InjectedFault] = []
         #: random refusals and lost answers for a share of API calls (off unless set)
         self.chaos = ApiChaos()
+        config = org.config
+        self.sessions = Sessions(config.session_id, config.session_lifetime_s, config.org_id)
         self._log_lock = threading.Lock()
         self.routes: dict[str, Callable[[ApiRequest], ApiResponse]] = {
             "sobjects": self.sobjects.handle,
@@ -92,6 +97,10 @@ class RestApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         request = Request(environ)
+        if request.path == TOKEN_PATH:  # a login, no API call: not in the log or the limits
+            return self._token(request)(environ, start_response)
+        if self.org.config.response_delay_s:  # the network and the org's own work
+            time.sleep(self.org.config.response_delay_s)
         response, n_records = self._respond(request)
         with self._log_lock:
             self.log.append(
@@ -181,7 +190,21 @@ class RestApp:
     def _authorized(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        return scheme.lower() in ("bearer", "oauth") and token.strip() == self.org.config.session_id
+        return scheme.lower() in ("bearer", "oauth") and self.sessions.is_valid(token.strip())
+
+    def _token(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _json(405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": "POST only"}])
+        config = self.org.config
+        status, body = token_response(
+            self.sessions,
+            request.form,
+            client_id=config.oauth_client_id,
+            client_secret=config.oauth_client_secret,
+            instance_url=request.host_url.rstrip("/"),
+            integration_user_id=self.org.integration_user_id,
+        )
+        return _json(status, body)
 
     def _take_fault(self, relative: str, full_path: str) -> InjectedFault | None:
         with self._log_lock:

@@ -26,6 +26,7 @@ from .outbound import DeliveryAttempt, OutboundSender
 from .rest_app import RequestRecord, RestApp
 from .sandbox_setup import OrgSetupMixin
 from .schema import FieldDef
+from .sessions import Sessions
 from .tls_server import TlsServer
 from .tooling import ToolingHandlers
 
@@ -248,6 +249,11 @@ class SalesforceSandbox(OrgSetupMixin):
             self.org.store.replace_values(tx, record, {**record.values, **parsed})
 
     # ---- faults, usage and the request log ---------------------------------------------------
+
+    @property
+    def sessions(self) -> Sessions:
+        """The org's sessions: logins made, calls refused for an expired one, ``expire_all()``."""
+        return self.app.sessions
 
     @property
     def chaos(self) -> ApiChaos:

@@ -1,7 +1,9 @@
 """The fault harness (bench/faults.py), CI-sized: real ``baton serve`` / ``baton worker``
 processes SIGKILLed mid-run while both stand-ins refuse or lose the answer of 30 % of the API
 calls and send 30 % of their deliveries twice, out of order. Nothing may be lost, no Lead made
-twice, no value written but the newest, no Lead handed to the assignment rule's queue."""
+twice, no value written but the newest, no Lead handed to the assignment rule's queue; on
+SQLite Salesforce sessions end every 5 s, on PostgreSQL every Baton connection is terminated
+twice mid-run."""
 
 from __future__ import annotations
 
@@ -27,8 +29,15 @@ def _check(report: Report, kills: int) -> None:
 
 @pytest.mark.timeout(600)
 def test_sigkills_and_crm_faults_on_sqlite_lose_nothing_and_create_nothing_twice():
-    args = parse_args(["--changes", "300", "--rate", "30", "--kills", "4", "--max-seconds", "300"])
-    _check(run(args), kills=4)
+    args = parse_args(
+        ["--changes", "300", "--rate", "30", "--kills", "4", "--max-seconds", "300",
+         "--session-lifetime", "5"]
+    )  # fmt: skip
+    report = run(args)
+    _check(report, kills=4)
+    # Salesforce sessions ended mid-run and Baton logged in again (nothing lost: _check)
+    assert report.expired_session_refusals > 0, report
+    assert report.salesforce_logins > sum(report.kills.values()), report
 
 
 @pytest.mark.postgres
@@ -38,6 +47,9 @@ def test_sigkills_of_three_workers_on_postgresql_lose_nothing():
         pytest.skip("PostgreSQL not configured: set BATON_TEST_POSTGRES_URL to run these tests")
     args = parse_args(
         ["--changes", "300", "--rate", "30", "--kills", "4", "--max-seconds", "300",
-         "--database-url", POSTGRES_URL, "--workers", "3"]
+         "--database-url", POSTGRES_URL, "--workers", "3", "--db-restarts", "2"]
     )  # fmt: skip
-    _check(run(args), kills=4)
+    report = run(args)
+    _check(report, kills=4)
+    # every Baton connection was ended twice mid-run; Baton reconnected (nothing lost: _check)
+    assert report.database_restarts == 2 and report.backends_terminated > 0, report

@@ -406,3 +406,20 @@ def test_doctor_and_setup_read_each_describe_and_property_list_once(org: Org) ->
     setup = _schema_reads_of(org, org.setup)
     assert setup and set(setup.values()) == {1}, setup
     assert ("GET", "/crm/v3/properties/contacts") in setup
+
+
+def test_the_lead_upsert_key_must_be_an_external_id_field(org: Org) -> None:
+    org.setup()
+    org.sf.add_custom_field("Lead", "Plain_Key__c")  # made by hand, External ID not ticked
+    org.configure({"salesforce.lead_external_id_field": "Plain_Key__c"})
+    code, _ = org.doctor()
+    assert code == 1
+    assert org.failures() == [
+        "FAIL  salesforce.fields      Lead.Plain_Key__c (salesforce.lead_external_id_field) is "
+        "not an External ID field, so Salesforce refuses upserts on it — fix: tick External "
+        "ID on Lead.Plain_Key__c in Setup, or unset salesforce.lead_external_id_field"
+    ]
+    org.configure({"salesforce.lead_external_id_field": "Upsert_Key__c"})
+    created = org.setup()  # a missing key is created as an External ID field
+    assert any("Lead.Upsert_Key__c" in line for line in created), created
+    assert org.doctor()[0] == 0

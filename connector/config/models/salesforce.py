@@ -66,18 +66,31 @@ class JwtAuth(ConfigModel):
         return value
 
 
+class ClientCredentialsAuth(ConfigModel):
+    """OAuth 2.0 client-credentials flow of a connected app (its run-as user is the
+    integration user): Baton posts to ``<instance_url>/services/oauth2/token`` (the My Domain
+    URL, as Salesforce requires for this flow) and logs in again when the session expires."""
+
+    consumer_key: str = Field(min_length=10, description="Connected app consumer key.")
+    consumer_secret: EnvSecret = Field(description="Connected app consumer secret. Secret.")
+
+
 class SalesforceAuth(ConfigModel):
-    """How Baton logs in: give exactly one of session_id or jwt."""
+    """How Baton logs in: give exactly one of session_id, jwt or client_credentials."""
 
     session_id: EnvSecret | None = Field(
         default=None, description="A session id / access token (no refresh). Secret."
     )
     jwt: JwtAuth | None = Field(default=None, description="JWT bearer flow settings.")
+    client_credentials: ClientCredentialsAuth | None = Field(
+        default=None, description="Client-credentials flow settings (logs in again on expiry)."
+    )
 
     @model_validator(mode="after")
     def _exactly_one_method(self) -> SalesforceAuth:
-        if (self.session_id is None) == (self.jwt is None):
-            raise ValueError("give exactly one of session_id or jwt")
+        given = [self.session_id, self.jwt, self.client_credentials]
+        if sum(method is not None for method in given) != 1:
+            raise ValueError("give exactly one of session_id, jwt or client_credentials")
         return self
 
 
@@ -139,6 +152,14 @@ class SalesforceConfig(ConfigModel):
         default="Baton_Hold_Reason__c",
         description="Salesforce alone: Lead field showing why an MQL was held back "
         "(baton setup creates it); none = the audit trail only.",
+    )
+    lead_external_id_field: SalesforceField | None = Field(
+        default=None,
+        description=(
+            "Lead External ID field holding the HubSpot contact id: new Leads are upserts on it"
+            " (PATCH sobjects/Lead/<field>/<id>), so a create sent again cannot make a second"
+            " Lead. Unset: look the Lead up by hubspot_id_field before creating."
+        ),
     )
 
     @field_validator("api_version", mode="before")
