@@ -44,6 +44,7 @@ from connector.privacy.fields import is_personal, quoted_values_named
 from connector.readback import LANDED, landed_writes
 from connector.store import Store
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
+from connector.store.strong import keep_loaded
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Dispatcher:
         for system, batch in by_system.items():
             results.update(self._execute(System(system), [command for _, command in batch]))
         with self.store.session() as session:
+            keep_loaded(session)  # a footprint reads and writes the same record states
             for row_id, command in claimed:
                 result = results.get(command.idempotency_key) or CommandResult(
                     command.idempotency_key, Outcome.RETRY, message="no result from adapter"
