@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from connector.jobs.lifecycle.rules import SideState
@@ -129,6 +129,26 @@ def consume_own_write(
         return False
     session.delete(match)
     return True
+
+
+def consume_own_writes(
+    session: Session, remembered: list[tuple[str, str, Any]], now: datetime
+) -> int:
+    """Forget every unexpired own write among ``(record_key, field, value)``, in one DELETE.
+
+    The set-based twin of :func:`consume_own_write` for echoes settled in bulk: only Baton's
+    latest write of a field is remembered (``Dispatcher._remember_written``), so deleting every
+    match is deleting the one match. Returns how many memories were spent.
+    """
+    wanted = {(key, name, _as_text(value)) for key, name, value in remembered if value is not None}
+    if not wanted:
+        return 0
+    return session.execute(
+        delete(OwnWrite)
+        .where(tuple_(OwnWrite.record_key, OwnWrite.field, OwnWrite.value).in_(sorted(wanted)))
+        .where(OwnWrite.expires_at > now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def _as_text(value: Any) -> str | None:

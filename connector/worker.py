@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from connector import audit, heartbeats, timers
@@ -124,6 +124,10 @@ class Worker:
             keep_loaded(session)  # each record's state is read several times in its pass
             now = self.clock()
             pending = self._pending_events(session, keys, now)
+            bulk = [k for k in keys if all(map(processor.settles_in_bulk, pending.get(k, [None])))]
+            if bulk and self._settle_in_bulk(session, [e for k in bulk for e in pending[k]], now):
+                handled += sum(len(pending[k]) for k in bulk)
+                keys = [k for k in keys if k not in set(bulk)]
             for key in keys:
                 try:
                     with session.begin_nested():
@@ -135,6 +139,45 @@ class Worker:
         for key, need in needs:
             handled += self._process_record_with_reads(key, need)
         return handled
+
+    def _settle_in_bulk(self, session: Session, events: list[InboxEvent], now: datetime) -> bool:
+        """Echoes and the like (``JobRunner.settles_in_bulk``): a few statements for all of them.
+
+        Each event ends as :meth:`_finish` would leave it (status, outcome, one audit line).
+        False (nothing kept) if anything failed: the records then go one by one.
+        """
+        try:
+            with session.begin_nested():
+                for group, result in self.processor.settle_in_bulk(session, events, now):
+                    self._finish_many(session, group, result, now)
+        except Exception:
+            log.exception("settling events in bulk failed; handling them one by one")
+            return False
+        return True
+
+    def _finish_many(
+        self, session: Session, events: list[InboxEvent], result: Result, now: datetime
+    ) -> None:
+        session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_([event.id for event in events]))
+            .values(
+                status=result.status,
+                processed_at=now,
+                outcome=result.summary[:2000],
+                attempts=InboxEvent.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        audit.record_many(
+            session,
+            [
+                (event.record_key, "event", _event_line(event, result), {"event_id": event.id})
+                for event in events
+            ],
+        )
+        if self.metrics is not None:
+            self.metrics.events_processed.labels(result.status).inc(len(events))
 
     def _pending_events(
         self, session: Session, keys: list[str], now: datetime
@@ -207,16 +250,18 @@ class Worker:
         """Run one record's due events in order; stop at the first that fails or defers."""
         handled = 0
         for event in events:
-            event.attempts += 1
             try:
-                with session.begin_nested():
+                with session.begin_nested():  # the runner's savepoint, for the event's jobs
                     result = processor.handle(session, event, now)
             except NeedsRead:
                 raise  # the whole pass is replayed once the read is done
             except Exception as exc:  # keep order: stop this record, try again later
                 log.exception("event failed", extra={"event": event.id, "record": key})
+                event.attempts += 1
                 self._fail(session, event, exc, now)
                 return handled
+            # counted after the savepoint, so it goes out with the event's status in one UPDATE
+            event.attempts += 1
             if result.status == "deferred":
                 event.available_at = now + DEFER
                 return handled
@@ -229,12 +274,7 @@ class Worker:
         event.processed_at = now
         event.outcome = result.summary[:2000]
         audit.record(
-            session,
-            event.record_key,
-            "event",
-            f"{event.source} {event.provider_type or event.kind} -> {result.status}: "
-            f"{result.summary}",
-            event_id=event.id,
+            session, event.record_key, "event", _event_line(event, result), event_id=event.id
         )
         if self.metrics is not None:
             self.metrics.events_processed.labels(result.status).inc()
@@ -365,3 +405,10 @@ class Worker:
             except Exception:  # the loop itself reports a store outage
                 log.warning("heartbeat failed", exc_info=True)
             stop.wait(every)
+
+
+def _event_line(event: InboxEvent, result: Result) -> str:
+    """The audit line of a handled event."""
+    return (
+        f"{event.source} {event.provider_type or event.kind} -> {result.status}: {result.summary}"
+    )
