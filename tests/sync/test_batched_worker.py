@@ -119,3 +119,28 @@ def test_records_are_leased_in_bulk_exclusively(store):
         assert s.scalar(select(func.count()).select_from(RecordLease)) == 3
         release_records(s, keys, "w2")
         assert s.scalar(select(func.count()).select_from(RecordLease)) == 0
+
+
+def test_one_result_that_cannot_be_recorded_does_not_lose_the_others(sqlite_store, monkeypatch):
+    from connector.dispatcher import Dispatcher
+    from connector.store.models import OutboxCommand
+
+    loop = Loop(sqlite_store)
+    (bad, bad_lead), (good, good_lead) = _linked_pairs(loop, 2)
+    for contact in (bad, good):
+        loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.deliver(loop.hubspot.take_events())
+    loop.worker.process_events()
+    footprint = Dispatcher._leave_footprint
+
+    def broken(self, session, command, result, now):
+        if command.record_key.endswith(bad_lead):
+            raise RuntimeError("store trouble")
+        return footprint(self, session, command, result, now)
+
+    monkeypatch.setattr(Dispatcher, "_leave_footprint", broken)
+    assert loop.worker.dispatcher.dispatch(loop.clock()) == 2
+    with sqlite_store.session() as s:
+        rows = s.scalars(select(OutboxCommand).where(OutboxCommand.kind == "set_stage")).all()
+        status = {row.record_key.rsplit(":", 1)[1]: row.status for row in rows}
+    assert status == {bad_lead: "pending", good_lead: "done"}
