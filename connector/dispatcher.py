@@ -262,6 +262,7 @@ class Dispatcher:
                 .where(InboxEvent.record_key == command.record_key)
                 .where(InboxEvent.status == "pending")
                 .values(available_at=None)
+                .execution_options(synchronize_session=knowledge.BY_ROWS)
             )
             target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
             logical = datetime.fromisoformat(command.logical_at) if command.logical_at else now
@@ -318,7 +319,9 @@ class Dispatcher:
     ) -> None:
         """Only Baton's latest write of a field can still echo: older memories are dropped."""
         session.execute(
-            delete(OwnWrite).where(OwnWrite.record_key == target, OwnWrite.field.in_(list(fields)))
+            delete(OwnWrite)
+            .where(OwnWrite.record_key == target, OwnWrite.field.in_(list(fields)))
+            .execution_options(synchronize_session=knowledge.BY_ROWS)
         )
         if cleared:
             _remember_own(session, target, cleared, "", now)

@@ -13,6 +13,10 @@ from connector.privacy import email_hash
 from connector.privacy.fields import minimize
 from connector.store.models import OwnWrite, RecordLink, RecordState
 
+#: bulk statements find the session's objects they touched by the rows they changed
+#: (RETURNING), not by evaluating every object a long session holds (``store.strong``)
+BY_ROWS = "fetch"
+
 
 def load_side(session: Session, record_key: str) -> SideState:
     """The known synced values of one record (empty when Baton has never seen it)."""
@@ -88,7 +92,9 @@ def remember_genuine(
     remember(session, record_key, values, at)
     observe(session, record_key, values, at)
     session.execute(
-        delete(OwnWrite).where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
+        delete(OwnWrite)
+        .where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
+        .execution_options(synchronize_session=BY_ROWS)
     )
 
 
@@ -119,16 +125,20 @@ def consume_own_write(
     session: Session, record_key: str, field: str, value: Any, now: datetime
 ) -> bool:
     """True (and forget it) when ``field=value`` on the record is Baton's own unexpired write."""
-    match = session.scalars(
-        select(OwnWrite)
+    match = (
+        select(OwnWrite.id)
         .where(OwnWrite.record_key == record_key, OwnWrite.field == field)
         .where(OwnWrite.value == _as_text(value), OwnWrite.expires_at > now)
         .limit(1)
+        .scalar_subquery()
+    )
+    spent = session.execute(
+        delete(OwnWrite)
+        .where(OwnWrite.id == match)
+        .returning(OwnWrite.id)
+        .execution_options(synchronize_session=BY_ROWS)
     ).first()
-    if match is None:
-        return False
-    session.delete(match)
-    return True
+    return spent is not None
 
 
 def consume_own_writes(
@@ -147,7 +157,7 @@ def consume_own_writes(
         delete(OwnWrite)
         .where(tuple_(OwnWrite.record_key, OwnWrite.field, OwnWrite.value).in_(sorted(wanted)))
         .where(OwnWrite.expires_at > now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=BY_ROWS)
     ).rowcount
 
 
