@@ -66,9 +66,11 @@ class Dispatcher:
     observe: bool = False
     #: readers for the read-back of writes in doubt (none: such writes are sent again)
     readers: Mapping[System, CrmReader] = field(default_factory=dict)
+    _jitter: float | None = field(default=None, init=False, repr=False)
 
     def dispatch(self, now: datetime, limit: int = 500) -> int:
         """Run up to ``limit`` due commands; return how many were attempted."""
+        self._jitter = random.random()  # this pass's retries are rescheduled together
         in_doubt: set[int] = set()
         with self.store.session() as session:
             rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit, in_doubt)
@@ -189,7 +191,7 @@ class Dispatcher:
                 session, command.record_key, "write", _describe(command), command_id=row_id
             )
         elif outcome is Outcome.RETRY:
-            delay = max(result.retry_after_s or 0.0, _backoff(row.attempts))
+            delay = max(result.retry_after_s or 0.0, _backoff(row.attempts, self._jitter))
             row.next_attempt_at = now + timedelta(seconds=delay)
             row.last_error = message
         else:
@@ -370,9 +372,14 @@ def _remember_own(session: Session, target: str, name: str, value: object, now: 
     )
 
 
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with full jitter, capped at 10 minutes."""
-    return random.uniform(0, min(600.0, 2.0 ** min(attempt, 10)))
+def _backoff(attempt: int, jitter: float | None = None) -> float:
+    """Exponential backoff with full jitter, capped at 10 minutes.
+
+    One ``jitter`` for a whole pass: the commands of a batch that failed together come back
+    together (still one batch), instead of each at its own random moment.
+    """
+    share = random.random() if jitter is None else jitter
+    return share * min(600.0, 2.0 ** min(attempt, 10))
 
 
 def _describe(command: Command) -> str:
