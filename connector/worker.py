@@ -124,7 +124,12 @@ class Worker:
             keep_loaded(session)  # each record's state is read several times in its pass
             now = self.clock()
             pending = self._pending_events(session, keys, now)
-            bulk = [k for k in keys if all(map(processor.settles_in_bulk, pending.get(k, [None])))]
+            # a record whose events another worker took meanwhile has none here: not in bulk
+            bulk = [
+                k
+                for k in keys
+                if pending.get(k) and all(map(processor.settles_in_bulk, pending[k]))
+            ]
             if bulk and self._settle_in_bulk(session, [e for k in bulk for e in pending[k]], now):
                 handled += sum(len(pending[k]) for k in bulk)
                 keys = [k for k in keys if k not in set(bulk)]

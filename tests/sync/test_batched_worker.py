@@ -144,3 +144,13 @@ def test_one_result_that_cannot_be_recorded_does_not_lose_the_others(sqlite_stor
         rows = s.scalars(select(OutboxCommand).where(OutboxCommand.kind == "set_stage")).all()
         status = {row.record_key.rsplit(":", 1)[1]: row.status for row in rows}
     assert status == {bad_lead: "pending", good_lead: "done"}
+
+
+def test_a_leased_record_whose_events_another_worker_took_is_passed_over(sqlite_store):
+    """Found on PostgreSQL with two workers: the record was leased, its events were gone."""
+    loop = Loop(sqlite_store)
+    ((contact, _),) = _linked_pairs(loop, 1)
+    loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.deliver(loop.hubspot.take_events())
+    key = f"hubspot:contact:{contact}"
+    assert loop.worker._process_chunk(["hubspot:contact:gone", key]) == 1
