@@ -70,8 +70,10 @@ def build_writers(
     clients: CrmClients | None = None,
     policy: RetryPolicy | None = None,
 ) -> dict[System, CrmWriter]:
-    """One CrmWriter per enabled CRM, keyed by System."""
+    """One CrmWriter per enabled CRM, keyed by System; by default they do not sleep in-call
+    between retries (``RetryPolicy.rescheduling``: the outbox reschedules instead)."""
     clients = clients or build_clients(config, metrics)
+    policy = policy or RetryPolicy.rescheduling()
     writers: dict[System, CrmWriter] = {}
     if clients.hubspot is not None:
         writers[System.HUBSPOT] = HubSpotWriter(clients.hubspot, policy=policy)

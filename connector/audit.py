@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import AuditEntry
@@ -31,6 +31,16 @@ def record(
             command_id=command_id,
         )
     )
+
+
+def record_many(session: Session, lines: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Append many lines in one executemany: (record key, step, summary, ids such as event_id)."""
+    if lines:
+        rows = [
+            {"record_key": key, "step": step, "summary": summary, "detail": {}, **ids}
+            for key, step, summary, ids in lines
+        ]
+        session.execute(insert(AuditEntry), rows)
 
 
 def history(session: Session, record_keys: list[str]) -> list[AuditEntry]:

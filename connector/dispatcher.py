@@ -43,7 +43,8 @@ from connector.ports import CrmReader, CrmWriter
 from connector.privacy.fields import is_personal, quoted_values_named
 from connector.readback import LANDED, landed_writes
 from connector.store import Store
-from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite
+from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite, RecordState
+from connector.store.strong import keep_loaded
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,11 @@ class Dispatcher:
     observe: bool = False
     #: readers for the read-back of writes in doubt (none: such writes are sent again)
     readers: Mapping[System, CrmReader] = field(default_factory=dict)
+    _jitter: float | None = field(default=None, init=False, repr=False)
 
     def dispatch(self, now: datetime, limit: int = 500) -> int:
         """Run up to ``limit`` due commands; return how many were attempted."""
+        self._jitter = random.random()  # this pass's retries are rescheduled together
         in_doubt: set[int] = set()
         with self.store.session() as session:
             rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit, in_doubt)
@@ -84,17 +87,42 @@ class Dispatcher:
                 by_system[command.system.value].append((row_id, command))
         for system, batch in by_system.items():
             results.update(self._execute(System(system), [command for _, command in batch]))
+        applied = [
+            (row_id, command, results.get(command.idempotency_key) or _NO_RESULT(command))
+            for row_id, command in claimed
+        ]
         with self.store.session() as session:
-            for row_id, command in claimed:
-                result = results.get(command.idempotency_key) or CommandResult(
-                    command.idempotency_key, Outcome.RETRY, message="no result from adapter"
-                )
-                try:
-                    with session.begin_nested():
-                        self._apply(session, row_id, command, result, now, row_id in in_doubt)
-                except Exception:  # one bad row must not discard the batch's other results
-                    log.exception("could not record a result", extra={"command": row_id})
+            _preload(session, claimed)
+            counted: list[tuple[str, str, str] | None] = []
+            try:  # the whole batch's results in one savepoint ...
+                with session.begin_nested():
+                    counted = [
+                        self._apply(session, *one, now, one[0] in in_doubt) for one in applied
+                    ]
+            except Exception:  # ... one bad row must not discard the batch's other results
+                counted = [
+                    self._apply_alone(session, *one, now, one[0] in in_doubt) for one in applied
+                ]
+        if self.metrics is not None:
+            for system, kind, outcome in filter(None, counted):
+                self.metrics.commands.labels(system, kind, outcome).inc()
         return len(claimed)
+
+    def _apply_alone(
+        self,
+        session: Session,
+        row_id: int,
+        command: Command,
+        result: CommandResult,
+        now: datetime,
+        in_doubt: bool,
+    ) -> tuple[str, str, str] | None:
+        try:
+            with session.begin_nested():
+                return self._apply(session, row_id, command, result, now, in_doubt)
+        except Exception:
+            log.exception("could not record a result", extra={"command": row_id})
+            return None
 
     def _observe(self, claimed: list[tuple[int, Command]], now: datetime) -> int:
         """Observe mode: no CRM or notifier is called; each command is kept and audited."""
@@ -133,10 +161,11 @@ class Dispatcher:
         result: CommandResult,
         now: datetime,
         in_doubt: bool = False,
-    ) -> None:
+    ) -> tuple[str, str, str] | None:
+        """Record one result; returns (system, kind, outcome) for the metrics, None if moot."""
         row = session.get(OutboxCommand, row_id)
         if row is None or row.status != "pending":
-            return
+            return None
         if in_doubt:
             self._count_in_doubt(session, row_id, command, result)
         row.attempts += 1
@@ -154,7 +183,7 @@ class Dispatcher:
             # the Lead was converted: not a failure of this write but a move of the person
             row.status, row.last_error = "superseded", message
             follow_conversion(session, getattr(command, "object_id", ""), str(converted_to))
-            return
+            return None
         if outcome is Outcome.DONE:
             row.status, row.done_at, row.result = "done", now, dict(result.data)
             self._leave_footprint(session, command, result, now)
@@ -162,7 +191,7 @@ class Dispatcher:
                 session, command.record_key, "write", _describe(command), command_id=row_id
             )
         elif outcome is Outcome.RETRY:
-            delay = max(result.retry_after_s or 0.0, _backoff(row.attempts))
+            delay = max(result.retry_after_s or 0.0, _backoff(row.attempts, self._jitter))
             row.next_attempt_at = now + timedelta(seconds=delay)
             row.last_error = message
         else:
@@ -185,8 +214,7 @@ class Dispatcher:
                 f"dead letter: {_describe(command)}: {result.error_code}: {message}",
                 command_id=row_id,
             )
-        if self.metrics is not None:
-            self.metrics.commands.labels(command.system.value, command.kind, outcome.value).inc()
+        return command.system.value, command.kind, outcome.value
 
     def _count_in_doubt(
         self, session: Session, row_id: int, command: Command, result: CommandResult
@@ -236,6 +264,7 @@ class Dispatcher:
                 .where(InboxEvent.record_key == command.record_key)
                 .where(InboxEvent.status == "pending")
                 .values(available_at=None)
+                .execution_options(synchronize_session=knowledge.BY_ROWS)
             )
             target = record_key(Source.SALESFORCE, ObjectType.LEAD, lead_id)
             logical = datetime.fromisoformat(command.logical_at) if command.logical_at else now
@@ -292,13 +321,29 @@ class Dispatcher:
     ) -> None:
         """Only Baton's latest write of a field can still echo: older memories are dropped."""
         session.execute(
-            delete(OwnWrite).where(OwnWrite.record_key == target, OwnWrite.field.in_(list(fields)))
+            delete(OwnWrite)
+            .where(OwnWrite.record_key == target, OwnWrite.field.in_(list(fields)))
+            .execution_options(synchronize_session=knowledge.BY_ROWS)
         )
         if cleared:
             _remember_own(session, target, cleared, "", now)
         for name, value in fields.items():
             _remember_own(session, target, name, value, now)
         knowledge.remember_written(session, target, fields, now)
+
+
+def _NO_RESULT(command: Command) -> CommandResult:
+    return CommandResult(command.idempotency_key, Outcome.RETRY, message="no result from adapter")
+
+
+def _preload(session: Session, claimed: list[tuple[int, Command]]) -> None:
+    """The batch's outbox rows and target states in two SELECTs, held for the session
+    (``keep_loaded``): each footprint reads them again by key."""
+    keep_loaded(session)
+    ids = [row_id for row_id, _ in claimed]
+    targets = sorted({command.record_key for _, command in claimed})
+    session.scalars(select(OutboxCommand).where(OutboxCommand.id.in_(ids))).all()
+    session.scalars(select(RecordState).where(RecordState.record_key.in_(targets))).all()
 
 
 def _has_pending_write(session: Session, target: str, names: set[str]) -> bool:
@@ -327,9 +372,14 @@ def _remember_own(session: Session, target: str, name: str, value: object, now: 
     )
 
 
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with full jitter, capped at 10 minutes."""
-    return random.uniform(0, min(600.0, 2.0 ** min(attempt, 10)))
+def _backoff(attempt: int, jitter: float | None = None) -> float:
+    """Exponential backoff with full jitter, capped at 10 minutes.
+
+    One ``jitter`` for a whole pass: the commands of a batch that failed together come back
+    together (still one batch), instead of each at its own random moment.
+    """
+    share = random.random() if jitter is None else jitter
+    return share * min(600.0, 2.0 ** min(attempt, 10))
 
 
 def _describe(command: Command) -> str:

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from connector.jobs.lifecycle.rules import SideState
 from connector.privacy import email_hash
 from connector.privacy.fields import minimize
 from connector.store.models import OwnWrite, RecordLink, RecordState
+
+#: bulk statements find the session's objects they touched by the rows they changed
+#: (RETURNING), not by evaluating every object a long session holds (``store.strong``)
+BY_ROWS = "fetch"
 
 
 def load_side(session: Session, record_key: str) -> SideState:
@@ -88,7 +92,9 @@ def remember_genuine(
     remember(session, record_key, values, at)
     observe(session, record_key, values, at)
     session.execute(
-        delete(OwnWrite).where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
+        delete(OwnWrite)
+        .where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
+        .execution_options(synchronize_session=BY_ROWS)
     )
 
 
@@ -119,16 +125,40 @@ def consume_own_write(
     session: Session, record_key: str, field: str, value: Any, now: datetime
 ) -> bool:
     """True (and forget it) when ``field=value`` on the record is Baton's own unexpired write."""
-    match = session.scalars(
-        select(OwnWrite)
+    match = (
+        select(OwnWrite.id)
         .where(OwnWrite.record_key == record_key, OwnWrite.field == field)
         .where(OwnWrite.value == _as_text(value), OwnWrite.expires_at > now)
         .limit(1)
+        .scalar_subquery()
+    )
+    spent = session.execute(
+        delete(OwnWrite)
+        .where(OwnWrite.id == match)
+        .returning(OwnWrite.id)
+        .execution_options(synchronize_session=BY_ROWS)
     ).first()
-    if match is None:
-        return False
-    session.delete(match)
-    return True
+    return spent is not None
+
+
+def consume_own_writes(
+    session: Session, remembered: list[tuple[str, str, Any]], now: datetime
+) -> int:
+    """Forget every unexpired own write among ``(record_key, field, value)``, in one DELETE.
+
+    The set-based twin of :func:`consume_own_write` for echoes settled in bulk: only Baton's
+    latest write of a field is remembered (``Dispatcher._remember_written``), so deleting every
+    match is deleting the one match. Returns how many memories were spent.
+    """
+    wanted = {(key, name, _as_text(value)) for key, name, value in remembered if value is not None}
+    if not wanted:
+        return 0
+    return session.execute(
+        delete(OwnWrite)
+        .where(tuple_(OwnWrite.record_key, OwnWrite.field, OwnWrite.value).in_(sorted(wanted)))
+        .where(OwnWrite.expires_at > now)
+        .execution_options(synchronize_session=BY_ROWS)
+    ).rowcount
 
 
 def _as_text(value: Any) -> str | None:

@@ -6,9 +6,11 @@ single conditional statements, so two workers can never both win the same record
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,50 @@ def try_lease_record(
     except IntegrityError:  # another worker inserted it first
         return False
     return True
+
+
+def try_lease_records(
+    session: Session, record_keys: Sequence[str], owner: str, now: datetime, ttl: timedelta
+) -> list[str]:
+    """Lease every record of ``record_keys`` nobody else holds, in two statements; the won keys.
+
+    The set-based twin of :func:`try_lease_record` (same conditions): one UPDATE takes the
+    expired or own leases, one INSERT … ON CONFLICT DO NOTHING the records with no lease row.
+    A row another worker inserted or renewed in between is simply not won.
+    """
+    if not record_keys:
+        return []
+    until = now + ttl
+    won = set(
+        session.scalars(
+            update(RecordLease)
+            .where(RecordLease.record_key.in_(list(record_keys)))
+            .where(or_(RecordLease.lease_until < now, RecordLease.owner == owner))
+            .values(owner=owner, lease_until=until)
+            .returning(RecordLease.record_key)
+        ).all()
+    )
+    rest = [key for key in record_keys if key not in won]
+    if rest:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        rows = [{"record_key": key, "owner": owner, "lease_until": until} for key in rest]
+        statement = (
+            dialect.insert(RecordLease)
+            .on_conflict_do_nothing(index_elements=["record_key"])
+            .returning(RecordLease.record_key)
+        )
+        won.update(session.connection().execute(statement, rows).scalars().all())
+    return [key for key in record_keys if key in won]
+
+
+def release_records(session: Session, record_keys: Sequence[str], owner: str) -> None:
+    """Give the records back (only those we still hold), in one statement."""
+    if record_keys:
+        session.execute(
+            delete(RecordLease)
+            .where(RecordLease.record_key.in_(list(record_keys)))
+            .where(RecordLease.owner == owner)
+        )
 
 
 def release_record(session: Session, record_key: str, owner: str) -> None:

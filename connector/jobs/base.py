@@ -70,6 +70,12 @@ class Job(Protocol):
         ...
 
 
+#: Optional on a job, for events that need no decision of their own (echoes of Baton's writes):
+#: ``settles_in_bulk(event) -> bool`` and ``settle_in_bulk(ctx, events) -> Outcome``, doing what
+#: ``handle`` would do to each of ``events`` set-based; the Outcome (no commands, no timers) is
+#: every one's. The runner settles an event in bulk only when every job that wants it offers it.
+
+
 @dataclass(frozen=True, slots=True)
 class JobSetup:
     """What a job factory may use once at start: the config and the CRM readers."""

@@ -1,15 +1,17 @@
 """Hand each event of a record to the jobs that want it, and apply what they answer.
 
-The worker calls :meth:`JobRunner.handle` once per event, inside the record's transaction. Each
-job runs in its own savepoint; its commands, timers and audit lines are written in that same
-savepoint, so an event's effects are all there or none are. When a job defers (it waits for
-something, e.g. the Salesforce lead being created), the jobs that already finished are noted on
-the event (``jobs_done``) and only the rest see it again.
+The worker calls :meth:`JobRunner.handle` once per event, inside a savepoint of the record's
+transaction. Each of several jobs runs in its own savepoint (a lone job's is the event's); its
+commands, timers and audit lines are written in that same savepoint, so an event's effects are
+all there or none are. Echoes need no decision: :meth:`JobRunner.settle_in_bulk` settles many
+at once when every job that wants them offers it (``connector.jobs.base``). When a job defers
+(it waits for something, e.g. the Salesforce lead being created), the jobs that already finished
+are noted on the event (``jobs_done``) and only the rest see it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,8 +52,9 @@ class JobRunner:
         if not wanted and not done:
             return Result(SKIPPED, f"no job uses {event.source} {event.object_type} events")
         finished: list[tuple[str, Outcome, int]] = []
+        alone = len(wanted) == 1  # the caller's savepoint around the event is the job's own
         for job in wanted:
-            outcome, commands = self._run(ctx, job, event)
+            outcome, commands = self._run(ctx, job, event, own_savepoint=not alone)
             if outcome.status == DEFERRED:
                 event.jobs_done = done or None
                 parts = [*finished, (job.name, outcome, commands)]
@@ -64,6 +67,40 @@ class JobRunner:
             _summary(finished, named=earlier) or "already handled by every job",
             sum(commands for _, _, commands in finished),
         )
+
+    def settles_in_bulk(self, event: InboxEvent) -> bool:
+        """True when every job that wants ``event`` can settle it set-based (``jobs.base``)."""
+        if is_timer(event) or event.jobs_done:
+            return False
+        wanted = [job for job in self.jobs if job.wants(event)]
+        return bool(wanted) and all(
+            getattr(job, "settles_in_bulk", lambda _e: False)(event) for job in wanted
+        )
+
+    def settle_in_bulk(
+        self, session: Session, events: Sequence[InboxEvent], now: datetime
+    ) -> list[tuple[list[InboxEvent], Result]]:
+        """Settle events that :meth:`settles_in_bulk` accepted: per set of wanting jobs, each
+        job once for all of its events. No commands, no timers: such events need no decision.
+        """
+        ctx = JobContext(session, now, self.readers)
+        groups: dict[tuple[str, ...], list[InboxEvent]] = {}
+        for event in events:
+            names = tuple(job.name for job in self.jobs if job.wants(event))
+            groups.setdefault(names, []).append(event)
+        settled = []
+        for names, group in groups.items():
+            parts: list[tuple[str, Outcome, int]] = []
+            for name in names:
+                job = self.job(name)
+                outcome = job.settle_in_bulk(ctx, group)  # type: ignore[union-attr]
+                if outcome.commands or outcome.timers or outcome.status == DEFERRED:
+                    raise RuntimeError(f"job {name} cannot settle events in bulk")
+                parts.append((name, outcome, 0))
+            statuses = {outcome.status for _, outcome, _ in parts}
+            status = DONE if DONE in statuses else SKIPPED
+            settled.append((group, Result(status, _summary(parts, named=False))))
+        return settled
 
     def ensure_standing_timers(self, session: Session, now: datetime) -> int:
         """Make sure the timers jobs keep without any event exist (a weekly digest's next send).
@@ -89,12 +126,17 @@ class JobRunner:
             return Result(SKIPPED, f"timer {event.provider_type}: job {event.actor!r} not running")
         if timers.take_for_delivery(ctx.session, event) is None:
             return Result(SKIPPED, f"timer {event.provider_type} was cancelled or moved")
-        outcome, commands = self._run(ctx, job, event)
+        outcome, commands = self._run(ctx, job, event, own_savepoint=False)
         if outcome.status == DEFERRED:
             raise RuntimeError(f"job {job.name} deferred its own timer; timers cannot wait")
         return Result(outcome.status, outcome.summary, commands)
 
-    def _run(self, ctx: JobContext, job: Job, event: InboxEvent) -> tuple[Outcome, int]:
+    def _run(
+        self, ctx: JobContext, job: Job, event: InboxEvent, *, own_savepoint: bool = True
+    ) -> tuple[Outcome, int]:
+        if not own_savepoint:
+            outcome = job.handle(ctx, event)
+            return outcome, _apply(ctx, job.name, event, outcome)
         with ctx.session.begin_nested():
             outcome = job.handle(ctx, event)
             return outcome, _apply(ctx, job.name, event, outcome)

@@ -176,3 +176,27 @@ def test_a_refused_write_is_retried_in_call_and_is_not_in_doubt() -> None:
         call_with_retries(script, hubspot_classify, policy(slept, max_attempts=2), write=True)
     assert script.calls == 2
     assert not info.value.in_doubt, "a 429 was refused: nothing landed"
+
+
+def test_the_dispatchers_writes_never_sleep_in_call_they_are_rescheduled() -> None:
+    """30 % CRM failures stalled the dispatcher while it slept between retries (issue 14)."""
+    from dataclasses import replace
+
+    from adapters.registry import build_writers
+    from connector.commands import System
+    from connector.config import default_config
+
+    slept: list[float] = []
+    rescheduling = replace(RetryPolicy.rescheduling(), sleep=slept.append)
+    script = Script(error(429, {"policyName": "TEN_SECONDLY_ROLLING"}, **{"Retry-After": "3"}))
+    with pytest.raises(CallFailed) as failed:
+        call_with_retries(script, hubspot_classify, rescheduling, write=True)
+    assert (script.calls, slept) == (1, [])
+    assert failed.value.outcome is Outcome.RETRY and failed.value.retry_after_s == 3.0
+    script = Script(error(502))
+    with pytest.raises(CallFailed) as failed:
+        call_with_retries(script, hubspot_classify, rescheduling)
+    assert (script.calls, slept) == (1, []) and failed.value.retry_after_s >= 1.0
+    writers = build_writers(default_config())
+    for system in (System.HUBSPOT, System.SALESFORCE):
+        assert writers[system].policy.max_attempts == 1  # type: ignore[attr-defined]

@@ -13,10 +13,10 @@ BATCH_UPDATE = "/crm/v3/objects/contacts/batch/update"
 @pytest.mark.parametrize(
     ("storm", "retry_after_s"),
     [
-        # no Retry-After (HubSpot's documented REST 429): more than the in-call retries, so
-        # the outbox has to come back for the rest
+        # no Retry-After (HubSpot's documented REST 429): the outbox comes back for each
+        # (the dispatcher never sleeps in-call), the batch rescheduled as one
         (6, None),
-        # Retry-After on every 429: honoured inside the call
+        # Retry-After on every 429: honoured as the earliest retry time
         (3, 1.0),
     ],
     ids=["no-retry-after", "retry-after"],

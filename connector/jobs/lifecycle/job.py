@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from connector.events import Source
-from connector.jobs.base import JobContext, JobSetup, Outcome
-from connector.jobs.lifecycle.processor import SyncProcessor
+from connector import knowledge
+from connector.events import EventKind, Source
+from connector.jobs.base import SKIPPED, JobContext, JobSetup, Outcome
+from connector.jobs.lifecycle.processor import ECHO_SUMMARY, SyncProcessor
 from connector.jobs.lifecycle.setup import build_stage_map
 from connector.store.models import InboxEvent
 
@@ -33,6 +35,16 @@ class LifecycleJob:
         processor = replace(self.processor, readers=ctx.readers)
         result = processor.handle(ctx.session, event, ctx.now)
         return Outcome(result.status, result.summary, enqueued=result.commands)
+
+    def settles_in_bulk(self, event: InboxEvent) -> bool:
+        """An echo of Baton's own write only spends its memory: it can be settled set-based."""
+        return bool(event.is_echo) and event.kind != EventKind.UNKNOWN
+
+    def settle_in_bulk(self, ctx: JobContext, events: Sequence[InboxEvent]) -> Outcome:
+        """What :meth:`handle` does with each echo, for many at once (one DELETE)."""
+        spent = [(e.record_key, name, value) for e in events for name, value in e.changes.items()]
+        knowledge.consume_own_writes(ctx.session, spent, ctx.now)
+        return Outcome(SKIPPED, ECHO_SUMMARY)
 
 
 def build(setup: JobSetup) -> LifecycleJob:

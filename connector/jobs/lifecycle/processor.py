@@ -33,6 +33,9 @@ from connector.outbox import enqueue
 from connector.ports import CrmReader
 from connector.store.models import InboxEvent, OutboxCommand, RecordLink, RecordState
 
+#: what an echo of Baton's own write comes to (also when settled in bulk: ``LifecycleJob``)
+ECHO_SUMMARY = "echo of Baton's own write"
+
 
 @dataclass
 class SyncProcessor:
@@ -49,7 +52,7 @@ class SyncProcessor:
         if event.is_echo:
             for name, value in event.changes.items():  # this echo is spent: forget the memory
                 knowledge.consume_own_write(session, event.record_key, name, value, now)
-            return Result("skipped", "echo of Baton's own write")
+            return Result("skipped", ECHO_SUMMARY)
         if event.source == Source.HUBSPOT and event.object_type == ObjectType.CONTACT:
             return self._hubspot_contact(session, event, now)
         if not self.config.hubspot.enabled and event.source == Source.SALESFORCE:
