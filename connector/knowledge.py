@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -182,6 +183,21 @@ def link_for_salesforce(session: Session, record_id: str) -> RecordLink | None:
             )
         )
     ).first()
+
+
+def links_for_salesforce(session: Session, record_ids: Sequence[str]) -> dict[str, RecordLink]:
+    """The links holding these Salesforce Lead or Contact ids (as :func:`link_for_salesforce`,
+    in one SELECT), by id."""
+    ids = set(record_ids)
+    found: dict[str, RecordLink] = {}
+    query = select(RecordLink).where(
+        or_(RecordLink.salesforce_lead_id.in_(ids), RecordLink.salesforce_contact_id.in_(ids))
+    )
+    for link in session.scalars(query):
+        for record_id in (link.salesforce_lead_id, link.salesforce_contact_id):
+            if record_id in ids:
+                found.setdefault(record_id, link)
+    return found
 
 
 def link_for_email(session: Session, email: str | None) -> RecordLink | None:

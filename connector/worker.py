@@ -130,9 +130,10 @@ class Worker:
                 for k in keys
                 if pending.get(k) and all(map(processor.settles_in_bulk, pending[k]))
             ]
-            if bulk and self._settle_in_bulk(session, [e for k in bulk for e in pending[k]], now):
-                handled += sum(len(pending[k]) for k in bulk)
-                keys = [k for k in keys if k not in set(bulk)]
+            if bulk:
+                settled = self._settle_in_bulk(session, [e for k in bulk for e in pending[k]], now)
+                handled += sum(len(pending[k]) for k in settled)
+                keys = [k for k in keys if k not in settled]
             for key in keys:
                 try:
                     with session.begin_nested():
@@ -145,20 +146,25 @@ class Worker:
             handled += self._process_record_with_reads(key, need)
         return handled
 
-    def _settle_in_bulk(self, session: Session, events: list[InboxEvent], now: datetime) -> bool:
+    def _settle_in_bulk(
+        self, session: Session, events: list[InboxEvent], now: datetime
+    ) -> set[str]:
         """Echoes and the like (``JobRunner.settles_in_bulk``): a few statements for all of them.
 
         Each event ends as :meth:`_finish` would leave it (status, outcome, one audit line).
-        False (nothing kept) if anything failed: the records then go one by one.
+        Returns the records settled (a job may leave some to be handled one by one); none (and
+        nothing kept) if anything failed: the records then go one by one.
         """
+        settled: set[str] = set()
         try:
             with session.begin_nested():
                 for group, result in self.processor.settle_in_bulk(session, events, now):
                     self._finish_many(session, group, result, now)
+                    settled.update(event.record_key for event in group)
         except Exception:
             log.exception("settling events in bulk failed; handling them one by one")
-            return False
-        return True
+            return set()
+        return settled
 
     def _finish_many(
         self, session: Session, events: list[InboxEvent], result: Result, now: datetime

@@ -74,6 +74,9 @@ class Job(Protocol):
 #: ``settles_in_bulk(event) -> bool`` and ``settle_in_bulk(ctx, events) -> Outcome``, doing what
 #: ``handle`` would do to each of ``events`` set-based; the Outcome (no commands, no timers) is
 #: every one's. The runner settles an event in bulk only when every job that wants it offers it.
+#: A job whose answer depends on its state offers ``bulk_outcomes(ctx, events) -> list[Outcome |
+#: None]`` instead of ``settle_in_bulk``: reading only, what ``handle`` would answer to each
+#: event, None for one that needs ``handle`` (its record then goes one by one; the SLA job).
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ are noted on the event (``jobs_done``) and only the rest see it again.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,25 +83,43 @@ class JobRunner:
     ) -> list[tuple[list[InboxEvent], Result]]:
         """Settle events that :meth:`settles_in_bulk` accepted: per set of wanting jobs, each
         job once for all of its events. No commands, no timers: such events need no decision.
+
+        A job deciding on its state (``bulk_outcomes``) may find that some event does need one:
+        every event of that event's record is then left out (the caller handles the record one
+        by one, in order). Events that end alike are returned together.
         """
         ctx = JobContext(session, now, self.readers)
         groups: dict[tuple[str, ...], list[InboxEvent]] = {}
         for event in events:
             names = tuple(job.name for job in self.jobs if job.wants(event))
             groups.setdefault(names, []).append(event)
-        settled = []
+        decided: dict[int, dict[str, Outcome]] = defaultdict(dict)
+        declined: set[str] = set()
         for names, group in groups.items():
-            parts: list[tuple[str, Outcome, int]] = []
             for name in names:
-                job = self.job(name)
-                outcome = job.settle_in_bulk(ctx, group)  # type: ignore[union-attr]
-                if outcome.commands or outcome.timers or outcome.status == DEFERRED:
-                    raise RuntimeError(f"job {name} cannot settle events in bulk")
-                parts.append((name, outcome, 0))
-            statuses = {outcome.status for _, outcome, _ in parts}
-            status = DONE if DONE in statuses else SKIPPED
-            settled.append((group, Result(status, _summary(parts, named=False))))
-        return settled
+                decide = getattr(self.job(name), "bulk_outcomes", None)
+                if decide is None:
+                    continue
+                for event, outcome in zip(group, decide(ctx, group), strict=True):
+                    if outcome is None:
+                        declined.add(event.record_key)
+                    else:
+                        decided[event.id][name] = outcome
+        settled: dict[Result, list[InboxEvent]] = {}
+        for names, group in groups.items():
+            group = [event for event in group if event.record_key not in declined]
+            together = {
+                name: self.job(name).settle_in_bulk(ctx, group)  # type: ignore[union-attr]
+                for name in names
+                if group and not hasattr(self.job(name), "bulk_outcomes")
+            }
+            for event in group:
+                parts = [(n, decided[event.id].get(n) or together[n], 0) for n in names]
+                if any(o.commands or o.timers or o.status == DEFERRED for _, o, _ in parts):
+                    raise RuntimeError(f"jobs {names} cannot settle events in bulk")
+                status = DONE if any(o.status == DONE for _, o, _ in parts) else SKIPPED
+                settled.setdefault(Result(status, _summary(parts, named=False)), []).append(event)
+        return [(group, result) for result, group in settled.items()]
 
     def ensure_standing_timers(self, session: Session, now: datetime) -> int:
         """Make sure the timers jobs keep without any event exist (a weekly digest's next send).

@@ -8,6 +8,7 @@ second of the two sees what the first decided.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -29,6 +30,18 @@ def latest(session: Session, lead_id: str) -> SlaClock | None:
         .execution_options(populate_existing=True)
     )
     return session.scalars(query).first()
+
+
+def latest_of(session: Session, lead_ids: Sequence[str]) -> dict[str, SlaClock]:
+    """Each lead's newest clock (as :func:`latest`, for many leads in one SELECT), by lead id."""
+    query = (
+        select(SlaClock)
+        .where(SlaClock.lead_id.in_({lead_id[:18] for lead_id in lead_ids}))
+        .order_by(SlaClock.number)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {clock.lead_id: clock for clock in session.scalars(query)}
 
 
 def by_id(session: Session, clock_id: int) -> SlaClock | None:

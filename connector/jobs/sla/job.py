@@ -11,6 +11,7 @@ replay sends nothing twice; a touch cancels the steps still to come.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,7 @@ from connector.jobs.sla.calendar import BusinessTime, CalendarError
 from connector.jobs.sla.owner_calendars import CalendarBook
 from connector.jobs.sla.people import Recipient, recipient_for
 from connector.ports import CrmRecord
-from connector.store.models import InboxEvent, SlaClock
+from connector.store.models import InboxEvent, RecordLink, SlaClock
 from connector.timers import CancelTimer, SetTimer
 
 BREACH, STEP = "sla.breach", "sla.step"
@@ -79,34 +80,81 @@ class SlaJob:
 
     # -- the lead -----------------------------------------------------------------------------
 
+    def settles_in_bulk(self, event: InboxEvent) -> bool:
+        """A Lead echo of Baton's own write: most change no clock (``bulk_outcomes`` says which)."""
+        return bool(
+            self.config.salesforce.enabled
+            and event.is_echo
+            and event.source == Source.SALESFORCE
+            and event.object_type == ObjectType.LEAD
+        )
+
+    def bulk_outcomes(self, ctx: JobContext, events: Sequence[InboxEvent]) -> list[Outcome | None]:
+        """What :meth:`handle` would answer to each Lead echo that changes nothing, read for all
+        at once (their clocks, and links when HubSpot is on); None for one that starts, stops,
+        follows or closes a clock: it is handled one by one. Writes nothing."""
+        ids = [event.object_id for event in events]
+        links = (
+            knowledge.links_for_salesforce(ctx.session, ids) if self.config.hubspot.enabled else {}
+        )
+        latest = clocks.latest_of(ctx.session, ids)
+        outcomes: list[Outcome | None] = []
+        for event in events:
+            view = self._view(event, links.get(event.object_id))
+            why = self._unchanged(view, latest.get(event.object_id[:18]))
+            outcomes.append(None if why is None else Outcome(SKIPPED, why))
+        return outcomes
+
     def _lead(self, ctx: JobContext, event: InboxEvent) -> Outcome:
-        link = knowledge.link_for_salesforce(ctx.session, event.object_id)
+        view = self._view(event, knowledge.link_for_salesforce(ctx.session, event.object_id))
+        clock = clocks.latest(ctx.session, event.object_id)
+        at = event.occurred_at
+        why = self._unchanged(view, clock)
+        if why is not None:
+            return Outcome(SKIPPED, why)
+        if view.converted:
+            return self._stop(clock, "converted", at, "lead converted")
+        if view.status in self.config.recycle.trigger_statuses.salesforce:
+            assert clock is not None  # _unchanged: a clock to judge
+            return self._closed(ctx, event, clock, at)
+        if clocks.is_open(clock) and r.is_working(view.status, self.config.sla.working_statuses):
+            return self._stop(clock, "status", at, f"status {view.status!r}")
+        if clock is not None and clocks.is_open(clock):
+            return self._owner_moved(clock, str(view.owner_id), at)
+        return self._start(ctx, event, clock, str(view.owner_id), at)
+
+    def _view(self, event: InboxEvent, link: RecordLink | None) -> r.LeadView:
         # Salesforce alone: every lead a person owns was handed to them (there is no HubSpot)
         linked = not self.config.hubspot.enabled or (
             link is not None and bool(link.hubspot_contact_id)
         )
-        view = r.read_lead(event.changes, self.config.salesforce.hubspot_id_field, linked)
-        clock = clocks.latest(ctx.session, event.object_id)
-        at = event.occurred_at
+        return r.read_lead(event.changes, self.config.salesforce.hubspot_id_field, linked)
+
+    def _unchanged(self, view: r.LeadView, clock: SlaClock | None) -> str | None:
+        """Why a Lead snapshot changes nothing for the SLA; None when it starts, stops, follows
+        or closes a clock. :meth:`_lead` and :meth:`bulk_outcomes` both decide with this."""
         if view.converted:
-            return self._stop(clock, "converted", at, "lead converted")
+            return None if clocks.is_open(clock) else "lead converted: no open SLA clock"
         if view.status in self.config.recycle.trigger_statuses.salesforce:
-            return self._closed(ctx, event, clock, at)
-        if clocks.is_open(clock) and r.is_working(view.status, self.config.sla.working_statuses):
-            return self._stop(clock, "status", at, f"status {view.status!r}")
-        if clocks.is_open(clock):
-            return self._owner_moved(clock, view.owner_id, at)
+            closed = clock is None or clock.stopped_by == "closed"
+            return "closed; no SLA clock to judge" if closed else None
+        if clock is not None and clocks.is_open(clock):
+            if r.is_working(view.status, self.config.sla.working_statuses):
+                return None
+            if view.owner_id is None or view.owner_id[:15] == clock.owner_id[:15]:
+                return f"SLA clock #{clock.number} {clock.state}; nothing changed"
+            return None
         if not view.handed_off or not r.is_person(view.owner_id):
             why = "not a handed-off lead" if not view.handed_off else "no person owns it yet"
-            return Outcome(SKIPPED, f"no SLA clock: {why}")
+            return f"no SLA clock: {why}"
         if clock is not None and clock.stopped_by not in _RESTARTS_AFTER:
-            return Outcome(SKIPPED, f"SLA clock #{clock.number} already {clock.state}")
+            return f"SLA clock #{clock.number} already {clock.state}"
         if clock is not None and clock.stopped_by == "reassigned" and _same(view, clock):
             # a late copy of a change from before Baton's reassignment: not a new promise
-            return Outcome(SKIPPED, f"SLA clock #{clock.number} reassigned away from this owner")
+            return f"SLA clock #{clock.number} reassigned away from this owner"
         if r.is_working(view.status, self.config.sla.working_statuses):
-            return Outcome(SKIPPED, "no SLA clock: the lead is already being worked")
-        return self._start(ctx, event, clock, str(view.owner_id), at)
+            return "no SLA clock: the lead is already being worked"
+        return None
 
     def _start(
         self,
@@ -142,10 +190,9 @@ class SlaJob:
         timer = SetTimer(BREACH, _breach_key(clock), due, {"clock": clock.id})
         return Outcome(DONE, line, timers=(timer,), audit=(line,))
 
-    def _owner_moved(self, clock: SlaClock, owner: str | None, at: datetime) -> Outcome:
-        """An open clock follows a new person; a queue taking the lead back ends it."""
-        if owner is None or owner[:15] == clock.owner_id[:15]:
-            return Outcome(SKIPPED, f"SLA clock #{clock.number} {clock.state}; nothing changed")
+    def _owner_moved(self, clock: SlaClock, owner: str, at: datetime) -> Outcome:
+        """An open clock follows a new person; a queue taking the lead back ends it (an owner
+        that did not change is :meth:`_unchanged`)."""
         if r.is_person(owner):
             line = f"SLA clock #{clock.number} now owned by {owner} (was {clock.owner_id})"
             clock.owner_id = owner[:18]
@@ -154,12 +201,9 @@ class SlaJob:
         line = f"SLA clock #{clock.number} ended: the lead went to queue {owner}"
         return Outcome(DONE, line, timers=self._cancels(clock), audit=(line,))
 
-    def _closed(
-        self, ctx: JobContext, event: InboxEvent, clock: SlaClock | None, at: datetime
-    ) -> Outcome:
-        """A disqualification or recycle: too few touches, or no reason, is a breach."""
-        if clock is None or clock.stopped_by == "closed":
-            return Outcome(SKIPPED, "closed; no SLA clock to judge")
+    def _closed(self, ctx: JobContext, event: InboxEvent, clock: SlaClock, at: datetime) -> Outcome:
+        """A disqualification or recycle: too few touches, or no reason, is a breach (a lead
+        without a clock to judge is :meth:`_unchanged`)."""
         policy = self._policy(clock)
         touches = max(clock.touches or 0, len(self._owner_activities(ctx, clock, None)))
         reason = event.changes.get(self.config.recycle.reason_field)
