@@ -1,14 +1,15 @@
 """Worker burst: how many inbox events per second (and per CPU-second) one worker handles.
 
-The worker alone, without HTTP: a fresh SQLite store seeded with N linked pairs (a HubSpot
-contact at MQL and its Lead, Open, both stages known), the real job runner, lifecycle job and
-dispatcher, and the in-memory CRMs of the sync tests (``tests/sync/fakes.py``: every write comes
-back as an echo event, as the integration user's writes do). Half the pairs move in HubSpot
-(MQL → SQL) and half in Salesforce (Open → Working); the events are put in the inbox in batches
-of 100, as the receivers do. Then, timed phase by phase: the worker handles the genuine changes,
-dispatches the writes, and handles the echoes the CRMs sent back. Each phase reports wall time,
-CPU time of this process (SQLite runs inside it) and SQL statements per event (counted by an
-engine listener: the load-independent figure).
+The worker alone, without HTTP: a fresh SQLite store seeded with N linked pairs (a HubSpot contact
+at MQL and its Lead, Open, both stages known), the real job runner, lifecycle job and dispatcher,
+and the in-memory CRMs of the sync tests (``tests/sync/fakes.py``: every write comes back as an echo
+event, as the integration user's writes do); by default every registered job
+(``connector.jobs.registry``: the SLA job wants Salesforce Lead echoes too), as deployed. Half the
+pairs move in HubSpot (MQL → SQL) and half in Salesforce (Open → Working); the events are put in the
+inbox in batches of 100, as the receivers do. Then, timed phase by phase: the worker handles the
+genuine changes, dispatches the writes, and handles the echoes the CRMs sent back. Each phase
+reports wall time, CPU time of this process (SQLite runs inside it) and SQL statements per event
+(counted by an engine listener: the load-independent figure).
 
 ``--baseline PATH`` runs the same measurement first with the code of another checkout (a
 ``git worktree`` of the commit to compare with), in a child process, and prints both.
@@ -71,8 +72,9 @@ class Meter:
         }
 
 
-def measure(n: int) -> dict[str, dict[str, float]]:
-    """Seed, burst, and time the three phases with the code on ``sys.path``."""
+def measure(n: int, jobs: str = "all") -> dict[str, dict[str, float]]:
+    """Seed, burst, and time the three phases with the code on ``sys.path``; ``jobs`` is
+    ``all`` (every registered job, as a deployment runs them) or ``lifecycle`` alone."""
     from connector import knowledge
     from connector.commands import System
     from connector.dispatcher import Dispatcher
@@ -81,6 +83,7 @@ def measure(n: int) -> dict[str, dict[str, float]]:
     from connector.jobs.lifecycle.job import LifecycleJob
     from connector.jobs.lifecycle.processor import SyncProcessor
     from connector.jobs.lifecycle.setup import build_stage_map
+    from connector.jobs.registry import build_runner
     from connector.jobs.runner import JobRunner
     from connector.store import Store, upgrade
     from connector.worker import Worker
@@ -95,9 +98,13 @@ def measure(n: int) -> dict[str, dict[str, float]]:
         hubspot, salesforce = FakeHubSpot(_now), FakeSalesforce(_now)  # type: ignore[arg-type]
         readers = {System.HUBSPOT: hubspot, System.SALESFORCE: salesforce}
         config = loop_config()
-        runner = JobRunner(
-            (LifecycleJob(SyncProcessor(config, build_stage_map(config, readers), readers)),),
-            readers,
+        runner = (
+            build_runner(config, readers)
+            if jobs == "all"
+            else JobRunner(
+                (LifecycleJob(SyncProcessor(config, build_stage_map(config, readers), readers)),),
+                readers,
+            )
         )
         dispatcher = Dispatcher(store, readers, "bench-worker")
         worker = Worker(store, runner, dispatcher, owner="bench-worker")
@@ -180,22 +187,36 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=10_000, help="stage changes (N)")
     parser.add_argument("--baseline", type=Path, help="a checkout to measure first, for comparison")
+    parser.add_argument(
+        "--jobs",
+        choices=("all", "lifecycle"),
+        default="all",
+        help="every registered job (SLA, recycling, ...; the default) or the lifecycle job alone",
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.json:
-        print(json.dumps(measure(args.changes)))
+        print(json.dumps(measure(args.changes, args.jobs)))
         return
     rows = []
     if args.baseline:
         env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
-        command = [sys.executable, "-c", _CHILD, str(Path(__file__).resolve()), str(args.changes)]
+        command = [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(Path(__file__).resolve()),
+            str(args.changes),
+            args.jobs,
+        ]
         out = subprocess.run(
             command, env=env, cwd=args.baseline, check=True, capture_output=True, text=True
         )
         rows += table(f"baseline ({args.baseline.name})", json.loads(out.stdout.splitlines()[-1]))
-    rows += table("this tree", measure(args.changes))
+    rows += table("this tree", measure(args.changes, args.jobs))
     print(
-        f"\nworker burst: N={args.changes:,} changes (half each way), SQLite, one worker, "
+        f"\nworker burst: N={args.changes:,} changes (half each way), jobs: {args.jobs}, SQLite, "
+        "one worker, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n"
     )
     print(
@@ -209,11 +230,11 @@ def main(argv: list[str] | None = None) -> None:
 #: the baseline child: this file's measure() with the baseline checkout first on sys.path
 _CHILD = """
 import runpy, sys
-path, n = sys.argv[1], sys.argv[2]
+path, n, jobs = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, '.')
 module = runpy.run_path(path, run_name='bench_worker_burst')
 import json
-print(json.dumps(module['measure'](int(n))))
+print(json.dumps(module['measure'](int(n), jobs)))
 """
 
 
