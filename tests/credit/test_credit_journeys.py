@@ -205,7 +205,10 @@ def test_a_lost_opportunity_records_its_journey_once_and_a_reopen_withdraws_it(s
 
     salesforce.opportunity.update(IsClosed=False, StageName="Negotiation/Review")
     reopened = handle(OPP)
-    assert reopened.audit == (f"journey withdrawn: deal {OPP} is open again or gone",)
+    assert reopened.audit == (
+        f"pipeline: deal {OPP} entered the open pipeline, 500.00 EUR (sourced, influenced)",
+        f"journey withdrawn: deal {OPP} is open again or gone",
+    ), "re-opened: out of the history, into the open pipeline"
     assert _counted(store) == (0, 0)
     assert handle(OPP).status == SKIPPED, "withdrawn once"
 
