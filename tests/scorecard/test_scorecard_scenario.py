@@ -3,6 +3,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -56,7 +57,8 @@ def test_every_metric_of_the_scenario_week(seeded: Store) -> None:
         "funnel_sql": 2,
         "funnel_opportunity": 1,
         "funnel_won": 0,
-        "pipeline_marketing": None,
+        "pipeline_marketing": Decimal("5900.00"),
+        "pipeline_marketing_sourced": Decimal("3900.00"),
         "revenue_marketing_sourced": Decimal("1000.00"),
         "revenue_marketing_influenced": Decimal("2000.00"),
         "cherry_picking_reps": 0,
@@ -67,8 +69,42 @@ def test_every_metric_of_the_scenario_week(seeded: Store) -> None:
     assert status["attempts_median"] == "missed"  # 2 is below 5 to 7
     assert status["feedback_pct"] == "missed"  # < 100 %
     assert status["mqls_delivered"] == "no_target"
-    assert status["pipeline_marketing"] == "no_data"
-    assert "not collected" in card.metric("pipeline_marketing").definition
+    assert status["pipeline_marketing"] == "no_target"
+    assert "open at the end of the week" in card.metric("pipeline_marketing").definition
+
+
+def test_open_pipeline_at_the_weeks_end_per_currency(seeded: Store) -> None:
+    config = config_for(seeded)
+    card = build_scorecard(seeded, config, WEEK, ScorecardFilters())
+    table = card.table("pipeline_by_currency")
+    assert table.columns == ("currency", "deals", "open_amount", "sourced", "influenced")
+    assert table.rows == (
+        ("EUR", 4, Decimal("6600.00"), Decimal("3900.00"), Decimal("5900.00")),
+        ("USD", 1, Decimal("1500.00"), Decimal("1500.00"), Decimal("1500.00")),
+    )
+    influenced = drill_down(seeded, config, WEEK, "pipeline_influenced:EUR", ScorecardFilters())
+    assert [ref.record_id for ref in influenced] == [
+        "0067Q00000P1AAA", "0067Q00000P2AAA", "0067Q00000P7AAA",
+    ]  # fmt: skip
+    assert influenced[0].url == (
+        "https://acme.my.salesforce.com/lightning/r/Opportunity/0067Q00000P1AAA/view"
+    )
+    sourced = drill_down(seeded, config, WEEK, card.metric("pipeline_marketing_sourced").drill_key,
+                         ScorecardFilters())  # fmt: skip
+    assert [ref.record_id for ref in sourced] == ["0067Q00000P1AAA", "0067Q00000P7AAA"]
+    usd = drill_down(seeded, config, WEEK, "pipeline_sourced:USD", ScorecardFilters())
+    assert [ref.record_id for ref in usd] == ["0067Q00000P5AAA"]
+    # the week before ended before P2..P5 opened: P1 and P7 (both sourced) = 3900 / 3900
+    before = build_scorecard(seeded, config, WEEK - timedelta(days=7), ScorecardFilters())
+    assert before.metric("pipeline_marketing").value == Decimal("3900.00")
+    assert before.metric("pipeline_marketing_sourced").value == Decimal("3900.00")
+    assert before.table("pipeline_by_currency").rows == (
+        ("EUR", 2, Decimal("3900.00"), Decimal("3900.00"), Decimal("3900.00")),
+    )
+    # the open pipeline has no rep, source or campaign: no data under those filters
+    for filters in ({"rep": REP_A}, {"source": "PAID_SEARCH"}):
+        got = values(seeded, config, **filters)
+        assert got["pipeline_marketing"] is None and got["pipeline_marketing_sourced"] is None
 
 
 def test_breakdown_tables(seeded: Store) -> None:
