@@ -57,7 +57,8 @@ def test_every_figure_is_the_models_in_english(client: FlaskClient) -> None:
         "funnel_sql": "2",
         "funnel_opportunity": "1",
         "funnel_won": "0",
-        "pipeline_marketing": "—",
+        "pipeline_marketing": "€5,900",
+        "pipeline_marketing_sourced": "€3,900",
         "revenue_marketing_sourced": "€1,000",
         "revenue_marketing_influenced": "€2,000",
         "cherry_picking_reps": "0",
@@ -152,7 +153,9 @@ def test_a_week_without_data_renders_calmly(make_app: AppFactory) -> None:
     sign_in(client)
     page = client.get("/?week=2026-11-23")
     assert page.status_code == 200
-    assert metric_values(page.get_data(as_text=True))["pipeline_marketing"] == "—"
+    shown = metric_values(page.get_data(as_text=True))
+    assert shown["first_response_median_hours"] == "—"
+    assert shown["pipeline_marketing"] == "€0", "nothing open: an empty pipeline, not no data"
 
 
 def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
