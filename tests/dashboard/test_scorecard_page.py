@@ -170,3 +170,24 @@ def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
     leads = client.get("/scorecard/leads?week=2026-11-23&key=mqls_delivered")
     assert leads.status_code == 200 and "MQLs delivered" in leads.get_data(as_text=True)
     assert passes[1:] == [1]  # the drill-down's own week only, no scorecard for the title
+
+
+def test_the_open_pipeline_shows_each_currency_and_drills_to_its_deals(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/?week=2026-11-23", headers={"Accept-Language": "en"}).get_data(True)
+    table = _text(section(page, "table-pipeline_by_currency"))
+    assert "Open pipeline at the week's end, per currency" in table
+    assert "EUR 4 €6,600 €3,900 €5,900" in table
+    assert "USD 1 $1,500 $1,500 $1,500" in table, "each row in its own currency, not converted"
+    figure = section(page, "team-together")
+    assert "open at the end of the week" in figure  # the definition beside the number
+    value = re.search(r'data-key="pipeline_marketing">.*?<a href="([^"]+)"', page, re.S)
+    assert value, "the figure links to its deals"
+    deals = client.get(html.unescape(value.group(1))).get_data(as_text=True)
+    for deal in ("0067Q00000P1AAA", "0067Q00000P2AAA", "0067Q00000P7AAA"):
+        assert f"https://acme.my.salesforce.com/lightning/r/Opportunity/{deal}/view" in deals
+    assert "0067Q00000P4AAA" not in deals, "no marketing touch: not influenced"
+    dutch = client.get("/?week=2026-11-23", headers={"Accept-Language": "nl"}).get_data(True)
+    assert "Pipeline, door marketing beïnvloed" in dutch
+    assert "Open pipeline aan het eind van de week, per valuta" in dutch
