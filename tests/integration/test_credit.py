@@ -375,7 +375,8 @@ def test_an_open_opportunity_is_marketing_pipeline_until_won_then_revenue(cworld
     world = cworld
     ids = _won_deal_setup(world, "pipeline")
     opportunity = ids["opportunity"]
-    world.sf.ui_update("Opportunity", opportunity, {"Amount": 4200, "StageName": "Proposal/Price Quote"})
+    proposal = {"Amount": 4200, "StageName": "Proposal/Price Quote"}
+    world.sf.ui_update("Opportunity", opportunity, proposal)
     world.settle()
 
     with world.runtime.store.session() as session:
