@@ -13,18 +13,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from credit_testing import CLOSE, timeline, touch
+from credit_testing import CLOSE, deal_handler, timeline, touch
 
 from connector.commands import System
 from connector.config import default_config, with_changes
-from connector.events import ObjectType, Source, record_key
-from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup
-from connector.jobs.credit.job import build
+from connector.events import Source
+from connector.jobs.base import DONE, SKIPPED
 from connector.jobs.credit.pipeline_rules import Recorded, Step, flags, state_of, step
 from connector.jobs.credit.trigger import deal_from_fields
 from connector.ports import CrmRecord
 from connector.store import Store
-from connector.store.models import InboxEvent, PipelineDeal, RecordLink
+from connector.store.models import PipelineDeal, RecordLink
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
@@ -129,22 +128,7 @@ class Portal:
 
 
 def _handler(store: Store, config: Any, readers: dict[System, Any], source: Source):
-    job = build(JobSetup(config, readers))
-    kind = ObjectType.OPPORTUNITY if source == Source.SALESFORCE else ObjectType.DEAL
-    sent = iter(range(10_000))
-
-    def handle(deal_id: str):
-        with store.session() as session:
-            event = InboxEvent(
-                source=source, event_id=f"e{next(sent)}", kind="updated", object_type=kind,
-                object_id=deal_id, record_key=record_key(source, kind, deal_id),
-                occurred_at=NOW, changes={},
-            )  # fmt: skip
-            outcome = job.handle(JobContext(session, NOW, readers), event)
-            session.commit()
-            return outcome
-
-    return handle
+    return deal_handler(store, config, readers, source, NOW)
 
 
 def _row(store: Store, deal_id: str = OPP) -> PipelineDeal | None:
