@@ -81,12 +81,12 @@ def deal_handler(store: Any, config: Any, readers: dict[Any, Any], source: Any, 
     kind = ObjectType.OPPORTUNITY if source == Source.SALESFORCE else ObjectType.DEAL
     sent = iter(range(10_000))
 
-    def handle(deal_id: str):  # type: ignore[no-untyped-def]
+    def handle(deal_id: str, changes: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
         with store.session() as session:
             event = InboxEvent(
                 source=source, event_id=f"e{next(sent)}", kind="updated", object_type=kind,
                 object_id=deal_id, record_key=record_key(source, kind, deal_id),
-                occurred_at=now, changes={},
+                occurred_at=now, changes=changes or {},
             )  # fmt: skip
             outcome = job.handle(JobContext(session, now, readers), event)
             session.commit()

@@ -168,6 +168,16 @@ def test_an_open_opportunity_enters_leaves_when_won_and_never_reopens_from_an_ol
     assert handle(OPP).status == SKIPPED, "a repeat of the same change writes nothing"
     assert org.reads == ["Opportunity"] and portal.reads == [], "and reads no timeline"
 
+    # a contact role changed (the poller's event): the touches, not the opportunity's stamp
+    org.reads.clear()
+    role = handle(OPP, {"OpportunityId": OPP, "OpportunityContactRoleId": "00K9"})
+    assert role.audit == (
+        f"pipeline: deal {OPP} updated in the open pipeline, 1250.50 EUR (sourced, influenced)",
+    )
+    assert org.reads == ["Opportunity", "OpportunityContactRole", "CampaignMember"], (
+        "the same SystemModstamp, but the touches are read again"
+    )
+
     org.change(30, Amount="2000", StageName="Proposal")
     assert "updated in the open pipeline, 2000.00 EUR" in handle(OPP).audit[0]
     assert (_row(store).amount_minor, _row(store).stage) == (200000, "Proposal")  # type: ignore[union-attr]

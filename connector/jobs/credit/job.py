@@ -67,6 +67,9 @@ from connector.jobs.credit.writeback import hubspot_cleared, hubspot_properties,
 from connector.ports import CrmReader
 from connector.store.models import CreditLedgerRow, InboxEvent, OutboxCommand
 
+#: the change a contact-role event carries (connector/pollers/salesforce.py)
+ROLE_CHANGE = "OpportunityContactRoleId"
+
 
 @dataclass(frozen=True)
 class Gathered:
@@ -116,8 +119,14 @@ class CreditJob:
         fields = self.opportunity_fields_for(salesforce)
         found = salesforce.read("Opportunity", [deal_id], list(fields)).get(deal_id)
         deal = deal_from_fields(found.fields if found is not None else None)
+        # a contact role changes the touches, not the opportunity's SystemModstamp
+        roles = ROLE_CHANGE in (event.changes or {})
         return self._decide(
-            ctx, deal_id, deal, lambda amount: self._gather(ctx, salesforce, deal_id, deal, amount)
+            ctx,
+            deal_id,
+            deal,
+            lambda amount: self._gather(ctx, salesforce, deal_id, deal, amount),
+            touches_changed=roles,
         )
 
     def _hubspot_deal(self, ctx: JobContext, deal_id: str) -> Outcome:
@@ -137,14 +146,17 @@ class CreditJob:
         deal_id: str,
         deal: Deal | None,
         gather: Callable[[Money], Gathered],
+        *,
+        touches_changed: bool = False,
     ) -> Outcome:
         """The credit decision, then the open-pipeline step on the same read (``pipeline.py``)."""
         outcome = self._decide_credit(ctx, deal_id, deal, gather)
         system = "salesforce" if self.config.salesforce.enabled else "hubspot"
         measure = lambda found: self._measure_open(ctx, found, gather)  # noqa: E731
         moved = pipeline.record(
-            ctx.session, deal_id, deal, system=system, at=ctx.now, measure=measure
-        )
+            ctx.session, deal_id, deal, system=system, at=ctx.now, measure=measure,
+            refresh=touches_changed,
+        )  # fmt: skip
         if moved is None:
             return outcome
         if outcome.status == SKIPPED:

@@ -29,11 +29,14 @@ def record(
     system: str,
     at: datetime,
     measure: Callable[[Deal], tuple[Money, Flags] | str],
+    refresh: bool = False,
 ) -> str | None:
     """Apply the read ``deal`` to its row; the audit line, or None when nothing changed.
 
     ``measure`` gathers the open deal's amount and flags (CRM reads), or says why its amount
-    cannot be counted; it is called only when the row is written."""
+    cannot be counted; it is called only when the row is written: a read of the change stamp
+    recorded is skipped unless ``refresh`` (the touches changed without the deal: a contact
+    role)."""
     row = session.get(PipelineDeal, deal_id)
     state = state_of(deal)
     modified = (deal.modified_at if deal is not None else None) or at
@@ -50,7 +53,7 @@ def record(
         row.left_at = modified
         return f"pipeline: deal {deal_id} left the open pipeline ({state})"
     assert deal is not None
-    if row is not None and what is Step.UPDATE and row.modified_at == modified:
+    if row is not None and what is Step.UPDATE and row.modified_at == modified and not refresh:
         return None  # the same change as recorded: no reads
     measured = measure(deal)
     if isinstance(measured, str):
