@@ -3,7 +3,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from scorecard_scenario import LEADS, REP_A, WEEK, lead_id, seed
 from connector.config import BatonConfig, default_config, with_changes
 from connector.reports.scorecard import ScorecardFilters, build_scorecard, drill_down
 from connector.store import Store
+from connector.store.models import PipelineDeal
 
 
 def config_for(store: Store, changes: dict | None = None) -> BatonConfig:
@@ -208,3 +209,21 @@ def test_an_empty_store_has_no_data_not_zeroes(store: Store) -> None:
     assert got["first_response_median_hours"] == (None, "no_data")
     assert got["mqls_delivered"] == (0, "no_target")
     assert card.weeks_available == ()
+
+
+def test_a_hubspot_deal_drills_to_its_deal_record(seeded: Store) -> None:
+    with seeded.session() as session:
+        session.add(
+            PipelineDeal(
+                deal_id="9001", system="hubspot", state="open", amount_minor=5000,
+                currency="GBP", stage="qualifiedtobuy", created_at=None, close_date=None,
+                sourced=True, influenced=True, top_channel="paid_search",
+                opened_at=datetime(2026, 11, 24, 9, tzinfo=UTC), left_at=None,
+                modified_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+                recorded_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    config = config_for(seeded)
+    (ref,) = drill_down(seeded, config, WEEK, "pipeline_influenced:GBP", ScorecardFilters())
+    assert (ref.system, ref.object, ref.record_id) == ("hubspot", "deal", "9001")
+    assert ref.url == "https://app.hubspot.com/contacts/62515/record/0-3/9001"
