@@ -134,6 +134,10 @@ declare_free("erasures", "keyed hashes of erased identifiers, never the identifi
 declare_free(
     "credit_journeys", "deal ids, channel codes and campaign ids of closed deals; no person id"
 )
+declare_free(
+    "pipeline_deals",
+    "open deals: deal ids, amounts, stage labels, channel codes and marketing flags; no person",
+)
 declare_free("credit_deal_links", "a Salesforce opportunity id and HubSpot deal ids; no person")
 declare_free("worker_heartbeats", "process names (host:pid:thread) and times, no person")
 declare_free(

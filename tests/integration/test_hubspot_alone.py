@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,15 @@ from adapters.salesforce.writer import SalesforceWriter
 from connector.commands import System, command_from_payload
 from connector.config import default_config, with_changes
 from connector.jobs.lifecycle.lead_pipeline import UnknownLeadStage
-from connector.store.models import CreditJourney, CreditLedgerRow, OutboxCommand, SlaClock
+from connector.reports.scorecard import ScorecardFilters
+from connector.reports.scorecard.build import build_in
+from connector.store.models import (
+    CreditJourney,
+    CreditLedgerRow,
+    OutboxCommand,
+    PipelineDeal,
+    SlaClock,
+)
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
 DISQUALIFIED = "unqualified-stage-id"
@@ -371,12 +380,23 @@ def test_a_lost_hubspot_deal_records_its_journey_for_the_markov_history(
     )
     world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
     world.settle()
+    # open: the HubSpot deal itself is in the marketing pipeline (its contact's source touch)
+    with world.runtime.store.session() as session:
+        row = session.get(PipelineDeal, deal_id)
+        assert row is not None and (row.system, row.state, row.amount_minor) == (
+            "hubspot", "open", 40000,
+        )  # fmt: skip
+        assert (row.sourced, row.influenced, row.top_channel) == (True, True, "paid_search")
+        card = build_in(session, world.runtime.config, datetime.now(UTC).date(), ScorecardFilters())
+    assert card.metric("pipeline_marketing").value == Decimal("400.00")
     world.hs.ui_update(
         "deals", deal_id, {"dealstage": "closedlost", "closedate": _ms(now)}, user_id=7
     )
     world.settle()
 
     with world.runtime.store.session() as session:
+        left = session.get(PipelineDeal, deal_id)
+        assert left is not None and left.state == "lost" and left.left_at is not None
         journey = session.get(CreditJourney, deal_id)
         assert journey is not None, "the lost deal's journey is recorded"
         assert (journey.won, journey.path, journey.withdrawn_at) == (

@@ -21,7 +21,7 @@ from connector.reports.scorecard import build, build_scorecard, build_scorecards
 from connector.reports.scorecard.codec import encode
 from connector.reports.scorecard.model import ScorecardFilters
 from connector.store import Store
-from connector.store.models import InboxEvent, RecordState, ScorecardSnapshot
+from connector.store.models import InboxEvent, PipelineDeal, RecordState, ScorecardSnapshot
 
 #: Thursday of the week after the scenario week
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -154,3 +154,22 @@ def test_a_trend_of_eight_weeks_is_one_read_pass_then_none(store: Store, passes:
         fresh = build.build_in  # a count without snapshots agrees with the kept one
         with store.session() as session:
             assert encode(fresh(session, config, WEEK, ALL)) == encode(cards[0])
+
+
+def test_an_event_about_an_open_deal_of_the_week_makes_it_recount(
+    store: Store, passes: list[int]
+) -> None:
+    seed(store)
+    config = _config(store)
+    assert build_scorecard(store, config, WEEK, ALL).metric("pipeline_marketing").value == 5900
+    with store.session() as session:  # the credit job re-read P2 after a change: 2500 now
+        session.execute(
+            update(PipelineDeal)
+            .where(PipelineDeal.deal_id == "0067Q00000P2AAA")
+            .values(amount_minor=250000)
+        )
+    assert build_scorecard(store, config, WEEK, ALL).metric("pipeline_marketing").value == 5900
+    _event(store, "0067Q00000P2AAA", NOW - timedelta(minutes=5), object_type="opportunity",
+           object="opportunity")  # fmt: skip
+    late = build_scorecard(store, config, WEEK, ALL)
+    assert len(passes) == 2 and late.metric("pipeline_marketing").value == 6400

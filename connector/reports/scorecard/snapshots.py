@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from connector.store.db import Store
 
 #: bump when a rule, definition or the snapshot's shape changes: old snapshots stop matching
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: the open pipeline figures and table
 #: config sections whose values the figures follow (a change there makes a new version)
 SECTIONS = ("scorecard", "sla", "lifecycle", "handoff", "routing", "recycle", "credit")
 #: events whose transaction may still have been open at a check are looked at again
