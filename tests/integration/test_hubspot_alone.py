@@ -719,3 +719,32 @@ def test_a_hubspot_owner_in_another_zone_gets_a_later_deadline_from_their_workin
         absent.output.splitlines()[0]
         == "Owner          1: no HubSpot user for owner 1: sla.calendar"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="gap (issue 15 item 2, not fixed yet): a hand-back to the same owner changes no "
+    "hubspot_owner_id, and within_hubspot skips a contact that already had a clock",
+)
+def test_a_hand_back_to_the_same_owner_starts_one_new_sla_clock(world: SyncWorld) -> None:
+    world.configure(
+        {
+            "sla.calendar": {
+                "timezone": "UTC",
+                "working_hours": {day: "00:00-24:00" for day in DAYS},
+                "holidays": {"country": None},
+            },
+            "sla.policies": [
+                {"name": "inbound", "applies_to": "all", "first_response_business_hours": 1}
+            ],
+        }
+    )
+    contact_id = _qualified(world, "solo-sla-back")
+    owner = world.contact(contact_id)["hubspot_owner_id"]
+    assert [c.number for c in _clocks(world) if c.lead_id == contact_id] == [1]
+    _disqualify_then_convert_again(world, contact_id)
+    world.settle()
+    assert world.contact(contact_id)["hubspot_owner_id"] == owner, "handed back to the same rep"
+    mine = [c for c in _clocks(world) if c.lead_id == contact_id]
+    assert [(c.number, c.owner_id) for c in mine][-1] == (2, owner)
+    assert len(mine) == 2, "exactly one new clock, none from the echoes"
