@@ -291,6 +291,8 @@ def test_without_hand_back_to_the_previous_owner_the_round_robin_decides(world: 
     assert sorted(lead["hubspot_owner_id"] for lead in _leads_of(world, first)) == sorted(
         world.owners  # type: ignore[attr-defined]
     )
+    clocks = [(c.number, c.owner_id) for c in _clocks(world) if c.lead_id == first]
+    assert clocks == [(1, world.owners[0]), (2, world.owners[1])], "one new clock, the new owner's"  # type: ignore[attr-defined]
 
 
 def test_a_reactivated_contact_whose_owner_left_is_routed_round_robin(
@@ -721,11 +723,6 @@ def test_a_hubspot_owner_in_another_zone_gets_a_later_deadline_from_their_workin
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (issue 15 item 2, not fixed yet): a hand-back to the same owner changes no "
-    "hubspot_owner_id, and within_hubspot skips a contact that already had a clock",
-)
 def test_a_hand_back_to_the_same_owner_starts_one_new_sla_clock(world: SyncWorld) -> None:
     world.configure(
         {
