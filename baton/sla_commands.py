@@ -87,12 +87,12 @@ def _hours(given: float | None, policy: SlaPolicy | None, sla: SlaConfig) -> tup
 
 
 def owner_calendar(config: Any, owner_id: str) -> BusinessTime:
-    """The owner's calendar as the SLA job builds it (Salesforce read only when pointed to)."""
+    """The owner's calendar as the SLA job builds it (a CRM read only when pointed to)."""
     from connector.jobs.sla.owner_calendars import CalendarBook
 
     book = CalendarBook(config.sla)
     readers: dict[Any, Any] = {}
-    if book.reads_crm and config.salesforce.enabled:
+    if book.reads_crm and (config.salesforce.enabled or config.hubspot.enabled):
         import os
 
         from adapters.registry import build_clients, build_readers
@@ -168,7 +168,7 @@ def sla_commands(
         "--owner",
         "owner_id",
         help="An owner's id (Salesforce user or HubSpot owner): their calendar from "
-        "sla.owner_calendars and the Salesforce records the config points to.",
+        "sla.owner_calendars and the CRM records the config points to.",
     )
     def deadline(
         config_path: str | None,
@@ -183,7 +183,7 @@ def sla_commands(
         Without --business-hours, the hours are the first response of --policy, else of the
         catch-all policy. The calendar is sla.calendar; --owner-timezone keeps its hours and
         holidays but reads the hours on the owner's clock. --owner uses that owner's calendar
-        as the SLA job does (reading Salesforce when the config points to its records).
+        as the SLA job does (reading Salesforce or HubSpot when the config points to them).
         """
         if owner_id and owner_timezone:
             raise click.UsageError("give --owner or --owner-timezone, not both")

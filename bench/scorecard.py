@@ -3,7 +3,8 @@ operations report on the same store.
 
 Seeds a fresh store with N hand-offs in one week (with Lead states, one SLA clock each, HubSpot
 stage events, a recycle episode for one in five, a hold-back for one in ten, escalations for one
-in twenty and a won deal with three ledger shares for one in twenty), plus the same again spread
+in twenty, a won deal with three ledger shares for one in twenty and an open pipeline deal for
+one in ten), plus the same again spread
 over the three weeks before (the weeks-below-target history). Measures over several rounds:
 ``build_scorecard`` for the week, one ``drill_down``, and the baseline — the operations report
 the dashboard already builds from the same store (``reports.backlog``, ``funnel``, ``handoffs``,
@@ -44,6 +45,7 @@ from connector.store.models import (  # noqa: E402
     CreditLedgerRow,
     InboxEvent,
     OutboxCommand,
+    PipelineDeal,
     RecordState,
     RecycleEpisode,
     ScorecardSnapshot,
@@ -109,6 +111,16 @@ def _lead(
             kind="notify", record_key=f"notify:email:{lead_id}", status="done", created_at=at,
             done_at=at, next_attempt_at=at,
             payload={"step": 1, "lead_id": lead_id, "owner_id": rep})  # fmt: skip
+    if i % 10 == 5:  # an open deal for one in ten, half of them opened weeks earlier
+        opened = at - timedelta(days=30 * (i % 2))
+        add(PipelineDeal, deal_id=f"0067Q{n:010d}OPN"[:18], system="salesforce",
+            state="won" if i % 6 == 0 else "open",
+            amount_minor=50_000 + i, currency="EUR" if i % 4 else "USD", stage="Prospecting",
+            created_at=opened, close_date=None, sourced=i % 3 != 0, influenced=i % 7 != 0,
+            top_channel=source.lower(), opened_at=opened,
+            left_at=None if i % 6 else stopped + timedelta(days=2), modified_at=opened,
+            recorded_at=opened)  # fmt: skip
+    if i % 20 == 0:
         for position in range(3):
             add(CreditLedgerRow, deal_id=f"0067Q{n:010d}AAA"[:18], revision=1, model="linear",
                 model_version="1", position=position, touch_source="hubspot" if position else None,

@@ -156,7 +156,7 @@ def table_view(table: Table, currency: str, names: NameLookup, words: Words) -> 
         rows=tuple(
             (
                 tuple(
-                    cell(v, c, currency, names, words)
+                    cell(v, c, _row_currency(table, row, currency), names, words)
                     for v, c in zip(row, table.columns, strict=False)
                 ),
                 d,
@@ -164,6 +164,14 @@ def table_view(table: Table, currency: str, names: NameLookup, words: Words) -> 
             for row, d in zip(table.rows, drills, strict=True)
         ),
     )
+
+
+def _row_currency(table: Table, row: tuple[object, ...], currency: str) -> str:
+    """A row's own ``currency`` column (the open pipeline, never converted), else the card's."""
+    if "currency" in table.columns:
+        found = row[table.columns.index("currency")]
+        return str(found) if found else currency
+    return currency
 
 
 def trend_chart(

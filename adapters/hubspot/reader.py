@@ -20,6 +20,7 @@ from adapters.hubspot.client import BATCH_LIMIT, HubSpotClient
 from adapters.retrying import CallFailed, RetryPolicy
 from connector.commands import Outcome, System
 from connector.events import ObjectType
+from connector.jobs.sla.hubspot_hours import USER_ID_PROPERTY, USER_PROPERTIES
 from connector.ports import CrmRecord
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,34 @@ class HubSpotReader:
         if not str(owner_id).isdigit():
             return False
         return bool(self._call(partial(self.client.owner_exists, owner_id)))
+
+    def owner_user_hours(self, owner_id: str) -> dict[str, Any] | None:
+        """The owner's HubSpot user's time zone and working hours, or None when unknown.
+
+        An owner's ``userId`` is the users object's ``hs_internal_user_id`` (the users object's
+        own id is a third id), so it takes the owner read and one search; the SLA job keeps the
+        answer in its CalendarBook. An archived or unknown owner, or an owner without a user
+        record, is None: its clock runs on ``sla.calendar``.
+        """
+        if not str(owner_id).isdigit():
+            return None
+        try:
+            owner = self._call(partial(self.client.get_owner, str(owner_id)))
+        except CallFailed as failed:
+            if failed.outcome is Outcome.DEAD:  # 404: not an owner (any more)
+                return None
+            raise
+        if owner.get("userId") is None:
+            return None
+        search = partial(
+            self.client.search_equals,
+            "users",
+            USER_ID_PROPERTY,
+            str(owner["userId"]),
+            list(USER_PROPERTIES),
+        )
+        found = self._call(search)
+        return dict(found[0]["properties"]) if found else None
 
     def property_names(self, object_type: str) -> set[str]:
         """The names of every property ``object_type`` has in this portal (one call)."""

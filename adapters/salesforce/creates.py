@@ -9,7 +9,7 @@ CreateLead commands for the same HubSpot contact in one batch become one Lead.
 With ``external_id_field`` (a Lead External ID field holding the HubSpot id) a new Lead is an
 upsert on that field instead (``PATCH sobjects/Lead/<field>/<HubSpot id>``, one call per Lead):
 a create sent again, after a lost answer or a crash, updates the Lead the first one made, so
-it is safe to repeat in-call and never doubles. Without it, new Leads go out in one POST
+it is safe to repeat and never doubles. Without it, new Leads go out in one POST
 collection per 200 and a create in doubt is looked up before it is sent again.
 """
 
@@ -152,7 +152,8 @@ class LeadCreator:
     def _upsert(
         self, leads: list[_NewLead], rules: bool, results: dict[int, CommandResult]
     ) -> None:
-        """One idempotent upsert per Lead on the External ID field (retried in-call freely)."""
+        """One idempotent upsert per Lead on the External ID field (unanswered: read back, as any
+        write in doubt, and safe to send again)."""
         field_name = self.external_id_field
         assert field_name is not None
         client = self.sender.client

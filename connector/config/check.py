@@ -50,6 +50,11 @@ def _calendar_text(config: BatonConfig) -> str:
         parts.append(f"{', '.join(crm)} need Salesforce (disabled): not read")
     else:
         parts += crm
+    if sla.owner_calendars_from_hubspot:
+        hubspot = "HubSpot owners' working hours and time zones from their HubSpot users"
+        parts.append(
+            hubspot if config.hubspot.enabled else f"{hubspot} need HubSpot (disabled): not read"
+        )
     return ", ".join(parts)
 
 

@@ -14,6 +14,7 @@ from connector.privacy.body_search import body_mentions
 from connector.privacy.erasure import ErasureContext, own_rows, table_of
 from connector.privacy.registry import TablePolicy, declare_free, register, register_pruner
 from connector.replays import prune_seen_requests
+from connector.reports.scorecard.snapshots import prune_snapshots
 from connector.store.models import InboxEvent, RawRequest
 
 INBOX = TablePolicy(
@@ -127,12 +128,17 @@ register(TablePolicy("credit_ledger", redact=("touch_id",)))
 declare_free("cursors", "poller positions, round-robin counters and the erasure key")
 declare_free("seen_requests", "SHA-256 digests of whole requests, for replay refusal")
 register_pruner("seen_requests", prune_seen_requests)  # off the webhook's hot path
+register_pruner("scorecard_snapshots", prune_snapshots)  # kept weeks nobody reads any more
 declare_free("sla_touches", "Task ids on a clock; the clock's lead id is what names the person")
 declare_free("sla_breaches", "clock id, the rep's user id, team and policy codes")
 declare_free("sla_rep_misses", "clock id, the rep's user id, a period code and a count")
 declare_free("erasures", "keyed hashes of erased identifiers, never the identifiers")
 declare_free(
     "credit_journeys", "deal ids, channel codes and campaign ids of closed deals; no person id"
+)
+declare_free(
+    "pipeline_deals",
+    "open deals: deal ids, amounts, stage labels, channel codes and marketing flags; no person",
 )
 declare_free("credit_deal_links", "a Salesforce opportunity id and HubSpot deal ids; no person")
 declare_free("worker_heartbeats", "process names (host:pid:thread) and times, no person")

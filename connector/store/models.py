@@ -439,6 +439,42 @@ class CreditDealLink(Base):
     found_at: Mapped[datetime] = mapped_column()
 
 
+class PipelineDeal(Base):
+    """A deal Baton saw open: the scorecard's marketing pipeline (docs/scorecard.md).
+
+    One row per deal (the Salesforce opportunity id, or the HubSpot deal id with HubSpot
+    alone). ``opened_at`` .. ``left_at`` is when it was in the open pipeline (created, then
+    closed won/lost or deleted), so a week's end can be asked after the deal closed.
+    ``modified_at`` is the CRM's change stamp of the state applied last (``SystemModstamp``,
+    HubSpot ``hs_lastmodifieddate``): an older read never overwrites a newer one. Ids, amounts,
+    a stage and channel codes only: no person.
+    """
+
+    __tablename__ = "pipeline_deals"
+    __table_args__ = (Index("ix_pipeline_deals_open", "opened_at", "left_at"),)
+
+    deal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: ``salesforce`` (an Opportunity) or ``hubspot`` (a deal, HubSpot alone)
+    system: Mapped[str] = mapped_column(String(16))
+    #: ``open``, ``won``, ``lost`` or ``deleted``
+    state: Mapped[str] = mapped_column(String(8))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    stage: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime | None] = mapped_column()
+    close_date: Mapped[datetime | None] = mapped_column()
+    #: the timeline's first touch is a marketing touch (as for marketing-sourced revenue)
+    sourced: Mapped[bool] = mapped_column()
+    #: a marketing touch within credit.lookback_days
+    influenced: Mapped[bool] = mapped_column()
+    #: the channel code with the most touches in the window (None: no touch)
+    top_channel: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column()
+    left_at: Mapped[datetime | None] = mapped_column()
+    modified_at: Mapped[datetime] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column()
+
+
 class AuditEntry(Base):
     """Every event, rule decision and write that touched a record: what ``baton explain`` prints."""
 

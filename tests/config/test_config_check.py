@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from config_testing import EXAMPLE, EXAMPLE_ENV, FIXTURES
 
 from connector.config import check_config_command
@@ -198,3 +199,22 @@ def test_the_summary_names_the_per_rep_ladder_and_the_calendars_sources():
     assert "calendar Europe/Amsterdam, 1 owner calendar, Salesforce Holidays" in sla_line(calendars)
     off = sla_line({**calendars, "salesforce.enabled": False})
     assert "Salesforce Holidays need Salesforce (disabled): not read" in off
+
+
+def test_the_summary_says_when_hubspot_users_give_the_owners_calendars():
+    from connector.config import default_config, with_changes
+    from connector.config.check import summarize
+
+    def sla_line(changes: dict) -> str:
+        config = with_changes(default_config(), changes)
+        return next(line for line in summarize(config) if line.startswith("sla"))
+
+    said = "HubSpot owners' working hours and time zones from their HubSpot users"
+    assert said not in sla_line({}), "off by default"
+    on = {"sla.owner_calendars_from_hubspot": True}
+    line = sla_line(on)
+    assert said in line and "need HubSpot" not in line
+    off = sla_line({**on, "hubspot.enabled": False, "salesforce.enabled": True})
+    assert f"{said} need HubSpot (disabled): not read" in off
+    with pytest.raises(ValueError):
+        with_changes(default_config(), {"sla.owner_calendars_from_hubspot": "sometimes"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import get_args
+from typing import Any, get_args
 
 from connector.config.models.credit import CreditModel, ModelType
 from connector.jobs.credit.compute import Attribution, Unavailable, attribute, prepare_rules
@@ -68,3 +68,28 @@ def minors(kind: str, line: Timeline, history: tuple[Journey, ...] = (), **optio
     result = run(kind, line, history, **options)
     assert isinstance(result, Attribution), result
     return [share.minor for share in result.shares]
+
+
+def deal_handler(store: Any, config: Any, readers: dict[Any, Any], source: Any, now: datetime):
+    """``handle(deal_id)``: the credit job on one fresh deal event at ``now``, committed."""
+    from connector.events import ObjectType, Source, record_key
+    from connector.jobs.base import JobContext, JobSetup
+    from connector.jobs.credit.job import build
+    from connector.store.models import InboxEvent
+
+    job = build(JobSetup(config, readers))
+    kind = ObjectType.OPPORTUNITY if source == Source.SALESFORCE else ObjectType.DEAL
+    sent = iter(range(10_000))
+
+    def handle(deal_id: str, changes: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+        with store.session() as session:
+            event = InboxEvent(
+                source=source, event_id=f"e{next(sent)}", kind="updated", object_type=kind,
+                object_id=deal_id, record_key=record_key(source, kind, deal_id),
+                occurred_at=now, changes=changes or {},
+            )  # fmt: skip
+            outcome = job.handle(JobContext(session, now, readers), event)
+            session.commit()
+            return outcome
+
+    return handle

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from credit_testing import CLOSE, timeline, touch
+from credit_testing import CLOSE, deal_handler, timeline, touch
 from sqlalchemy import select
 
 import connector.config
@@ -23,15 +23,14 @@ from baton.cli import main
 from connector.commands import System
 from connector.config import default_config, with_changes
 from connector.config.check import check_config_command
-from connector.events import ObjectType, Source, record_key
-from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup
+from connector.events import Source
+from connector.jobs.base import DONE, SKIPPED
 from connector.jobs.credit import journeys
 from connector.jobs.credit.history import journey_path, snapshot, unavailable_reason
-from connector.jobs.credit.job import build
 from connector.jobs.credit.markov import Journey
 from connector.ports import CrmRecord
 from connector.store import Store
-from connector.store.models import CreditJourney, CreditLedgerRow, InboxEvent, RecordLink
+from connector.store.models import CreditJourney, CreditLedgerRow, RecordLink
 
 NOW = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
 
@@ -172,22 +171,7 @@ class OneContact:
 
 
 def _handler(store: Store, config: Any, readers: dict[System, Any], source: Source):
-    job = build(JobSetup(config, readers))
-    kind = ObjectType.OPPORTUNITY if source == Source.SALESFORCE else ObjectType.DEAL
-    sent = iter(range(10_000))
-
-    def handle(deal_id: str):
-        with store.session() as session:
-            event = InboxEvent(
-                source=source, event_id=f"e{next(sent)}", kind="updated", object_type=kind,
-                object_id=deal_id, record_key=record_key(source, kind, deal_id),
-                occurred_at=NOW, changes={},
-            )  # fmt: skip
-            outcome = job.handle(JobContext(session, NOW, readers), event)
-            session.commit()
-            return outcome
-
-    return handle
+    return deal_handler(store, config, readers, source, NOW)
 
 
 def test_a_lost_opportunity_records_its_journey_once_and_a_reopen_withdraws_it(store):
@@ -205,7 +189,10 @@ def test_a_lost_opportunity_records_its_journey_once_and_a_reopen_withdraws_it(s
 
     salesforce.opportunity.update(IsClosed=False, StageName="Negotiation/Review")
     reopened = handle(OPP)
-    assert reopened.audit == (f"journey withdrawn: deal {OPP} is open again or gone",)
+    assert reopened.audit == (
+        f"pipeline: deal {OPP} entered the open pipeline, 500.00 EUR (sourced, influenced)",
+        f"journey withdrawn: deal {OPP} is open again or gone",
+    ), "re-opened: out of the history, into the open pipeline"
     assert _counted(store) == (0, 0)
     assert handle(OPP).status == SKIPPED, "withdrawn once"
 

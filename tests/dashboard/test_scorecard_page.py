@@ -57,7 +57,8 @@ def test_every_figure_is_the_models_in_english(client: FlaskClient) -> None:
         "funnel_sql": "2",
         "funnel_opportunity": "1",
         "funnel_won": "0",
-        "pipeline_marketing": "—",
+        "pipeline_marketing": "€5,900",
+        "pipeline_marketing_sourced": "€3,900",
         "revenue_marketing_sourced": "€1,000",
         "revenue_marketing_influenced": "€2,000",
         "cherry_picking_reps": "0",
@@ -152,7 +153,9 @@ def test_a_week_without_data_renders_calmly(make_app: AppFactory) -> None:
     sign_in(client)
     page = client.get("/?week=2026-11-23")
     assert page.status_code == 200
-    assert metric_values(page.get_data(as_text=True))["pipeline_marketing"] == "—"
+    shown = metric_values(page.get_data(as_text=True))
+    assert shown["first_response_median_hours"] == "—"
+    assert shown["pipeline_marketing"] == "€0", "nothing open: an empty pipeline, not no data"
 
 
 def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
@@ -167,3 +170,24 @@ def test_the_page_counts_its_weeks_in_one_pass_and_closed_weeks_once(
     leads = client.get("/scorecard/leads?week=2026-11-23&key=mqls_delivered")
     assert leads.status_code == 200 and "MQLs delivered" in leads.get_data(as_text=True)
     assert passes[1:] == [1]  # the drill-down's own week only, no scorecard for the title
+
+
+def test_the_open_pipeline_shows_each_currency_and_drills_to_its_deals(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/?week=2026-11-23", headers={"Accept-Language": "en"}).get_data(True)
+    table = _text(section(page, "table-pipeline_by_currency"))
+    assert "Open pipeline at the week's end, per currency" in table
+    assert "EUR 4 €6,600 €3,900 €5,900" in table
+    assert "USD 1 $1,500 $1,500 $1,500" in table, "each row in its own currency, not converted"
+    figure = section(page, "team-together")
+    assert "open at the end of the week" in figure  # the definition beside the number
+    value = re.search(r'data-key="pipeline_marketing">.*?<a href="([^"]+)"', page, re.S)
+    assert value, "the figure links to its deals"
+    deals = client.get(html.unescape(value.group(1))).get_data(as_text=True)
+    for deal in ("0067Q00000P1AAA", "0067Q00000P2AAA", "0067Q00000P7AAA"):
+        assert f"https://acme.my.salesforce.com/lightning/r/Opportunity/{deal}/view" in deals
+    assert "0067Q00000P4AAA" not in deals, "no marketing touch: not influenced"
+    dutch = client.get("/?week=2026-11-23", headers={"Accept-Language": "nl"}).get_data(True)
+    assert "Pipeline, door marketing beïnvloed" in dutch
+    assert "Open pipeline aan het eind van de week, per valuta" in dutch

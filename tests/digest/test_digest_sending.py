@@ -107,7 +107,7 @@ def test_the_digest_goes_out_once_per_week_to_mail_and_slack(
     body = message.body
     assert "- MQLs delivered: 4" in body
     assert "- First response (median): 2.5 h (target 4.0 h, on target)" in body
-    assert "- Marketing pipeline: no data" in body
+    assert "- Pipeline, marketing-influenced: €5,900" in body
     assert "For management: Feedback with a reason has been below target for 1 weeks" in body
     assert "Dashboard: https://baton.example.com/" in body
     html = message.message.get_body(("html",)).get_content()
@@ -179,7 +179,7 @@ def test_a_dutch_team_gets_its_digest_in_dutch_words_and_formats(
     assert "- Eerste reactie (mediaan): 2,5 u (doel 4,0 u, op doel)" in body
     assert "- Binnen de SLA: 66,7%" in body
     assert "- Omzet, door marketing beïnvloed: €\N{NO-BREAK SPACE}2.000" in body
-    assert "- Marketingpipeline: geen gegevens" in body
+    assert "- Pipeline, door marketing beïnvloed: €\N{NO-BREAK SPACE}5.900" in body
     assert "Voor het management: Feedback met een reden zit al 1 weken op rij" in body
     html = message.message.get_body(("html",)).get_content()
     assert '<html lang="nl">' in html and "<h2>Samen</h2>" in html

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from pydantic import SecretStr
 from sqlalchemy import select
 from sync_world import (
     BatonServer,
@@ -31,7 +32,9 @@ from sync_world import (
 
 from connector.config import with_changes
 from connector.config.defaults import SANDBOX_SALESFORCE_OUTBOUND_TOKEN
-from connector.store.models import CreditJourney, CreditLedgerRow, InboxEvent
+from connector.runtime import Runtime
+from connector.store.models import CreditJourney, CreditLedgerRow, InboxEvent, PipelineDeal
+from webhooks.app import create_app
 
 MODEL = "Baton_Attribution"
 DEAL_LINK = "salesforce_opportunity_id"
@@ -350,4 +353,61 @@ def test_won_and_lost_deals_build_the_history_until_markov_credit_is_written_onc
     )
     assert len(_writes_to(hubspot_writes(world.hs), "/deals/batch/update")) == 1, "written once"
     assert len(_writes_to(salesforce_writes(world.sf), "/composite")) == 1, "written once"
+    world.assert_quiet()
+
+
+def _scorecard(world: SyncWorld, path: str) -> Any:
+    """``path`` of the scorecard API, with a bearer token, on this Baton's store."""
+    token = "pipeline-integration-token-5d1e"
+    config = with_changes(world.runtime.config, {"scorecard.api_tokens": [SecretStr(token)]})
+    client = create_app(Runtime(config=config, store=world.runtime.store)).test_client()
+    answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer
+
+
+def _figures(world: SyncWorld) -> dict[str, Any]:
+    body = _scorecard(world, "/api/scorecard").get_json()
+    return {m["key"]: m for m in body["metrics"]} | {"tables": body["tables"]}
+
+
+def test_an_open_opportunity_is_marketing_pipeline_until_won_then_revenue(cworld):
+    world = cworld
+    ids = _won_deal_setup(world, "pipeline")
+    opportunity = ids["opportunity"]
+    proposal = {"Amount": 4200, "StageName": "Proposal/Price Quote"}
+    world.sf.ui_update("Opportunity", opportunity, proposal)
+    world.settle()
+
+    with world.runtime.store.session() as session:
+        row = session.get(PipelineDeal, opportunity)
+        assert row is not None, "the open opportunity is in the pipeline"
+        assert (row.state, row.amount_minor, row.currency, row.stage) == (
+            "open", 420000, "EUR", "Proposal/Price Quote",
+        )  # fmt: skip
+        assert (row.sourced, row.influenced) == (True, True), "source, form and webinar touches"
+    figures = _figures(world)
+    assert figures["pipeline_marketing"]["value"] == "4200.00"
+    assert figures["pipeline_marketing_sourced"]["value"] == "4200.00"
+    table = next(t for t in figures["tables"] if t["key"] == "pipeline_by_currency")
+    assert table["rows"] == [["EUR", 1, "4200.00", "4200.00", "4200.00"]]
+    drill = figures["pipeline_marketing"]["drill_key"]
+    leads = _scorecard(world, f"/api/scorecard/drill?key={drill}").get_json()["leads"]
+    assert [(d["system"], d["object"], d["record_id"]) for d in leads] == [
+        ("salesforce", "Opportunity", opportunity)
+    ]
+    assert leads[0]["url"].endswith(f"/lightning/r/Opportunity/{opportunity}/view")
+    csv = _scorecard(world, "/api/scorecard.csv?table=pipeline_by_currency").get_data(True)
+    assert csv == (
+        "currency,deals,open_amount,sourced,influenced\r\nEUR,1,4200.00,4200.00,4200.00\r\n"
+    )
+    assert figures["revenue_marketing_influenced"]["value"] == "0", "nothing won yet"
+
+    _win(world, opportunity, 4200)
+    with world.runtime.store.session() as session:
+        row = session.get(PipelineDeal, opportunity)
+        assert row is not None and row.state == "won" and row.left_at is not None
+    figures = _figures(world)
+    assert figures["pipeline_marketing"]["value"] == "0", "won: out of the open pipeline"
+    assert figures["revenue_marketing_influenced"]["value"] == "4200.00", "and into revenue"
     world.assert_quiet()

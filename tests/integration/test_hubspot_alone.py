@@ -12,11 +12,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from click.testing import CliRunner
 from crm_guard import ConnectionLog, connections_recorded, count_constructions, dead_port
 from notify_catchers import MailCatcher, SlackCatcher, slack_endpoint, smtp_server
 from pydantic import SecretStr
@@ -26,10 +29,20 @@ from sync_world import MQL, SQL, BatonServer, SyncWorld, hubspot_sandbox
 from adapters.salesforce.client import SalesforceClient
 from adapters.salesforce.reader import SalesforceReader
 from adapters.salesforce.writer import SalesforceWriter
+from baton.cli import main as cli_main
 from connector.commands import System, command_from_payload
 from connector.config import default_config, with_changes
 from connector.jobs.lifecycle.lead_pipeline import UnknownLeadStage
-from connector.store.models import CreditJourney, CreditLedgerRow, OutboxCommand, SlaClock
+from connector.reports.scorecard import ScorecardFilters
+from connector.reports.scorecard.build import build_in
+from connector.store.models import (
+    AuditEntry,
+    CreditJourney,
+    CreditLedgerRow,
+    OutboxCommand,
+    PipelineDeal,
+    SlaClock,
+)
 
 CUSTOMER, NEW, CONNECTED = "customer", "new-stage-id", "connected-stage-id"
 DISQUALIFIED = "unqualified-stage-id"
@@ -282,6 +295,8 @@ def test_without_hand_back_to_the_previous_owner_the_round_robin_decides(world: 
     assert sorted(lead["hubspot_owner_id"] for lead in _leads_of(world, first)) == sorted(
         world.owners  # type: ignore[attr-defined]
     )
+    clocks = [(c.number, c.owner_id) for c in _clocks(world) if c.lead_id == first]
+    assert clocks == [(1, world.owners[0]), (2, world.owners[1])], "one new clock, the new owner's"  # type: ignore[attr-defined]
 
 
 def test_a_reactivated_contact_whose_owner_left_is_routed_round_robin(
@@ -371,12 +386,23 @@ def test_a_lost_hubspot_deal_records_its_journey_for_the_markov_history(
     )
     world.hs.ui_associate("deals", deal_id, "contacts", contact_id)
     world.settle()
+    # open: the HubSpot deal itself is in the marketing pipeline (its contact's source touch)
+    with world.runtime.store.session() as session:
+        row = session.get(PipelineDeal, deal_id)
+        assert row is not None and (row.system, row.state, row.amount_minor) == (
+            "hubspot", "open", 40000,
+        )  # fmt: skip
+        assert (row.sourced, row.influenced, row.top_channel) == (True, True, "paid_search")
+        card = build_in(session, world.runtime.config, datetime.now(UTC).date(), ScorecardFilters())
+    assert card.metric("pipeline_marketing").value == Decimal("400.00")
     world.hs.ui_update(
         "deals", deal_id, {"dealstage": "closedlost", "closedate": _ms(now)}, user_id=7
     )
     world.settle()
 
     with world.runtime.store.session() as session:
+        left = session.get(PipelineDeal, deal_id)
+        assert left is not None and left.state == "lost" and left.left_at is not None
         journey = session.get(CreditJourney, deal_id)
         assert journey is not None, "the lost deal's journey is recorded"
         assert (journey.won, journey.path, journey.withdrawn_at) == (
@@ -609,3 +635,128 @@ def test_a_breach_files_hubspot_tasks_once_on_contact_and_lead_never_a_touch(
     assert len(_baton_tasks(world, contact_id)) == 2
     assert world.dead_letters() == []
     _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+
+NINE_TO_FIVE = '[{"days":"MONDAY_TO_FRIDAY","startMinute":540,"endMinute":1020}]'
+
+
+def _next_monday_at_eight() -> datetime:
+    today = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=7 - today.weekday())
+
+
+def _audit_lines(world: SyncWorld, contact_id: str) -> list[str]:
+    with world.runtime.store.session() as session:
+        rows = session.scalars(
+            select(AuditEntry.summary).where(
+                AuditEntry.record_key == f"hubspot:contact:{contact_id}"
+            )
+        )
+        return list(rows)
+
+
+def test_a_hubspot_owner_in_another_zone_gets_a_later_deadline_from_their_working_hours(
+    world: SyncWorld,
+    guard: tuple[ConnectionLog, dict[str, int]],
+    salesforce_port: int,
+    tmp_path: Path,
+) -> None:
+    """Both users work 09:00-17:00 on their own clock; the SLA is one business hour."""
+    tag = id(world)
+    london = world.hs.add_owner(
+        f"lena-{tag}@example.com", "Lena", "London", time_zone="Europe/London",
+        working_hours=NINE_TO_FIVE,
+    )  # fmt: skip
+    new_york = world.hs.add_owner(
+        f"nora-{tag}@example.com", "Nora", "NewYork", time_zone="America/New_York",
+        working_hours=NINE_TO_FIVE,
+    )  # fmt: skip
+    world.configure(
+        {
+            "sla.calendar": {"timezone": "Asia/Tokyo", "holidays": {"country": None}},
+            "sla.policies": [
+                {"name": "inbound", "applies_to": "all", "first_response_business_hours": 1}
+            ],
+            "sla.owner_calendars_from_hubspot": True,
+        }
+    )
+    monday = _next_monday_at_eight()
+    deadlines: dict[str, datetime] = {}
+    with time_machine.travel(monday, tick=True):
+        for owner in (london, new_york):
+            world.configure({"routing.teams": {"inbound": {"hubspot_owners": [owner]}}})
+            contact_id = _qualified(world, f"solo-zone-{owner}")
+            (clock,) = [c for c in _clocks(world) if c.lead_id == contact_id]
+            assert clock.owner_id == owner
+            deadlines[owner] = clock.deadline_at.replace(tzinfo=UTC)
+            audit = _audit_lines(world, contact_id)
+            assert any(f"HubSpot user of owner {owner}" in line for line in audit), audit
+
+    def local(hour: int, zone: str) -> datetime:
+        return monday.astimezone(ZoneInfo(zone)).replace(hour=hour).astimezone(UTC)
+
+    assert deadlines[london] == local(10, "Europe/London"), "09:00-10:00 London time"
+    assert deadlines[new_york] == local(10, "America/New_York"), "09:00-10:00 New York time"
+    assert deadlines[new_york] > deadlines[london] + timedelta(hours=4)
+    assert world.dead_letters() == []
+    _assert_salesforce_never_contacted(guard, salesforce_port, world.hs)
+
+    # `baton sla deadline --owner` reads the same user through the same config key
+    hubspot = world.runtime.config.hubspot
+    path = tmp_path / "hubspot-users.yaml"
+    path.write_text(
+        f"hubspot:\n  portal_id: {hubspot.portal_id}\n  base_url: {hubspot.base_url}\n"
+        "  access_token: ${HUBSPOT_ACCESS_TOKEN}\n  client_secret: ${HUBSPOT_CLIENT_SECRET}\n"
+        "salesforce: {enabled: false}\n"
+        "sla:\n  calendar: {timezone: Asia/Tokyo, holidays: {country: null}}\n"
+        "  owner_calendars_from_hubspot: true\n"
+    )
+    env = {
+        "HUBSPOT_ACCESS_TOKEN": hubspot.access_token.get_secret_value(),
+        "HUBSPOT_CLIENT_SECRET": hubspot.client_secret.get_secret_value(),
+    }
+    start = monday.isoformat()
+    run = [
+        "sla", "deadline", "--config", str(path), "--start", start, "--business-hours", "1",
+    ]  # fmt: skip
+    result = CliRunner().invoke(cli_main, [*run, "--owner", new_york], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        lines[0]
+        == f"Owner          {new_york}: HubSpot user of owner {new_york} (working hours, time zone)"
+    )
+    assert "Time zone      America/New_York" in lines[2] or any(
+        line.startswith("Time zone      America/New_York") for line in lines
+    )
+    assert f"{deadlines[new_york]:%Y-%m-%d %H:%M}" in lines[1]
+    absent = CliRunner().invoke(cli_main, [*run, "--owner", "1"], env=env)
+    assert absent.exit_code == 0, absent.output
+    assert (
+        absent.output.splitlines()[0]
+        == "Owner          1: no HubSpot user for owner 1: sla.calendar"
+    )
+
+
+def test_a_hand_back_to_the_same_owner_starts_one_new_sla_clock(world: SyncWorld) -> None:
+    world.configure(
+        {
+            "sla.calendar": {
+                "timezone": "UTC",
+                "working_hours": {day: "00:00-24:00" for day in DAYS},
+                "holidays": {"country": None},
+            },
+            "sla.policies": [
+                {"name": "inbound", "applies_to": "all", "first_response_business_hours": 1}
+            ],
+        }
+    )
+    contact_id = _qualified(world, "solo-sla-back")
+    owner = world.contact(contact_id)["hubspot_owner_id"]
+    assert [c.number for c in _clocks(world) if c.lead_id == contact_id] == [1]
+    _disqualify_then_convert_again(world, contact_id)
+    world.settle()
+    assert world.contact(contact_id)["hubspot_owner_id"] == owner, "handed back to the same rep"
+    mine = [c for c in _clocks(world) if c.lead_id == contact_id]
+    assert [(c.number, c.owner_id) for c in mine][-1] == (2, owner)
+    assert len(mine) == 2, "exactly one new clock, none from the echoes"

@@ -43,6 +43,7 @@ from connector.store.models import (
     AuditEntry,
     CreditJourney,
     CreditLedgerRow,
+    PipelineDeal,
     RecycleEpisode,
     SlaClock,
 )
@@ -305,11 +306,17 @@ def test_a_lost_opportunity_records_its_journey_for_the_markov_history(
     converted = world.sf.ui_convert_lead(lead_id)
     opportunity = str(converted["opportunity_id"])
     world.settle()
+    with world.runtime.store.session() as session:  # open: in the pipeline, the webinar's deal
+        row = session.get(PipelineDeal, opportunity)
+        assert row is not None and (row.system, row.state) == ("salesforce", "open")
+        assert (row.influenced, row.top_channel) == (True, "webinar")
     today = datetime.now(UTC).date().isoformat()
     world.sf.ui_update("Opportunity", opportunity, {"StageName": "Closed Lost", "CloseDate": today})
     world.settle()
 
     with world.runtime.store.session() as session:
+        left = session.get(PipelineDeal, opportunity)
+        assert left is not None and left.state == "lost", "lost: out of the open pipeline"
         journey = session.get(CreditJourney, opportunity)
         assert journey is not None, "the lost opportunity's journey is recorded"
         assert (journey.won, journey.path) == (False, [["webinar", campaign]])

@@ -7,7 +7,7 @@ job stored on the clocks (the lead handed off in HubSpot, created in Salesforce 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,7 +92,8 @@ def test_an_owner_on_a_new_york_business_hours_record_with_the_orgs_holidays(
     ).add(clock.started_at, timedelta(hours=10))
     assert clock.deadline_at == expected
     local = clock.deadline_at.astimezone(NEW_YORK)
-    assert local.weekday() < 5 and 9 * 60 < local.hour * 60 + local.minute <= 17 * 60
+    # inside the office's hours (to the second: a clock started at 15:00:24 ends at 09:00:24)
+    assert local.weekday() < 5 and time(9) <= local.time() <= time(17)
     assert local.date() != closed
     assert any(
         f"owner's Salesforce BusinessHours '{name}'" in line for line in _audit(world, lead_id)

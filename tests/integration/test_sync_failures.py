@@ -29,7 +29,9 @@ def test_a_429_storm_is_ridden_out(
     world.hs.inject(429, count=storm, path_prefix=BATCH_UPDATE, retry_after_s=retry_after_s)
     for _, lead_id in pairs:
         world.sf.ui_update("Lead", lead_id, {"Status": WORKING})
-    world.settle(timeout=60)
+    # six reschedules with full-jitter backoff (random times 2, 4 ... 64 s) take about 63 s on
+    # average and at most 126 s: the timeout must outlast the worst case, not the mean
+    world.settle(timeout=150)
 
     assert [world.contact(c)["lifecyclestage"] for c, _ in pairs] == [SQL] * 4
     assert world.dead_letters() == []

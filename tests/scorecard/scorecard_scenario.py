@@ -14,6 +14,7 @@ from connector.store.models import (
     CreditLedgerRow,
     InboxEvent,
     OutboxCommand,
+    PipelineDeal,
     RecordLink,
     RecordState,
     RecycleEpisode,
@@ -87,6 +88,21 @@ CREDITS = [
     ("0067Q00000D2AAA", "linear", 0, False, "no_marketing_touch", 500),
     ("0067Q00000D2AAA", "linear", 1, True, "organic_search", 500),
     ("0067Q00000D1AAA", "first_touch", 0, True, "paid_search", 1000),
+]
+
+#: open deals (id, currency, amount, sourced, influenced, opened, left). The week ends Sunday
+#: 24:00 Amsterdam = local(7, 0). Open then: P1, P2, P4, P7 (EUR) and P5 (USD); P3 was won on
+#: Friday, P6 opened the next Monday, P7 left only after the week's end.
+#: EUR: open 3000 + 2000 + 700 + 900 = 6600 in 4 deals; influenced P1 + P2 + P7 = 5900;
+#: sourced P1 + P7 = 3900. USD: 1 deal, 1500 open, sourced and influenced.
+PIPELINE = [
+    ("0067Q00000P1AAA", "EUR", 3000, True, True, local(-10, 9), None),
+    ("0067Q00000P2AAA", "EUR", 2000, False, True, local(2, 10), None),
+    ("0067Q00000P3AAA", "EUR", 5000, True, True, local(1, 9), local(4, 12)),
+    ("0067Q00000P4AAA", "EUR", 700, False, False, local(0, 9), None),
+    ("0067Q00000P5AAA", "USD", 1500, True, True, local(3, 9), None),
+    ("0067Q00000P6AAA", "EUR", 4000, True, True, local(7, 9), None),
+    ("0067Q00000P7AAA", "EUR", 900, True, True, local(-20, 9), local(7, 2)),
 ]
 
 #: HubSpot lifecycle stages seen: L1 MQL Mon 09:00, SQL Tue 09:00 (1 day), opportunity Thu
@@ -188,6 +204,16 @@ def seed(store: Store) -> None:
                     computed_at=local(3, 15),
                 )
             )
+        for deal, currency, amount, sourced, influenced, opened, left in PIPELINE:
+            session.add(
+                PipelineDeal(
+                    deal_id=deal, system="salesforce", state="open" if left is None else "won",
+                    amount_minor=amount * 100, currency=currency, stage="Prospecting",
+                    created_at=opened, close_date=None, sourced=sourced, influenced=influenced,
+                    top_channel="paid_search" if influenced else None, opened_at=opened,
+                    left_at=left, modified_at=left or opened, recorded_at=left or opened,
+                )
+            )  # fmt: skip
         for n, stage, at in STAGES:
             session.add(
                 InboxEvent(

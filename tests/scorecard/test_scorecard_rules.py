@@ -9,7 +9,7 @@ import pytest
 
 from connector.config.models.scorecard import ScorecardTargets
 from connector.reports.scorecard import rules
-from connector.reports.scorecard.rows import Clock, Lead
+from connector.reports.scorecard.rows import Clock, Lead, OpenDeal
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -79,3 +79,45 @@ def test_a_rep_who_touches_many_leads_and_converts_few_is_flagged() -> None:
     )
     assert next(m for m in found.metrics if m.key == "cherry_picking_reps").value == 1
     assert [ref[2] for ref in found.drills["cherry_picking"]] == [f"L{n}" for n in range(1, 7)]
+
+
+def _deal(deal_id: str, amount: str, currency: str, *, sourced: bool, influenced: bool,
+          system: str = "salesforce") -> OpenDeal:  # fmt: skip
+    return OpenDeal(deal_id, system, Decimal(amount), currency, sourced, influenced, T0, None)
+
+
+def test_the_pipeline_sums_each_currency_apart_and_drills_to_the_deals() -> None:
+    deals = (
+        _deal("006A", "100.00", "EUR", sourced=True, influenced=True),
+        _deal("006B", "50.50", "EUR", sourced=False, influenced=True),
+        _deal("006C", "7.00", "EUR", sourced=False, influenced=False),
+        _deal("9001", "3000", "JPY", sourced=True, influenced=True, system="hubspot"),
+    )
+    rows = rules.WeekRows((), (), (), (), (), (), pipeline=deals)
+    found = rules.figures(rows, params())
+    values = {m.key: m.value for m in found.metrics}
+    assert values["pipeline_marketing"] == Decimal("150.50")  # EUR: A + B, never the yen
+    assert values["pipeline_marketing_sourced"] == Decimal("100.00")
+    (table,) = [t for t in found.tables if t.key == "pipeline_by_currency"]
+    assert table.rows == (
+        ("EUR", 3, Decimal("157.50"), Decimal("100.00"), Decimal("150.50")),
+        ("JPY", 1, Decimal("3000"), Decimal("3000"), Decimal("3000")),
+    )
+    assert found.drills["pipeline_influenced:EUR"] == (
+        ("salesforce", "Opportunity", "006A"), ("salesforce", "Opportunity", "006B"),
+    )  # fmt: skip
+    assert found.drills["pipeline_sourced:JPY"] == (("hubspot", "deal", "9001"),)
+    in_usd = rules.figures(rows, params(currency="USD"))
+    assert {m.key: m.value for m in in_usd.metrics}["pipeline_marketing"] == 0, "none in USD"
+    unfiltered = rules.figures(rows, params(pipeline_filterable=False))
+    got = {m.key: m for m in unfiltered.metrics}["pipeline_marketing"]
+    assert (got.value, got.status, got.drill_key) == (None, "no_data", None)
+    (empty,) = [t for t in unfiltered.tables if t.key == "pipeline_by_currency"]
+    assert empty.rows == ()
+
+
+def test_a_deal_is_open_from_its_entry_until_it_left() -> None:
+    deal = OpenDeal("006A", "salesforce", Decimal(1), "EUR", True, True, T0, T0 + timedelta(days=2))
+    assert not deal.open_at(T0 - timedelta(seconds=1))
+    assert deal.open_at(T0) and deal.open_at(T0 + timedelta(days=1))
+    assert not deal.open_at(T0 + timedelta(days=2)), "left at that moment"

@@ -3,6 +3,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from scorecard_scenario import LEADS, REP_A, WEEK, lead_id, seed
 from connector.config import BatonConfig, default_config, with_changes
 from connector.reports.scorecard import ScorecardFilters, build_scorecard, drill_down
 from connector.store import Store
+from connector.store.models import PipelineDeal
 
 
 def config_for(store: Store, changes: dict | None = None) -> BatonConfig:
@@ -56,7 +58,8 @@ def test_every_metric_of_the_scenario_week(seeded: Store) -> None:
         "funnel_sql": 2,
         "funnel_opportunity": 1,
         "funnel_won": 0,
-        "pipeline_marketing": None,
+        "pipeline_marketing": Decimal("5900.00"),
+        "pipeline_marketing_sourced": Decimal("3900.00"),
         "revenue_marketing_sourced": Decimal("1000.00"),
         "revenue_marketing_influenced": Decimal("2000.00"),
         "cherry_picking_reps": 0,
@@ -67,8 +70,42 @@ def test_every_metric_of_the_scenario_week(seeded: Store) -> None:
     assert status["attempts_median"] == "missed"  # 2 is below 5 to 7
     assert status["feedback_pct"] == "missed"  # < 100 %
     assert status["mqls_delivered"] == "no_target"
-    assert status["pipeline_marketing"] == "no_data"
-    assert "not collected" in card.metric("pipeline_marketing").definition
+    assert status["pipeline_marketing"] == "no_target"
+    assert "open at the end of the week" in card.metric("pipeline_marketing").definition
+
+
+def test_open_pipeline_at_the_weeks_end_per_currency(seeded: Store) -> None:
+    config = config_for(seeded)
+    card = build_scorecard(seeded, config, WEEK, ScorecardFilters())
+    table = card.table("pipeline_by_currency")
+    assert table.columns == ("currency", "deals", "open_amount", "sourced", "influenced")
+    assert table.rows == (
+        ("EUR", 4, Decimal("6600.00"), Decimal("3900.00"), Decimal("5900.00")),
+        ("USD", 1, Decimal("1500.00"), Decimal("1500.00"), Decimal("1500.00")),
+    )
+    influenced = drill_down(seeded, config, WEEK, "pipeline_influenced:EUR", ScorecardFilters())
+    assert [ref.record_id for ref in influenced] == [
+        "0067Q00000P1AAA", "0067Q00000P2AAA", "0067Q00000P7AAA",
+    ]  # fmt: skip
+    assert influenced[0].url == (
+        "https://acme.my.salesforce.com/lightning/r/Opportunity/0067Q00000P1AAA/view"
+    )
+    sourced = drill_down(seeded, config, WEEK, card.metric("pipeline_marketing_sourced").drill_key,
+                         ScorecardFilters())  # fmt: skip
+    assert [ref.record_id for ref in sourced] == ["0067Q00000P1AAA", "0067Q00000P7AAA"]
+    usd = drill_down(seeded, config, WEEK, "pipeline_sourced:USD", ScorecardFilters())
+    assert [ref.record_id for ref in usd] == ["0067Q00000P5AAA"]
+    # the week before ended before P2..P5 opened: P1 and P7 (both sourced) = 3900 / 3900
+    before = build_scorecard(seeded, config, WEEK - timedelta(days=7), ScorecardFilters())
+    assert before.metric("pipeline_marketing").value == Decimal("3900.00")
+    assert before.metric("pipeline_marketing_sourced").value == Decimal("3900.00")
+    assert before.table("pipeline_by_currency").rows == (
+        ("EUR", 2, Decimal("3900.00"), Decimal("3900.00"), Decimal("3900.00")),
+    )
+    # the open pipeline has no rep, source or campaign: no data under those filters
+    for filters in ({"rep": REP_A}, {"source": "PAID_SEARCH"}):
+        got = values(seeded, config, **filters)
+        assert got["pipeline_marketing"] is None and got["pipeline_marketing_sourced"] is None
 
 
 def test_breakdown_tables(seeded: Store) -> None:
@@ -172,3 +209,21 @@ def test_an_empty_store_has_no_data_not_zeroes(store: Store) -> None:
     assert got["first_response_median_hours"] == (None, "no_data")
     assert got["mqls_delivered"] == (0, "no_target")
     assert card.weeks_available == ()
+
+
+def test_a_hubspot_deal_drills_to_its_deal_record(seeded: Store) -> None:
+    with seeded.session() as session:
+        session.add(
+            PipelineDeal(
+                deal_id="9001", system="hubspot", state="open", amount_minor=5000,
+                currency="GBP", stage="qualifiedtobuy", created_at=None, close_date=None,
+                sourced=True, influenced=True, top_channel="paid_search",
+                opened_at=datetime(2026, 11, 24, 9, tzinfo=UTC), left_at=None,
+                modified_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+                recorded_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    config = config_for(seeded)
+    (ref,) = drill_down(seeded, config, WEEK, "pipeline_influenced:GBP", ScorecardFilters())
+    assert (ref.system, ref.object, ref.record_id) == ("hubspot", "deal", "9001")
+    assert ref.url == "https://app.hubspot.com/contacts/62515/record/0-3/9001"

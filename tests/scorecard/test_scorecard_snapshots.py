@@ -20,8 +20,9 @@ from connector.config import BatonConfig, default_config, with_changes
 from connector.reports.scorecard import build, build_scorecard, build_scorecards
 from connector.reports.scorecard.codec import encode
 from connector.reports.scorecard.model import ScorecardFilters
+from connector.reports.scorecard.snapshots import filters_key as snapshots_key
 from connector.store import Store
-from connector.store.models import InboxEvent, RecordState, ScorecardSnapshot
+from connector.store.models import InboxEvent, PipelineDeal, RecordState, ScorecardSnapshot
 
 #: Thursday of the week after the scenario week
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -154,3 +155,50 @@ def test_a_trend_of_eight_weeks_is_one_read_pass_then_none(store: Store, passes:
         fresh = build.build_in  # a count without snapshots agrees with the kept one
         with store.session() as session:
             assert encode(fresh(session, config, WEEK, ALL)) == encode(cards[0])
+
+
+def test_an_event_about_an_open_deal_of_the_week_makes_it_recount(
+    store: Store, passes: list[int]
+) -> None:
+    seed(store)
+    config = _config(store)
+    assert build_scorecard(store, config, WEEK, ALL).metric("pipeline_marketing").value == 5900
+    with store.session() as session:  # the credit job re-read P2 after a change: 2500 now
+        session.execute(
+            update(PipelineDeal)
+            .where(PipelineDeal.deal_id == "0067Q00000P2AAA")
+            .values(amount_minor=250000)
+        )
+    assert build_scorecard(store, config, WEEK, ALL).metric("pipeline_marketing").value == 5900
+    _event(store, "0067Q00000P2AAA", NOW - timedelta(minutes=5), object_type="opportunity",
+           object="opportunity")  # fmt: skip
+    late = build_scorecard(store, config, WEEK, ALL)
+    assert len(passes) == 2 and late.metric("pipeline_marketing").value == 6400
+
+
+def test_the_retention_run_drops_kept_weeks_nobody_reads_and_they_count_again(
+    store: Store, passes: list[int]
+) -> None:
+    from connector.privacy.registry import pruners
+    from connector.reports.scorecard.snapshots import UNREAD_FOR
+
+    seed(store)
+    config = _config(store)
+    first = build_scorecard(store, config, WEEK, ALL)
+    build_scorecard(store, config, WEEK, ScorecardFilters(source="a filter nobody asks again"))
+    prune = pruners()["scorecard_snapshots"]
+    with store.session() as session:
+        assert prune(session, NOW + UNREAD_FOR - timedelta(minutes=1), config) == 0
+    with store.session() as session:  # one kept week read again just before the cut-off
+        assert len(session.scalars(select(ScorecardSnapshot)).all()) == 2
+    with time_machine.travel(NOW + UNREAD_FOR - timedelta(hours=1), tick=False):
+        build_scorecard(store, config, WEEK, ALL)  # read: its checked_at moves on
+    with store.session() as session:
+        assert prune(session, NOW + UNREAD_FOR + timedelta(minutes=1), config) == 1
+        (kept,) = session.scalars(select(ScorecardSnapshot)).all()
+        assert kept.filters_key == snapshots_key(ALL)
+    with store.session() as session:  # another definitions version is dropped at once
+        assert prune(session, NOW, _config(store, **{"scorecard.send_at": "07:30"})) == 1
+    passes.clear()
+    again = build_scorecard(store, config, WEEK, ALL)
+    assert len(passes) == 1 and encode(again) == encode(first)  # counted again, same figures

@@ -73,9 +73,16 @@ def test_every_configured_token_opens_it_and_the_figures_are_the_scenario(api: F
     assert metrics["pipeline_marketing"] | {"definition": ""} == {
         **metrics["pipeline_marketing"],
         "definition": "",
-        "value": None,
-        "status": "no_data",
+        "value": "5900.00",
+        "status": "no_target",
+        "drill_key": "pipeline_influenced:EUR",
     }
+    assert metrics["pipeline_marketing_sourced"]["value"] == "3900.00"
+    pipeline = next(t for t in body["tables"] if t["key"] == "pipeline_by_currency")
+    assert pipeline["rows"] == [
+        ["EUR", 4, "6600.00", "3900.00", "5900.00"],
+        ["USD", 1, "1500.00", "1500.00", "1500.00"],
+    ]
     assert metrics["revenue_marketing_influenced"]["value"] == "2000.00"
     funnel = next(t for t in body["tables"] if t["key"] == "funnel")
     assert funnel["rows"][1] == ["salesqualifiedlead", 2, "50.0", "1.00"]

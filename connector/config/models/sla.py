@@ -109,6 +109,12 @@ class SlaConfig(ConfigModel):
         description="Read each Salesforce owner's time zone from User.TimeZoneSidKey (an owner "
         "in owner_calendars with a timezone keeps that one).",
     )
+    owner_calendars_from_hubspot: bool = Field(
+        default=False,
+        description="Read each HubSpot owner's time zone and working hours from their HubSpot "
+        "user (Users object hs_standard_time_zone, hs_working_hours; scope "
+        "crm.objects.users.read); an owner in owner_calendars keeps what it sets there.",
+    )
 
     @field_validator("owner_calendars")
     @classmethod

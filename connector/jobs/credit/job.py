@@ -15,7 +15,7 @@ cleared.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from connector.config import BatonConfig
 from connector.config.models.credit import CreditModel
 from connector.events import ObjectType, Source, record_key
 from connector.jobs.base import DONE, SKIPPED, JobContext, JobSetup, Outcome
-from connector.jobs.credit import deal_links, journeys, ledger
+from connector.jobs.credit import deal_links, journeys, ledger, pipeline
 from connector.jobs.credit.compute import (
     Attribution,
     Rule,
@@ -39,6 +39,8 @@ from connector.jobs.credit.compute import (
 from connector.jobs.credit.currency import format_minor, to_minor
 from connector.jobs.credit.fingerprint import inputs_digest, model_version
 from connector.jobs.credit.history import Snapshot, journey_path
+from connector.jobs.credit.pipeline_rules import Flags
+from connector.jobs.credit.pipeline_rules import flags as pipeline_flags
 from connector.jobs.credit.setup import writeback_off
 from connector.jobs.credit.timeline import Money, Timeline, Touch, TouchKey, build_timeline
 from connector.jobs.credit.touches import (
@@ -64,6 +66,9 @@ from connector.jobs.credit.trigger import (
 from connector.jobs.credit.writeback import hubspot_cleared, hubspot_properties, influence_rows
 from connector.ports import CrmReader
 from connector.store.models import CreditLedgerRow, InboxEvent, OutboxCommand
+
+#: the change a contact-role event carries (connector/pollers/salesforce.py)
+ROLE_CHANGE = "OpportunityContactRoleId"
 
 
 @dataclass(frozen=True)
@@ -114,8 +119,14 @@ class CreditJob:
         fields = self.opportunity_fields_for(salesforce)
         found = salesforce.read("Opportunity", [deal_id], list(fields)).get(deal_id)
         deal = deal_from_fields(found.fields if found is not None else None)
+        # a contact role changes the touches, not the opportunity's SystemModstamp
+        roles = ROLE_CHANGE in (event.changes or {})
         return self._decide(
-            ctx, deal_id, deal, lambda amount: self._gather(ctx, salesforce, deal_id, deal, amount)
+            ctx,
+            deal_id,
+            deal,
+            lambda amount: self._gather(ctx, salesforce, deal_id, deal, amount),
+            touches_changed=roles,
         )
 
     def _hubspot_deal(self, ctx: JobContext, deal_id: str) -> Outcome:
@@ -135,6 +146,43 @@ class CreditJob:
         deal_id: str,
         deal: Deal | None,
         gather: Callable[[Money], Gathered],
+        *,
+        touches_changed: bool = False,
+    ) -> Outcome:
+        """The credit decision, then the open-pipeline step on the same read (``pipeline.py``)."""
+        outcome = self._decide_credit(ctx, deal_id, deal, gather)
+        system = "salesforce" if self.config.salesforce.enabled else "hubspot"
+        measure = lambda found: self._measure_open(ctx, found, gather)  # noqa: E731
+        moved = pipeline.record(
+            ctx.session, deal_id, deal, system=system, at=ctx.now, measure=measure,
+            refresh=touches_changed,
+        )  # fmt: skip
+        if moved is None:
+            return outcome
+        if outcome.status == SKIPPED:
+            return Outcome(DONE, moved, audit=(moved,))
+        return replace(
+            outcome, summary=f"{moved}; {outcome.summary}", audit=(moved, *outcome.audit)
+        )
+
+    def _measure_open(
+        self, ctx: JobContext, deal: Deal, gather: Callable[[Money], Gathered]
+    ) -> tuple[Money, Flags] | str:
+        """An open deal's amount and marketing flags: its credit timeline, as for a won deal."""
+        currency = deal.currency or self.config.credit.currency
+        try:
+            amount = Money(to_minor(deal.amount, currency), currency)
+        except ValueError as exc:
+            return f"amount {deal.amount} not countable in {currency}: {exc}"
+        lookback = self.config.credit.lookback_days
+        return amount, pipeline_flags(_path_of(gather, currency), ctx.now, lookback)
+
+    def _decide_credit(
+        self,
+        ctx: JobContext,
+        deal_id: str,
+        deal: Deal | None,
+        gather: Callable[[Money], Gathered],
     ) -> Outcome:
         live = ledger.live(ctx.session, deal_id)
         action = decide(deal, credited=bool(live))
@@ -149,8 +197,7 @@ class CreditJob:
             commands = reversed_.commands
         if deal is not None and deal.lost:
             currency = deal.currency or self.config.credit.currency
-            timeline = gather(Money(0, currency)).timeline  # the path; a lost deal earns nothing
-            lines += self._journey(ctx, deal_id, deal, timeline)
+            lines += self._journey(ctx, deal_id, deal, _path_of(gather, currency))
         elif journeys.withdraw(ctx.session, deal_id, ctx.now):
             lines.append(f"journey withdrawn: deal {deal_id} is open again or gone")
         if not lines:
@@ -199,7 +246,7 @@ class CreditJob:
         except ValueError as exc:
             line = f"credit: amount {deal.amount} not creditable in {currency}: {exc}"
             # the journey does not depend on the amount: the win still counts in the history
-            journey = self._journey(ctx, deal_id, deal, gather(Money(0, currency)).timeline)
+            journey = self._journey(ctx, deal_id, deal, _path_of(gather, currency))
             return Outcome(SKIPPED, line, audit=(line, *journey))
         gathered = gather(amount)
         journey = self._journey(ctx, deal_id, deal, gathered.timeline)
@@ -408,6 +455,12 @@ def build(setup: JobSetup) -> CreditJob:
         writeback_off(setup),
         markov=tuple(model for model in models if model.model == "markov"),
     )
+
+
+def _path_of(gather: Callable[[Money], Gathered], currency: str) -> Timeline:
+    """The deal's timeline without an amount: its touches and milestones (a journey's path, an
+    open deal's marketing flags), gathered exactly as for a credit."""
+    return gather(Money(0, currency)).timeline
 
 
 def _contacts_of(salesforce: CrmReader, deal_id: str) -> list[str]:

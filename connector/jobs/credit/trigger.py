@@ -19,7 +19,9 @@ from typing import Any
 from connector.jobs.credit.touches import end_of_day, parse_moment
 
 #: Opportunity fields the job reads
-OPPORTUNITY_FIELDS = ("IsWon", "IsClosed", "StageName", "Amount", "CloseDate", "CreatedDate")
+OPPORTUNITY_FIELDS = (
+    "IsWon", "IsClosed", "StageName", "Amount", "CloseDate", "CreatedDate", "SystemModstamp",
+)  # fmt: skip
 #: the deal's currency in a multi-currency org (the field exists only there)
 CURRENCY_FIELD = "CurrencyIsoCode"
 
@@ -46,6 +48,18 @@ class Deal:
     closed: bool = False
     #: the end of ``CloseDate`` (UTC) when closed, won or lost: the journey's end
     closed_at: datetime | None = None
+    #: ``StageName`` (HubSpot ``dealstage``): shown beside an open deal in the pipeline
+    stage: str | None = None
+    #: the CRM's change stamp (``SystemModstamp``, HubSpot ``hs_lastmodifieddate``): the
+    #: pipeline never lets an older read overwrite a newer one
+    modified_at: datetime | None = None
+    #: the end of ``CloseDate`` whatever the state (an open deal's expected close)
+    close_date: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        """Not closed, won or lost: in the open pipeline."""
+        return not self.closed
 
     @property
     def lost(self) -> bool:
@@ -56,6 +70,7 @@ class Deal:
 #: the HubSpot deal properties a HubSpot-only credit reads (HubSpot derives the won flag)
 HUBSPOT_DEAL_FIELDS = (
     "amount", "closedate", "createdate", "hs_is_closed_won", "hs_is_closed", "dealstage",
+    "hs_lastmodifieddate",
 )  # fmt: skip
 
 
@@ -70,6 +85,8 @@ def deal_from_hubspot(properties: Mapping[str, Any] | None) -> Deal | None:
             "Amount": properties.get("amount") or None,
             "CloseDate": str(properties.get("closedate") or "")[:10] or None,
             "CreatedDate": properties.get("createdate"),
+            "StageName": properties.get("dealstage"),
+            "SystemModstamp": properties.get("hs_lastmodifieddate"),
         }
     )
 
@@ -92,6 +109,9 @@ def deal_from_fields(fields: Mapping[str, Any] | None) -> Deal | None:
         currency=str(fields[CURRENCY_FIELD]).upper() if fields.get(CURRENCY_FIELD) else None,
         closed=closed,
         closed_at=end_of_day(fields.get("CloseDate")) if closed else None,
+        stage=str(fields["StageName"])[:120] if fields.get("StageName") else None,
+        modified_at=parse_moment(fields.get("SystemModstamp")),
+        close_date=end_of_day(fields.get("CloseDate")),
     )
 
 

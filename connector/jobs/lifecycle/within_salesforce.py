@@ -184,7 +184,12 @@ class WithinSalesforce:
         outbound message carries only the fields the admin picked)."""
         if reader is None:
             return snapshot
-        wanted = set(salesforce_gate.lead_fields(self.config.handoff).values())
+        handoff = self.config.handoff
+        wanted = set(salesforce_gate.lead_fields(handoff).values())
+        # the routing rules' fields too: a polled snapshot may lack them (Country), and routing
+        # on a missing field falls back to the queue for good
+        for rule in self.config.routing.rules:
+            wanted.update(f for c in rule.when if (f := handoff.salesforce_field(c.property)))
         found = reader.read("Lead", [lead_id], sorted(wanted | {"OwnerId"})).get(lead_id)
         return {**snapshot, **found.fields} if found else None
 

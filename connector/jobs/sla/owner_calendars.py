@@ -5,11 +5,12 @@ by ``sla.calendar.salesforce_business_hours`` (its hours and zone); the owner's 
 ``TimeZoneSidKey`` when ``sla.owner_timezones_from_salesforce``; the owner's own
 ``sla.owner_calendars`` entry (a BusinessHours record by name, or hours, and a zone). Holidays
 stay the company's, plus the org's Salesforce ``Holiday`` records when
-``sla.calendar.salesforce_holidays``. HubSpot's Users API holds working hours and a time zone
-too, but it is not read yet: a HubSpot owner's calendar comes from the config only.
+``sla.calendar.salesforce_holidays``. With ``sla.owner_calendars_from_hubspot`` a HubSpot owner's
+user record gives its zone and working hours (after the company's, before the owner's own
+entry); an owner HubSpot has no user for stays on the rest, and the audit line says so.
 
-Salesforce is read through the job's readers (so the worker prefetches outside its transaction)
-and the result kept for ``ttl_s``: an admin's change in Salesforce reaches new clocks within it.
+The CRMs are read through the job's readers (so the worker prefetches outside its transaction)
+and the result kept for ``ttl_s``: an admin's change in a CRM reaches new clocks within it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from connector.commands import System
 from connector.config.models.sla import OwnerCalendarConfig, SlaConfig
 from connector.config.salesforce_ids import to_18
 from connector.jobs.sla import crm_calendar as crm
+from connector.jobs.sla import hubspot_hours as hs
 from connector.jobs.sla.calendar import BusinessTime
 from connector.jobs.sla.days import CalendarError
 from connector.jobs.sla.hours import OwnerCalendar, WeeklyHours
@@ -52,6 +54,7 @@ class CalendarBook:
             or calendar.salesforce_holidays
             or self.sla.owner_timezones_from_salesforce
             or any(c.salesforce_business_hours for c in self.sla.owner_calendars.values())
+            or self.sla.owner_calendars_from_hubspot
         )
 
     def for_owner(self, owner_id: str | None, readers: Mapping[System, CrmReader]) -> BusinessTime:
@@ -60,9 +63,7 @@ class CalendarBook:
         if own is None and not self.reads_crm:
             return self.company
         key = owner_id or ""
-        return self._kept_or(
-            key, lambda: self._build(owner_id, own, readers.get(System.SALESFORCE))
-        )
+        return self._kept_or(key, lambda: self._build(owner_id, own, readers))
 
     def own(self, owner_id: str | None) -> OwnerCalendarConfig | None:
         """The owner's ``sla.owner_calendars`` entry (15- or 18-character user ids)."""
@@ -85,9 +86,13 @@ class CalendarBook:
         return made
 
     def _build(
-        self, owner_id: str | None, own: OwnerCalendarConfig | None, reader: CrmReader | None
+        self,
+        owner_id: str | None,
+        own: OwnerCalendarConfig | None,
+        readers: Mapping[System, CrmReader],
     ) -> BusinessTime:
         calendar = self.sla.calendar
+        reader = readers.get(System.SALESFORCE)
         zone: str | None = None
         hours: WeeklyHours | None = None
         sources: list[str] = []
@@ -101,6 +106,14 @@ class CalendarBook:
         if user_zone is not None:
             zone = user_zone
             sources.append(f"User {owner_id} TimeZoneSidKey")
+        if self.sla.owner_calendars_from_hubspot and owner_id and owner_id.isdigit():
+            found_user = _hubspot_user(readers.get(System.HUBSPOT), owner_id)
+            if found_user is None:
+                sources.append(f"no HubSpot user for owner {owner_id}: sla.calendar")
+            else:
+                zone = found_user.timezone or zone
+                hours = found_user.hours or hours
+                sources.append(f"HubSpot user of owner {owner_id} (working hours, time zone)")
         if own is not None:
             if own.salesforce_business_hours:
                 found = _business_hours(reader, own.salesforce_business_hours)
@@ -118,7 +131,7 @@ class CalendarBook:
             closures = _holidays(reader).days
         override = (
             OwnerCalendar(timezone=zone, hours=hours, source="; ".join(sources))
-            if zone or hours
+            if zone or hours or sources
             else None
         )
         return BusinessTime(calendar, override, closures=closures)
@@ -151,3 +164,20 @@ def _user_zone(reader: CrmReader | None, owner_id: str) -> str | None:
     found = reader.read("User", [owner_id], fields).get(owner_id)
     zone = found.fields.get(crm.USER_ZONE_FIELD) if found is not None else None
     return str(zone) if zone else None
+
+
+def _hubspot_user(reader: CrmReader | None, owner_id: str) -> hs.UserHours | None:
+    """The owner's user's zone and hours; None when HubSpot knows no user for the owner."""
+    read = _needs_hubspot(reader)
+    found = read(owner_id)
+    if found is None:
+        return None
+    user = hs.user_hours(f"of owner {owner_id}", found)
+    return user if user.timezone or user.hours else None
+
+
+def _needs_hubspot(reader: CrmReader | None) -> Any:
+    found = getattr(reader, "owner_user_hours", None) if reader is not None else None
+    if found is None:
+        raise CalendarError("sla.owner_calendars_from_hubspot needs the HubSpot connection")
+    return found

@@ -11,7 +11,7 @@ The deadline, breach and ladder are the SLA job's own, unchanged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from connector import knowledge
 from connector.commands import System
@@ -33,7 +33,12 @@ def wants(event: InboxEvent) -> bool:
     if event.source != Source.HUBSPOT:
         return False
     if event.object_type == ObjectType.CONTACT:
-        return OWNER in event.changes or (LEAD_STATUS in event.changes and not event.is_echo)
+        # lifecycle echoes too: a hand-back to the same owner is seen only as its stage write
+        return (
+            OWNER in event.changes
+            or LIFECYCLE in event.changes
+            or (LEAD_STATUS in event.changes and not event.is_echo)
+        )
     return event.object_type == ObjectType.HUBSPOT_LEAD and LEAD_STAGE in event.changes
 
 
@@ -47,6 +52,8 @@ def handle(job: SlaJob, ctx: JobContext, event: InboxEvent) -> Outcome:
     working = str(status) in job.config.sla.hubspot_working_statuses
     if status is not None and working and clocks.is_open(clock):
         return job._stop(clock, "status", at, f"lead status {status!r}")
+    if OWNER not in event.changes and LIFECYCLE in event.changes:
+        return _handed_back(job, ctx, event, clock)
     owner = str(event.changes.get(OWNER) or "")
     if not owner:
         return Outcome(SKIPPED, "no SLA change: no owner given")
@@ -58,6 +65,26 @@ def handle(job: SlaJob, ctx: JobContext, event: InboxEvent) -> Outcome:
     if clock is not None:
         return Outcome(SKIPPED, f"SLA clock #{clock.number} already {clock.state}")
     return job._start(ctx, event, clock, owner, at)
+
+
+def _handed_back(job: SlaJob, ctx: JobContext, event: InboxEvent, clock: Any) -> Outcome:
+    """The contact re-entered the hand-off stage after its last clock ended (a recycled contact
+    handed back): a new clock for its current owner. The owner may be the same one, whose
+    ``hubspot_owner_id`` then does not change; an open clock (this hand-back's, or the first
+    hand-off's still running) means nothing new, so repeats and echoes start no second one."""
+    if str(event.changes.get(LIFECYCLE) or "") != job.config.handoff.stage:
+        return Outcome(SKIPPED, "no SLA change: not the hand-off stage")
+    if clock is None or clocks.is_open(clock):
+        return Outcome(SKIPPED, "no SLA change: the owner's change starts or keeps the clock")
+    if event.occurred_at <= clock.started_at:
+        return Outcome(SKIPPED, f"no SLA clock: a stage change from before clock #{clock.number}")
+    reader = ctx.readers.get(System.HUBSPOT)
+    found = reader.read("contacts", [event.object_id], [OWNER]) if reader is not None else {}
+    record = found.get(event.object_id)
+    owner = str(record.fields.get(OWNER) or "") if record is not None else ""
+    if not owner:
+        return Outcome(SKIPPED, "no SLA clock: the handed-back contact has no owner")
+    return job._start(ctx, event, clock, owner, event.occurred_at)
 
 
 def _lead_stage(job: SlaJob, ctx: JobContext, event: InboxEvent) -> Outcome:

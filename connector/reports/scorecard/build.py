@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from connector.store.db import Store
 
 METRIC_TEAMS = ("marketing", "sales", "together")
+#: the week's last moment: its window is [start, end), the pipeline is read at the end's edge
+_INSTANT = timedelta(microseconds=1)
 
 
 class FilterError(ValueError):
@@ -208,6 +210,8 @@ def _week_figures(
     clocks = r.clocks(session, since, until)
     escalations = r.escalations(session, since, until)
     credits = _deals_matching(r.credits(session, since, until), filters)
+    open_deals = r.pipeline(session, since, until)
+    now = datetime.now(UTC)
     conversions = {
         week: r.conversions(session, *weeks.window(week, zone))
         for week in (start - timedelta(days=7 * back) for back in range(lookback))
@@ -246,9 +250,11 @@ def _week_figures(
             touches=loaded.touches,
             by_lead=loaded.by_lead,
             by_contact=loaded.by_contact,
+            pipeline=tuple(x for x in open_deals if x.open_at(min(high, now) - _INSTANT)),
         )
         found.append(rules.figures(rows, params))
     ids = _ids(everyone, holds, episodes, clocks, escalations, credits) | outcome_leads
+    ids |= {deal.deal_id for deal in open_deals}
     return _Counted(found, start, frozenset(ids))
 
 
@@ -369,6 +375,8 @@ def _params(config: BatonConfig, filters: ScorecardFilters) -> rules.Params:
         business_time=calendar.between,
         credit_filterable=not by_person,
         holds_filterable=not by_person and filters.source is None and filters.campaign is None,
+        currency=config.credit.currency,
+        pipeline_filterable=not by_person and filters.source is None and filters.campaign is None,
     )
 
 
@@ -388,5 +396,8 @@ def _lead_ref(config: BatonConfig, ref: rules.Ref) -> LeadRef:
         base = str(config.salesforce.instance_url).rstrip("/")
         url = f"{base}/lightning/r/{obj}/{record_id}/view"
     elif system == "hubspot" and config.hubspot.portal_id:
-        url = f"https://app.hubspot.com/contacts/{config.hubspot.portal_id}/record/0-1/{record_id}"
+        kind = "0-3" if obj == "deal" else "0-1"  # HubSpot's object type ids: deal, contact
+        url = (
+            f"https://app.hubspot.com/contacts/{config.hubspot.portal_id}/record/{kind}/{record_id}"
+        )
     return LeadRef(system, obj, record_id, url)  # type: ignore[arg-type]

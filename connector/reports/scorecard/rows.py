@@ -26,6 +26,7 @@ from connector.store.models import (
     CreditLedgerRow,
     InboxEvent,
     OutboxCommand,
+    PipelineDeal,
     RecordLink,
     RecordState,
     RecycleEpisode,
@@ -346,6 +347,48 @@ def credits(session: Session, since: datetime, until: datetime) -> list[Credit]:
             Decimal(row.amount_minor).scaleb(-minor_digits(row.currency)),
             row.currency,
             row.computed_at,
+        )
+        for row in session.scalars(query)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDeal:
+    """A deal's stretch in the open pipeline (``pipeline_deals``), at its last recorded amount."""
+
+    deal_id: str
+    system: str
+    amount: Decimal
+    currency: str
+    sourced: bool
+    influenced: bool
+    opened_at: datetime
+    left_at: datetime | None
+
+    def open_at(self, moment: datetime) -> bool:
+        """In the open pipeline at ``moment``: entered by then and not left yet."""
+        return self.opened_at <= moment and (self.left_at is None or self.left_at > moment)
+
+
+def pipeline(session: Session, since: datetime, until: datetime) -> list[OpenDeal]:
+    """Deals open at some moment of ``[since, until)``: entered before ``until``, not left
+    before ``since`` (the rules pick those open at each week's end)."""
+    query = (
+        select(PipelineDeal)
+        .where(PipelineDeal.opened_at < until)
+        .where((PipelineDeal.left_at.is_(None)) | (PipelineDeal.left_at >= since))
+        .order_by(PipelineDeal.deal_id)
+    )
+    return [
+        OpenDeal(
+            row.deal_id,
+            row.system,
+            Decimal(row.amount_minor).scaleb(-minor_digits(row.currency)),
+            row.currency,
+            row.sourced,
+            row.influenced,
+            row.opened_at,
+            row.left_at,
         )
         for row in session.scalars(query)
     ]

@@ -19,7 +19,15 @@ from connector.config.models.scorecard import ScorecardTargets
 from connector.jobs.credit.touches import channel_code
 from connector.reports.scorecard import texts
 from connector.reports.scorecard.model import Metric, Number, Status, Table, Team, Unit
-from connector.reports.scorecard.rows import Clock, Credit, Episode, Escalation, Hold, Lead
+from connector.reports.scorecard.rows import (
+    Clock,
+    Credit,
+    Episode,
+    Escalation,
+    Hold,
+    Lead,
+    OpenDeal,
+)
 
 #: a lead behind a figure: (system, object, record id)
 Ref = tuple[str, str, str]
@@ -53,6 +61,10 @@ class Params:
     credit_filterable: bool = True
     #: whether held-back MQLs can answer under the filters (they have no source or campaign)
     holds_filterable: bool = True
+    #: the currency the headline pipeline figures are in (other currencies: the table only)
+    currency: str = "EUR"
+    #: whether the open pipeline can answer under the filters (it has no rep, source, campaign)
+    pipeline_filterable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,8 @@ class WeekRows:
     #: every known lead by Salesforce id and by HubSpot contact id (for sources of episodes)
     by_lead: dict[str, Lead] = field(default_factory=dict)
     by_contact: dict[str, Lead] = field(default_factory=dict)
+    #: deals in the open pipeline at the week's end (or now, for the week under way)
+    pipeline: tuple[OpenDeal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,14 +398,13 @@ def _together(rows: WeekRows, params: Params, drills: dict[str, tuple[Ref, ...]]
     metrics: list[Metric] = []
     funnel_table = _funnel(rows.leads, params, drills, metrics)
     credit_metrics, credit_table = _credit(rows.credits, params, drills)
-    metrics += [
-        metric("pipeline_marketing", "together", None, "money"),
-        *credit_metrics,
-    ]
+    pipeline_metrics, pipeline_table = _pipeline(rows.pipeline, params, drills)
+    metrics += [*pipeline_metrics, *credit_metrics]
     picking_metric, picking_table = _cherry_picking(rows, params, drills)
     metrics.append(picking_metric)
     tables = [
         funnel_table,
+        pipeline_table,
         credit_table,
         _channels(rows, params, drills),
         _feedback_by(rows, "source", drills),
@@ -440,6 +453,64 @@ def _funnel(
             ((stage, len(reached), percent(len(reached), len(leads)), median_of(days)), key)
         )
     return _table("funnel", ("stage", "leads", "share_pct", "median_days"), table_rows, "together")
+
+
+def deal_ref(deal: OpenDeal) -> Ref:
+    """An open deal as its CRM record: the Salesforce Opportunity, or the HubSpot deal."""
+    if deal.system == "hubspot":
+        return ("hubspot", "deal", deal.deal_id)
+    return ("salesforce", "Opportunity", deal.deal_id)
+
+
+def _pipeline(
+    deals: Sequence[OpenDeal], params: Params, drills: dict[str, tuple[Ref, ...]]
+) -> tuple[list[Metric], Table]:
+    """Open pipeline at the week's end, sourced and influenced, per currency (never converted);
+    the headline figures in the scorecard's currency."""
+    per_currency: dict[str, list[OpenDeal]] = defaultdict(list)
+    for deal in deals:
+        per_currency[deal.currency].append(deal)
+    table_rows = []
+    for currency, members in sorted(per_currency.items()):
+        for kind in ("sourced", "influenced"):
+            chosen = [d for d in members if getattr(d, kind)]
+            drills[f"pipeline_{kind}:{currency}"] = tuple(deal_ref(d) for d in chosen)
+        influenced = [d for d in members if d.influenced]
+        sourced = [d for d in members if d.sourced]
+        row = (
+            currency,
+            len(members),
+            sum((d.amount for d in members), Decimal(0)),
+            sum((d.amount for d in sourced), Decimal(0)),
+            sum((d.amount for d in influenced), Decimal(0)),
+        )
+        table_rows.append((row, f"pipeline_influenced:{currency}"))
+    headline = params.currency
+    values: dict[str, Decimal | None] = {"sourced": None, "influenced": None}
+    if params.pipeline_filterable:
+        for kind in values:
+            chosen = [d for d in per_currency.get(headline, ()) if getattr(d, kind)]
+            values[kind] = sum((d.amount for d in chosen), Decimal(0))
+            drills.setdefault(f"pipeline_{kind}:{headline}", tuple(deal_ref(d) for d in chosen))
+    metrics = [
+        metric(
+            "pipeline_marketing",
+            "together",
+            values["influenced"],
+            "money",
+            drill=f"pipeline_influenced:{headline}",
+        ),
+        metric(
+            "pipeline_marketing_sourced",
+            "together",
+            values["sourced"],
+            "money",
+            drill=f"pipeline_sourced:{headline}",
+        ),
+    ]
+    columns = ("currency", "deals", "open_amount", "sourced", "influenced")
+    shown = table_rows if params.pipeline_filterable else []
+    return metrics, _table("pipeline_by_currency", columns, shown, "together")
 
 
 def _credit(

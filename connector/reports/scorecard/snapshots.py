@@ -31,7 +31,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from connector.store.db import Store
 
 #: bump when a rule, definition or the snapshot's shape changes: old snapshots stop matching
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: the open pipeline figures and table
 #: config sections whose values the figures follow (a change there makes a new version)
 SECTIONS = ("scorecard", "sla", "lifecycle", "handoff", "routing", "recycle", "credit")
 #: events whose transaction may still have been open at a check are looked at again
@@ -64,6 +64,21 @@ def definitions_version(config: BatonConfig) -> str:
     sections = {name: getattr(config, name).model_dump(mode="json") for name in SECTIONS}
     text = json.dumps([CODE_VERSION, sections], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+#: a kept week nobody has read for this long is dropped by the retention run (counted again if
+#: asked for): filters are free text, so without it the rows would only ever grow
+UNREAD_FOR = timedelta(days=30)
+
+
+def prune_snapshots(session: Session, now: datetime, config: BatonConfig) -> int:
+    """Drop kept weeks unread for ``UNREAD_FOR`` and those of other definitions (a retention
+    step: nothing is lost, a dropped week is counted again when someone asks for it)."""
+    stale = or_(
+        ScorecardSnapshot.checked_at < now - UNREAD_FOR,
+        ScorecardSnapshot.definitions_version != definitions_version(config),
+    )
+    return session.execute(delete(ScorecardSnapshot).where(stale)).rowcount or 0
 
 
 def filters_key(filters: ScorecardFilters) -> str:

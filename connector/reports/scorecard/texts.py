@@ -79,9 +79,19 @@ METRICS: dict[str, tuple[str, str]] = {
         "Of this week's MQLs delivered, how many reached lifecyclestage customer so far.",
     ),
     "pipeline_marketing": (
-        "Marketing pipeline",
-        "Not yet: open opportunity amounts are not collected by Baton (its credit ledger holds "
-        "won deals only), so there is no pipeline figure.",
+        "Pipeline, marketing-influenced",
+        "Amounts of the deals open at the end of the week (for the week under way: open now) "
+        "with at least one marketing touch in the credit timeline within credit.lookback_days, "
+        "in credit.currency; other currencies are in the table, never converted. A deal is "
+        "counted at the amount and touches Baton last read. The open pipeline has no rep, "
+        "source or campaign, so those filters show no data here.",
+    ),
+    "pipeline_marketing_sourced": (
+        "Pipeline, marketing-sourced",
+        "Amounts of the deals open at the end of the week (for the week under way: open now) "
+        "whose first touch in the credit timeline is a marketing touch, as for marketing-"
+        "sourced revenue, in credit.currency (other currencies in the table). No rep, source "
+        "or campaign filter.",
     ),
     "revenue_marketing_sourced": (
         "Revenue, marketing-sourced",
@@ -112,6 +122,7 @@ TABLES: dict[str, str] = {
     "recycled_by_reason": "Recycled and disqualified, by reason",
     "escalations_by_level": "Escalations by level",
     "funnel": "Funnel of this week's MQLs",
+    "pipeline_by_currency": "Open pipeline at the week's end, per currency",
     "credit_by_model": "Won revenue per credit model",
     "channels": "Revenue by channel beside leads by channel",
     "feedback_by_source": "Sales feedback reasons by source",
@@ -133,6 +144,8 @@ COLUMNS: dict[str, str] = {
     "median_days": "Median days in previous stage",
     "model": "Credit model",
     "deals": "Deals",
+    "currency": "Currency",
+    "open_amount": "Open amount",
     "sourced": "Marketing-sourced",
     "influenced": "Marketing-influenced",
     "marketing_credit": "Credit to marketing touches",
