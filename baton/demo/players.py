@@ -183,6 +183,9 @@ class Players:
         opportunity = result.get("opportunity_id")
         if opportunity:
             self.opportunity_ids[person.key] = str(opportunity)
+            if action.amount:  # the expected amount: the open pipeline the scorecard shows
+                fields = {"Amount": action.amount}
+                self.salesforce.ui_update("Opportunity", str(opportunity), fields, user_id=rep)
         return Outcome(action, True, f"converted; opportunity {opportunity}")
 
     def _win(self, action: Action, person: Person) -> Outcome:

@@ -99,7 +99,7 @@ class Action:
     note: str = ""
     #: RECYCLE: the reason code the rep picks (Recycle_Reason__c); None = left empty
     reason: str | None = None
-    #: WIN: the deal amount in euros
+    #: WIN: the deal amount in euros; CONVERT: the amount expected on the new opportunity
     amount: int = 0
 
 
@@ -319,8 +319,14 @@ def _rep_actions(
         note, reason = why
         steps.append(Action(work_day + 1, Kind.RECYCLE, key, note=note, reason=reason))
     if fate in (Fate.IN_PIPELINE, Fate.WON):
-        steps.append(Action(work_day + 1, Kind.CONVERT, key))
+        steps.append(Action(work_day + 1, Kind.CONVERT, key, amount=_expected_amount(key)))
     if fate == Fate.WON:
         amount = rng.randrange(12_000, 60_000, 500)
         steps.append(Action(work_day + 2, Kind.WIN, key, amount=amount))
     return steps
+
+
+def _expected_amount(key: str) -> int:
+    """The amount a rep puts on a new opportunity, in euros: fixed per person and drawn from no
+    random stream, so every seed's story stays as it was (the win sets the final amount)."""
+    return 10_000 + 500 * (sum(map(ord, key)) % 60)

@@ -59,6 +59,7 @@ def test_an_earlier_week_lands_in_its_own_scorecard_week(tmp_path: Path) -> None
         week = date.fromordinal(last_week)
         card = build_scorecard(stack.runtime.store, config, week, ScorecardFilters())
         seen["card"] = card
+        seen["now"] = build_scorecard(stack.runtime.store, config, today, ScorecardFilters())
 
     code = run_demo(
         once=True,
@@ -76,3 +77,5 @@ def test_an_earlier_week_lands_in_its_own_scorecard_week(tmp_path: Path) -> None
     assert card.metric("mqls_delivered").value > 0  # hand-offs dated last week
     # reps answer the next working day at 14:00: hours of business time, not seconds
     assert card.metric("first_response_median_hours").value > 1
+    # converted leads' opportunities carry the rep's expected amount: an open pipeline to show
+    assert seen["now"].metric("pipeline_marketing").value > 0
