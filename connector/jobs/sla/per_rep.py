@@ -33,12 +33,6 @@ class RepContext:
     missed: int
     open_leads: int
 
-    @property
-    def within_pct(self) -> int | None:
-        """Share of judged first responses that were met (None before any was judged)."""
-        judged = self.met + self.missed
-        return round(100 * self.met / judged) if judged else None
-
 
 def next_place(session: Session, clock: SlaClock, period: Period) -> int:
     """The place this clock's miss would take among its owner's misses in ``period`` (1 =
