@@ -8,6 +8,7 @@ are checked. The sandboxes' end-to-end run is tests/integration/test_credit.py.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -227,7 +228,7 @@ def _multi_currency_run(store: Store, readers: dict[System, Any]):
     def handle():
         with store.session() as session:
             event = InboxEvent(
-                source=Source.SALESFORCE, event_id=f"m{len(salesforce.responses)}{id(object())}",
+                source=Source.SALESFORCE, event_id=f"m{uuid.uuid4().hex}",
                 kind="updated", object_type=ObjectType.OPPORTUNITY, object_id=OPP,
                 record_key=record_key(Source.SALESFORCE, ObjectType.OPPORTUNITY, OPP),
                 occurred_at=NOW, changes={},

@@ -266,6 +266,9 @@ class SyncWorld:
     server: BatonServer
     runtime: Runtime
     worker: Worker = field(init=False)
+    tag: str = field(init=False, default_factory=lambda: uuid.uuid4().hex[:12])
+    """Unique per world, for names the session-wide sandboxes must not see twice (``id()`` is
+    reused once a world is garbage-collected, and a reused name collides)."""
 
     @classmethod
     def open(cls, hs: Any, sf: Any, server: BatonServer, config: BatonConfig) -> SyncWorld:

@@ -98,7 +98,7 @@ def world(
     hs = hubspot_alone
     path = tmp_path / "baton.db"
     shutil.copyfile(migrated_template, path)
-    owners = [hs.add_owner(f"rep{i}-{id(tmp_path)}@example.com", "Rep", str(i)) for i in (1, 2)]
+    owners = [hs.add_owner(f"rep{i}-{tmp_path.name}@example.com", "Rep", str(i)) for i in (1, 2)]
     config = default_config(
         hubspot_base_url=hs.base_url,
         salesforce_instance_url=f"https://127.0.0.1:{salesforce_port}",
@@ -305,7 +305,7 @@ def test_a_reactivated_contact_whose_owner_left_is_routed_round_robin(
     first = _qualified(world, "solo-left")
     owners = world.owners  # type: ignore[attr-defined]
     assert world.contact(first)["hubspot_owner_id"] == owners[0]
-    newcomer = world.hs.add_owner(f"rep3-{id(world)}@example.com", "Rep", "3")
+    newcomer = world.hs.add_owner(f"rep3-{world.tag}@example.com", "Rep", "3")
     world.hs.archive_owner(owners[0])  # the rep left; the team was staffed anew
     world.configure({"routing.teams": {"inbound": {"hubspot_owners": [owners[1], newcomer]}}})
     _disqualify_then_convert_again(world, first)
@@ -445,7 +445,7 @@ def sla_world(world: SyncWorld, mail: Any, slack: Any) -> dict[str, Any]:
     slack_catcher, slack_url = slack
     catcher.clear()
     slack_catcher.clear()
-    tag = id(world)
+    tag = world.tag
     manager = world.hs.add_owner(f"max-{tag}@example.com", "Max", "Manager")
     rep = world.hs.add_owner(f"rita-{tag}@example.com", "Rita", "Rep")
     world.configure(
@@ -662,7 +662,7 @@ def test_a_hubspot_owner_in_another_zone_gets_a_later_deadline_from_their_workin
     tmp_path: Path,
 ) -> None:
     """Both users work 09:00-17:00 on their own clock; the SLA is one business hour."""
-    tag = id(world)
+    tag = world.tag
     london = world.hs.add_owner(
         f"lena-{tag}@example.com", "Lena", "London", time_zone="Europe/London",
         working_hours=NINE_TO_FIVE,

@@ -93,7 +93,7 @@ def test_the_mirror_is_created_at_hand_off_follows_the_status_and_closes_at_conv
     (mirror,) = _mirrors(world, contact_id)
     assert (mirror["hs_pipeline_stage"], mirror["hs_lead_name"]) == (NEW, "Ada Mirror")
 
-    rep = world.sf.add_user("Rita Rep", f"rita-{id(world)}@example.com")
+    rep = world.sf.add_user("Rita Rep", f"rita-{world.tag}@example.com")
     world.sf.ui_update("Lead", lead_id, {"Status": WORKING}, user_id=rep)
     world.settle()
     (mirror,) = _mirrors(world, contact_id)
@@ -113,7 +113,7 @@ def test_the_mirror_is_created_at_hand_off_follows_the_status_and_closes_at_conv
 
 def test_a_not_now_closes_the_mirror_as_disqualified_and_recycles_once(world: SyncWorld) -> None:
     contact_id, lead_id = world.hand_off("mirror-no")
-    rep = world.sf.add_user("Ray Rep", f"ray-{id(world)}@example.com")
+    rep = world.sf.add_user("Ray Rep", f"ray-{world.tag}@example.com")
     world.sf.ui_update(
         "Lead", lead_id, {"Status": NOT_NOW, RECYCLE_REASON_FIELD: "bad_timing"}, user_id=rep
     )

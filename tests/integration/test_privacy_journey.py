@@ -76,7 +76,7 @@ def test_forget_after_hand_off_sla_escalation_recycle_and_credit(jworld, mail, s
     slack_catcher, slack_url = slack
     catcher.clear()
     slack_catcher.clear()
-    tag = id(world)
+    tag = world.tag
     director = world.sf.add_user("Dora Director", f"dora-{tag}@example.com")
     manager = world.sf.add_user("Max Manager", f"max-{tag}@example.com", manager_id=director)
     rep = world.sf.add_user("Rita Rep", f"rita-{tag}@example.com", manager_id=manager)

@@ -34,9 +34,9 @@ NOT_NOW = "Closed - Not Converted"  # the sandbox default's recycle trigger
 @pytest.fixture
 def recycling(world: SyncWorld) -> dict[str, Any]:
     """A nurture list, a marketing queue, a rep, and the history field switched on."""
-    nurture = world.hs.add_list(f"Nurture {id(world)}", "MANUAL")
-    queue = world.sf.add_queue(f"Marketing nurture {id(world)}")
-    rep = world.sf.add_user("Rita Rep", f"rita-{id(world)}@example.com")
+    nurture = world.hs.add_list(f"Nurture {world.tag}", "MANUAL")
+    queue = world.sf.add_queue(f"Marketing nurture {world.tag}")
+    rep = world.sf.add_user("Rita Rep", f"rita-{world.tag}@example.com")
     world.configure(
         {
             "recycle.nurture_list_id": nurture,
@@ -271,7 +271,7 @@ def test_a_conversion_wins_over_a_recycle(world, recycling):
 
 
 def test_a_dynamic_nurture_list_is_refused_at_start(world, recycling):
-    dynamic = world.hs.add_list(f"Smart list {id(world)}", "DYNAMIC")
+    dynamic = world.hs.add_list(f"Smart list {world.tag}", "DYNAMIC")
     with pytest.raises(JobSetupError, match=f"HubSpot list {dynamic} is DYNAMIC"):
         world.configure({"recycle.nurture_list_id": dynamic})
 
@@ -281,7 +281,7 @@ def test_a_dynamic_list_unknown_at_start_is_refused_at_the_first_add(world, recy
         raise ConnectionError("portal unreachable at start")
 
     monkeypatch.setattr(HubSpotReader, "list_processing_type", unreachable)
-    dynamic = world.hs.add_list(f"Smart list {id(world)}", "DYNAMIC")
+    dynamic = world.hs.add_list(f"Smart list {world.tag}", "DYNAMIC")
     world.configure({"recycle.nurture_list_id": dynamic})
     contact_id, lead_id = world.hand_off("dynamic")
     _not_now(world, lead_id, "bad_timing")

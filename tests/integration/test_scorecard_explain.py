@@ -23,8 +23,8 @@ NOT_NOW = "Closed - Not Converted"
 
 @pytest.fixture
 def recycling(world: SyncWorld) -> None:
-    nurture = world.hs.add_list(f"Nurture {id(world)}", "MANUAL")
-    queue = world.sf.add_queue(f"Marketing nurture {id(world)}")
+    nurture = world.hs.add_list(f"Nurture {world.tag}", "MANUAL")
+    queue = world.sf.add_queue(f"Marketing nurture {world.tag}")
     world.configure({"recycle.nurture_list_id": nurture, "recycle.marketing_queue_id": queue})
 
 

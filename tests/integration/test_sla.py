@@ -77,7 +77,7 @@ def team(world: SyncWorld, mail: Any, slack: Any) -> dict[str, Any]:
     slack_catcher, slack_url = slack
     catcher.clear()
     slack_catcher.clear()
-    tag = id(world)
+    tag = world.tag
     director = world.sf.add_user("Dora Director", f"dora-{tag}@example.com")
     manager = world.sf.add_user("Max Manager", f"max-{tag}@example.com", manager_id=director)
     rep = world.sf.add_user("Rita Rep", f"rita-{tag}@example.com", manager_id=manager)
@@ -223,7 +223,7 @@ def _hubspot_call(world: SyncWorld, contact_id: str, owner_id: str) -> str:
 
 def test_a_call_logged_in_hubspot_by_the_owner_meets_the_sla(world, team):
     rep_owner = world.hs.add_owner(_email(world, team["rep"]).upper(), "Rita", "Rep")
-    someone = world.hs.add_owner(f"someone-{id(world)}@example.com", "Some", "One")
+    someone = world.hs.add_owner(f"someone-{world.tag}@example.com", "Some", "One")
     contact_id, lead_id = world.hand_off("hubspot-call")
     _hubspot_call(world, contact_id, someone)
     world.settle()
@@ -241,7 +241,7 @@ def test_the_deadline_reads_each_address_once_however_many_hubspot_engagements(w
     worker's per-pass read cache under it; tests/sla/test_sla_hubspot_touches.py checks the
     first alone)."""
     rep_owner = world.hs.add_owner(_email(world, team["rep"]), "Rita", "Rep")
-    someone = world.hs.add_owner(f"someone-else-{id(world)}@example.com", "Some", "One")
+    someone = world.hs.add_owner(f"someone-else-{world.tag}@example.com", "Some", "One")
     start = datetime.now(UTC)
     contact_id, _ = world.hand_off("many-calls")
     with world.server.refusing("/webhooks/hubspot"):  # the calls' webhooks are lost
@@ -378,8 +378,8 @@ def test_crm_tasks_reach_owner_and_manager_once_and_never_count_as_a_touch(world
 
 def test_a_manager_who_is_a_hubspot_owner_gets_a_hubspot_task_on_the_contact_and_mail(world, team):
     """escalation.managers may name a HubSpot owner beside Salesforce: reached as one."""
-    loner = world.sf.add_user("Lone Rep", f"lone-{id(world)}@example.com")  # no ManagerId
-    hub_manager = world.hs.add_owner(f"hub-max-{id(world)}@example.com", "Hub", "Max")
+    loner = world.sf.add_user("Lone Rep", f"lone-{world.tag}@example.com")  # no ManagerId
+    hub_manager = world.hs.add_owner(f"hub-max-{world.tag}@example.com", "Hub", "Max")
     _configure(world, [loner], team["port"], team["slack_url"])
     world.configure(
         {
@@ -409,7 +409,7 @@ def test_a_manager_who_is_a_hubspot_owner_gets_a_hubspot_task_on_the_contact_and
 
 
 def test_the_last_step_reassigns_the_lead_in_salesforce_and_starts_the_next_reps_clock(world, team):
-    rep2 = world.sf.add_user("Ruud Rep", f"ruud-{id(world)}@example.com")
+    rep2 = world.sf.add_user("Ruud Rep", f"ruud-{world.tag}@example.com")
     world.configure(
         {
             "routing.teams": {"inbound": {"members": [team["rep"], rep2]}},
@@ -440,7 +440,7 @@ def test_the_last_step_reassigns_the_lead_in_salesforce_and_starts_the_next_reps
 
 
 def test_a_queue_owned_lead_starts_its_clock_when_a_person_takes_it(world, team):
-    queue = world.sf.add_queue(f"Inbound queue {id(world)}")
+    queue = world.sf.add_queue(f"Inbound queue {world.tag}")
     world.sf.set_assignment_rule(lambda lead: queue)
     try:
         world.configure({"routing.rules": [], "salesforce.use_assignment_rules": True})
@@ -464,7 +464,7 @@ def test_a_queue_owned_lead_starts_its_clock_when_a_person_takes_it(world, team)
 
 
 def test_a_missing_manager_skips_to_the_fixed_address(world, team):
-    loner = world.sf.add_user("Lone Rep", f"lone-{id(world)}@example.com")
+    loner = world.sf.add_user("Lone Rep", f"lone-{world.tag}@example.com")
     _configure(world, [loner], team["port"], team["slack_url"])
     start = datetime.now(UTC)
     _, lead_id = world.hand_off("nomanager")
@@ -479,7 +479,7 @@ def test_a_missing_manager_skips_to_the_fixed_address(world, team):
 
 
 def test_an_inactive_manager_is_passed_over(world, team):
-    tag = id(world)
+    tag = world.tag
     boss = world.sf.add_user("Bo Boss", f"bo-{tag}@example.com")
     gone = world.sf.add_user("Gone Manager", f"gone-{tag}@example.com", manager_id=boss)
     rep = world.sf.add_user("Ria Rep", f"ria-{tag}@example.com", manager_id=gone)
@@ -561,7 +561,7 @@ def _pg_team(world: SyncWorld, mail: Any, slack: Any) -> tuple[MailCatcher, Slac
     slack_catcher, slack_url = slack
     catcher.clear()
     slack_catcher.clear()
-    tag = id(world)
+    tag = world.tag
     director = world.sf.add_user("Dirk Director", f"dirk-{tag}@example.com")
     manager = world.sf.add_user("Mia Manager", f"mia-{tag}@example.com", manager_id=director)
     rep = world.sf.add_user("Rob Rep", f"rob-{tag}@example.com", manager_id=manager)

@@ -66,7 +66,7 @@ def _next_weekday(after: date) -> date:
 def test_an_owner_on_a_new_york_business_hours_record_with_the_orgs_holidays(
     world: SyncWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    tag = id(world)
+    tag = world.tag
     rep = world.sf.add_user("Nia York", f"nia-{tag}@example.com")
     name = f"New York office {tag}"
     world.sf.add_business_hours(name, "America/New_York", OFFICE)
@@ -111,7 +111,7 @@ def test_an_owner_on_a_new_york_business_hours_record_with_the_orgs_holidays(
 
 
 def test_an_owners_salesforce_time_zone_and_an_unknown_business_hours_name(world: SyncWorld):
-    tag = id(world)
+    tag = world.tag
     rep = world.sf.add_user("Kei Tokyo", f"kei-{tag}@example.com", TimeZoneSidKey="Asia/Tokyo")
     assert world.sf.get("User", rep)["TimeZoneSidKey"] == "Asia/Tokyo"
     _configure(

@@ -64,7 +64,7 @@ def _commands(store: Store) -> dict[str, tuple[str, int]]:
 
 
 def _journey(world: SyncWorld, port: int, slack_url: str) -> dict[str, str]:
-    tag = id(world)
+    tag = world.tag
     director = world.sf.add_user("Dora Director", f"dora-{tag}@example.com")
     manager = world.sf.add_user("Max Manager", f"max-{tag}@example.com", manager_id=director)
     rep = world.sf.add_user("Rita Rep", f"rita-{tag}@example.com", manager_id=manager)

@@ -42,10 +42,10 @@ def routed(world: SyncWorld) -> dict[str, Any]:
     """Teams of real org users, a fallback queue, and the ordered rules."""
     sf = world.sf
     users = {
-        name: sf.add_user(f"{name.title()} Rep", f"{name}-{id(world)}@example.com")
+        name: sf.add_user(f"{name.title()} Rep", f"{name}-{world.tag}@example.com")
         for name in ("partner", "enterprise", "benelux1", "benelux2")
     }
-    queue = sf.add_queue(f"Unrouted leads {id(world)}")
+    queue = sf.add_queue(f"Unrouted leads {world.tag}")
     world.configure(
         {
             "routing.teams": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,7 +37,8 @@ def _to_contact(contact_id: str, type_id: int = 578) -> list[PublicAssociationsF
 
 
 def _contact(client: HubSpot) -> str:
-    body = SimplePublicObjectInputForCreate(properties={"email": f"l{id(client)}@example.com"})
+    email = f"l{uuid.uuid4().hex[:12]}@example.com"
+    body = SimplePublicObjectInputForCreate(properties={"email": email})
     return client.crm.objects.basic_api.create("contacts", body).id
 
 
