@@ -1,9 +1,9 @@
 """Hand each event of a record to the jobs that want it, and apply what they answer.
 
-The worker calls :meth:`JobRunner.handle` once per event, inside a savepoint of the record's
-transaction. Each of several jobs runs in its own savepoint (a lone job's is the event's); its
-commands, timers and audit lines are written in that same savepoint, so an event's effects are
-all there or none are. Echoes need no decision: :meth:`JobRunner.settle_in_bulk` settles many
+The worker calls :meth:`JobRunner.handle` once per event, inside a savepoint that holds the
+event (or its whole chunk of records). The jobs' commands, timers and audit lines are written in
+that savepoint, so an event's effects are all there or none are: a job that raises fails the
+event, and the worker undoes it whole. Echoes need no decision: :meth:`JobRunner.settle_in_bulk` settles many
 at once when every job that wants them offers it (``connector.jobs.base``). When a job defers
 (it waits for something, e.g. the Salesforce lead being created), the jobs that already finished
 are noted on the event (``jobs_done``) and only the rest see it again.
@@ -53,9 +53,8 @@ class JobRunner:
         if not wanted and not done:
             return Result(SKIPPED, f"no job uses {event.source} {event.object_type} events")
         finished: list[tuple[str, Outcome, int]] = []
-        alone = len(wanted) == 1  # the caller's savepoint around the event is the job's own
         for job in wanted:
-            outcome, commands = self._run(ctx, job, event, own_savepoint=not alone)
+            outcome, commands = self._run(ctx, job, event)
             if outcome.status == DEFERRED:
                 event.jobs_done = done or None
                 parts = [*finished, (job.name, outcome, commands)]
@@ -145,20 +144,14 @@ class JobRunner:
             return Result(SKIPPED, f"timer {event.provider_type}: job {event.actor!r} not running")
         if timers.take_for_delivery(ctx.session, event) is None:
             return Result(SKIPPED, f"timer {event.provider_type} was cancelled or moved")
-        outcome, commands = self._run(ctx, job, event, own_savepoint=False)
+        outcome, commands = self._run(ctx, job, event)
         if outcome.status == DEFERRED:
             raise RuntimeError(f"job {job.name} deferred its own timer; timers cannot wait")
         return Result(outcome.status, outcome.summary, commands)
 
-    def _run(
-        self, ctx: JobContext, job: Job, event: InboxEvent, *, own_savepoint: bool = True
-    ) -> tuple[Outcome, int]:
-        if not own_savepoint:
-            outcome = job.handle(ctx, event)
-            return outcome, _apply(ctx, job.name, event, outcome)
-        with ctx.session.begin_nested():
-            outcome = job.handle(ctx, event)
-            return outcome, _apply(ctx, job.name, event, outcome)
+    def _run(self, ctx: JobContext, job: Job, event: InboxEvent) -> tuple[Outcome, int]:
+        outcome = job.handle(ctx, event)
+        return outcome, _apply(ctx, job.name, event, outcome)
 
 
 def _apply(ctx: JobContext, job: str, event: InboxEvent, outcome: Outcome) -> int:

@@ -154,3 +154,60 @@ def test_a_leased_record_whose_events_another_worker_took_is_passed_over(sqlite_
     loop.deliver(loop.hubspot.take_events())
     key = f"hubspot:contact:{contact}"
     assert loop.worker._process_chunk(["hubspot:contact:gone", key]) == 1
+
+
+def test_genuine_changes_of_a_chunk_share_one_savepoint(sqlite_store):
+    loop = Loop(sqlite_store)
+    pairs = _linked_pairs(loop, 4)
+    for contact, _ in pairs:
+        loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.deliver(loop.hubspot.take_events())
+    statements: list[str] = []
+    event.listen(sqlite_store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert loop.worker.process_events() == 4
+    assert sum(st.startswith("SAVEPOINT") for st in statements) == 1
+    loop.settle()
+    for _, lead in pairs:
+        assert loop.salesforce.records[lead]["Status"] == "Working - Contacted"
+
+
+def test_a_failing_record_in_a_chunk_fails_alone_and_the_others_are_kept(
+    sqlite_store, monkeypatch
+):
+    from connector.jobs.runner import JobRunner
+    from connector.metrics import Metrics
+
+    loop = Loop(sqlite_store)
+    pairs = _linked_pairs(loop, 4)
+    for contact, _ in pairs:
+        loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.deliver(loop.hubspot.take_events())
+    bad = f"hubspot:contact:{pairs[2][0]}"
+    handle = JobRunner.handle
+
+    def broken(self, session, event, now):
+        if event.record_key == bad:
+            raise RuntimeError("rule trouble")
+        return handle(self, session, event, now)
+
+    monkeypatch.setattr(JobRunner, "handle", broken)
+    metrics = Metrics()
+    loop.worker.metrics = metrics
+    assert loop.worker.process_events() == 3
+    with sqlite_store.session() as s:
+        rows = s.scalars(select(InboxEvent).where(InboxEvent.status != "skipped")).all()
+        by_key = {r.record_key: r for r in rows if r.record_key.startswith("hubspot:contact:")}
+        assert by_key[bad].status == "pending" and by_key[bad].attempts == 1
+        assert "rule trouble" in by_key[bad].outcome
+        done = [k for k, r in by_key.items() if k != bad and r.processed_at is not None]
+        assert len(done) >= 3
+        errors = s.scalars(select(AuditEntry).where(AuditEntry.step == "error")).all()
+        assert [e.record_key for e in errors] == [bad]
+    counted = {
+        sample.labels["outcome"]: sample.value
+        for family in metrics.events_processed.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+    assert counted.get("error") == 1
+    assert counted.get("done", 0) + counted.get("skipped", 0) == 3
