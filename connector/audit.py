@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from connector.events import utcnow
+from connector.store import batched
 from connector.store.models import AuditEntry
 
 
@@ -20,17 +22,21 @@ def record(
     command_id: int | None = None,
     **detail: Any,
 ) -> None:
-    """Append one line to a record's history (``step``: event, rule, write or error)."""
-    session.add(
-        AuditEntry(
-            record_key=record_key,
-            step=step,
-            summary=summary,
-            detail=detail,
-            event_id=event_id,
-            command_id=command_id,
-        )
-    )
+    """Append one line to a record's history (``step``: event, rule, write or error).
+
+    Inside a batch (``store.batched.inserts``) the line is held and written with the batch's.
+    """
+    line = {
+        "at": utcnow(),
+        "record_key": record_key,
+        "step": step,
+        "summary": summary,
+        "detail": detail,
+        "event_id": event_id,
+        "command_id": command_id,
+    }
+    if not batched.hold(session, AuditEntry, line):
+        session.add(AuditEntry(**line))
 
 
 def record_many(session: Session, lines: list[tuple[str, str, str, dict[str, Any]]]) -> None:

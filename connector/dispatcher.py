@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from connector import audit, knowledge
+from connector import audit, knowledge, preload
 from connector.commands import (
     Command,
     CommandResult,
@@ -42,8 +42,8 @@ from connector.observing import OBSERVED, keep_observed
 from connector.ports import CrmReader, CrmWriter
 from connector.privacy.fields import is_personal, quoted_values_named
 from connector.readback import LANDED, landed_writes
-from connector.store import Store
-from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, OwnWrite, RecordState
+from connector.store import Store, batched
+from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, RecordState
 from connector.store.strong import keep_loaded
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,14 @@ class Dispatcher:
         ]
         with self.store.session() as session:
             _preload(session, claimed)
+            targets = {command.record_key for _, command in claimed}
             counted: list[tuple[str, str, str] | None] = []
             try:  # the whole batch's results in one savepoint ...
-                with session.begin_nested():
+                with (
+                    session.begin_nested(),
+                    preload.installed(session, targets),
+                    batched.inserts(session),
+                ):
                     counted = [
                         self._apply(session, *one, now, one[0] in in_doubt) for one in applied
                     ]
@@ -320,11 +325,7 @@ class Dispatcher:
         cleared: str | None = None,
     ) -> None:
         """Only Baton's latest write of a field can still echo: older memories are dropped."""
-        session.execute(
-            delete(OwnWrite)
-            .where(OwnWrite.record_key == target, OwnWrite.field.in_(list(fields)))
-            .execution_options(synchronize_session=knowledge.BY_ROWS)
-        )
+        knowledge.forget_own_writes(session, target, list(fields))
         if cleared:
             _remember_own(session, target, cleared, "", now)
         for name, value in fields.items():
@@ -361,15 +362,7 @@ def _has_pending_write(session: Session, target: str, names: set[str]) -> bool:
 
 
 def _remember_own(session: Session, target: str, name: str, value: object, now: datetime) -> None:
-    session.add(
-        OwnWrite(
-            record_key=target,
-            field=name,
-            value=None if value is None else str(value),
-            written_at=now,
-            expires_at=now + OWN_WRITE_TTL,
-        )
-    )
+    knowledge.remember_own_write(session, target, name, value, now, now + OWN_WRITE_TTL)
 
 
 def _backoff(attempt: int, jitter: float | None = None) -> float:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from connector import preload
 from connector.jobs.lifecycle.rules import SideState
 from connector.privacy import email_hash
 from connector.privacy.fields import minimize
+from connector.store import batched
 from connector.store.models import OwnWrite, RecordLink, RecordState
 
 #: bulk statements find the session's objects they touched by the rows they changed
@@ -19,9 +22,17 @@ from connector.store.models import OwnWrite, RecordLink, RecordState
 BY_ROWS = "fetch"
 
 
+def _row(session: Session, record_key: str) -> RecordState | None:
+    """The record's state row: from the batch's preload when it covers the key (``preload``)."""
+    loaded = preload.of(session)
+    if loaded is not None and loaded.covers(record_key):
+        return loaded.states[record_key]
+    return session.get(RecordState, record_key)
+
+
 def load_side(session: Session, record_key: str) -> SideState:
     """The known synced values of one record (empty when Baton has never seen it)."""
-    row = session.get(RecordState, record_key)
+    row = _row(session, record_key)
     if row is None:
         return SideState()
     data = row.fields
@@ -35,10 +46,13 @@ def load_side(session: Session, record_key: str) -> SideState:
 
 
 def _state(session: Session, record_key: str) -> RecordState:
-    row = session.get(RecordState, record_key)
+    row = _row(session, record_key)
     if row is None:
         row = RecordState(record_key=record_key, fields={"values": {}})
         session.add(row)
+        loaded = preload.of(session)
+        if loaded is not None:  # found again by key without a flush and a SELECT
+            loaded.states[record_key] = row
     return row
 
 
@@ -62,7 +76,7 @@ def observed(session: Session, record_key: str) -> dict[str, Any]:
     A snapshot (outbound message, poll) must be compared with these: while Baton's write is
     queued, a snapshot sent for an unrelated edit still shows the old value, which is no change.
     """
-    row = session.get(RecordState, record_key)
+    row = _row(session, record_key)
     return dict(row.fields.get("observed", {})) if row is not None else {}
 
 
@@ -92,11 +106,66 @@ def remember_genuine(
     """Record a person's (or another system's) change; it supersedes Baton's write memory."""
     remember(session, record_key, values, at)
     observe(session, record_key, values, at)
-    session.execute(
-        delete(OwnWrite)
-        .where(OwnWrite.record_key == record_key, OwnWrite.field.in_(list(values)))
-        .execution_options(synchronize_session=BY_ROWS)
-    )
+    forget_own_writes(session, record_key, list(values))
+
+
+def forget_own_writes(session: Session, record_key: str, names: list[str]) -> None:
+    """Drop Baton's memories of its writes of these fields on the record (no echo is expected).
+
+    Under a preload the memories are known, so nothing is sent when there are none (the usual
+    case); otherwise one DELETE.
+    """
+    loaded = preload.of(session)
+    if loaded is None or not loaded.covers(record_key):
+        session.execute(
+            delete(OwnWrite)
+            .where(OwnWrite.record_key == record_key, OwnWrite.field.in_(names))
+            .execution_options(synchronize_session=BY_ROWS)
+        )
+        return
+    for name in names:
+        for memory in loaded.own_writes.pop((record_key, name), []):
+            _spend(session, memory)
+
+
+def remember_own_write(
+    session: Session, record_key: str, name: str, value: Any, now: datetime, expires_at: datetime
+) -> None:
+    """Remember that Baton wrote ``name=value`` on the record, to recognise its echo.
+
+    Inside a batch (``store.batched.inserts``) the memory is held and written with the batch's.
+    """
+    row = {
+        "record_key": record_key,
+        "field": name,
+        "value": _as_text(value),
+        "written_at": now,
+        "expires_at": expires_at,
+    }
+    memory: OwnWrite | HeldMemory
+    if batched.hold(session, OwnWrite, row):
+        memory = HeldMemory(row)
+    else:
+        memory = OwnWrite(**row)
+        session.add(memory)
+    loaded = preload.of(session)
+    if loaded is not None and loaded.covers(record_key):
+        loaded.own_writes[(record_key, name)].append(memory)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldMemory:
+    """An own-write memory held for the batch's INSERT (``store.batched``), not yet a row."""
+
+    row: dict[str, Any]
+
+    @property
+    def value(self) -> str | None:
+        return self.row["value"]
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.row["expires_at"]
 
 
 def remember_written(
@@ -114,7 +183,7 @@ def remember_written(
 
 def forget(session: Session, record_key: str, names: list[str]) -> None:
     """Mark fields as unknown (a write was refused, so Baton no longer knows their value)."""
-    row = session.get(RecordState, record_key)
+    row = _row(session, record_key)
     if row is None:
         return
     data = dict(row.fields)
@@ -126,6 +195,16 @@ def consume_own_write(
     session: Session, record_key: str, field: str, value: Any, now: datetime
 ) -> bool:
     """True (and forget it) when ``field=value`` on the record is Baton's own unexpired write."""
+    loaded = preload.of(session)
+    if loaded is not None and loaded.covers(record_key):
+        memories = loaded.own_writes.get((record_key, field), [])
+        text = _as_text(value)
+        spent = next((m for m in memories if m.value == text and m.expires_at > now), None)
+        if spent is None:
+            return False
+        memories.remove(spent)
+        _spend(session, spent)
+        return True
     match = (
         select(OwnWrite.id)
         .where(OwnWrite.record_key == record_key, OwnWrite.field == field)
@@ -162,12 +241,25 @@ def consume_own_writes(
     ).rowcount
 
 
+def _spend(session: Session, memory: OwnWrite | HeldMemory) -> None:
+    """Delete a memory at the next flush (one remembered in this batch is never written)."""
+    if isinstance(memory, HeldMemory):
+        batched.discard(session, OwnWrite, memory.row)
+    elif memory in session.new:
+        session.expunge(memory)
+    else:
+        session.delete(memory)
+
+
 def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
 def link_for_hubspot(session: Session, contact_id: str) -> RecordLink | None:
     """The link of a HubSpot contact, if any."""
+    loaded = preload.of(session)
+    if loaded is not None and contact_id in loaded.hubspot_ids:
+        return loaded.link_by_hubspot(contact_id)
     return session.scalars(
         select(RecordLink).where(RecordLink.hubspot_contact_id == contact_id)
     ).first()
@@ -175,6 +267,9 @@ def link_for_hubspot(session: Session, contact_id: str) -> RecordLink | None:
 
 def link_for_salesforce(session: Session, record_id: str) -> RecordLink | None:
     """The link holding a Salesforce Lead or Contact id, if any."""
+    loaded = preload.of(session)
+    if loaded is not None and record_id in loaded.salesforce_ids:
+        return loaded.link_by_salesforce(record_id)
     return session.scalars(
         select(RecordLink).where(
             or_(
@@ -236,4 +331,7 @@ def upsert_link(
     link.salesforce_contact_id = link.salesforce_contact_id or salesforce_contact_id
     link.email_hash = link.email_hash or email_hash(email)
     session.flush()
+    loaded = preload.of(session)
+    if loaded is not None:
+        loaded.add_link(link)
     return link

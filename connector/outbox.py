@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from connector import knowledge
+from connector import knowledge, preload
 from connector.commands import Command, SetStage, UpdateFields, written_fields
 from connector.events import utcnow
 from connector.store.models import OutboxCommand
@@ -35,7 +35,15 @@ def enqueue(session: Session, command: Command, cause_event_id: int | None = Non
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(OutboxCommand.id)
     )
-    return session.execute(statement).first() is not None
+    with session.no_autoflush:  # the row stands alone: the batch's changes flush together later
+        added = session.execute(statement).first()
+    loaded = preload.of(session)
+    retirable = command.kind in preload.FIELD_WRITES  # a later decision in the batch may retire it
+    if added is not None and loaded is not None and retirable and loaded.covers(command.record_key):
+        loaded.queued[command.record_key].append(
+            preload.QueuedWrite(added[0], command.payload(), None)
+        )
+    return added is not None
 
 
 def enqueue_known(
@@ -65,6 +73,10 @@ def supersede_queued_writes(
     older_than: datetime | None = None,
 ) -> None:
     """Older queued writes of these fields would land after newer knowledge: retire them."""
+    loaded = preload.of(session)
+    if loaded is not None and loaded.covers(target_key):
+        _supersede_preloaded(session, loaded, target_key, names, now, older_than)
+        return
     rows = session.scalars(
         select(OutboxCommand)
         .where(OutboxCommand.record_key == target_key, OutboxCommand.status == "pending")
@@ -73,14 +85,48 @@ def supersede_queued_writes(
     for row in rows:
         if row.lease_until is not None and row.lease_until > now:
             continue  # in flight: the dispatcher heals it if it lands over newer knowledge
-        payload = row.payload
-        logical = payload.get("logical_at")
-        if older_than is not None and (
-            not logical or datetime.fromisoformat(logical) >= older_than
-        ):
-            continue
-        written = set(payload.get("fields", {})) | set(payload.get("extra_fields", {}))
-        if payload.get("field_name"):
-            written.add(payload["field_name"])
-        if written and written <= names:
+        if _retired_by(row.payload, names, older_than):
             row.status = "superseded"
+
+
+def _supersede_preloaded(
+    session: Session,
+    loaded: preload.Preloaded,
+    target_key: str,
+    names: set[str],
+    now: datetime,
+    older_than: datetime | None,
+) -> None:
+    """As :func:`supersede_queued_writes`, from the batch's preload: no SELECT, and an UPDATE
+    only when something is retired. The UPDATE checks status and lease again, since another
+    process's dispatcher may have claimed or finished a write since it was loaded."""
+    queued = loaded.queued.get(target_key, [])
+    retired = [
+        write
+        for write in queued
+        if not (write.lease_until is not None and write.lease_until > now)
+        and _retired_by(write.payload, names, older_than)
+    ]
+    if not retired:
+        return
+    session.execute(
+        update(OutboxCommand)
+        .where(OutboxCommand.id.in_([write.id for write in retired]))
+        .where(OutboxCommand.status == "pending")
+        .where(or_(OutboxCommand.lease_until.is_(None), OutboxCommand.lease_until <= now))
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
+    loaded.queued[target_key] = [write for write in queued if write not in retired]
+
+
+def _retired_by(payload: dict, names: set[str], older_than: datetime | None) -> bool:  # type: ignore[type-arg]
+    """True when a queued write's fields are all among ``names`` (and, with ``older_than``,
+    its decision is older than that)."""
+    logical = payload.get("logical_at")
+    if older_than is not None and (not logical or datetime.fromisoformat(logical) >= older_than):
+        return False
+    written = set(payload.get("fields", {})) | set(payload.get("extra_fields", {}))
+    if payload.get("field_name"):
+        written.add(payload["field_name"])
+    return bool(written) and written <= names

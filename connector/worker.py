@@ -12,7 +12,8 @@ import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
-from connector import audit, heartbeats, timers
+from connector import audit, heartbeats, preload, timers
 from connector.dispatch_policy import LingerPolicy, due_writes
 from connector.dispatcher import Dispatcher
 from connector.events import EventKind, utcnow
@@ -30,7 +31,7 @@ from connector.metrics import Metrics
 from connector.prefetch import NeedsRead, prefetching
 from connector.privacy.fields import pseudonymize_text
 from connector.runtime import Runtime
-from connector.store import Store
+from connector.store import Store, batched
 from connector.store.models import InboxEvent, OutboxCommand, Timer
 from connector.store.strong import keep_loaded
 
@@ -160,7 +161,7 @@ class Worker:
         tally: list[str] = []
         reached = 0
         try:
-            with session.begin_nested():
+            with session.begin_nested(), self._batched(session, keys, pending):
                 handled = 0
                 for key in keys:
                     handled += self._apply_events(
@@ -174,6 +175,21 @@ class Worker:
             return kept + done, needs
         self._count(tally)
         return handled, []
+
+    @contextmanager
+    def _batched(
+        self, session: Session, keys: list[str], pending: dict[str, list[InboxEvent]]
+    ) -> Iterator[None]:
+        """For a chunk of plain changes: what its records read, loaded in four SELECTs
+        (``connector.preload``), and the audit lines they add written in one INSERT at the end
+        (``store.batched``). Other events (a merge, an erasure) read and rewrite more: they
+        run against the store as it is."""
+        events = [event for key in keys for event in pending.get(key, [])]
+        if not preload.preloadable(events):
+            yield
+            return
+        with preload.installed(session, keys), batched.inserts(session):
+            yield
 
     def _apply_one_by_one(
         self,

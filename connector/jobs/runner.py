@@ -3,10 +3,10 @@
 The worker calls :meth:`JobRunner.handle` once per event, inside a savepoint that holds the
 event (or its whole chunk of records). The jobs' commands, timers and audit lines are written in
 that savepoint, so an event's effects are all there or none are: a job that raises fails the
-event, and the worker undoes it whole. Echoes need no decision: :meth:`JobRunner.settle_in_bulk` settles many
-at once when every job that wants them offers it (``connector.jobs.base``). When a job defers
-(it waits for something, e.g. the Salesforce lead being created), the jobs that already finished
-are noted on the event (``jobs_done``) and only the rest see it again.
+event, and the worker undoes it whole. Echoes need no decision: :meth:`JobRunner.settle_in_bulk`
+settles many at once when every job that wants them offers it (``connector.jobs.base``). When a
+job defers (it waits for something, e.g. the Salesforce lead being created), the jobs that
+already finished are noted on the event (``jobs_done``) and only the rest see it again.
 """
 
 from __future__ import annotations

@@ -211,3 +211,30 @@ def test_a_failing_record_in_a_chunk_fails_alone_and_the_others_are_kept(
     }
     assert counted.get("error") == 1
     assert counted.get("done", 0) + counted.get("skipped", 0) == 3
+
+
+def _dispatch_statements(store, pairs: int) -> int:  # type: ignore[no-untyped-def]
+    loop = Loop(store)
+    for contact, _ in _linked_pairs(loop, pairs):
+        loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.deliver(loop.hubspot.take_events())
+    loop.worker.process_events()
+    statements: list[str] = []
+    listener = lambda *a: statements.append(a[2])  # noqa: E731
+    event.listen(store.engine, "before_cursor_execute", listener)
+    assert loop.worker.dispatcher.dispatch(loop.clock()) == pairs
+    event.remove(store.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_a_dispatch_batch_records_its_results_in_statements_that_do_not_grow_with_it(tmp_path):
+    from connector.store import Store, upgrade
+
+    counts = []
+    for pairs in (2, 6):
+        url = f"sqlite:///{tmp_path}/dispatch-{pairs}.db"
+        upgrade(url)
+        store = Store(url)
+        counts.append(_dispatch_statements(store, pairs))
+        store.dispose()
+    assert counts[0] == counts[1], counts
