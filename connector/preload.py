@@ -67,6 +67,8 @@ class Preloaded:
         default_factory=lambda: defaultdict(list)
     )
     queued: dict[str, list[QueuedWrite]] = field(default_factory=lambda: defaultdict(list))
+    #: what jobs preloaded for themselves (``Job.preload``), by job name
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def covers(self, key: str) -> bool:
         """True when the state, memories and queued writes of ``key`` were loaded."""

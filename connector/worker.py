@@ -189,6 +189,7 @@ class Worker:
             yield
             return
         with preload.installed(session, keys), batched.inserts(session):
+            self.processor.preload(session, events)
             yield
 
     def _apply_one_by_one(

@@ -77,6 +77,9 @@ class Job(Protocol):
 #: A job whose answer depends on its state offers ``bulk_outcomes(ctx, events) -> list[Outcome |
 #: None]`` instead of ``settle_in_bulk``: reading only, what ``handle`` would answer to each
 #: event, None for one that needs ``handle`` (its record then goes one by one; the SLA job).
+#: ``preload(session, events)``, also optional: read at once what ``handle`` will read for each of
+#: a chunk's ``events`` (those the job wants), into the chunk's ``connector.preload`` (its
+#: ``extra``, under the job's name); the worker calls it only for chunks of plain changes.
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,14 @@ class JobRunner:
                 settled.setdefault(Result(status, _summary(parts, named=False)), []).append(event)
         return [(group, result) for result, group in settled.items()]
 
+    def preload(self, session: Session, events: Sequence[InboxEvent]) -> None:
+        """Let each job that offers it read at once what its events will read (``jobs.base``)."""
+        for job in self.jobs:
+            load = getattr(job, "preload", None)
+            wanted = [event for event in events if job.wants(event)] if load else []
+            if wanted:
+                load(session, wanted)
+
     def ensure_standing_timers(self, session: Session, now: datetime) -> int:
         """Make sure the timers jobs keep without any event exist (a weekly digest's next send).
 

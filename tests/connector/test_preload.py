@@ -134,10 +134,11 @@ def test_a_memory_made_and_forgotten_in_one_batch_is_never_written(store):
     _seed(store)
     with store.session() as s:
         keep_loaded(s)
+        until = NOW + timedelta(hours=1)
         with preload.installed(s, [LEAD]), batched.inserts(s):
-            knowledge.remember_own_write(s, LEAD, "Status", "Nurture", NOW, NOW + timedelta(hours=1))
+            knowledge.remember_own_write(s, LEAD, "Status", "Nurture", NOW, until)
             knowledge.forget_own_writes(s, LEAD, ["Status"])  # a later write of the same field
-            knowledge.remember_own_write(s, LEAD, "Status", "Closed", NOW, NOW + timedelta(hours=1))
+            knowledge.remember_own_write(s, LEAD, "Status", "Closed", NOW, until)
     with store.session() as s:
         values = s.scalars(select(OwnWrite.value)).all()
         assert values == ["Closed"]

@@ -171,9 +171,7 @@ def test_genuine_changes_of_a_chunk_share_one_savepoint(sqlite_store):
         assert loop.salesforce.records[lead]["Status"] == "Working - Contacted"
 
 
-def test_a_failing_record_in_a_chunk_fails_alone_and_the_others_are_kept(
-    sqlite_store, monkeypatch
-):
+def test_a_failing_record_in_a_chunk_fails_alone_and_the_others_are_kept(sqlite_store, monkeypatch):
     from connector.jobs.runner import JobRunner
     from connector.metrics import Metrics
 

@@ -9,18 +9,56 @@ second of the two sees what the first decided.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from connector import preload
 from connector.jobs.sla.rules import OPEN_STATES, Breach
 from connector.store.models import SlaBreach, SlaClock, SlaTouch
+
+#: the name the SLA job's preloaded clocks go by in a chunk's ``connector.preload``
+PRELOADED = "sla"
+
+
+@dataclass
+class PreloadedClocks:
+    """The newest clock of each lead a chunk's events name, locked (``Job.preload``); a lead
+    in ``leads`` without an entry in ``latest`` has no clock."""
+
+    leads: set[str] = field(default_factory=set)
+    latest: dict[str, SlaClock] = field(default_factory=dict)
+
+
+def preload_latest(session: Session, lead_ids: Sequence[str]) -> None:
+    """Read and lock the newest clock of every lead at once, for the chunk's :func:`latest`."""
+    loaded = preload.of(session)
+    if loaded is None or not lead_ids:
+        return
+    leads = {lead_id[:18] for lead_id in lead_ids}
+    loaded.extra[PRELOADED] = PreloadedClocks(leads, latest_of(session, sorted(leads)))
+
+
+def started(session: Session, clock: SlaClock) -> None:
+    """A new clock is the lead's newest from now on (for the chunk's preload)."""
+    cached = _preloaded(session)
+    if cached is not None and clock.lead_id in cached.leads:
+        cached.latest[clock.lead_id] = clock
+
+
+def _preloaded(session: Session) -> PreloadedClocks | None:
+    loaded = preload.of(session)
+    return loaded.extra.get(PRELOADED) if loaded is not None else None
 
 
 def latest(session: Session, lead_id: str) -> SlaClock | None:
     """The lead's newest clock (open or not), locked for this transaction."""
+    cached = _preloaded(session)
+    if cached is not None and lead_id[:18] in cached.leads:
+        return cached.latest.get(lead_id[:18])
     query = (
         select(SlaClock)
         .where(SlaClock.lead_id == lead_id[:18])

@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from connector import knowledge
 from connector.commands import Command, Notify, System, UpdateFields
 from connector.config import BatonConfig
@@ -88,6 +90,15 @@ class SlaJob:
             and event.source == Source.SALESFORCE
             and event.object_type == ObjectType.LEAD
         )
+
+    def preload(self, session: Session, events: Sequence[InboxEvent]) -> None:
+        """The clocks of a chunk's Salesforce Leads, read and locked in one SELECT."""
+        leads = [
+            event.object_id
+            for event in events
+            if event.source == Source.SALESFORCE and event.object_type == ObjectType.LEAD
+        ]
+        clocks.preload_latest(session, leads)
 
     def bulk_outcomes(self, ctx: JobContext, events: Sequence[InboxEvent]) -> list[Outcome | None]:
         """What :meth:`handle` would answer to each Lead echo that changes nothing, read for all
@@ -183,6 +194,7 @@ class SlaJob:
         )
         ctx.session.add(clock)
         ctx.session.flush()
+        clocks.started(ctx.session, clock)
         line = (
             f"SLA clock #{clock.number} started for owner {owner} (policy {policy.name}, "
             f"team {team or '-'}): first touch due {due.isoformat()}{note}"
