@@ -172,21 +172,17 @@ def start_baton(params: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
 
 @contextmanager
 def sandboxes() -> Iterator[tuple[Any, Any]]:
-    """A HubSpot portal and a Salesforce org whose integration user's writes fire outbound,
-    with renamed Lead status labels and a lead assignment rule (as a real org has)."""
-    from baton.demo.stack import REALISTIC_SALESFORCE
+    """A HubSpot portal and a Salesforce org as the demo runs them (``REALISTIC_*``: search index
+    delay, duplicate and reordered deliveries, the integration user's writes firing outbound,
+    sessions that expire mid-run, renamed Lead status labels) and a lead assignment rule."""
+    from baton.demo.stack import REALISTIC_HUBSPOT, REALISTIC_SALESFORCE
     from connector.config.defaults import SANDBOX_SALESFORCE_ORG_ID
     from sandbox.hubspot import HubSpotSandbox, HubSpotSandboxConfig
     from sandbox.salesforce import SalesforceSandbox
     from sandbox.salesforce.config import SalesforceSandboxConfig
 
-    hs_config = HubSpotSandboxConfig(webhook_retry_base_s=0.2)
-    sf_config = SalesforceSandboxConfig(
-        org_id=SANDBOX_SALESFORCE_ORG_ID,
-        outbound_retry_base_s=0.2,
-        integration_user_sends_outbound=True,
-        lead_status_labels=REALISTIC_SALESFORCE["lead_status_labels"],
-    )
+    hs_config = HubSpotSandboxConfig(**REALISTIC_HUBSPOT)
+    sf_config = SalesforceSandboxConfig(org_id=SANDBOX_SALESFORCE_ORG_ID, **REALISTIC_SALESFORCE)
     with HubSpotSandbox(hs_config) as hs, SalesforceSandbox(sf_config) as sf:
         sf.add_custom_field("Lead", HUBSPOT_ID_FIELD)
         # an active assignment rule: a write without `Sforce-Auto-Assign: FALSE` would move the
