@@ -68,12 +68,33 @@ class Dispatcher:
     readers: Mapping[System, CrmReader] = field(default_factory=dict)
     _jitter: float | None = field(default=None, init=False, repr=False)
 
-    def dispatch(self, now: datetime, limit: int = 500) -> int:
-        """Run up to ``limit`` due commands; return how many were attempted."""
+    def dispatch(
+        self, now: datetime, limit: int = 500, quotas: Mapping[str, int] | None = None
+    ) -> int:
+        """Run up to ``limit`` due commands; return how many were attempted.
+
+        ``quotas`` (``dispatch_policy.LingerPolicy.quotas``): only these systems, at most so
+        many of each (full batches while more are coming), instead of whatever is due.
+        """
         self._jitter = random.random()  # this pass's retries are rescheduled together
         in_doubt: set[int] = set()
         with self.store.session() as session:
-            rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit, in_doubt)
+            if quotas is None:
+                rows = claim_due_commands(session, self.owner, now, self.lease_ttl, limit, in_doubt)
+            else:
+                rows = [
+                    row
+                    for system, quota in sorted(quotas.items())
+                    for row in claim_due_commands(
+                        session,
+                        self.owner,
+                        now,
+                        self.lease_ttl,
+                        min(quota, limit),
+                        in_doubt,
+                        system=system,
+                    )
+                ]
             claimed = [(row.id, command_from_payload(row.kind, row.payload)) for row in rows]
         if not claimed:
             return 0

@@ -119,8 +119,11 @@ def claim_due_commands(
     ttl: timedelta,
     limit: int,
     in_doubt: set[int] | None = None,
+    *,
+    system: str | None = None,
 ) -> list[OutboxCommand]:
-    """Lease up to ``limit`` due commands, at most the OLDEST open one per record.
+    """Lease up to ``limit`` due commands (of ``system`` only, if given), at most the OLDEST
+    open one per record.
 
     A record whose oldest open command is leased elsewhere or waiting for its retry time is
     skipped entirely, so writes to one record never overtake each other. The ids of claimed
@@ -142,6 +145,8 @@ def claim_due_commands(
         leased_elsewhere = command.lease_until is not None and command.lease_until > now
         if leased_elsewhere or command.next_attempt_at > now:
             continue
+        if system is not None and command.system != system:
+            continue  # the record's oldest goes elsewhere (a notification): it waits its turn
         chosen.append(command.id)
         if command.lease_owner is not None and in_doubt is not None:
             in_doubt.add(command.id)

@@ -429,14 +429,17 @@ class Worker:
         work = self.fire_timers()
         work += self.process_events()
         now = self.clock()
-        if flush or self._writes_due(now, idle=work == 0):
-            work += self.dispatcher.dispatch(now)
+        if flush:
+            return work + self.dispatcher.dispatch(now)
+        quotas = self._writes_due(now, idle=work == 0)
+        if quotas:
+            work += self.dispatcher.dispatch(now, quotas=quotas)
         return work
 
-    def _writes_due(self, now: datetime, *, idle: bool) -> bool:
+    def _writes_due(self, now: datetime, *, idle: bool) -> dict[str, int]:
         with self.store.session() as session:
             due = due_writes(session, now)
-        return self.linger.is_due(due, now, idle)
+        return self.linger.quotas(due, now, idle)
 
     def has_open_work(self) -> bool:
         """True while any event or command is pending (due now or later) or a timer is due."""
