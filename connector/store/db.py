@@ -16,7 +16,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from connector.store.writer_queue import WriterQueue
+
 DEFAULT_DATABASE_URL = "sqlite:///var/baton.db"
+#: a connection whose transaction holds this process's turn for SQLite's write lock
+_QUEUED = "baton_writer_turn"
 
 
 def resolve_database_url(configured: str | None = None) -> str:
@@ -60,11 +64,27 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    writers = WriterQueue()
+
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
         # Take the write lock at BEGIN so two writers queue on busy_timeout instead of failing
-        # with "database is locked" when a read transaction tries to upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # with "database is locked" when a read transaction tries to upgrade; this process's
+        # threads queue in arrival order first (``writer_queue``: intake is not starved).
+        if writers.enter():
+            conn.info[_QUEUED] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _leave(conn)
+            raise
+
+    def _leave(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.info.pop(_QUEUED, False):
+            writers.leave()
+
+    event.listen(engine, "commit", _leave)
+    event.listen(engine, "rollback", _leave)
 
     # Let SQLAlchemy's 'begin' event issue BEGIN itself instead of pysqlite's implicit one.
     @event.listens_for(engine, "connect", insert=True)
