@@ -58,8 +58,9 @@ def _hubspot_alone(config: BatonConfig) -> list[str]:
         "owner while active (recycle.hand_back_to_previous_owner), else round robin, with a "
         "new Leads record",
         "  lead stages: read from the portal's lead pipelines at start (ids or labels)",
-        "  not yet: owners' working hours read from HubSpot (SLA calendars come from "
-        "sla.calendar and sla.owner_calendars)",
+        "  owners' working hours: from their HubSpot users with "
+        "sla.owner_calendars_from_hubspot, else sla.calendar and sla.owner_calendars",
+        "  not yet: owners' out-of-office time (an owner away still has a running clock)",
     ]
 
 
