@@ -43,7 +43,7 @@ from connector.ports import CrmReader, CrmWriter
 from connector.privacy.fields import is_personal, quoted_values_named
 from connector.readback import LANDED, landed_writes
 from connector.store import Store, batched
-from connector.store.models import DeadLetter, InboxEvent, OutboxCommand, RecordState
+from connector.store.models import DeadLetter, InboxEvent, OutboxCommand
 from connector.store.strong import keep_loaded
 
 log = logging.getLogger(__name__)
@@ -359,13 +359,11 @@ def _NO_RESULT(command: Command) -> CommandResult:
 
 
 def _preload(session: Session, claimed: list[tuple[int, Command]]) -> None:
-    """The batch's outbox rows and target states in two SELECTs, held for the session
-    (``keep_loaded``): each footprint reads them again by key."""
+    """The batch's outbox rows in one SELECT, held for the session (``keep_loaded``): each
+    result reads its row again by id. (The targets' states come with ``connector.preload``.)"""
     keep_loaded(session)
     ids = [row_id for row_id, _ in claimed]
-    targets = sorted({command.record_key for _, command in claimed})
     session.scalars(select(OutboxCommand).where(OutboxCommand.id.in_(ids))).all()
-    session.scalars(select(RecordState).where(RecordState.record_key.in_(targets))).all()
 
 
 def _has_pending_write(session: Session, target: str, names: set[str]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.sqlite import Insert
 from sqlalchemy.orm import Session
 
 from connector import knowledge, preload
-from connector.commands import Command, SetStage, UpdateFields, written_fields
+from connector.commands import Command, written_fields
 from connector.events import utcnow
 from connector.store.models import OutboxCommand
 
@@ -90,7 +91,7 @@ def supersede_queued_writes(
     rows = session.scalars(
         select(OutboxCommand)
         .where(OutboxCommand.record_key == target_key, OutboxCommand.status == "pending")
-        .where(OutboxCommand.kind.in_([SetStage.kind, UpdateFields.kind]))
+        .where(OutboxCommand.kind.in_(preload.FIELD_WRITES))
     ).all()
     for row in rows:
         if row.lease_until is not None and row.lease_until > now:
@@ -130,7 +131,7 @@ def _supersede_preloaded(
     loaded.queued[target_key] = [write for write in queued if write not in retired]
 
 
-def _retired_by(payload: dict, names: set[str], older_than: datetime | None) -> bool:  # type: ignore[type-arg]
+def _retired_by(payload: dict[str, Any], names: set[str], older_than: datetime | None) -> bool:
     """True when a queued write's fields are all among ``names`` (and, with ``older_than``,
     its decision is older than that)."""
     logical = payload.get("logical_at")

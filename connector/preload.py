@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from connector.commands import SetStage, UpdateFields
-from connector.events import EventKind, ObjectType, Source, record_key
+from connector.events import EventKind, ObjectType, Source
 from connector.store.models import InboxEvent, OutboxCommand, OwnWrite, RecordLink, RecordState
 
 _KEY = "baton_preload"
@@ -144,7 +144,7 @@ def load(session: Session, keys: Iterable[str]) -> Preloaded:
         preloaded.hubspot_ids, preloaded.salesforce_ids = hubspot, salesforce
         for link in session.scalars(query):
             preloaded.add_link(link)
-            keys.update(_keys_of(link))
+            keys.update(link.record_keys())
     ordered = sorted(keys)
     preloaded.states = dict.fromkeys(ordered)
     if not ordered:
@@ -167,15 +167,3 @@ def load(session: Session, keys: Iterable[str]) -> Preloaded:
         preloaded.queued[key].append(QueuedWrite(row_id, payload, lease_until))
     session.info[_KEY] = preloaded
     return preloaded
-
-
-def _keys_of(link: RecordLink) -> list[str]:
-    """The record keys of everyone a link joins (a change on one side reads the others)."""
-    keys = []
-    if link.hubspot_contact_id:
-        keys.append(record_key(Source.HUBSPOT, ObjectType.CONTACT, link.hubspot_contact_id))
-    if link.salesforce_lead_id:
-        keys.append(record_key(Source.SALESFORCE, ObjectType.LEAD, link.salesforce_lead_id))
-    if link.salesforce_contact_id:
-        keys.append(record_key(Source.SALESFORCE, ObjectType.CONTACT, link.salesforce_contact_id))
-    return keys

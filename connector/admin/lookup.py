@@ -89,28 +89,16 @@ def parse_query(text: str) -> RecordQuery:
     )
 
 
-def keys_of_link(link: RecordLink) -> tuple[str, ...]:
-    """The record keys a link joins, HubSpot first."""
-    keys = []
-    if link.hubspot_contact_id:
-        keys.append(record_key(Source.HUBSPOT, ObjectType.CONTACT, link.hubspot_contact_id))
-    if link.salesforce_lead_id:
-        keys.append(record_key(Source.SALESFORCE, ObjectType.LEAD, link.salesforce_lead_id))
-    if link.salesforce_contact_id:
-        keys.append(record_key(Source.SALESFORCE, ObjectType.CONTACT, link.salesforce_contact_id))
-    return tuple(keys)
-
-
 def find_people(session: Session, query: RecordQuery) -> list[Person]:
     """Everyone the query names; empty when Baton has never seen such a record."""
     if query.email_hash is not None:
         matching = RecordLink.email_hash == query.email_hash
         links = session.scalars(select(RecordLink).where(matching).order_by(RecordLink.id)).all()
-        return [Person(link, keys_of_link(link)) for link in links]
+        return [Person(link, link.record_keys()) for link in links]
     assert query.record_key is not None
     link = _link_for_key(session, query.record_key)
     if link is not None:
-        return [Person(link, keys_of_link(link))]
+        return [Person(link, link.record_keys())]
     if _seen(session, query.record_key):
         return [Person(None, (query.record_key,))]
     return []

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from connector.events import utcnow
+from connector.events import ObjectType, Source, record_key, utcnow
 from connector.store.types import UTCDateTime
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for busy tables.
@@ -131,6 +131,19 @@ class RecordLink(Base):
     email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def record_keys(self) -> tuple[str, ...]:
+        """The record keys of everyone the link joins, HubSpot first."""
+        keys = []
+        if self.hubspot_contact_id:
+            keys.append(record_key(Source.HUBSPOT, ObjectType.CONTACT, self.hubspot_contact_id))
+        if self.salesforce_lead_id:
+            keys.append(record_key(Source.SALESFORCE, ObjectType.LEAD, self.salesforce_lead_id))
+        if self.salesforce_contact_id:
+            keys.append(
+                record_key(Source.SALESFORCE, ObjectType.CONTACT, self.salesforce_contact_id)
+            )
+        return tuple(keys)
 
 
 class RecordState(Base):

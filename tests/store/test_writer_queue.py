@@ -42,26 +42,3 @@ def test_the_holder_does_not_queue_behind_itself_and_a_waiter_gives_up_after_its
     queue.leave()
     assert queue.enter()  # free again: the one that gave up left nothing behind
     queue.leave()
-
-
-def test_a_sessions_commit_hands_the_turn_on(sqlite_store):
-    from sqlalchemy import text
-
-    entered = threading.Event()
-    done: list[float] = []
-
-    def second() -> None:
-        entered.set()
-        started = time.monotonic()
-        with sqlite_store.session() as session:
-            session.execute(text("SELECT 1"))
-        done.append(time.monotonic() - started)
-
-    with sqlite_store.session() as session:
-        session.execute(text("SELECT 1"))
-        thread = threading.Thread(target=second)
-        thread.start()
-        entered.wait(5)
-        time.sleep(0.2)
-    thread.join(timeout=10)
-    assert done and done[0] < 5  # it waited for the first transaction, not for a timeout
