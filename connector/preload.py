@@ -128,7 +128,7 @@ def installed(session: Session, keys: Iterable[str]) -> Iterator[Preloaded]:
 
 
 def load(session: Session, keys: Iterable[str]) -> Preloaded:
-    """Four SELECTs: links, states, own-write memories, queued writes; installs the result."""
+    """Four SELECTs: links, states (locked), own-write memories, queued writes; installs them."""
     keys = set(keys)
     preloaded = Preloaded()
     hubspot = {k.removeprefix(_HUBSPOT_CONTACT) for k in keys if k.startswith(_HUBSPOT_CONTACT)}
@@ -150,7 +150,15 @@ def load(session: Session, keys: Iterable[str]) -> Preloaded:
     if not ordered:
         session.info[_KEY] = preloaded
         return preloaded
-    for state in session.scalars(select(RecordState).where(RecordState.record_key.in_(ordered))):
+    # locked (PostgreSQL) in one key order: a chunk also changes its partners' states, which
+    # another worker's chunk may be changing; without the lock one of the two updates is lost
+    states = (
+        select(RecordState)
+        .where(RecordState.record_key.in_(ordered))
+        .order_by(RecordState.record_key)
+        .with_for_update()
+    )
+    for state in session.scalars(states):
         preloaded.states[state.record_key] = state
     for memory in session.scalars(
         select(OwnWrite).where(OwnWrite.record_key.in_(ordered)).order_by(OwnWrite.id)

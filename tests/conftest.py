@@ -53,6 +53,12 @@ def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type:
 
 
 @pytest.fixture
+def pg_store() -> Iterator[Store]:
+    """A freshly migrated PostgreSQL store (for what only PostgreSQL does: row locks …)."""
+    yield from _postgres_store()
+
+
+@pytest.fixture
 def sqlite_store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     """A freshly migrated SQLite store (for tests that are not about the engine)."""
     url = f"sqlite:///{tmp_path / 'baton.db'}"

@@ -165,3 +165,33 @@ def test_held_lines_of_a_batch_that_failed_are_not_written(store):
         raise RuntimeError("the batch failed")
     with store.session() as s:
         assert s.scalars(select(AuditEntry.summary)).all() == ["before"]
+
+
+@pytest.mark.postgres
+def test_a_preload_holds_its_states_until_the_chunk_ends(pg_store):
+    """Two workers' chunks may share a partner (one's Lead is the other's write target): the
+    second must wait for the first, or one of their updates to the shared state is lost."""
+    from sqlalchemy.exc import OperationalError
+
+    from connector.store.models import RecordState
+
+    _seed(pg_store)
+    with pg_store.session() as first:
+        keep_loaded(first)
+        with (
+            preload.installed(first, [CONTACT]),  # the contact's chunk reaches its Lead
+            pg_store.session() as second,
+            pytest.raises(OperationalError, match="lock"),
+        ):
+            second.execute(
+                select(RecordState)
+                .where(RecordState.record_key == LEAD)
+                .with_for_update(nowait=True)
+            )
+    with pg_store.session() as after:  # the chunk's end lets it go
+        locked = after.execute(
+            select(RecordState.record_key)
+            .where(RecordState.record_key == LEAD)
+            .with_for_update(nowait=True)
+        )
+        assert locked.scalar_one() == LEAD

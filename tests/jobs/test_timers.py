@@ -128,13 +128,6 @@ def test_the_worker_fires_and_delivers_a_timer_once_across_a_restart(store):
     assert list(job.delivered.values()) == [1]
 
 
-@pytest.fixture
-def pg_store():  # type: ignore[no-untyped-def]
-    from tests.conftest import _postgres_store
-
-    yield from _postgres_store()
-
-
 @pytest.mark.postgres
 def test_two_postgresql_workers_fire_and_deliver_each_timer_once(pg_store):
     """Fails if the claim goes: both workers would return and deliver the same timers."""
