@@ -217,3 +217,48 @@ def claims_held(database: str) -> int:
         )
     store.dispose()
     return int(records or 0) + int(commands or 0)
+
+
+def backlog_profile(database: str, ids: set[str]) -> Counter[str]:
+    """What holds back the ``ids`` (``pending_ids``) still pending: due, deferred, retry, claim.
+
+    Tells time spent working off a backlog from time spent waiting (an event deferred until
+    ``available_at``, a command whose retry is scheduled later, a claim not yet taken back).
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from connector.store import Store
+    from connector.store.models import InboxEvent, OutboxCommand, RecordLease
+
+    event_ids = [int(i.split(":")[1]) for i in ids if i.startswith("event:")]
+    command_ids = [int(i.split(":")[1]) for i in ids if i.startswith("command:")]
+    store = Store(database)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    found: Counter[str] = Counter()
+    with store.session() as session:
+        leased = set(session.scalars(select(RecordLease.record_key)))
+        events = select(InboxEvent.record_key, InboxEvent.available_at).where(
+            InboxEvent.status == "pending", InboxEvent.id.in_(event_ids)
+        )
+        for key, available_at in session.execute(events):
+            waiting = available_at is not None and _naive(available_at) > now
+            found["event leased" if key in leased else
+                  "event deferred" if waiting else "event due"] += 1  # fmt: skip
+        commands = select(
+            OutboxCommand.system, OutboxCommand.next_attempt_at, OutboxCommand.lease_until
+        ).where(OutboxCommand.status == "pending", OutboxCommand.id.in_(command_ids))
+        for system, next_at, lease_until in session.execute(commands):
+            state = (
+                "claimed" if lease_until is not None and _naive(lease_until) > now
+                else "retry later" if _naive(next_at) > now else "due"
+            )  # fmt: skip
+            found[f"{system} command {state}"] += 1
+    store.dispose()
+    return found
+
+
+def _naive(moment: Any) -> Any:
+    """UTC without tzinfo, as SQLite hands datetimes back (PostgreSQL's are aware)."""
+    return moment.replace(tzinfo=None) if moment.tzinfo else moment

@@ -47,7 +47,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench._fleet import Fleet, pending_ids, write_config  # noqa: E402
+from bench._fleet import Fleet, backlog_profile, pending_ids, write_config  # noqa: E402
 from bench.sync import (  # noqa: E402
     MQL,
     SQL,
@@ -194,6 +194,8 @@ class Report:
     #: PostgreSQL: times every Baton connection was terminated at once, and how many there were
     database_restarts: int = 0
     backends_terminated: int = 0
+    #: seconds after the restart -> what still held the backlog back (``backlog_profile``)
+    backlog_trace: dict[str, str] = field(default_factory=dict)
 
 
 class DatabaseRestarts:
@@ -351,7 +353,7 @@ def run(args: argparse.Namespace) -> Report:
         restarted = time.monotonic()
         wait_until(lambda: not claimed & pending_ids(database), args.max_seconds, step=0.2)
         claimed_s = time.monotonic() - restarted
-        wait_until(lambda: not backlog & pending_ids(database), args.max_seconds, step=0.2)
+        trace = trace_backlog(database, backlog, restarted, args.max_seconds)
         backlog_s = time.monotonic() - restarted
         settled = wait_until(
             lambda: pending_work(database) == 0 and expected_state(hs, sf, pairs) == 0,
@@ -372,9 +374,28 @@ def run(args: argparse.Namespace) -> Report:
             (refused, lost_answers, settle_s, settled, elapsed, traffic, len(backlog), backlog_s,
              len(claimed), claimed_s),
         )  # fmt: skip
+        report.backlog_trace = trace
         report.database_restarts = restarts.done
         report.backends_terminated = restarts.terminated
         return report
+
+
+def trace_backlog(
+    database: str, backlog: set[str], restarted: float, max_seconds: float
+) -> dict[str, str]:
+    """Wait for ``backlog`` to be done, noting about once a second what still holds it back."""
+    trace: dict[str, str] = {}
+    deadline = restarted + max_seconds
+    while time.monotonic() < deadline:
+        remaining = backlog & pending_ids(database)
+        at = f"{time.monotonic() - restarted:.1f}"
+        if not remaining:
+            trace[at] = "done"
+            break
+        profile = backlog_profile(database, remaining)
+        trace[at] = ", ".join(f"{n} {what}" for what, n in profile.most_common())
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - restarted) % 1.0))
+    return trace
 
 
 def expected_state(hs: Any, sf: Any, pairs: list[tuple[str, str]]) -> int:

@@ -53,6 +53,8 @@ class ScalingRow:
     hubspot_429s: int
     salesforce_calls: int
     settled: bool
+    #: the most frequent calls of both CRMs (ids folded): what the seconds were spent on
+    call_mix: str = ""
 
 
 class CallSampler:
@@ -85,6 +87,18 @@ class CallSampler:
                 start += 1
             best = max(best, count - self.samples[start][1])
         return best
+
+
+ID_IN_PATH = r"/[0-9A-Za-z]{15,18}(?=/|$)|/[0-9]+(?=/|$)"
+
+
+def call_mix(requests: list[Any], top: int = 6) -> str:
+    """``count x METHOD path`` of the most frequent calls, record ids folded to ``{id}``."""
+    import re
+    from collections import Counter
+
+    folded = Counter(f"{r.method} {re.sub(ID_IN_PATH, '/{id}', r.path)}" for r in requests)
+    return "; ".join(f"{n} x {call}" for call, n in folded.most_common(top))
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -171,6 +185,7 @@ def run_one(args: argparse.Namespace, workers: int) -> ScalingRow:
             hubspot_429s=sum(1 for r in hs.requests if r.status == 429),
             salesforce_calls=len(sf.requests),
             settled=settled,
+            call_mix=call_mix([*hs.requests, *sf.requests]),
         )
 
 
@@ -219,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{r.events_per_s / base:.2f} | {r.baton_cpu_s} | {r.hubspot_peak_calls_per_10s} | "
             f"{r.hubspot_share_per_10s} | {r.hubspot_429s} | {r.salesforce_calls} | {r.settled} |"
         )
+    for r in rows:
+        print(f"calls with {r.workers} worker(s): {r.call_mix}")
 
 
 if __name__ == "__main__":
