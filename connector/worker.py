@@ -28,7 +28,7 @@ from connector.events import EventKind, utcnow
 from connector.jobs.runner import JobRunner, Result
 from connector.leases import records_with_pending_events, release_records, try_lease_records
 from connector.metrics import Metrics
-from connector.prefetch import NeedsRead, prefetching
+from connector.prefetch import NeedsRead, fetch_together, prefetching
 from connector.privacy.fields import pseudonymize_text
 from connector.runtime import Runtime
 from connector.store import Store, batched
@@ -136,9 +136,7 @@ class Worker:
                 keys = [k for k in keys if k not in settled]
             done, needs = self._apply_at_once(session, keys, pending, processor, now)
             handled += done
-        for key, need in needs:
-            handled += self._process_record_with_reads(key, need)
-        return handled
+        return handled + self._process_records_with_reads(needs)
 
     def _apply_at_once(
         self,
@@ -151,9 +149,12 @@ class Worker:
         """Every record of the chunk in one savepoint: per-record and per-event savepoints were
         most of the statements of a genuine change (docs/BENCHMARKS.md, worker burst).
 
-        When a record needs a CRM read or one of its events fails, the savepoint is undone, the
-        records before it are applied again at once (they went through) and it and the rest go
-        one by one, each in its own savepoint, where a failure stays the failing event's own.
+        When a record needs a CRM read or one of its events fails, the savepoint is undone and
+        the records before it are applied again at once (they went through). A record that
+        needs a read is set aside (returned: its reads are fetched with the others', outside the
+        transaction); one whose event failed goes alone in its own savepoint, where the failure
+        stays the failing event's own. The records after it go on at once: one hand-off in ten
+        changes had sent the rest of its chunk one by one. Each record is applied at most twice.
         Metrics are counted only for what is kept.
         """
         if not keys:
@@ -168,11 +169,18 @@ class Worker:
                         session, key, pending.get(key, []), processor, now, tally, at_once=True
                     )
                     reached += 1
-        except Exception:  # NeedsRead, or a failing event: see above
+        except Exception as failure:  # NeedsRead, or a failing event: see above
             reached = min(reached, len(keys) - 1)  # a failure at release: the last one alone
-            kept, _ = self._apply_at_once(session, keys[:reached], pending, processor, now)
-            done, needs = self._apply_one_by_one(session, keys[reached:], pending, processor, now)
-            return kept + done, needs
+            kept, needs = self._apply_at_once(session, keys[:reached], pending, processor, now)
+            if isinstance(failure, NeedsRead):
+                alone, needs = 0, [*needs, (keys[reached], failure)]
+            else:
+                alone, more = self._apply_one_by_one(
+                    session, keys[reached : reached + 1], pending, processor, now
+                )
+                needs += more
+            rest, more = self._apply_at_once(session, keys[reached + 1 :], pending, processor, now)
+            return kept + alone + rest, needs + more
         self._count(tally)
         return handled, []
 
@@ -280,34 +288,44 @@ class Worker:
             grouped[event.record_key].append(event)
         return grouped
 
-    def _process_record_with_reads(self, key: str, first: NeedsRead | None = None) -> int:
-        """Process a record; CRM reads happen between attempts, never inside a transaction.
+    def _process_records_with_reads(self, needs: list[tuple[str, NeedsRead]]) -> int:
+        """Process records that need CRM reads; the reads happen between passes, never inside
+        a transaction, and those of all the records waiting are fetched together.
 
-        See ``connector.prefetch``: a cache miss rolls the pass back, the read runs with no
-        transaction open (so webhook intake is never blocked behind a CRM call), and the pass
-        is replayed with the answer cached.
+        See ``connector.prefetch``: a cache miss rolls the record's pass back, the reads run
+        with no transaction open (so webhook intake is never blocked behind a CRM call), merged
+        where they can be (``fetch_together``: one batch read for a chunk's hand-offs, not one
+        each), and each pass is replayed with the answers cached.
         """
         cache: dict[tuple[Any, ...], Any] = {}
         processor = replace(self.processor, readers=prefetching(self.processor.readers, cache))
-        need = first
+        handled = 0
+        waiting = needs
         for _ in range(MAX_READS_PER_PASS):
-            if need is not None:
+            if not waiting:
+                return handled
+            failed = fetch_together([need for _, need in waiting], cache)
+            again: list[tuple[str, NeedsRead]] = []
+            for key, need in waiting:
+                if need.key in failed:  # the CRM is unreachable: retry the record later
+                    self._read_failed(key, failed[need.key])
+                    continue
                 try:
-                    cache[need.key] = need.fetch()
-                except Exception as exc:  # the CRM is unreachable: retry the record later
-                    log.warning(
-                        "CRM read failed",
-                        extra={"record": key, "error": pseudonymize_text(str(exc))[:200]},
-                    )
                     with self.store.session() as session:
-                        self._defer_first_event(session, key, exc)
-                    return 0
-            try:
-                with self.store.session() as session:
-                    return self._process_record(session, key, processor)
-            except NeedsRead as missed:
-                need = missed
-        raise RuntimeError(f"record {key} needed more than {MAX_READS_PER_PASS} CRM reads")
+                        handled += self._process_record(session, key, processor)
+                except NeedsRead as missed:
+                    again.append((key, missed))
+            waiting = again
+        for key, _ in waiting:
+            self._read_failed(key, RuntimeError(f"needed more than {MAX_READS_PER_PASS} reads"))
+        return handled
+
+    def _read_failed(self, key: str, exc: Exception) -> None:
+        log.warning(
+            "CRM read failed", extra={"record": key, "error": pseudonymize_text(str(exc))[:200]}
+        )
+        with self.store.session() as session:
+            self._defer_first_event(session, key, exc)
 
     def _defer_first_event(self, session: Session, key: str, exc: Exception) -> None:
         event = session.scalars(

@@ -80,6 +80,29 @@ class HubSpotReader:
             if normalize_email(hit["properties"].get("email") or "", strict=False) == wanted
         ]
 
+    def find_by_emails(
+        self, object_type: str, emails: Sequence[str], fields: Sequence[str]
+    ) -> dict[str, list[CrmRecord]]:
+        """``find_by_email`` for many addresses, keyed by each as asked: contacts in one batch
+        read per 100 (``idProperty=email``), other types one search each (search has no IN)."""
+        asked = list(dict.fromkeys(emails))
+        if object_type not in ("contacts", "contact", "0-1"):
+            return {email: self.find_by_email(object_type, email, fields) for email in asked}
+        _require_type(object_type)
+        wanted = {email: normalize_email(email) for email in asked}
+        properties = list(dict.fromkeys([*fields, "email"]))
+        by_address: dict[str, list[CrmRecord]] = {}
+        policy = self.policy.for_one_batch()
+        for chunk in chunked(list(dict.fromkeys(wanted.values())), BATCH_LIMIT):
+            read = partial(
+                self.client.batch_read, object_type, chunk, properties, id_property="email"
+            )
+            for hit in hubspot_call(self.client, policy, read).results:
+                address = normalize_email(hit["properties"].get("email") or "", strict=False)
+                record = CrmRecord(object_type, hit["id"], hit["properties"])
+                by_address.setdefault(address, []).append(record)
+        return {email: list(by_address.get(address, [])) for email, address in wanted.items()}
+
     def lifecycle_stage_order(self, object_type: str = "contacts") -> list[str]:
         """The ``lifecyclestage`` values in HubSpot's own order (``displayOrder``).
 

@@ -310,6 +310,19 @@ def test_reader_finds_by_email_case_insensitively(hs: HubSpotSandbox) -> None:
     assert Adapter(hs).reader.find_by_email("contacts", "nobody@example.com", []) == []
 
 
+def test_reader_finds_many_contacts_by_email_in_one_batch_read(hs: HubSpotSandbox) -> None:
+    emails = [f"Batch.{i}.{time.monotonic_ns()}@Example.com" for i in range(3)]
+    contacts = [hs.ui_create("contacts", {"email": email}) for email in emails]
+    hs.reset_request_log()
+    asked = [email.upper() for email in emails] + ["nobody@example.com"]
+    found = Adapter(hs).reader.find_by_emails("contacts", asked, ["lifecyclestage"])
+    assert [[r.object_id for r in found[email]] for email in asked] == [
+        [contact] for contact in contacts
+    ] + [[]]
+    reads = [r for r in hs.requests if r.path.endswith("/contacts/batch/read")]
+    assert [r.n_inputs for r in reads] == [4]
+
+
 def test_reader_reads_the_portals_stage_order_with_custom_stages() -> None:
     with HubSpotSandbox() as hs:
         hs.add_lifecycle_stage("153180554", "Nurture", 2)

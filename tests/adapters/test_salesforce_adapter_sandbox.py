@@ -219,3 +219,20 @@ def test_reader_reads_finds_and_lists_statuses(sf: SalesforceSandbox) -> None:
     assert [r.object_id[:15] for r in by_email] == [lead[:15]]
     names = [s.api_name for s in adapter.reader.lead_statuses()]
     assert names[0] == "Open - Not Contacted" and "Closed - Converted" in names
+
+
+def test_reader_finds_many_emails_in_one_query(sf: SalesforceSandbox) -> None:
+    first, second = (f"Many.{next(_serial)}@Example.com" for _ in range(2))
+    (lead_a,) = leads(sf, 1, Email=first)
+    (lead_b,) = leads(sf, 1, Email=second)
+    sf.reset_request_log()
+    asked = [first.lower(), second.upper(), "nobody@example.com"]
+    found = Adapter(sf).reader.find_by_emails("Lead", asked, ["Status"])
+    assert {email: [r.object_id[:15] for r in hits] for email, hits in found.items()} == {
+        first.lower(): [lead_a[:15]],
+        second.upper(): [lead_b[:15]],
+        "nobody@example.com": [],
+    }
+    assert len([r for r in sf.requests if "/query" in r.path]) == 1
+    with pytest.raises(ValueError, match="not an e-mail"):
+        Adapter(sf).reader.find_by_emails("Lead", ["ok@example.com", "x' OR Name != '"], [])

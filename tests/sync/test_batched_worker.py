@@ -236,3 +236,31 @@ def test_a_dispatch_batch_records_its_results_in_statements_that_do_not_grow_wit
         counts.append(_dispatch_statements(store, pairs))
         store.dispose()
     assert counts[0] == counts[1], counts
+
+
+def test_a_record_needing_a_read_leaves_the_rest_of_its_chunk_at_once(sqlite_store):
+    """One hand-off in a chunk of changes: set aside for its reads, the others stay batched."""
+    loop = Loop(sqlite_store)
+    pairs = _linked_pairs(loop, 6)
+    for contact, _ in pairs[:3]:
+        loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.hubspot.ui_set("900", email="900@acme.nl", lastname="Jansen", company="Acme BV")
+    loop.hubspot.ui_set("900", lifecyclestage="marketingqualifiedlead")  # a hand-off: reads
+    for contact, _ in pairs[3:]:
+        loop.hubspot.ui_set(contact, lifecyclestage=SQL)
+    loop.deliver(loop.hubspot.take_events())
+    statements: list[str] = []
+    listener = lambda *a: statements.append(a[2])  # noqa: E731
+    event.listen(sqlite_store.engine, "before_cursor_execute", listener)
+    with sqlite_store.session() as s:
+        waiting = s.scalar(select(func.count()).where(InboxEvent.status == "pending"))
+    assert loop.worker.process_events() == waiting
+    event.remove(sqlite_store.engine, "before_cursor_execute", listener)
+    # the chunk, the three before the hand-off again, the three after it at once (before: one
+    # savepoint per record after the hand-off); then the hand-off's own passes as its reads
+    # come in (its contact, then the Contact and the Lead looked up by e-mail)
+    assert sum(st.startswith("SAVEPOINT") for st in statements) == 3 + 3
+    loop.settle()
+    for _, lead in pairs:
+        assert loop.salesforce.records[lead]["Status"] == "Working - Contacted"
+    assert any(r.get("Email") == "900@acme.nl" for r in loop.salesforce.records.values())
