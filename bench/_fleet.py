@@ -95,12 +95,16 @@ class Fleet:
         if self._spawn("migrate").wait() != 0:
             raise SystemExit(f"baton migrate failed; see {self.log}")
 
-    def start(self) -> None:
-        """Start whatever is not running and wait for the receivers' /healthz."""
+    def start(self, *, workers: bool = True) -> None:
+        """Start whatever is not running and wait for the receivers' /healthz.
+
+        ``workers=False``: only the receivers (``--no-worker``), so a backlog builds up.
+        """
         if self.web is None or self.web.poll() is not None:
             serve = ["serve", "--port", str(self.port)]
-            self.web = self._spawn(*serve, *(["--no-worker"] if self.workers else []))
-        for index in range(self.workers):
+            no_worker = self.workers or not workers
+            self.web = self._spawn(*serve, *(["--no-worker"] if no_worker else []))
+        for index in range(self.workers if workers else 0):
             if index >= len(self.worker_processes):
                 self.worker_processes.append(self._spawn("worker"))
             elif self.worker_processes[index].poll() is not None:

@@ -55,6 +55,9 @@ class ScalingRow:
     settled: bool
     #: the most frequent calls of both CRMs (ids folded): what the seconds were spent on
     call_mix: str = ""
+    #: share of the machine's CPU time busy during the run (every process: Baton, the
+    #: stand-ins in this process, PostgreSQL): near 100 % the CPUs, not Baton, bound the ratio
+    machine_busy_pct: float = 0.0
 
 
 class CallSampler:
@@ -99,6 +102,13 @@ def call_mix(requests: list[Any], top: int = 6) -> str:
 
     folded = Counter(f"{r.method} {re.sub(ID_IN_PATH, '/{id}', r.path)}" for r in requests)
     return "; ".join(f"{n} x {call}" for call, n in folded.most_common(top))
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -149,14 +159,21 @@ def run_one(args: argparse.Namespace, workers: int) -> ScalingRow:
         fleet.migrate()
         pairs = seed_pairs(hs, sf, args.changes, "pair")
         link_pairs(database, pairs, [email_of("pair", i) for i in range(len(pairs))])
-        fleet.start()
+        fleet.start(workers=not args.drain)
         org.subscribe_to_baton(hs, sf, public)
         hs.reset_request_log()
         sf.reset_request_log()
         newcomers: list[str] = []
-        with CallSampler(hs, sf) as sampler:
-            started = time.monotonic()
+        if args.drain:  # the whole burst waits in the inbox before any worker starts
             make_changes(hs, sf, pairs, args.rate, newcomers)
+            hs.flush_webhooks(timeout=args.max_seconds)
+            sf.flush_outbound(timeout=args.max_seconds)
+        with CallSampler(hs, sf) as sampler:
+            started, cpu_before = time.monotonic(), machine_cpu()
+            if args.drain:
+                fleet.start()
+            else:
+                make_changes(hs, sf, pairs, args.rate, newcomers)
             settled = False
             deadline = started + args.max_seconds
             while time.monotonic() < deadline:
@@ -165,6 +182,7 @@ def run_one(args: argparse.Namespace, workers: int) -> ScalingRow:
                     break
                 time.sleep(0.2)
             elapsed = time.monotonic() - started
+            cpu_after = machine_cpu()
         pids = [p.pid for p in [fleet.web, *fleet.worker_processes] if p is not None]
         cpu = cpu_seconds(pids)
         store = Store(database)
@@ -186,6 +204,9 @@ def run_one(args: argparse.Namespace, workers: int) -> ScalingRow:
             salesforce_calls=len(sf.requests),
             settled=settled,
             call_mix=call_mix([*hs.requests, *sf.requests]),
+            machine_busy_pct=round(
+                100 * (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1]), 1
+            ),
         )
 
 
@@ -202,6 +223,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--log", help="where Baton's processes log (default: a temp file)")
     parser.add_argument(
         "--baton-repo", help="run Baton's processes from this checkout (e.g. before a change)"
+    )
+    parser.add_argument(
+        "--drain",
+        action="store_true",
+        help="let the burst wait in the inbox, then time the workers working it off (what "
+        "the worker count changes, without the CRMs' delivery of the burst in the figure)",
     )
     parser.add_argument(
         "--hubspot-share",
@@ -221,18 +248,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     rows = [run_one(args, n) for n in args.workers]
     base = rows[0].events_per_s or 1.0
-    print(f"\nscaling: CRMs answer in {args.crm_latency_ms:g} ms; {args.changes} changes")
+    mode = "backlog drained" if args.drain else "burst"
+    print(f"\nscaling: CRMs answer in {args.crm_latency_ms:g} ms; {args.changes} changes ({mode})")
     print(
         "| workers | events | seconds | events/s | x first | Baton CPU s "
         "| HubSpot calls, busiest 10 s | Baton's share / 10 s | HubSpot 429s "
-        "| Salesforce calls | settled |"
+        "| Salesforce calls | machine CPU busy | settled |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(
             f"| {r.workers} | {r.events} | {r.seconds} | {r.events_per_s} | "
             f"{r.events_per_s / base:.2f} | {r.baton_cpu_s} | {r.hubspot_peak_calls_per_10s} | "
-            f"{r.hubspot_share_per_10s} | {r.hubspot_429s} | {r.salesforce_calls} | {r.settled} |"
+            f"{r.hubspot_share_per_10s} | {r.hubspot_429s} | {r.salesforce_calls} | "
+            f"{r.machine_busy_pct} % | {r.settled} |"
         )
     for r in rows:
         print(f"calls with {r.workers} worker(s): {r.call_mix}")

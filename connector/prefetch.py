@@ -55,9 +55,33 @@ class PrefetchingReader:
     def read(
         self, object_type: str, object_ids: Sequence[str], fields: Sequence[str]
     ) -> dict[str, CrmRecord]:
-        """Cached batch read."""
+        """Cached batch read; a read of fewer fields is answered from a wider one's answer."""
         key = ("read", self.system, object_type, tuple(object_ids), tuple(fields))
+        if key not in self._cache:
+            wider = self._wider_read(key)
+            if wider is not None:
+                return wider
         return self._cached(key, lambda: self._reader.read(object_type, object_ids, fields))
+
+    def _wider_read(self, key: tuple[Any, ...]) -> dict[str, CrmRecord] | None:
+        """The answer of a cached read of the same records and more fields, narrowed to the
+        fields asked (what the CRM adds unasked, such as ``hs_object_id``, stays)."""
+        kind, system, object_type, ids, fields = key
+        asked = set(fields)
+        for cached_key, answer in self._cache.items():
+            if cached_key[:4] != (kind, system, object_type, ids) or len(cached_key) != 5:
+                continue
+            extra = set(cached_key[4]) - asked
+            if asked <= set(cached_key[4]):
+                return {
+                    record_id: CrmRecord(
+                        record.object_type,
+                        record.object_id,
+                        {k: v for k, v in record.fields.items() if k not in extra},
+                    )
+                    for record_id, record in answer.items()
+                }
+        return None
 
     def find_by_email(self, object_type: str, email: str, fields: Sequence[str]) -> list[CrmRecord]:
         """Cached e-mail lookup."""

@@ -103,7 +103,7 @@ class Worker:
         """
         now = self.clock()
         with self.store.session() as session:
-            keys = records_with_pending_events(session, now, limit)
+            keys = records_with_pending_events(session, now, limit, self.owner)
             leased = try_lease_records(session, keys, self.owner, now, self.lease_ttl)
         handled = 0
         try:

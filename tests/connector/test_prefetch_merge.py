@@ -126,3 +126,19 @@ def test_an_outage_fails_every_record_of_the_merged_call_and_caches_nothing():
     failed = fetch_together(needs, cache)
     assert set(failed) == {need.key for need in needs}
     assert cache == {} and len(reader.calls) == 1  # one call tried, not one per record
+
+
+def test_a_read_of_fewer_fields_is_answered_from_a_wider_one():
+    """A contact created at the hand-off stage: its stage read asks for the hand-off's fields
+    too, so the hand-off's own read costs no second call."""
+    reader, cache = CountingReader(), {}
+    cached = PrefetchingReader(reader, cache)
+    (wide,) = _needs(reader, cache, [lambda r: r.read("Lead", [LEAD_18], ["Email", "Status"])])
+    reader.records[LEAD_18] = {"Id": LEAD_18, "Email": "ada@acme.nl", "Status": "Open"}
+    assert fetch_together([wide], cache) == {}
+    calls = len(reader.calls)
+    narrow = cached.read("Lead", [LEAD_18], ["Status"])
+    assert narrow == {LEAD_18: CrmRecord("Lead", LEAD_18, {"Id": LEAD_18, "Status": "Open"})}
+    assert len(reader.calls) == calls
+    with pytest.raises(NeedsRead):  # a field the wider read did not ask for: a read of its own
+        cached.read("Lead", [LEAD_18], ["Status", "OwnerId"])

@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 from connector.commands import SetStage, System
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
 from connector.inbox import IncomingRequest, append
-from connector.leases import claim_due_commands, release_record, try_lease_record
+from connector.leases import (
+    claim_due_commands,
+    records_with_pending_events,
+    release_record,
+    try_lease_record,
+    try_lease_records,
+)
 from connector.outbox import enqueue
 from connector.store.models import InboxEvent, OutboxCommand
 
@@ -74,6 +80,24 @@ def _stage(key: str, record: str, value: str) -> SetStage:
         field_name="Status",
         value=value,
     )
+
+
+def test_a_second_worker_is_offered_the_records_the_first_does_not_hold(store):
+    """Every worker asked for the same oldest records: the first leased them, the rest won none."""
+    with store.session() as s:
+        append(s, [_event(f"e{i}", object_id=str(i)) for i in range(1, 5)])
+    ttl = timedelta(seconds=30)
+    with store.session() as s:
+        oldest = records_with_pending_events(s, T0, 2, "w1")
+        assert try_lease_records(s, oldest, "w1", T0, ttl) == oldest
+    with store.session() as s:
+        offered = records_with_pending_events(s, T0, 2, "w2")
+        assert offered == ["hubspot:contact:3", "hubspot:contact:4"]
+        assert try_lease_records(s, offered, "w2", T0, ttl) == offered
+        # w1 still finds its own; once its leases run out, they are offered to others again
+        assert records_with_pending_events(s, T0, 4, "w1") == oldest
+        later = T0 + timedelta(seconds=31)
+        assert len(records_with_pending_events(s, later, 4, "w3")) == 4
 
 
 def test_enqueue_is_idempotent(store):

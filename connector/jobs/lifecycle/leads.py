@@ -36,17 +36,22 @@ def contact_properties(
     """Every property the definition, routing and context need, in one read (None: gone)."""
     if reader is None:
         return {}
+    wanted = handoff_properties(config) | set(extra)
+    found = reader.read("contacts", [contact_id], sorted(wanted)).get(contact_id)
+    return dict(found.fields) if found else None
+
+
+def handoff_properties(config: BatonConfig) -> set[str]:
+    """The contact properties a hand-off reads: its definition, routing and context."""
     handoff = config.handoff
     wanted = set(_BASE_CONTACT_PROPERTIES) | set(handoff.mql_definition.required_properties)
-    wanted |= set(extra)
     wanted |= {c.property for c in handoff.mql_definition.criteria}
     wanted |= {t.property for t in handoff.mql_definition.behaviour}
     wanted |= set(handoff.context_fields)
     wanted.add(f"hs_v2_date_entered_{handoff.stage}")  # identifies the MQL episode
     for rule in config.routing.rules:
         wanted |= {c.property for c in rule.when}
-    found = reader.read("contacts", [contact_id], sorted(wanted)).get(contact_id)
-    return dict(found.fields) if found else None
+    return wanted
 
 
 def hold_reasons(

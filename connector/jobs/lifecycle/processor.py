@@ -120,7 +120,10 @@ class SyncProcessor:
         if reader is None:
             return {}
         fields = sorted(self.stage_map.hubspot_fields)
-        found = reader.read("contacts", [contact_id], fields).get(contact_id)
+        # the hand-off's properties too: a contact created at the hand-off stage is handed off
+        # next, and its read is then answered from this one (``prefetch``: one call, not two)
+        wider = sorted(set(fields) | leads.handoff_properties(self.config))
+        found = reader.read("contacts", [contact_id], wider).get(contact_id)
         return {k: v for k, v in (found.fields if found else {}).items() if k in fields and v}
 
     def _create_lead_pending(self, session: Session, contact_id: str) -> bool:
