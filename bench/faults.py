@@ -194,6 +194,8 @@ class Report:
     #: PostgreSQL: times every Baton connection was terminated at once, and how many there were
     database_restarts: int = 0
     backends_terminated: int = 0
+    #: a few records the CRM took the same write for more than once (their audit tells why)
+    repeated_examples: list[str] = field(default_factory=list)
     #: seconds after the restart -> what still held the backlog back (``backlog_profile``)
     backlog_trace: dict[str, str] = field(default_factory=dict)
 
@@ -441,14 +443,19 @@ def _report(
      backlog, backlog_s, claimed, claimed_s) = figures  # fmt: skip
     lost = expected_state(hs, sf, pairs)
     repeated = ping_pong = 0
+    examples: list[str] = []  # records written more than once, to look up in the audit
     for index, (contact, lead) in enumerate(pairs):
         if index % 2 == 0:  # Baton wrote the Lead
             statuses = writes.statuses.get(lead, [])
             repeated += max(0, statuses.count(WORKING) - 1)
+            if statuses.count(WORKING) > 1 and len(examples) < 6:
+                examples.append(f"salesforce:lead:{lead}")
             ping_pong += sum(1 for status in statuses if status != WORKING)
         else:  # Baton wrote the contact
             stages = hs.integration_writes(contact, "lifecyclestage")
             repeated += max(0, stages.get(SQL, 0) - 1)
+            if stages.get(SQL, 0) > 1 and len(examples) < 12:
+                examples.append(f"hubspot:contact:{contact}")
             ping_pong += sum(n for value, n in stages.items() if value not in (SQL, ""))
     reassigned = sum(
         1 for lead, owner in owners.items() if sf.get("Lead", lead)["OwnerId"] != owner
@@ -492,6 +499,7 @@ def _report(
         lost=lost,
         created_twice=created_twice,
         writes_repeated=repeated,
+        repeated_examples=examples,
         in_doubt_landed=landed,
         in_doubt_resent=len(in_doubt) - landed,
         ping_pong=ping_pong + quiet_traffic,

@@ -13,6 +13,8 @@ Baton's share of HubSpot's burst limit, and the 429 answers HubSpot gave.
     python bench/scaling.py --database-url postgresql://postgres@127.0.0.1:5432/test
     python bench/scaling.py --database-url … --workers 1 2 4 --changes 600 --crm-latency-ms 50
     python bench/scaling.py --database-url … --workers 4 --hubspot-share 0.06  # the limit binds
+    python bench/scaling.py --database-url … --changes 2000 --drain   # workers alone: the burst
+                                                                      # waits, then is worked off
 """
 
 from __future__ import annotations

@@ -49,9 +49,14 @@ def test_an_expired_heartbeat_frees_its_owners_claims_and_marks_them_in_doubt(st
         owners = set(s.scalars(select(RecordLease.owner)))
         assert owners == {"other-host:2:b"}
         assert set(s.scalars(select(WorkerHeartbeat.owner))) == {"other-host:2:b"}
+    grace = heartbeats.IN_FLIGHT_GRACE
+    with store.session() as s:  # what a had sent may still be carried out: not yet
+        assert claim_due_commands(s, "me", later, LEASE, 10) == []
+    with store.session() as s:  # found dead again meanwhile: not put off once more
+        assert heartbeats.take_back_claims(s, later + grace / 2) == 0
     in_doubt: set[int] = set()
     with store.session() as s:
-        (row,) = claim_due_commands(s, "me", later, LEASE, 10, in_doubt)
+        (row,) = claim_due_commands(s, "me", later + grace, LEASE, 10, in_doubt)
         assert row.record_key == "r1"
         assert in_doubt == {row.id}, "it was in flight with the dead worker"
 
@@ -66,6 +71,7 @@ def test_an_ended_process_of_this_machine_loses_its_claims_at_once(store):
     with store.session() as s:
         assert heartbeats.take_back_claims(s, now) == 2
     with store.session() as s:
-        leased = s.scalars(select(OutboxCommand).where(OutboxCommand.lease_until > now)).all()
+        soon = now + heartbeats.IN_FLIGHT_GRACE  # r1's lease ends then (what it sent lands)
+        leased = s.scalars(select(OutboxCommand).where(OutboxCommand.lease_until > soon)).all()
         assert [row.record_key for row in leased] == ["r2"]
         assert set(s.scalars(select(RecordLease.owner))) == {live}

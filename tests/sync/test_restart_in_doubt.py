@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from connector import heartbeats
 from connector.commands import command_from_payload
 from connector.dispatcher import Dispatcher
 from connector.leases import claim_due_commands
@@ -59,7 +60,9 @@ def test_a_write_in_flight_at_a_kill_is_read_back_not_blindly_repeated(sqlite_st
     worker = _restarted(loop, metrics)
 
     assert worker.take_back_claims() == 1, "the dead process's claim comes back at once"
-    assert worker.dispatcher.dispatch(loop.clock()) == 1
+    # ... and is read back once what the dead process had sent has had time to land
+    assert worker.dispatcher.dispatch(loop.clock.now) == 0
+    assert worker.dispatcher.dispatch(loop.clock.now + heartbeats.IN_FLIGHT_GRACE) == 1
 
     writes_after = [w for w in loop.salesforce.writes if w[0] == lead_id]
     assert loop.salesforce.records[lead_id]["Status"] == "Working - Contacted"
