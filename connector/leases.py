@@ -153,6 +153,7 @@ def claim_due_commands(
         .limit(limit * 20)
     ).all()
     chosen: list[int] = []
+    doubtful: set[int] = set()
     seen: set[str] = set()
     for command in candidates:
         if command.record_key in seen:
@@ -164,8 +165,8 @@ def claim_due_commands(
         if system is not None and command.system != system:
             continue  # the record's oldest goes elsewhere (a notification): it waits its turn
         chosen.append(command.id)
-        if command.lease_owner is not None and in_doubt is not None:
-            in_doubt.add(command.id)
+        if command.lease_owner is not None:
+            doubtful.add(command.id)
         if len(chosen) >= limit:
             break
     if not chosen:
@@ -180,8 +181,8 @@ def claim_due_commands(
     ).all()
     if not won:
         return []
-    if in_doubt is not None:
-        in_doubt.intersection_update(won)
+    if in_doubt is not None:  # only this claim's own: the caller may claim per system
+        in_doubt.update(doubtful.intersection(won))
     return list(
         session.scalars(
             select(OutboxCommand)

@@ -125,3 +125,33 @@ def test_claims_take_only_the_oldest_open_command_per_record(store):
     with store.session() as s:
         third = [c.idempotency_key for c in claim_due_commands(s, "w2", now, ttl, 10)]
     assert third == ["k2"]
+
+
+def test_a_claim_per_system_keeps_what_the_earlier_claims_found_in_doubt(store):
+    """The dispatcher claims HubSpot's quota, then Salesforce's, into one ``in_doubt`` set:
+    the second claim had dropped the first one's, and a HubSpot write whose answer was lost
+    went out again with no read-back (PostgreSQL fault runs: hundreds of repeated writes)."""
+    hubspot = SetStage(
+        System.HUBSPOT, "hubspot:contact:7", "hs-1", object_type="contacts", object_id="7",
+        field_name="lifecyclestage", value="salesqualifiedlead",
+    )  # fmt: skip
+    salesforce = SetStage(
+        System.SALESFORCE, "salesforce:lead:00Q7", "sf-1", object_type="Lead",
+        object_id="00Q7", field_name="Status", value="Working - Contacted",
+    )  # fmt: skip
+    with store.session() as s:
+        enqueue(s, hubspot)
+        enqueue(s, salesforce)
+    with store.session() as s:  # the HubSpot write's answer was lost: it keeps its owner
+        row = s.scalars(select(OutboxCommand).where(OutboxCommand.system == "hubspot")).one()
+        row.lease_owner, row.lease_until = "w1", None
+        doubtful_id = row.id
+    in_doubt: set[int] = set()
+    now, ttl = datetime.now(UTC) + timedelta(minutes=1), timedelta(minutes=2)
+    with store.session() as s:
+        claimed = [
+            *claim_due_commands(s, "w2", now, ttl, 10, in_doubt, system="hubspot"),
+            *claim_due_commands(s, "w2", now, ttl, 10, in_doubt, system="salesforce"),
+        ]
+    assert len(claimed) == 2
+    assert in_doubt == {doubtful_id}
