@@ -239,15 +239,16 @@ def backlog_profile(database: str, ids: set[str]) -> Counter[str]:
     event_ids = [int(i.split(":")[1]) for i in ids if i.startswith("event:")]
     command_ids = [int(i.split(":")[1]) for i in ids if i.startswith("command:")]
     store = Store(database)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC)  # the store hands back aware UTC on both engines (UTCDateTime)
     found: Counter[str] = Counter()
     with store.session() as session:
-        leased = set(session.scalars(select(RecordLease.record_key)))
+        live = select(RecordLease.record_key).where(RecordLease.lease_until > now)
+        leased = set(session.scalars(live))
         events = select(InboxEvent.record_key, InboxEvent.available_at).where(
             InboxEvent.status == "pending", InboxEvent.id.in_(event_ids)
         )
         for key, available_at in session.execute(events):
-            waiting = available_at is not None and _naive(available_at) > now
+            waiting = available_at is not None and available_at > now
             found["event leased" if key in leased else
                   "event deferred" if waiting else "event due"] += 1  # fmt: skip
         commands = select(
@@ -255,14 +256,9 @@ def backlog_profile(database: str, ids: set[str]) -> Counter[str]:
         ).where(OutboxCommand.status == "pending", OutboxCommand.id.in_(command_ids))
         for system, next_at, lease_until in session.execute(commands):
             state = (
-                "claimed" if lease_until is not None and _naive(lease_until) > now
-                else "retry later" if _naive(next_at) > now else "due"
+                "claimed" if lease_until is not None and lease_until > now
+                else "retry later" if next_at > now else "due"
             )  # fmt: skip
             found[f"{system} command {state}"] += 1
     store.dispose()
     return found
-
-
-def _naive(moment: Any) -> Any:
-    """UTC without tzinfo, as SQLite hands datetimes back (PostgreSQL's are aware)."""
-    return moment.replace(tzinfo=None) if moment.tzinfo else moment

@@ -55,6 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from adapters.salesforce.client import LOGGED_IN_AGAIN  # noqa: E402
 from bench._fleet import Fleet, backlog_profile, pending_ids, write_config  # noqa: E402
 from bench.sync import (  # noqa: E402
     MQL,
@@ -191,6 +192,9 @@ class Report:
     #: calls refused with INVALID_SESSION_ID before Baton logged in again
     salesforce_logins: int = 0
     expired_session_refusals: int = 0
+    #: times a running Baton process logged in again after Salesforce ended its session
+    #: (its log's ``LOGGED_IN_AGAIN`` lines; a restarted process's first login is not one)
+    salesforce_relogins: int = 0
     #: PostgreSQL: times every Baton connection was terminated at once, and how many there were
     database_restarts: int = 0
     backends_terminated: int = 0
@@ -318,6 +322,10 @@ def run(args: argparse.Namespace) -> Report:
             nurture_list_id=portal.nurture_list_id,
             integration_user_id=sf.integration_user_id, poll_interval_s=args.poll_interval,
         )  # fmt: skip
+        from connector.config import with_changes
+
+        # INFO: the log then says when a running Baton logged in again (``salesforce_relogins``)
+        config = with_changes(config, {"service.log_level": "INFO"})
         config_path, env = write_config(Path(workdir), config)
         env["BATON_SALESFORCE_CA_BUNDLE"] = sf.ca_bundle_path
         env.pop("BATON_DATABASE_URL", None)
@@ -514,6 +522,7 @@ def _report(
         settled=settled,
         seconds=round(elapsed, 1),
         salesforce_logins=sf.sessions.logins,
+        salesforce_relogins=fleet.log.read_text(errors="replace").count(LOGGED_IN_AGAIN),
         expired_session_refusals=sf.sessions.expired_refusals,
     )
 

@@ -66,13 +66,10 @@ class PrefetchingReader:
     def _wider_read(self, key: tuple[Any, ...]) -> dict[str, CrmRecord] | None:
         """The answer of a cached read of the same records and more fields, narrowed to the
         fields asked (what the CRM adds unasked, such as ``hs_object_id``, stays)."""
-        kind, system, object_type, ids, fields = key
-        asked = set(fields)
+        asked = set(key[4])
         for cached_key, answer in self._cache.items():
-            if cached_key[:4] != (kind, system, object_type, ids) or len(cached_key) != 5:
-                continue
-            extra = set(cached_key[4]) - asked
-            if asked <= set(cached_key[4]):
+            if len(cached_key) == 5 and cached_key[:4] == key[:4] and asked <= set(cached_key[4]):
+                extra = set(cached_key[4]) - asked
                 return {
                     record_id: CrmRecord(
                         record.object_type,
@@ -158,23 +155,16 @@ def _fetch_one(
 def _merged(kind: str, members: list[NeedsRead]) -> dict[tuple[Any, ...], Any]:
     """One call for the ``members`` (same reader, object type and fields); each one's answer."""
     reader = members[0].reader
-    _kind, system, object_type, *_rest, fields = members[0].key
+    _kind, _system, object_type, _what, fields = members[0].key
     if kind == "find_by_email":
         emails = [need.key[3] for need in members]
         found = reader.find_by_emails(object_type, emails, list(fields))  # type: ignore[union-attr]
         return {need.key: list(found.get(need.key[3], [])) for need in members}
     ids = list(dict.fromkeys(i for need in members for i in need.key[3]))
+    # keyed by each id as asked (CrmReader.read), so every need picks out its own
     records = reader.read(object_type, ids, list(fields))  # type: ignore[union-attr]
-    # Salesforce answers the 15- and the 18-character form of one id alike
-    salesforce = system is System.SALESFORCE
-    by_prefix = {key[:15]: record for key, record in records.items()} if salesforce else {}
-    answers: dict[tuple[Any, ...], Any] = {}
-    for need in members:
-        answer: dict[str, CrmRecord] = {}
-        for asked in need.key[3]:
-            record = records.get(asked) or by_prefix.get(asked[:15])
-            if record is not None:
-                answer[asked] = CrmRecord(record.object_type, asked, record.fields)
-        answers[need.key] = answer
     log.debug("merged CRM reads", extra={"kind": kind, "records": len(members)})
-    return answers
+    return {
+        need.key: {asked: records[asked] for asked in need.key[3] if asked in records}
+        for need in members
+    }

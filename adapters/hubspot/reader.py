@@ -30,6 +30,10 @@ LIFECYCLE_PROPERTY = "lifecyclestage"
 LABELS_TTL_S = 3600.0
 
 
+#: the names HubSpot accepts for contacts (looked up by e-mail with a batch read, not search)
+_CONTACT_TYPES = ("contacts", "contact", "0-1")
+
+
 class HubSpotReader:
     """CrmReader for HubSpot: batch read by id (≤100 a call), e-mail lookup, stage order."""
 
@@ -61,22 +65,15 @@ class HubSpotReader:
         Contacts use a batch read with ``idProperty=email``: consistent (a just-created contact
         is found) and outside the 5/s search limit. Other object types use search.
         """
+        if object_type in _CONTACT_TYPES:
+            return self.find_by_emails(object_type, [email], fields)[email]
         _require_type(object_type)
         wanted = normalize_email(email)
         properties = list(dict.fromkeys([*fields, "email"]))
-        if object_type in ("contacts", "contact", "0-1"):
-            answer = self._call(
-                partial(
-                    self.client.batch_read, object_type, [wanted], properties, id_property="email"
-                )
-            )
-            hits = answer.results
-        else:
-            search = partial(self.client.search_equals, object_type, "email", wanted, properties)
-            hits = self._call(search)
+        search = partial(self.client.search_equals, object_type, "email", wanted, properties)
         return [
             CrmRecord(object_type, hit["id"], hit["properties"])
-            for hit in hits
+            for hit in self._call(search)
             if normalize_email(hit["properties"].get("email") or "", strict=False) == wanted
         ]
 
@@ -86,9 +83,8 @@ class HubSpotReader:
         """``find_by_email`` for many addresses, keyed by each as asked: contacts in one batch
         read per 100 (``idProperty=email``), other types one search each (search has no IN)."""
         asked = list(dict.fromkeys(emails))
-        if object_type not in ("contacts", "contact", "0-1"):
+        if object_type not in _CONTACT_TYPES:
             return {email: self.find_by_email(object_type, email, fields) for email in asked}
-        _require_type(object_type)
         wanted = {email: normalize_email(email) for email in asked}
         properties = list(dict.fromkeys([*fields, "email"]))
         by_address: dict[str, list[CrmRecord]] = {}

@@ -10,6 +10,7 @@ response per thread for :class:`~adapters.errors.CrmCallError`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,6 +27,10 @@ from adapters.ratelimit import RateLimiter
 from adapters.salesforce import soql
 from adapters.salesforce.oauth import OAuthLogin
 from connector.metrics import Metrics
+
+log = logging.getLogger(__name__)
+#: what the log says when a session the org ended is replaced (the fault harness counts it)
+LOGGED_IN_AGAIN = "Salesforce session ended; logged in again"
 
 SYSTEM = "salesforce"
 #: sObject Collections take at most 200 records per request (salesforce.md §6.3).
@@ -330,6 +335,7 @@ class SalesforceClient:
         threads refused with the same token share one new login."""
         assert self._login is not None
         token = self._login.renew(refused)
+        log.info(LOGGED_IN_AGAIN)  # no token, no user: only that it happened
         sf = self._sf
         if sf is not None:
             sf.session_id = token

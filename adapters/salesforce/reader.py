@@ -53,16 +53,18 @@ class SalesforceReader:
     def read(
         self, object_type: str, object_ids: Sequence[str], fields: Sequence[str]
     ) -> dict[str, CrmRecord]:
-        """Records that exist, keyed by the id as asked (15- or 18-character form)."""
+        """Records that exist, keyed by the id as asked (15- or 18-character form; a record
+        asked in both forms is answered under both)."""
         asked = list(dict.fromkeys(soql.record_id(i) for i in object_ids))
-        by_prefix = {i[:15]: i for i in asked}
+        by_prefix: dict[str, list[str]] = {}
+        for record_id in asked:
+            by_prefix.setdefault(record_id[:15], []).append(record_id)
         found: dict[str, CrmRecord] = {}
         policy = self.policy.for_one_batch()
-        for chunk in chunked(asked, soql.IDS_PER_QUERY):
+        for chunk in chunked([forms[0] for forms in by_prefix.values()], soql.IDS_PER_QUERY):
             query = soql.select(object_type, fields, soql.in_list("Id", chunk))
             for row in self._query(query, policy):
-                key = by_prefix.get(str(row["Id"])[:15])
-                if key is not None:
+                for key in by_prefix.get(str(row["Id"])[:15], []):
                     found[key] = CrmRecord(object_type, key, row)
         return found
 
@@ -77,13 +79,10 @@ class SalesforceReader:
     ) -> dict[str, list[CrmRecord]]:
         """``find_by_email`` for many addresses in one query per 200 (``Email IN (...)``),
         keyed by each address as asked; Salesforce compares them case-insensitively."""
-        asked = list(dict.fromkeys(emails))
-        for value in asked:
-            _check_email(value)
         by_lower: dict[str, list[str]] = {}
-        for value in asked:
-            by_lower.setdefault(value.strip().lower(), []).append(value)
-        found: dict[str, list[CrmRecord]] = {value: [] for value in asked}
+        for value in dict.fromkeys(emails):
+            by_lower.setdefault(_check_email(value).lower(), []).append(value)
+        found: dict[str, list[CrmRecord]] = {v: [] for values in by_lower.values() for v in values}
         policy = self.policy.for_one_batch()
         for chunk in chunked(list(by_lower), soql.IDS_PER_QUERY):
             query = soql.select(object_type, [*fields, "Email"], soql.in_list("Email", chunk))

@@ -215,6 +215,12 @@ def test_reader_reads_finds_and_lists_statuses(sf: SalesforceSandbox) -> None:
     adapter = Adapter(sf)
     found = adapter.reader.read("Lead", [lead], ["Status", "Email"])
     assert found[lead].fields["Email"] == email
+    # asked in both forms (two records' reads merged): answered under each, as each asked
+    both = adapter.reader.read("Lead", [lead, lead[:15]], ["Status"])
+    assert {key: record.object_id for key, record in both.items()} == {
+        lead: lead,
+        lead[:15]: lead[:15],
+    }
     by_email = adapter.reader.find_by_email("Lead", email.lower(), ["Status"])
     assert [r.object_id[:15] for r in by_email] == [lead[:15]]
     names = [s.api_name for s in adapter.reader.lead_statuses()]

@@ -35,11 +35,11 @@ def test_sigkills_and_crm_faults_on_sqlite_lose_nothing_and_create_nothing_twice
     )  # fmt: skip
     report = run(args)
     _check(report, kills=4)
-    # Salesforce sessions ended mid-run and Baton logged in again (nothing lost: _check). Not
-    # "one login per kill and more": a process killed before its first Salesforce call never
-    # logged in, and with reads merged that now happens (4 logins after 4 kills, seen once)
+    # Salesforce sessions ended mid-run and a running Baton logged in again (nothing lost:
+    # _check). Counted from Baton's log, not as "more logins than kills": restarts log in
+    # too, and a process killed before its first Salesforce call does not
     assert report.expired_session_refusals > 0, report
-    assert report.salesforce_logins > 1, report
+    assert report.salesforce_relogins > 0, report
 
 
 @pytest.mark.postgres
