@@ -171,6 +171,7 @@ class Report:
     writes_repeated: int
     in_doubt_landed: int
     in_doubt_resent: int
+    in_doubt_waited: int
     ping_pong: int
     reassigned: int
     dead_letters: int
@@ -492,6 +493,7 @@ def _report(
         ]
     store.dispose()
     landed = sum(1 for line in in_doubt if line.endswith("not sent again"))
+    waited = sum(1 for line in in_doubt if line.endswith("waits for another read-back"))
     return Report(
         engine=(
             f"PostgreSQL, serve --no-worker + {args.workers} workers"
@@ -509,7 +511,8 @@ def _report(
         writes_repeated=repeated,
         repeated_examples=examples,
         in_doubt_landed=landed,
-        in_doubt_resent=len(in_doubt) - landed,
+        in_doubt_resent=len(in_doubt) - landed - waited,
+        in_doubt_waited=waited,
         ping_pong=ping_pong + quiet_traffic,
         reassigned=reassigned,
         dead_letters=int(dead or 0),

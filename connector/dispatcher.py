@@ -41,7 +41,7 @@ from connector.metrics import Metrics
 from connector.observing import OBSERVED, keep_observed
 from connector.ports import CrmReader, CrmWriter
 from connector.privacy.fields import is_personal, quoted_values_named
-from connector.readback import LANDED, landed_writes
+from connector.readback import LANDED, UNKNOWN, landed_writes
 from connector.store import Store, batched
 from connector.store.models import DeadLetter, InboxEvent, OutboxCommand
 from connector.store.strong import keep_loaded
@@ -96,12 +96,18 @@ class Dispatcher:
                     )
                 ]
             claimed = [(row.id, command_from_payload(row.kind, row.payload)) for row in rows]
+            attempts = {row.id: row.attempts for row in rows}
         if not claimed:
             return 0
         if self.observe:
             return self._observe(claimed, now)
         doubtful = [command for row_id, command in claimed if row_id in in_doubt]
         results: dict[str, CommandResult] = landed_writes(self.readers, doubtful)
+        for row_id, command in claimed:  # a write no read-back could settle goes, in the end
+            result = results.get(command.idempotency_key)
+            unknown = result is not None and result.data.get("read_back") == UNKNOWN
+            if unknown and attempts[row_id] >= self.max_attempts // 2:
+                del results[command.idempotency_key]
         by_system: dict[str, list[tuple[int, Command]]] = defaultdict(list)
         for row_id, command in claimed:
             if command.idempotency_key not in results:
@@ -245,9 +251,13 @@ class Dispatcher:
     def _count_in_doubt(
         self, session: Session, row_id: int, command: Command, result: CommandResult
     ) -> None:
-        """A write that may have landed: say whether the read-back spared it or it went again."""
-        landed = result.data.get("read_back") == LANDED
-        what = "read back: it had landed, not sent again" if landed else "sent again"
+        """A write that may have landed: say whether the read-back spared it, could not tell
+        (it waits for another read-back) or found it not landed (it went again)."""
+        read_back = result.data.get("read_back")
+        what, label = {
+            LANDED: ("read back: it had landed, not sent again", "landed"),
+            UNKNOWN: ("could not read it back: it waits for another read-back", "unknown"),
+        }.get(read_back, ("sent again", "resent"))
         audit.record(
             session,
             command.record_key,
@@ -257,9 +267,7 @@ class Dispatcher:
             command_id=row_id,
         )
         if self.metrics is not None:
-            self.metrics.in_doubt_writes.labels(
-                command.system.value, command.kind, "landed" if landed else "resent"
-            ).inc()
+            self.metrics.in_doubt_writes.labels(command.system.value, command.kind, label).inc()
 
     def _leave_footprint(
         self, session: Session, command: Command, result: CommandResult, now: datetime

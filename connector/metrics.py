@@ -58,7 +58,7 @@ class Metrics:
         self.in_doubt_writes = Counter(
             "baton_in_doubt_writes_total",
             "Writes that were in flight when a worker died, by what became of them: read back "
-            "and found landed (not sent again) or sent again",
+            "and found landed (not sent again), not readable yet (waiting) or sent again",
             ["system", "kind", "result"],
             registry=self.registry,
         )

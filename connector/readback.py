@@ -3,10 +3,12 @@
 The dispatcher marks a command done only after the CRM answers, so a crash between the two
 leaves a write that may or may not have landed. Field writes carry no idempotency key either
 CRM would honour, so the values are read back: a record that already holds every value the
-command meant to write is done without another call (``read_back: landed``); otherwise, or if
-the read fails, the write is sent again. A Lead create in doubt is looked up by the person's
-e-mail and counts as landed only if an open Lead holds every field it meant to write (the
-Salesforce writer also looks Leads up by the HubSpot id field when it is set).
+command meant to write is done without another call (``read_back: landed``); otherwise the
+write is sent again. A read that fails (the CRM refused it, or its answer was lost too) decides
+nothing: the write waits for another read-back (``read_back: unknown``, still in doubt), and the
+dispatcher sends it regardless only after a few such waits. A Lead create in doubt is looked up
+by the person's e-mail and counts as landed only if an open Lead holds every field it meant to
+write (the Salesforce writer also looks Leads up by the HubSpot id field when it is set).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from connector.ports import CrmReader
 
 log = logging.getLogger(__name__)
 
-#: the mark a read-back leaves on a command's result
+#: the marks a read-back leaves on a command's result: the write had landed / no one knows
 LANDED = "landed"
+UNKNOWN = "unknown"
 
 
 def same_value(current: Any, wanted: Any) -> bool:
@@ -50,7 +53,8 @@ def _text(value: Any) -> str:
 def landed_writes(
     readers: Mapping[System, CrmReader], commands: Sequence[Command]
 ) -> dict[str, CommandResult]:
-    """DONE results (keyed by idempotency key) for the commands whose write had landed."""
+    """Results keyed by idempotency key: DONE for the writes that had landed, RETRY (still in
+    doubt) for those whose read failed; nothing for those read back and found not landed."""
     groups: dict[tuple[System, str], list[UpdateFields | SetStage]] = defaultdict(list)
     creates: list[CreateLead] = []
     for command in commands:
@@ -79,9 +83,9 @@ def _read_back_fields(
     names = sorted({name for fields in wanted.values() for name in fields})
     try:
         found = reader.read(object_type, [c.object_id for c in commands], names)
-    except Exception as exc:  # unknown is not landed: the write is sent again
+    except Exception as exc:  # unknown is not "not landed": sending again could repeat it
         log.warning("read-back failed", extra={"object": object_type, "error": str(exc)[:200]})
-        return {}
+        return {command.idempotency_key: _unknown(command) for command in commands}
     landed = {}
     for command in commands:
         record = found.get(command.object_id)
@@ -103,7 +107,7 @@ def _read_back_create(reader: CrmReader, command: CreateLead) -> CommandResult |
         leads = reader.find_by_email("Lead", str(email), names)
     except Exception as exc:
         log.warning("read-back of a create failed", extra={"error": str(exc)[:200]})
-        return None
+        return _unknown(command)
     ours = [
         lead
         for lead in leads
@@ -114,3 +118,15 @@ def _read_back_create(reader: CrmReader, command: CreateLead) -> CommandResult |
         return None
     data = {"id": ours[0].object_id, "existing": True, "read_back": LANDED}
     return CommandResult(command.idempotency_key, Outcome.DONE, data)
+
+
+def _unknown(command: Command) -> CommandResult:
+    """The read-back failed: try again later, still in doubt (the log line has the reason)."""
+    return CommandResult(
+        command.idempotency_key,
+        Outcome.RETRY,
+        {"read_back": UNKNOWN},
+        error_code="READ_BACK_FAILED",
+        message="could not read back whether the write had landed",
+        in_doubt=True,
+    )
