@@ -10,9 +10,25 @@ they can convert and the store can keep.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from connector.storable import MAX_DEPTH, number_problem, value_problem
+from connector.storable import MAX_DEPTH, nesting_exceeds, number_problem, value_problem
+
+#: An escaped NUL or surrogate: strict UTF-8 admits neither raw, nor does JSON a raw control
+#: character, so only these escapes can decode into text the store refuses.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+#: every digit as "0": a run of 19 zeros is then an integer that may pass 64 bits
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGIT_RUN = b"0" * 19
+
+
+def _suspect(body: bytes, text: str) -> bool:
+    """Could ``text`` decode into a value the store refuses? False for nearly every body, found
+    at C speed (one translate, two searches) instead of walking every decoded value."""
+    if b"\\u" in body and _UNSTORABLE_ESCAPE.search(text):
+        return True
+    return _LONG_DIGIT_RUN in body.translate(_DIGITS_AS_ZERO)
 
 
 class _Refused(ValueError):
@@ -29,8 +45,22 @@ def loads(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         text = body.decode("utf-8")  # strict: UTF-8-encoded surrogates are invalid here too
     except UnicodeDecodeError:
         raise ValueError("body is not UTF-8") from None
+    if not _suspect(body, text):  # the common case: only the nesting is walked
+        value = _decode(text, parse_constant=_constant, parse_float=_float)
+        if nesting_exceeds(value, max_depth):
+            raise ValueError("JSON nested too deeply")
+        return value
+    value = _decode(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+    problem = value_problem(value, max_depth)
+    if problem is not None:
+        raise ValueError(problem.replace("value", "JSON", 1))
+    return value
+
+
+def _decode(text: str, **hooks: Any) -> Any:
+    """``json.loads`` with the refusals turned into short ValueErrors."""
     try:
-        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        return json.loads(text, **hooks)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -39,10 +69,6 @@ def loads(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         raise ValueError(str(exc)) from None
     except ValueError:  # int() beyond sys.get_int_max_str_digits()
         raise ValueError("integer out of range") from None
-    problem = value_problem(value, max_depth)
-    if problem is not None:
-        raise ValueError(problem.replace("value", "JSON", 1))
-    return value
 
 
 def _constant(name: str) -> Any:

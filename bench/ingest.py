@@ -9,6 +9,7 @@ latency as seen by the sender.
 
     python bench/ingest.py                       # SQLite, gunicorn 1 x 8 as baton serve runs it
     python bench/ingest.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench --workers 2
+    python bench/ingest.py --baseline /tmp/base-main   # plus a row for Baton from that checkout
 
 Run from the repository root. The client shares the machine with the server, so both figures
 include its CPU use; compare the two rows, not absolute numbers across machines.
@@ -164,8 +165,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(args: argparse.Namespace, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    """gunicorn as baton serve runs it (buffering gthread, no keep-alive); waits for /healthz."""
+def start_server(
+    args: argparse.Namespace, workdir: Path, port: int, repo: Path = REPO
+) -> subprocess.Popen[bytes]:
+    """gunicorn as baton serve runs it (buffering gthread, no keep-alive), serving the app of
+    the checkout ``repo``; waits for /healthz."""
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     config = workdir / "baton.yaml"
     config.write_text(
@@ -185,7 +189,7 @@ def start_server(args: argparse.Namespace, workdir: Path, port: int) -> subproce
         "--log-level", "warning",
         "bench.ingest:app",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=REPO, env=env)
+    server = subprocess.Popen(command, cwd=repo, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -207,35 +211,38 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per process")
     parser.add_argument("--max-seconds", type=float, default=60, help="time budget per endpoint")
     parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
+    parser.add_argument(
+        "--baseline", type=Path, help="also run Baton from this checkout (e.g. a worktree of main)"
+    )
     args = parser.parse_args(argv)
 
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start_server(args, Path(workdir), port)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            size = args.events_per_batch
-            salt = int(time.time()) % 100_000  # fresh event ids on every run (reused databases)
-            run("warm-up", base + NOOP_PATH, make_batches(20, size, 9), size, 2, 10)
-            noop = run(
-                "no-op Flask (ceiling)",
-                base + NOOP_PATH,
-                make_batches(args.batches, size, salt * 2),
-                size,
-                args.concurrency,
-                args.max_seconds,
-            )
-            baton = run(
-                "Baton /webhooks/hubspot",
-                base + HUBSPOT_PATH,
-                make_batches(args.batches, size, salt * 2 + 1),
-                size,
-                args.concurrency,
-                args.max_seconds,
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    size = args.events_per_batch
+    salt = int(time.time()) % 100_000  # fresh event ids on every run (reused databases)
+    servers = [(REPO, "Baton /webhooks/hubspot")]
+    if args.baseline:
+        servers.append((args.baseline.resolve(), "Baton, baseline checkout"))
+    rows: list[Result] = []
+    for index, (repo, name) in enumerate(servers):  # one server at a time: no CPU shared
+        port = free_port()
+        with tempfile.TemporaryDirectory() as workdir:
+            server = start_server(args, Path(workdir), port, repo)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                run("warm-up", base + NOOP_PATH, make_batches(20, size, 9), size, 2, 10)
+                if index == 0:
+                    ceiling = make_batches(args.batches, size, salt * 3)
+                    rows.append(
+                        run("no-op Flask (ceiling)", base + NOOP_PATH, ceiling, size,
+                            args.concurrency, args.max_seconds)
+                    )  # fmt: skip
+                batches = make_batches(args.batches, size, salt * 3 + 1 + index)
+                rows.append(
+                    run(name, base + HUBSPOT_PATH, batches, size, args.concurrency,
+                        args.max_seconds)
+                )  # fmt: skip
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
     engine = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"\ningest: {args.batches} batches x {args.events_per_batch} events, concurrency "
@@ -250,8 +257,12 @@ def main(argv: list[str] | None = None) -> None:
         "|-------------------------|---------:|---------:|--------:|---------------:"
         "|---------:|---------:|"
     )
-    print(noop.row())
-    print(baton.row())
+    for row in rows:
+        print(row.row())
+    ceiling_rate = rows[0].events / rows[0].seconds if rows[0].seconds else 0.0
+    for row in rows[1:]:
+        rate = row.events / row.seconds if row.seconds else 0.0
+        print(f"{row.name}: {rate / ceiling_rate:.2f} x the ceiling" if ceiling_rate else "")
 
 
 if __name__ == "__main__":

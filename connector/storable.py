@@ -10,6 +10,7 @@ them into a 400 before anything is written, so nothing of such a request is stor
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,7 @@ MAX_DEPTH = 32
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+_CONTAINERS = (dict, list, tuple)
 _TEXT_COLUMNS = ("event_id", "account_id", "provider_type", "object_id", "actor")
 
 
@@ -49,6 +51,10 @@ def value_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
 
     Iterative, so a value nested past the interpreter's recursion limit is reported, not raised.
     """
+    if type(value) in _CONTAINERS and max_depth > 0:  # nearly every event: flat text or empty
+        texts = _flat_texts(value)
+        if texts is not None:
+            return text_problem("".join(texts))
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -70,16 +76,42 @@ def value_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
     return None
 
 
+def _flat_texts(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> list[str] | None:
+    """The texts of a container holding only text and None (keys included), else None."""
+    items = [*value.keys(), *value.values()] if type(value) is dict else value
+    if all(type(item) is str or item is None for item in items):
+        return [item for item in items if item is not None]
+    return None
+
+
+def nesting_exceeds(value: Any, max_depth: int = MAX_DEPTH) -> bool:
+    """True when the dicts, lists and tuples in ``value`` (what JSON decoding builds) nest
+    ``max_depth`` deep or more. Only containers are walked, level by level: no per-leaf work."""
+    if not isinstance(value, _CONTAINERS):
+        return False
+    level: list[Any] = [value]
+    for _ in range(max_depth):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, _CONTAINERS)
+        ]
+        if not level:
+            return False
+    return True
+
+
 def event_problem(event: ChangeEvent) -> str | None:
     """The first reason ``event`` cannot be stored in ``inbox_events``, or None."""
-    for name in _TEXT_COLUMNS:
-        text = getattr(event, name)
-        if text is None:
-            continue
-        if len(text) > _column_length(name):
+    texts = [(name, getattr(event, name)) for name in _TEXT_COLUMNS]
+    for name, text in texts:
+        if text is not None and len(text) > _column_length(name):
             return f"{name} too long"
-        if problem := text_problem(text):
-            return f"{name}: {problem}"
+    if text_problem("".join(text for _, text in texts if text is not None)):  # one search
+        for name, text in texts:
+            if text is not None and (problem := text_problem(text)):
+                return f"{name}: {problem}"
     if len(event.record_key) > _column_length("record_key"):
         return "object_id too long"
     for name, value in (("related_ids", list(event.related_ids)), ("changes", event.changes)):
@@ -93,6 +125,7 @@ def events_problem(events: Iterable[ChangeEvent]) -> str | None:
     return next(filter(None, map(event_problem, events)), None)
 
 
+@functools.cache
 def _column_length(name: str) -> int:
     length = InboxEvent.__table__.c[name].type.length
     assert length is not None, name

@@ -74,6 +74,9 @@ DEDUPE_FIELDS = (
 
 # An occurredAt outside year 1970..9999 is not a HubSpot timestamp.
 _MAX_MS = 253_402_300_799_999
+#: the dedupe digest's canonical form: json.dumps(..., sort_keys=True, default=str), built once
+#: (json.dumps makes a new encoder per call when given options); the form must never change
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
 
 
 def parse_batch(body: bytes) -> list[Mapping[str, Any]]:
@@ -145,9 +148,7 @@ def to_change_event(
 
 def dedupe_key(item: Mapping[str, Any]) -> str:
     """The delivery-stable event id: HubSpot's eventId plus a digest of :data:`DEDUPE_FIELDS`."""
-    canonical = json.dumps(
-        [item.get(name) for name in DEDUPE_FIELDS], sort_keys=True, default=str
-    ).encode()
+    canonical = _CANONICAL.encode([item.get(name) for name in DEDUPE_FIELDS]).encode()
     digest = hashlib.sha256(canonical).hexdigest()
     return f"{_text(item.get('eventId'), 40)}:{digest}"
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from adapters import strict_json
 from connector.events import ChangeEvent, EventKind, ObjectType, Source
-from connector.storable import event_problem, value_problem
+from connector.storable import event_problem, nesting_exceeds, value_problem
 
 
 def event(**fields: object) -> ChangeEvent:
@@ -73,9 +74,11 @@ def test_event_columns_are_checked_for_text_and_length() -> None:
         (b"[" + b"9" * 5000 + b"]", "out of range"),
         (b"[9223372036854775808]", "out of range"),
         (b'["\\ud800"]', "surrogate"),
+        (b'{"k": ["x\\uDFFF"]}', "surrogate"),
         (b'{"a": "\\u0000"}', "NUL"),
         (b"\xed\xa0\x80", "not UTF-8"),
         (b"[" * 40 + b"]" * 40, "nested too deeply"),
+        (b'{"a": ' * 33 + b"1" + b"}" * 33, "nested too deeply"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         (b"[1,", "malformed JSON"),
     ],
@@ -88,3 +91,26 @@ def test_strict_json_refuses_with_a_reason(body: bytes, reason: str) -> None:
 def test_strict_json_keeps_ordinary_documents() -> None:
     body = b'[{"eventId": 9223372036854775807, "v": 1.5e10, "s": "\\u00e9\\ud83d\\ude00"}]'
     assert strict_json.loads(body) == [{"eventId": 2**63 - 1, "v": 1.5e10, "s": "é😀"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'["\\\\u0000"]',  # an escaped backslash, then the letters u0000: plain text
+        b'{"n": 1234567890123456789}',  # 19 digits, within 64 bits: checked the slow way
+        b'{"id": "12345678901234567890"}',  # a long digit string is text, not a number
+        b"[" * 32 + b"]" * 32,
+    ],
+)
+def test_strict_json_keeps_what_only_looks_suspect(body: bytes) -> None:
+    assert strict_json.loads(body) == json.loads(body)
+
+
+def test_nesting_is_judged_alike_by_the_container_walk_and_the_full_walk() -> None:
+    for depth in range(40):
+        value: object = "leaf"
+        for level in range(depth):
+            value = [value] if level % 3 else {"k": value, "n": 1}
+        for max_depth in (0, 1, 5, 32):
+            too_deep = value_problem(value, max_depth) == "value nested too deeply"
+            assert nesting_exceeds(value, max_depth) is too_deep, (depth, max_depth)
