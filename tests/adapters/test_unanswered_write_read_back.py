@@ -17,28 +17,40 @@ from connector.dispatcher import Dispatcher
 from connector.events import utcnow
 from connector.metrics import Metrics
 from connector.outbox import enqueue
+from connector.store import Store
 from connector.store.models import OutboxCommand
 from sandbox.chaos import ApiChaos
 from sandbox.salesforce import SalesforceSandbox
 
 
+def _saved_statuses(sf: SalesforceSandbox) -> list[str]:
+    """Every Lead Status the stand-in saves, in order (a repeated write shows twice)."""
+    saves: list[str] = []
+    sf.org.save_listeners.append(lambda sobject, old, new, actor: saves.append(new["Status"]))
+    return saves
+
+
+def _dispatcher(sf: SalesforceSandbox, store: Store, metrics: Metrics) -> Dispatcher:
+    """The real dispatcher with simple-salesforce's writer and reader against the stand-in."""
+    client = SalesforceClient(
+        sf.instance_url, session_id=sf.config.session_id, verify=sf.ca_bundle_path
+    )
+    policy = RetryPolicy(sleep=lambda s: None)
+    return Dispatcher(
+        store,
+        {System.SALESFORCE: SalesforceWriter(client, policy=policy)},
+        "w1",
+        metrics,
+        readers={System.SALESFORCE: SalesforceReader(client, policy=policy)},
+    )
+
+
 def test_a_lost_answer_is_read_back_and_not_repeated(sqlite_store):
     with SalesforceSandbox() as sf:
         lead = sf.ui_create("Lead", {"LastName": "L", "Company": "Lost Answer BV"})
-        saves: list[str] = []
-        sf.org.save_listeners.append(lambda sobject, old, new, actor: saves.append(new["Status"]))
-        client = SalesforceClient(
-            sf.instance_url, session_id=sf.config.session_id, verify=sf.ca_bundle_path
-        )
-        policy = RetryPolicy(sleep=lambda s: None)
+        saves = _saved_statuses(sf)
         metrics = Metrics()
-        dispatcher = Dispatcher(
-            sqlite_store,
-            {System.SALESFORCE: SalesforceWriter(client, policy=policy)},
-            "w1",
-            metrics,
-            readers={System.SALESFORCE: SalesforceReader(client, policy=policy)},
-        )
+        dispatcher = _dispatcher(sf, sqlite_store, metrics)
         command = SetStage(
             System.SALESFORCE, f"salesforce:lead:{lead}", "k1", object_type="Lead",
             object_id=lead, field_name="Status", value="Working - Contacted",
@@ -72,20 +84,9 @@ def test_a_read_back_whose_own_answer_is_lost_decides_nothing_and_waits(sqlite_s
     that no read-back could settle for half its attempts is sent regardless."""
     with SalesforceSandbox() as sf:
         lead = sf.ui_create("Lead", {"LastName": "L", "Company": "Lost Twice BV"})
-        saves: list[str] = []
-        sf.org.save_listeners.append(lambda sobject, old, new, actor: saves.append(new["Status"]))
-        client = SalesforceClient(
-            sf.instance_url, session_id=sf.config.session_id, verify=sf.ca_bundle_path
-        )
-        policy = RetryPolicy(sleep=lambda s: None)
+        saves = _saved_statuses(sf)
         metrics = Metrics()
-        dispatcher = Dispatcher(
-            sqlite_store,
-            {System.SALESFORCE: SalesforceWriter(client, policy=policy)},
-            "w1",
-            metrics,
-            readers={System.SALESFORCE: SalesforceReader(client, policy=policy)},
-        )
+        dispatcher = _dispatcher(sf, sqlite_store, metrics)
         command = SetStage(
             System.SALESFORCE, f"salesforce:lead:{lead}", "k2", object_type="Lead",
             object_id=lead, field_name="Status", value="Working - Contacted",
@@ -116,18 +117,8 @@ def test_a_read_back_whose_own_answer_is_lost_decides_nothing_and_waits(sqlite_s
 def test_a_read_back_that_works_again_settles_the_waiting_write(sqlite_store):
     with SalesforceSandbox() as sf:
         lead = sf.ui_create("Lead", {"LastName": "L", "Company": "Lost Once BV"})
-        saves: list[str] = []
-        sf.org.save_listeners.append(lambda sobject, old, new, actor: saves.append(new["Status"]))
-        client = SalesforceClient(
-            sf.instance_url, session_id=sf.config.session_id, verify=sf.ca_bundle_path
-        )
-        policy = RetryPolicy(sleep=lambda s: None)
-        dispatcher = Dispatcher(
-            sqlite_store,
-            {System.SALESFORCE: SalesforceWriter(client, policy=policy)},
-            "w1",
-            readers={System.SALESFORCE: SalesforceReader(client, policy=policy)},
-        )
+        saves = _saved_statuses(sf)
+        dispatcher = _dispatcher(sf, sqlite_store, Metrics())
         command = SetStage(
             System.SALESFORCE, f"salesforce:lead:{lead}", "k3", object_type="Lead",
             object_id=lead, field_name="Status", value="Working - Contacted",
