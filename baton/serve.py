@@ -64,8 +64,22 @@ def serve(
             start_in_background(runtime, state, refused=_stop_serving)
         return app
 
+    import_before_fork(with_worker)
     # the intake worker takes its limits from the loaded app's config (limits_of)
     _GunicornApp(factory, gunicorn_options(host, port, web_workers, threads)).run()
+
+
+def import_before_fork(with_worker: bool) -> None:
+    """Import in gunicorn's master what each web process needs, so a process that restarts
+    (killed, or recycled) inherits the modules instead of importing them again: 1.2 s of a
+    restart on the development machine (the app, the jobs, the adapters). Only imports: no
+    app, connection or thread exists before the fork."""
+    import webhooks.app  # noqa: F401
+
+    if with_worker:
+        import adapters.registry  # noqa: F401
+        import connector.jobs.registry
+        import connector.worker  # noqa: F401
 
 
 def gunicorn_options(host: str, port: int, web_workers: int, threads: int) -> dict[str, Any]:
