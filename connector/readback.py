@@ -4,9 +4,10 @@ The dispatcher marks a command done only after the CRM answers, so a crash betwe
 leaves a write that may or may not have landed. Field writes carry no idempotency key either
 CRM would honour, so the values are read back: a record that already holds every value the
 command meant to write is done without another call (``read_back: landed``); otherwise the
-write is sent again. A read that fails (the CRM refused it, or its answer was lost too) decides
+write is sent again. A read that fails in passing (an outage, its answer lost too) decides
 nothing: the write waits for another read-back (``read_back: unknown``, still in doubt), and the
-dispatcher sends it regardless only after a few such waits. A Lead create in doubt is looked up
+dispatcher sends it regardless only after a few such waits; a read refused for good (a bad id,
+a DEAD refusal) lets the write go as before. A Lead create in doubt is looked up
 by the person's e-mail and counts as landed only if an open Lead holds every field it meant to
 write (the Salesforce writer also looks Leads up by the HubSpot id field when it is set).
 """
@@ -85,6 +86,8 @@ def _read_back_fields(
         found = reader.read(object_type, [c.object_id for c in commands], names)
     except Exception as exc:  # unknown is not "not landed": sending again could repeat it
         log.warning("read-back failed", extra={"object": object_type, "error": str(exc)[:200]})
+        if _refused_for_good(exc):
+            return {}
         return {command.idempotency_key: _unknown(command) for command in commands}
     landed = {}
     for command in commands:
@@ -107,7 +110,7 @@ def _read_back_create(reader: CrmReader, command: CreateLead) -> CommandResult |
         leads = reader.find_by_email("Lead", str(email), names)
     except Exception as exc:
         log.warning("read-back of a create failed", extra={"error": str(exc)[:200]})
-        return _unknown(command)
+        return None if _refused_for_good(exc) else _unknown(command)
     ours = [
         lead
         for lead in leads
@@ -118,6 +121,13 @@ def _read_back_create(reader: CrmReader, command: CreateLead) -> CommandResult |
         return None
     data = {"id": ours[0].object_id, "existing": True, "read_back": LANDED}
     return CommandResult(command.idempotency_key, Outcome.DONE, data)
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A read that would fail the same way every time (a bad id or address, a refusal the
+    adapter calls DEAD): waiting for another read-back would only delay the write, so it goes
+    as before. Only a passing failure (an outage, a lost answer, a limit) is worth waiting for."""
+    return isinstance(error, ValueError) or getattr(error, "outcome", None) is Outcome.DEAD
 
 
 def _unknown(command: Command) -> CommandResult:
