@@ -45,18 +45,23 @@ def _dispatcher(sf: SalesforceSandbox, store: Store, metrics: Metrics) -> Dispat
     )
 
 
+def _queue_status_write(store: Store, lead: str, key: str) -> None:
+    """The outbox command the tests send: the Lead's Status to Working."""
+    command = SetStage(
+        System.SALESFORCE, f"salesforce:lead:{lead}", key, object_type="Lead",
+        object_id=lead, field_name="Status", value="Working - Contacted",
+    )  # fmt: skip
+    with store.session() as session:
+        enqueue(session, command)
+
+
 def test_a_lost_answer_is_read_back_and_not_repeated(sqlite_store):
     with SalesforceSandbox() as sf:
         lead = sf.ui_create("Lead", {"LastName": "L", "Company": "Lost Answer BV"})
         saves = _saved_statuses(sf)
         metrics = Metrics()
         dispatcher = _dispatcher(sf, sqlite_store, metrics)
-        command = SetStage(
-            System.SALESFORCE, f"salesforce:lead:{lead}", "k1", object_type="Lead",
-            object_id=lead, field_name="Status", value="Working - Contacted",
-        )  # fmt: skip
-        with sqlite_store.session() as session:
-            enqueue(session, command)
+        _queue_status_write(sqlite_store, lead, "k1")
 
         sf.chaos = ApiChaos(lost_answer_rate=1.0)
         assert dispatcher.dispatch(utcnow()) == 1
@@ -87,12 +92,7 @@ def test_a_read_back_whose_own_answer_is_lost_decides_nothing_and_waits(sqlite_s
         saves = _saved_statuses(sf)
         metrics = Metrics()
         dispatcher = _dispatcher(sf, sqlite_store, metrics)
-        command = SetStage(
-            System.SALESFORCE, f"salesforce:lead:{lead}", "k2", object_type="Lead",
-            object_id=lead, field_name="Status", value="Working - Contacted",
-        )  # fmt: skip
-        with sqlite_store.session() as session:
-            enqueue(session, command)
+        _queue_status_write(sqlite_store, lead, "k2")
         later = utcnow()
 
         sf.chaos = ApiChaos(lost_answer_rate=1.0)  # the write's answer, then the read's
@@ -119,12 +119,7 @@ def test_a_read_back_that_works_again_settles_the_waiting_write(sqlite_store):
         lead = sf.ui_create("Lead", {"LastName": "L", "Company": "Lost Once BV"})
         saves = _saved_statuses(sf)
         dispatcher = _dispatcher(sf, sqlite_store, Metrics())
-        command = SetStage(
-            System.SALESFORCE, f"salesforce:lead:{lead}", "k3", object_type="Lead",
-            object_id=lead, field_name="Status", value="Working - Contacted",
-        )  # fmt: skip
-        with sqlite_store.session() as session:
-            enqueue(session, command)
+        _queue_status_write(sqlite_store, lead, "k3")
         sf.chaos = ApiChaos(lost_answer_rate=1.0)
         assert dispatcher.dispatch(utcnow()) == 1  # the write: landed, answer lost
         assert dispatcher.dispatch(utcnow() + timedelta(hours=1)) == 1  # the read: lost too

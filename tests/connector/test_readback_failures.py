@@ -8,18 +8,16 @@ from collections.abc import Sequence
 
 import pytest
 
+from adapters.retrying import CallFailed
 from connector.commands import CreateLead, Outcome, SetStage, System
 from connector.readback import UNKNOWN, landed_writes
 
 LEAD = "00Q000000000001AAA"
 
 
-class _Refusal(Exception):
-    """What an adapter raises for a call that failed, with its verdict (adapters.retrying)."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(f"{outcome.value}: refused")
-        self.outcome = outcome
+def _refusal(outcome: Outcome) -> CallFailed:
+    """What the adapters raise for a call that failed, with their verdict."""
+    return CallFailed(outcome, None, "UNKNOWN_EXCEPTION", "refused")
 
 
 class FailingReader:
@@ -54,9 +52,9 @@ def _create() -> CreateLead:
     ("error", "waits"),
     [
         (ConnectionError("the CRM is down"), True),
-        (_Refusal(Outcome.RETRY), True),
+        (_refusal(Outcome.RETRY), True),
         (ValueError("not a Salesforce record id"), False),
-        (_Refusal(Outcome.DEAD), False),
+        (_refusal(Outcome.DEAD), False),
     ],
     ids=["outage", "retry", "bad-input", "dead"],
 )
