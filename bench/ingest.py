@@ -215,6 +215,8 @@ def main(argv: list[str] | None = None) -> None:
         "--baseline", type=Path, help="also run Baton from this checkout (e.g. a worktree of main)"
     )
     args = parser.parse_args(argv)
+    if args.baseline and args.database_url:  # one database would hold both runs' events
+        parser.error("--baseline runs on SQLite only: each server gets a file of its own")
 
     size = args.events_per_batch
     salt = int(time.time()) % 100_000  # fresh event ids on every run (reused databases)
