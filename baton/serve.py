@@ -71,8 +71,8 @@ def serve(
 
 def import_before_fork(with_worker: bool) -> None:
     """Import in gunicorn's master what each web process needs, so a process that restarts
-    (killed, or recycled) inherits the modules instead of importing them again: 1.2 s of a
-    restart on the development machine (the app, the jobs, the adapters). Only imports: no
+    (killed, or recycled) inherits the modules instead of importing them again (the app, the
+    jobs, the adapters: seconds of a restart, docs/RELIABILITY.md). Only imports: no
     app, connection or thread exists before the fork. As with gunicorn's ``preload_app``, a
     ``kill -HUP`` then keeps the code it started with: restart the service to take new code."""
     import webhooks.app  # noqa: F401
